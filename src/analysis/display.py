@@ -1,0 +1,166 @@
+"""Tables and sentences for the committee reports.
+
+Everything shown here is escaped: a saving titled ``<script>`` or ``**bold**`` appears as that
+text, never as markup. Tables get a caption and header cells with a scope; numbers are
+right-aligned and negatives are shown the same way everywhere (a minus sign, class ``neg``).
+
+Column names carry their units (``gap_gbp_m``, ``delivery_rate_pct``). :func:`table_html` uses
+them to format: ``_gbp_m`` to one decimal place, ``_gbp_k`` and ``_gbp`` with thousands
+separators, ``_pct`` as a percentage of a fraction (0.25 -> 25.0%), ``_ratio`` to two places.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+import numbers
+from collections.abc import Iterable
+
+import pandas as pd
+
+MINUS = "\u2212"
+
+
+def _fmt_number(value: float, column: str) -> str:
+    if column.endswith("_pct") or column.endswith("_rate"):
+        text = f"{abs(value) * 100:,.1f}%"
+    elif column.endswith("_gbp_m"):
+        text = f"{abs(value):,.1f}"
+    elif column.endswith("_gbp_k") or column.endswith("_gbp"):
+        text = f"{abs(value):,.0f}"
+    elif column.endswith("_per_head_gbp"):
+        text = f"{abs(value):,.2f}"
+    elif float(value).is_integer() and abs(value) < 1e15:
+        text = f"{abs(value):,.0f}"
+    else:
+        text = f"{abs(value):,.2f}"
+    return (MINUS + text) if value < 0 and text.strip("0.,%") else text
+
+
+def format_cell(value, column: str) -> tuple[str, str]:
+    """(text, css class) for one cell."""
+    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
+        return "–", "num missing"
+    if isinstance(value, bool):
+        return ("Yes" if value else "No"), "text"
+    if isinstance(value, numbers.Number):
+        cls = "num neg" if value < 0 else "num"
+        return _fmt_number(float(value), column), cls
+    return html.escape(str(value)), "text"
+
+
+def pretty_header(column: str) -> str:
+    """``gap_gbp_m`` -> 'Gap (£m)'."""
+    units = [
+        ("_per_head_gbp", " (£ per head)"),
+        ("_gbp_m", " (£m)"),
+        ("_gbp_k", " (£k)"),
+        ("_gbp", " (£)"),
+        ("_pct", " (%)"),
+    ]
+    label, suffix = column, ""
+    for ending, unit in units:
+        if column.endswith(ending):
+            label, suffix = column[: -len(ending)], unit
+            break
+    label = label.replace("_", " ").strip()
+    return (label[:1].upper() + label[1:] + suffix) if label else column
+
+
+def table_html(
+    df: pd.DataFrame,
+    caption: str,
+    headers: dict[str, str] | None = None,
+    index: bool = False,
+    max_rows: int | None = None,
+) -> str:
+    """A captioned, accessible HTML table. ``headers`` renames columns for display only."""
+    if not caption:
+        raise ValueError("every table needs a caption")
+    frame = df.reset_index() if index else df
+    if max_rows is not None and len(frame) > max_rows:
+        frame = frame.head(max_rows)
+        caption = f"{caption} (first {max_rows} of {len(df)} rows)"
+    headers = headers or {}
+    columns = [str(c) for c in frame.columns]
+    head = "".join(
+        f'<th scope="col" class="{"num" if pd.api.types.is_numeric_dtype(frame[c]) and not pd.api.types.is_bool_dtype(frame[c]) else "text"}">'
+        f"{html.escape(headers.get(str(c), pretty_header(str(c))))}</th>"
+        for c in frame.columns
+    )
+    rows = []
+    for record in frame.itertuples(index=False, name=None):
+        cells = []
+        for position, (value, column) in enumerate(zip(record, columns, strict=True)):
+            text, cls = format_cell(value, column)
+            if position == 0 and cls == "text":
+                cells.append(f'<th scope="row" class="text">{text}</th>')
+            else:
+                cells.append(f'<td class="{cls}">{text}</td>')
+        rows.append("<tr>" + "".join(cells) + "</tr>")
+    return (
+        '<div class="table-wrap"><table class="data-table">'
+        f"<caption>{html.escape(caption)}</caption>"
+        f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>"
+    )
+
+
+def show_table(df: pd.DataFrame, caption: str, **kwargs) -> None:
+    """Display a table (see :func:`table_html`)."""
+    from IPython.display import HTML, display
+
+    display(HTML(table_html(df, caption, **kwargs)))
+
+
+def say(*sentences: str) -> None:
+    """Display generated sentences as a paragraph, escaped."""
+    from IPython.display import HTML, display
+
+    display(HTML("<p>" + " ".join(html.escape(s) for s in sentences) + "</p>"))
+
+
+def bullets(items: Iterable[str]) -> None:
+    from IPython.display import HTML, display
+
+    display(HTML("<ul>" + "".join(f"<li>{html.escape(i)}</li>" for i in items) + "</ul>"))
+
+
+def callout(text: str, kind: str = "note") -> None:
+    """A highlighted box: kind is 'note', 'warning' or 'caveat'."""
+    from IPython.display import HTML, display
+
+    label = {"note": "Note", "warning": "Warning", "caveat": "Caveat"}.get(kind, "Note")
+    display(
+        HTML(
+            f'<div class="callout callout-{html.escape(kind)}" role="note">'
+            f"<strong>{label}:</strong> {html.escape(text)}</div>"
+        )
+    )
+
+
+def headline_html(items: Iterable[tuple[str, str, str]]) -> str:
+    """Key figures as tiles: (label, value, one-line explanation)."""
+    tiles = "".join(
+        f'<div class="kpi"><div class="kpi-label">{html.escape(label)}</div>'
+        f'<div class="kpi-value">{html.escape(value)}</div>'
+        f'<div class="kpi-note">{html.escape(note)}</div></div>'
+        for label, value, note in items
+    )
+    return f'<div class="kpis">{tiles}</div>'
+
+
+def headline(items: Iterable[tuple[str, str, str]]) -> None:
+    from IPython.display import HTML, display
+
+    display(HTML(headline_html(items)))
+
+
+def gbp_m_text(value_gbp_k: float, decimals: int = 1) -> str:
+    """£k -> '£12.3m' for prose (negative as '-£1.2m')."""
+    value = value_gbp_k / 1000.0
+    sign = "-" if value < 0 else ""
+    return f"{sign}£{abs(value):,.{decimals}f}m"
+
+
+def pct_text(fraction: float, decimals: int = 0) -> str:
+    return f"{fraction * 100:.{decimals}f}%"
