@@ -1,0 +1,155 @@
+"""The one entry point: ``python -m analysis <command>``.
+
+    python -m analysis run --council dorset --period latest --scenario base
+    python -m analysis validate --council dorset --period 2021-22-Q2
+    python -m analysis data fetch [URL ...]
+    python -m analysis list
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from analysis import config
+from analysis.errors import InputError
+
+EXIT_INPUT_ERROR = 2
+EXIT_NOTEBOOK_FAILED = 1
+
+
+def _say(message: str) -> None:
+    print(message, flush=True)
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--council", default="dorset", help="folder under data/raw (default: dorset)")
+    parser.add_argument(
+        "--period", default="latest",
+        help="quarter such as 2021-22-Q1, or 'latest' for the most recent with data (default)",
+    )
+    parser.add_argument("--scenario", default="base", help="MTFP scenario name (default: base)")
+    parser.add_argument(
+        "--public-data", type=Path, default=None,
+        help="folder of published government files (RS, CTR, MYE4, ...) to benchmark on; "
+        "default: the council's illustrative panel",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m analysis",
+        description="Build and check the quarterly council finance pack.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    run = commands.add_parser("run", help="build the pack: validate, execute notebooks, render HTML")
+    _common(run)
+    run.add_argument(
+        "--notebooks", default="",
+        help="comma-separated subset to run: mtfp,savings,benchmark,summary (default: all)",
+    )
+    run.add_argument("--output-dir", type=Path, default=None, help="root of the packs (default: outputs/)")
+    run.add_argument("--timeout", type=int, default=600, help="seconds allowed per notebook cell (default 600)")
+    run.add_argument("--pdf", action="store_true", help="also print each report to PDF (needs Chromium)")
+    run.add_argument(
+        "--screenshots", action="store_true",
+        help="also save a PNG of each report's first screen under screenshots/ (needs Chromium)",
+    )
+
+    validate = commands.add_parser("validate", help="check a council's input data; writes nothing")
+    _common(validate)
+
+    data = commands.add_parser("data", help="public data: download the published files")
+    data_commands = data.add_subparsers(dest="data_command", required=True, metavar="ACTION")
+    fetch = data_commands.add_parser("fetch", help="download published files into data/raw/public/")
+    from analysis import fetch as fetch_module
+
+    fetch_module.add_arguments(fetch)
+
+    commands.add_parser("list", help="councils, periods with data, scenarios and notebooks")
+    return parser
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from analysis.pack import build_pack
+
+    keys = [k.strip() for k in args.notebooks.split(",") if k.strip()] or None
+    _say(f"Building the pack for {args.council}, period {args.period}, scenario {args.scenario}")
+    after_render = None
+    if args.pdf or args.screenshots:
+        from analysis.browser import pack_extras
+
+        after_render = pack_extras(pdf=args.pdf, screenshots=args.screenshots, progress=_say)
+    result = build_pack(
+        council=args.council,
+        period=args.period,
+        scenario=args.scenario,
+        notebooks=keys,
+        output_root=args.output_dir,
+        public_data=args.public_data,
+        timeout_s=args.timeout,
+        progress=_say,
+        after_render=after_render,
+    )
+    if not result.ok:
+        print(f"\nThe pack was not built.\n{result.message}", file=sys.stderr)
+        return EXIT_NOTEBOOK_FAILED
+    t = result.timings
+    _say(
+        f"\nPack ready in {t['total_s']:.1f} s (checks {t['validate_s']:.1f} s, notebooks "
+        f"{t['execute_s']:.1f} s, rendering {t['render_s']:.1f} s):\n  {result.directory / 'index.html'}"
+    )
+    return 0
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from analysis.notebook import resolve_period
+    from analysis.validate import validate_all
+
+    council = config.load_council(args.council)
+    period = resolve_period(council, args.period)
+    summaries = validate_all(council, period, args.scenario, args.public_data)
+    _say(f"OK: {council.name}, {period.label}, scenario '{args.scenario}'")
+    for line in summaries:
+        _say(f"  {line}")
+    return 0
+
+
+def cmd_list(_args: argparse.Namespace) -> int:
+    from analysis.pack import NOTEBOOKS
+    from analysis.schedule import periods_with_data
+
+    _say("Councils (data/raw/<council>/):")
+    for slug in config.available_councils():
+        periods = ", ".join(str(p) for p in periods_with_data(slug)) or "no savings snapshots"
+        _say(f"  {slug}: {periods}")
+    _say("Notebooks (--notebooks):")
+    for spec in NOTEBOOKS:
+        _say(f"  {spec.key:<10} {spec.filename}  {spec.title}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "run":
+            return cmd_run(args)
+        if args.command == "validate":
+            return cmd_validate(args)
+        if args.command == "list":
+            return cmd_list(args)
+        if args.command == "data":
+            from analysis import fetch
+
+            return fetch.run(args)
+    except InputError as exc:
+        print(f"\nStopped before building anything. {exc.render()}", file=sys.stderr)
+        return EXIT_INPUT_ERROR
+    except ValueError as exc:  # a malformed --period and the like
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_INPUT_ERROR
+    parser.error(f"unknown command {args.command}")
+    return EXIT_INPUT_ERROR
