@@ -16,3 +16,14 @@ def shared_public() -> Path:
     if path is None:
         pytest.skip("../shared/data/public is not beside this checkout (the public sample data)")
     return path
+
+
+@pytest.fixture(scope="session")
+def default_pack(tmp_path_factory) -> Path:
+    """The default quarterly pack (Dorset, latest period, base scenario), built once per session."""
+    from analysis.pack import build_pack
+
+    root = tmp_path_factory.mktemp("packs")
+    result = build_pack("dorset", "latest", "base", output_root=root)
+    assert result.ok, result.message
+    return result.directory

@@ -15,26 +15,34 @@ import html
 import math
 import numbers
 from collections.abc import Iterable
+from decimal import ROUND_HALF_UP, Decimal
 
 import pandas as pd
 
 MINUS = "\u2212"
 
 
+def half_up(value: float, decimals: int) -> str:
+    """``value`` to ``decimals`` places, halves rounded away from zero (1.25 -> 1.3), with
+    thousands separators, as finance readers expect (Python's own rounding gives 1.2)."""
+    quantum = Decimal(1).scaleb(-decimals)
+    rounded = Decimal(repr(float(value))).quantize(quantum, rounding=ROUND_HALF_UP)
+    return f"{rounded:,.{decimals}f}"
+
+
 def _fmt_number(value: float, column: str) -> str:
+    """Unsigned text for a number in a column named with its unit."""
     if column.endswith("_pct") or column.endswith("_rate"):
-        text = f"{abs(value) * 100:,.1f}%"
-    elif column.endswith("_gbp_m"):
-        text = f"{abs(value):,.1f}"
-    elif column.endswith("_gbp_k") or column.endswith("_gbp"):
-        text = f"{abs(value):,.0f}"
-    elif column.endswith("_per_head_gbp"):
-        text = f"{abs(value):,.2f}"
-    elif float(value).is_integer() and abs(value) < 1e15:
-        text = f"{abs(value):,.0f}"
-    else:
-        text = f"{abs(value):,.2f}"
-    return (MINUS + text) if value < 0 and text.strip("0.,%") else text
+        return half_up(abs(value) * 100, 1) + "%"
+    if column.endswith("_gbp_m"):
+        return half_up(abs(value), 1)
+    if column.endswith("_per_head_gbp"):
+        return half_up(abs(value), 2)
+    if column.endswith("_gbp_k") or column.endswith("_gbp"):
+        return half_up(abs(value), 0)
+    if float(value).is_integer() and abs(value) < 1e15:
+        return half_up(abs(value), 0)
+    return half_up(abs(value), 2)
 
 
 def format_cell(value, column: str) -> tuple[str, str]:
@@ -44,8 +52,10 @@ def format_cell(value, column: str) -> tuple[str, str]:
     if isinstance(value, bool):
         return ("Yes" if value else "No"), "text"
     if isinstance(value, numbers.Number):
-        cls = "num neg" if value < 0 else "num"
-        return _fmt_number(float(value), column), cls
+        text = _fmt_number(float(value), column)
+        if value < 0 and text.strip("0.,%"):  # a minus only where the shown figure is not zero
+            return MINUS + text, "num neg"
+        return text, "num"
     return html.escape(str(value)), "text"
 
 
@@ -157,10 +167,11 @@ def headline(items: Iterable[tuple[str, str, str]]) -> None:
 
 def gbp_m_text(value_gbp_k: float, decimals: int = 1) -> str:
     """£k -> '£12.3m' for prose (negative as '-£1.2m')."""
-    value = value_gbp_k / 1000.0
-    sign = "-" if value < 0 else ""
-    return f"{sign}£{abs(value):,.{decimals}f}m"
+    text = half_up(abs(value_gbp_k) / 1000.0, decimals)
+    sign = "-" if value_gbp_k < 0 and text.strip("0.,") else ""
+    return f"{sign}£{text}m"
 
 
 def pct_text(fraction: float, decimals: int = 0) -> str:
-    return f"{fraction * 100:.{decimals}f}%"
+    """0.256 -> '26%'."""
+    return half_up(fraction * 100, decimals) + "%"

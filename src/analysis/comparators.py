@@ -1,0 +1,145 @@
+"""Comparator groups and the council's position within them (vectorised).
+
+A comparator group is a frame with one row per (``ons_code``, ``comparator_code``): the
+authority being compared and each of its comparators, the authority itself excluded.
+
+Positions (:func:`positions`) for each authority and key (service line, indicator, year):
+
+- ``comparator_median``: the median of the comparators that had data (the authority excluded);
+- ``diff`` and ``diff_pct``: value minus that median, and as a fraction of it;
+- ``mad``: the median absolute deviation of the comparators from their median;
+- ``robust_score``: diff / MAD (the Office for Local Government's "MADs from the median").
+  When the MAD is 0 (at least half the comparators report the same figure) the score is 0 for an
+  authority at the median and blank otherwise, with ``mad_is_zero`` set so readers can see why;
+- ``rank``: 1 = highest value among the authority and its comparators with data; ``n_ranked``;
+- ``quartile``: 4 = the highest quarter, 1 = the lowest (from the rank);
+- ``n_comparators_with_data``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+POSITION_COLUMNS = [
+    "value",
+    "comparator_median",
+    "diff",
+    "diff_pct",
+    "mad",
+    "robust_score",
+    "mad_is_zero",
+    "rank",
+    "n_ranked",
+    "quartile",
+    "n_comparators_with_data",
+]
+
+
+def positions(values: pd.DataFrame, groups: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """Positions of every authority in ``groups.ons_code`` on every key.
+
+    ``values``: columns ons_code, *keys, value. ``groups``: ons_code, comparator_code.
+    """
+    vals = values[["ons_code", *keys, "value"]].dropna(subset=["value"])
+    focal_codes = pd.Index(groups["ons_code"].unique())
+    focal = vals[vals["ons_code"].isin(focal_codes)]
+    members = groups[["ons_code", "comparator_code"]].drop_duplicates()
+    members = members[members["ons_code"] != members["comparator_code"]]
+    other = vals.rename(columns={"ons_code": "comparator_code", "value": "comparator_value"})
+    merged = members.merge(other, on="comparator_code", how="inner")
+    by = ["ons_code", *keys]
+    grouped = merged.groupby(by, sort=False)["comparator_value"]
+    stats = pd.DataFrame({"comparator_median": grouped.median(), "n_comparators_with_data": grouped.size()})
+    merged = merged.join(stats["comparator_median"], on=by)
+    merged["absdev"] = (merged["comparator_value"] - merged["comparator_median"]).abs()
+    stats["mad"] = merged.groupby(by, sort=False)["absdev"].median()
+    merged = merged.merge(focal, on=by, how="inner")
+    stats["n_higher"] = (merged["comparator_value"] > merged["value"]).groupby([merged[k] for k in by], sort=False).sum()
+
+    out = focal.join(stats, on=by, how="left")
+    out["n_comparators_with_data"] = out["n_comparators_with_data"].fillna(0).astype("int64")
+    out["n_higher"] = out["n_higher"].fillna(0).astype("int64")
+    out["diff"] = out["value"] - out["comparator_median"]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out["diff_pct"] = np.where(out["comparator_median"] != 0, out["diff"] / out["comparator_median"].abs(), np.nan)
+        score = out["diff"] / out["mad"]
+    out["mad_is_zero"] = out["mad"].eq(0)
+    out["robust_score"] = np.where(out["mad_is_zero"], np.where(out["diff"].eq(0), 0.0, np.nan), score)
+    out["rank"] = out["n_higher"] + 1
+    out["n_ranked"] = out["n_comparators_with_data"] + 1
+    out["quartile"] = 4 - np.floor((out["rank"] - 1) * 4 / out["n_ranked"]).astype("int64")
+    no_data = out["n_comparators_with_data"].eq(0)
+    out.loc[no_data, ["rank", "quartile"]] = pd.NA
+    out = out.drop(columns="n_higher")
+    for column in ("rank", "n_ranked", "quartile"):
+        out[column] = out[column].astype("Int64")
+    return out[[*by, *POSITION_COLUMNS]].sort_values(by, ignore_index=True)
+
+
+def class_groups(classes: pd.Series, codes: list[str] | None = None) -> pd.DataFrame:
+    """Every authority of the same class (``classes``: ons_code -> class)."""
+    frame = classes.dropna().rename("authority_class").rename_axis("ons_code").reset_index()
+    pairs = frame.merge(frame.rename(columns={"ons_code": "comparator_code"}), on="authority_class")
+    pairs = pairs[pairs["ons_code"] != pairs["comparator_code"]]
+    if codes is not None:
+        pairs = pairs[pairs["ons_code"].isin(codes)]
+    return pairs[["ons_code", "comparator_code"]].reset_index(drop=True)
+
+
+def neighbour_groups(neighbours: pd.DataFrame, codes: list[str] | None = None) -> pd.DataFrame:
+    """Groups from a nearest-neighbour list (``read_neighbours``), the authority itself excluded."""
+    frame = neighbours[neighbours["neighbour_rank"] > 0]
+    if codes is not None:
+        frame = frame[frame["ons_code"].isin(codes)]
+    return frame.rename(columns={"neighbour_code": "comparator_code"})[
+        ["ons_code", "comparator_code", "neighbour_rank"]
+    ].reset_index(drop=True)
+
+
+def list_groups(council_code: str, comparators: list[str]) -> pd.DataFrame:
+    codes = [c for c in dict.fromkeys(comparators) if c != council_code]
+    return pd.DataFrame(
+        {"ons_code": council_code, "comparator_code": codes, "neighbour_rank": range(1, len(codes) + 1)}
+    )
+
+
+def computed_neighbours(
+    features: pd.DataFrame, classes: pd.Series, k: int, codes: list[str] | None = None
+) -> pd.DataFrame:
+    """The k nearest authorities of the same class by Euclidean distance on standardised variables.
+
+    ``features``: one row per ons_code (index), one column per variable. Each variable is
+    standardised to mean 0 and standard deviation 1 across the authorities of the class (a
+    variable that does not vary is left out for that class). Authorities missing any variable
+    are left out. Ties are broken by code, so the result is deterministic.
+    Returns ons_code, comparator_code, neighbour_rank (1 = nearest), distance.
+    """
+    frame = features.dropna()
+    cls = classes.reindex(frame.index)
+    parts = []
+    for _klass, block in frame.groupby(cls, sort=True):
+        sd = block.std(ddof=0)
+        usable = sd[sd > 0].index
+        z = (block[usable] - block[usable].mean()) / sd[usable]
+        z = z.sort_index()
+        matrix = z.to_numpy()
+        dist = np.sqrt(((matrix[:, None, :] - matrix[None, :, :]) ** 2).sum(axis=2))
+        names = z.index.to_numpy()
+        for i, code in enumerate(names):
+            if codes is not None and code not in codes:
+                continue
+            order = [j for j in np.lexsort((names, dist[i])) if j != i][:k]
+            parts.append(
+                pd.DataFrame(
+                    {
+                        "ons_code": code,
+                        "comparator_code": names[order],
+                        "neighbour_rank": np.arange(1, len(order) + 1),
+                        "distance": dist[i, order],
+                    }
+                )
+            )
+    if not parts:
+        return pd.DataFrame(columns=["ons_code", "comparator_code", "neighbour_rank", "distance"])
+    return pd.concat(parts, ignore_index=True)
