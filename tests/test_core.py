@@ -38,7 +38,10 @@ def test_periods_parse_and_print_one_style(text):
 
 def test_periods_order_by_year_then_quarter():
     assert sorted([Period(2022, 1), Period(2021, 4), Period(2021, 2)]) == [
-        Period(2021, 2), Period(2021, 4), Period(2022, 1)]
+        Period(2021, 2),
+        Period(2021, 4),
+        Period(2022, 1),
+    ]
 
 
 def test_period_rejects_quarter_five():
@@ -62,10 +65,15 @@ def _council_folder(tmp_path, monkeypatch, text: str):
 
 
 def test_council_yaml_errors_name_file_and_every_key(tmp_path, monkeypatch):
-    _council_folder(tmp_path, monkeypatch, (
-        "name: Test\nons_code: X123\nauthority_class: ZZ\n"
-        "minimum_general_fund_reserve: {percent_of_net_budget: 5, amount_gbp_k: 10}\n"
-        "directorates: [A]\nunexpected: 1\n"))
+    _council_folder(
+        tmp_path,
+        monkeypatch,
+        (
+            "name: Test\nons_code: X123\nauthority_class: ZZ\n"
+            "minimum_general_fund_reserve: {percent_of_net_budget: 5, amount_gbp_k: 10}\n"
+            "directorates: [A]\nunexpected: 1\n"
+        ),
+    )
     with pytest.raises(InputError) as caught:
         config.load_council("test")
     keys = {p.key for p in caught.value.problems}
@@ -87,8 +95,14 @@ def test_unknown_council_lists_the_known_ones():
 
 
 def test_problem_names_file_sheet_row_and_column():
-    text = str(Problem("a.xlsx", "expected a number, found 'abc'", row=7, column="Planned", sheet="Register"))
-    assert text == "a.xlsx, sheet 'Register', row 7, column 'Planned': expected a number, found 'abc'"
+    text = str(
+        Problem(
+            "a.xlsx", "expected a number, found 'abc'", row=7, column="Planned", sheet="Register"
+        )
+    )
+    assert (
+        text == "a.xlsx, sheet 'Register', row 7, column 'Planned': expected a number, found 'abc'"
+    )
 
 
 def test_tables_are_written_deterministically(tmp_path):
@@ -125,7 +139,10 @@ def test_headers_carry_units():
 
 
 def test_tables_escape_free_text_and_have_captions():
-    html = table_html(pd.DataFrame({"title": ["<script>alert(1)</script> **bold**"], "gap_gbp_m": [2.0]}), "Savings")
+    html = table_html(
+        pd.DataFrame({"title": ["<script>alert(1)</script> **bold**"], "gap_gbp_m": [2.0]}),
+        "Savings",
+    )
     assert "<script>" not in html and "&lt;script&gt;" in html and "**bold**" in html
     assert "<caption>Savings</caption>" in html and 'scope="col"' in html
     with pytest.raises(ValueError):

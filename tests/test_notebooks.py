@@ -24,7 +24,9 @@ def _load(name: str) -> dict:
 
 def _python(source: str) -> str:
     """Cell source without IPython magics, so it can be parsed."""
-    return "\n".join("" if line.lstrip().startswith(("%", "!")) else line for line in source.splitlines())
+    return "\n".join(
+        "" if line.lstrip().startswith(("%", "!")) else line for line in source.splitlines()
+    )
 
 
 def test_every_notebook_is_scheduled_and_every_scheduled_notebook_exists():
@@ -41,7 +43,9 @@ def test_exactly_one_parameters_cell_first_with_literal_values(name):
     names = []
     for statement in tree.body:
         assert isinstance(statement, ast.Assign) and len(statement.targets) == 1
-        assert isinstance(statement.value, ast.Constant), f"{ast.unparse(statement)} is not a literal"
+        assert isinstance(statement.value, ast.Constant), (
+            f"{ast.unparse(statement)} is not a literal"
+        )
         names.append(statement.targets[0].id)
     assert names == STANDARD_PARAMETERS
 
@@ -52,7 +56,11 @@ def test_no_functions_or_classes_in_notebooks(name):
         if cell["cell_type"] != "code":
             continue
         tree = ast.parse(_python("".join(cell["source"])))
-        defined = [n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)]
+        defined = [
+            n
+            for n in ast.walk(tree)
+            if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)
+        ]
         assert not defined, f"move {[d.name for d in defined]} into src/analysis/"
 
 

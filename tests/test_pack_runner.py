@@ -12,9 +12,7 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 from analysis import config, pack
 from analysis.pack import NotebookSpec, build_pack
 
-PARAMETERS = (
-    'council = "dorset"\nperiod = "2021-22-Q2"\nscenario = "base"\ntables_dir = ""\npublic_data = ""'
-)
+PARAMETERS = 'council = "dorset"\nperiod = "2021-22-Q2"\nscenario = "base"\ntables_dir = ""\npublic_data = ""'
 
 
 def _notebook(path: Path, body: str, title: str) -> None:
@@ -25,7 +23,11 @@ def _notebook(path: Path, body: str, title: str) -> None:
             new_code_cell(body),
         ]
     )
-    nb.metadata["kernelspec"] = {"name": "council-finance", "display_name": "Python", "language": "python"}
+    nb.metadata["kernelspec"] = {
+        "name": "council-finance",
+        "display_name": "Python",
+        "language": "python",
+    }
     nbformat.write(nb, path)
 
 
@@ -75,7 +77,11 @@ def test_pack_is_published_with_html_tables_and_manifest(toy_pack):
     assert result.ok, result.message
     folder = out / "dorset" / "2021-22-Q2"
     assert result.directory == folder
-    assert sorted(p.name for p in folder.glob("*.html")) == ["alpha.html", "beta.html", "index.html"]
+    assert sorted(p.name for p in folder.glob("*.html")) == [
+        "alpha.html",
+        "beta.html",
+        "index.html",
+    ]
     assert (folder / "tables" / "alpha_gap.csv").read_text() == (
         "year,budget_gap_gbp_m\n2021-22,1.5\n2022-23,3.25\n"
     )
@@ -96,9 +102,21 @@ def test_pack_is_published_with_html_tables_and_manifest(toy_pack):
 def test_report_html_is_for_readers_and_self_contained(toy_pack):
     result = build_pack("dorset", "2021-22-Q2", output_root=toy_pack / "outputs")
     page = (result.directory / "alpha.html").read_text()
-    for absent in ("import pandas", "notebook.setup", "Injected", "injected-parameters",
-                   'tables_dir = "', "warning must not", "Traceback", "In&nbsp;[", "<script", "<link",
-                   "http://", "https://", "@import"):
+    for absent in (
+        "import pandas",
+        "notebook.setup",
+        "Injected",
+        "injected-parameters",
+        'tables_dir = "',
+        "warning must not",
+        "Traceback",
+        "In&nbsp;[",
+        "<script",
+        "<link",
+        "http://",
+        "https://",
+        "@import",
+    ):
         assert absent not in page, absent
     assert page.count("<h1") == 1 and "<title>" in page and 'lang="en-GB"' in page
     assert "Alpha report" in page and "Dorset Council" in page and "2021-22 Q2" in page
@@ -131,8 +149,19 @@ def test_cli_reports_failure_with_non_zero_exit(toy_pack, capsys):
     from analysis.cli import main
 
     _notebook(toy_pack / "notebooks" / "alpha.ipynb", BAD, "Alpha report")
-    code = main(["run", "--council", "dorset", "--period", "2021-22-Q2",
-                 "--output-dir", str(toy_pack / "outputs"), "--notebooks", "alpha"])
+    code = main(
+        [
+            "run",
+            "--council",
+            "dorset",
+            "--period",
+            "2021-22-Q2",
+            "--output-dir",
+            str(toy_pack / "outputs"),
+            "--notebooks",
+            "alpha",
+        ]
+    )
     assert code == 1
     err = capsys.readouterr().err
     assert "alpha.ipynb failed in cell" in err and "ZeroDivisionError" in err

@@ -70,7 +70,11 @@ def gbp_m(value: float, _pos: int | None = None) -> str:
     """Format a £m value for an axis: £12m, -£3.5m."""
     sign = "-" if value < 0 else ""
     magnitude = abs(value)
-    text = f"{magnitude:,.0f}" if magnitude >= 10 or magnitude == int(magnitude) else f"{magnitude:,.1f}"
+    text = (
+        f"{magnitude:,.0f}"
+        if magnitude >= 10 or magnitude == int(magnitude)
+        else f"{magnitude:,.1f}"
+    )
     return f"{sign}£{text}m"
 
 
@@ -111,7 +115,9 @@ def figure_png(fig) -> bytes:
     return buffer.getvalue()
 
 
-def figure_html(fig, alt: str, table: pd.DataFrame | None = None, table_caption: str | None = None) -> str:
+def figure_html(
+    fig, alt: str, table: pd.DataFrame | None = None, table_caption: str | None = None
+) -> str:
     """The figure as a self-contained ``<figure>``: embedded PNG, alt text, optional data table."""
     from analysis.display import table_html
 
@@ -132,7 +138,9 @@ def figure_html(fig, alt: str, table: pd.DataFrame | None = None, table_caption:
     return "".join(parts)
 
 
-def show(fig, alt: str, table: pd.DataFrame | None = None, table_caption: str | None = None) -> None:
+def show(
+    fig, alt: str, table: pd.DataFrame | None = None, table_caption: str | None = None
+) -> None:
     """Display a chart in the notebook and the report, with alt text and its data; closes it."""
     from IPython.display import HTML, display
 
@@ -157,7 +165,11 @@ def series_styles(n: int) -> list[dict]:
 def bar_styles(n: int) -> list[dict]:
     """Fill colour and hatch for ``n`` bar series."""
     return [
-        {"color": PALETTE[i % len(PALETTE)], "hatch": HATCHES[i % len(HATCHES)], "edgecolor": "white"}
+        {
+            "color": PALETTE[i % len(PALETTE)],
+            "hatch": HATCHES[i % len(HATCHES)],
+            "edgecolor": "white",
+        }
         for i in range(n)
     ]
 

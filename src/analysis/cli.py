@@ -1,9 +1,9 @@
 """The one entry point: ``python -m analysis <command>``.
 
-    python -m analysis run --council dorset --period latest --scenario base
-    python -m analysis validate --council dorset --period 2021-22-Q2
-    python -m analysis data fetch [URL ...]
-    python -m analysis list
+python -m analysis run --council dorset --period latest --scenario base
+python -m analysis validate --council dorset --period 2021-22-Q2
+python -m analysis data fetch [URL ...]
+python -m analysis list
 """
 
 from __future__ import annotations
@@ -24,14 +24,19 @@ def _say(message: str) -> None:
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--council", default="dorset", help="folder under data/raw (default: dorset)")
     parser.add_argument(
-        "--period", default="latest",
+        "--council", default="dorset", help="folder under data/raw (default: dorset)"
+    )
+    parser.add_argument(
+        "--period",
+        default="latest",
         help="quarter such as 2021-22-Q1, or 'latest' for the most recent with data (default)",
     )
     parser.add_argument("--scenario", default="base", help="MTFP scenario name (default: base)")
     parser.add_argument(
-        "--public-data", type=Path, default=None,
+        "--public-data",
+        type=Path,
+        default=None,
         help="folder of published government files (RS, CTR, MYE4, ...) to benchmark on; "
         "default: the council's illustrative panel",
     )
@@ -44,17 +49,27 @@ def build_parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    run = commands.add_parser("run", help="build the pack: validate, execute notebooks, render HTML")
+    run = commands.add_parser(
+        "run", help="build the pack: validate, execute notebooks, render HTML"
+    )
     _common(run)
     run.add_argument(
-        "--notebooks", default="",
+        "--notebooks",
+        default="",
         help="comma-separated subset to run: mtfp,savings,benchmark,summary (default: all)",
     )
-    run.add_argument("--output-dir", type=Path, default=None, help="root of the packs (default: outputs/)")
-    run.add_argument("--timeout", type=int, default=600, help="seconds allowed per notebook cell (default 600)")
-    run.add_argument("--pdf", action="store_true", help="also print each report to PDF (needs Chromium)")
     run.add_argument(
-        "--screenshots", action="store_true",
+        "--output-dir", type=Path, default=None, help="root of the packs (default: outputs/)"
+    )
+    run.add_argument(
+        "--timeout", type=int, default=600, help="seconds allowed per notebook cell (default 600)"
+    )
+    run.add_argument(
+        "--pdf", action="store_true", help="also print each report to PDF (needs Chromium)"
+    )
+    run.add_argument(
+        "--screenshots",
+        action="store_true",
         help="also save a PNG of each report's first screen under screenshots/ (needs Chromium)",
     )
 

@@ -52,17 +52,34 @@ class NotebookSpec:
 
 # Execution order: the analyses first, then the summary that reads their tables.
 NOTEBOOKS: tuple[NotebookSpec, ...] = (
-    NotebookSpec("mtfp", "01_mtfp_scenarios.ipynb", "Medium Term Financial Plan scenarios", "analysis.mtfp"),
+    NotebookSpec(
+        "mtfp", "01_mtfp_scenarios.ipynb", "Medium Term Financial Plan scenarios", "analysis.mtfp"
+    ),
     NotebookSpec("savings", "02_savings_delivery.ipynb", "Savings delivery", "analysis.savings"),
-    NotebookSpec("benchmark", "03_vfm_benchmarking.ipynb", "Value for money benchmarking", "analysis.benchmark"),
+    NotebookSpec(
+        "benchmark",
+        "03_vfm_benchmarking.ipynb",
+        "Value for money benchmarking",
+        "analysis.benchmark",
+    ),
     NotebookSpec("summary", "00_summary.ipynb", "Quarterly finance summary", None, reads_pack=True),
 )
 # Reading order in the pack: the summary first.
 READING_ORDER = ("summary", "mtfp", "savings", "benchmark")
 
 PACKAGES_REPORTED = (
-    "council-finance-analysis", "pandas", "numpy", "matplotlib", "papermill", "nbconvert",
-    "nbformat", "ipykernel", "openpyxl", "pydantic", "pyyaml", "jinja2",
+    "council-finance-analysis",
+    "pandas",
+    "numpy",
+    "matplotlib",
+    "papermill",
+    "nbconvert",
+    "nbformat",
+    "ipykernel",
+    "openpyxl",
+    "pydantic",
+    "pyyaml",
+    "jinja2",
 )
 
 
@@ -128,9 +145,19 @@ def ensure_kernel(kernel_name: str = KERNEL_NAME) -> str:
     if kernel_name in KernelSpecManager().find_kernel_specs():
         return kernel_name
     subprocess.run(
-        [sys.executable, "-m", "ipykernel", "install", "--sys-prefix", "--name", kernel_name,
-         "--display-name", "Python (council-finance)"],
-        check=True, capture_output=True,
+        [
+            sys.executable,
+            "-m",
+            "ipykernel",
+            "install",
+            "--sys-prefix",
+            "--name",
+            kernel_name,
+            "--display-name",
+            "Python (council-finance)",
+        ],
+        check=True,
+        capture_output=True,
     )
     return kernel_name
 
@@ -166,8 +193,13 @@ def execute_notebook(
     try:
         with kernel_log(destination.with_suffix(".kernel.log")):
             pm.execute_notebook(
-                str(source), str(destination), parameters=parameters, kernel_name=kernel_name,
-                execution_timeout=timeout_s, progress_bar=False, log_output=False,
+                str(source),
+                str(destination),
+                parameters=parameters,
+                kernel_name=kernel_name,
+                execution_timeout=timeout_s,
+                progress_bar=False,
+                log_output=False,
                 cwd=str(config.notebooks_dir()),
             )
     except PapermillExecutionError as exc:
@@ -182,7 +214,12 @@ def _execute_job(args: tuple) -> tuple[str, float | None, str | None, int | None
     """Process-pool wrapper: (key, seconds, error, cell)."""
     spec, destination, parameters, kernel_name, timeout_s = args
     try:
-        return spec.key, execute_notebook(spec, destination, parameters, kernel_name, timeout_s), None, None
+        return (
+            spec.key,
+            execute_notebook(spec, destination, parameters, kernel_name, timeout_s),
+            None,
+            None,
+        )
     except NotebookFailed as exc:
         return spec.key, None, exc.error, exc.cell
 
@@ -199,7 +236,10 @@ def git_state() -> dict:
         ).stdout.strip()
         status = subprocess.run(
             ["git", "status", "--porcelain", "--untracked-files=no"],
-            cwd=root, capture_output=True, text=True, check=True,
+            cwd=root,
+            capture_output=True,
+            text=True,
+            check=True,
         ).stdout
         return {"commit": commit, "dirty": bool(status.strip())}
     except (OSError, subprocess.CalledProcessError):
@@ -309,14 +349,18 @@ def build_pack(
                 progress(f"  done     {spec.filename} ({seconds:.1f} s)")
             else:
                 result.status, result.error = "failed", error
-                failure = failure or NotebookFailed(spec, cell, error, build / "executed" / spec.filename)
+                failure = failure or NotebookFailed(
+                    spec, cell, error, build / "executed" / spec.filename
+                )
                 progress(f"  FAILED   {spec.filename}: {error}")
     executed_at = time.perf_counter()
 
     # 3. Render the reports and the cover.
-    built = dt.datetime.now(dt.timezone.utc).astimezone()
+    built = dt.datetime.now(dt.UTC).astimezone()
     git = git_state()
-    build_label = (git["commit"] or "unknown")[:10] + (" (uncommitted changes)" if git["dirty"] else "")
+    build_label = (git["commit"] or "unknown")[:10] + (
+        " (uncommitted changes)" if git["dirty"] else ""
+    )
     reading = [results[k] for k in READING_ORDER if k in results]
     for result in reading:
         result.html = f"{Path(result.notebook).stem}.html"
@@ -332,7 +376,10 @@ def build_pack(
                 scenario=scenario,
                 built=built.strftime("%d %B %Y %H:%M %Z"),
                 build=f"{build_label}, analysis {__version__}",
-                nav=[dict(item, current=item["href"] == result.html) for item in [{"title": "Cover", "href": "index.html"}, *nav]],
+                nav=[
+                    dict(item, current=item["href"] == result.html)
+                    for item in [{"title": "Cover", "href": "index.html"}, *nav]
+                ],
                 footer=(
                     f"Built from {len(inputs)} input files for {loaded.name}, {resolved.description}, "
                     f"scenario '{scenario}'. Provenance in manifest.json."
@@ -388,12 +435,23 @@ def build_pack(
         if failed.exists():
             shutil.rmtree(failed)
         build.rename(failed)
-        kept = "the last good pack is untouched" if destination.exists() else "no earlier pack existed"
+        kept = (
+            "the last good pack is untouched" if destination.exists() else "no earlier pack existed"
+        )
         message = (
             f"{failure}\nThe executed notebook is kept for diagnosis: "
             f"{failed / 'executed' / failure.spec.filename}\n({kept}: {destination})"
         )
-        return PackResult(council, str(resolved), scenario, failed, list(results.values()), timings, False, message)
+        return PackResult(
+            council,
+            str(resolved),
+            scenario,
+            failed,
+            list(results.values()),
+            timings,
+            False,
+            message,
+        )
     publish(build, destination)
     return PackResult(council, str(resolved), scenario, destination, reading, timings, True)
 

@@ -12,7 +12,12 @@ from dataclasses import dataclass
 _YEAR = re.compile(r"^\s*(\d{4})\s*[-/]\s*(\d{2}|\d{4})\s*$")
 _PERIOD = re.compile(r"^\s*(\d{4})\s*[-/]\s*(\d{2}|\d{4})\s*[- _]?\s*Q([1-4])\s*$", re.IGNORECASE)
 
-QUARTER_MONTHS = {1: "April to June", 2: "July to September", 3: "October to December", 4: "January to March"}
+QUARTER_MONTHS = {
+    1: "April to June",
+    2: "July to September",
+    3: "October to December",
+    4: "January to March",
+}
 
 
 def _start_year(first: str, second: str, text: str) -> int:
@@ -21,7 +26,9 @@ def _start_year(first: str, second: str, text: str) -> int:
     if len(second) == 2 and end < start:
         end += 100
     if end != start + 1:
-        raise ValueError(f"'{text}' is not a financial year: expected consecutive years like 2021-22")
+        raise ValueError(
+            f"'{text}' is not a financial year: expected consecutive years like 2021-22"
+        )
     return start
 
 
