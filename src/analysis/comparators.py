@@ -50,22 +50,32 @@ def positions(values: pd.DataFrame, groups: pd.DataFrame, keys: list[str]) -> pd
     merged = members.merge(other, on="comparator_code", how="inner")
     by = ["ons_code", *keys]
     grouped = merged.groupby(by, sort=False)["comparator_value"]
-    stats = pd.DataFrame({"comparator_median": grouped.median(), "n_comparators_with_data": grouped.size()})
+    stats = pd.DataFrame(
+        {"comparator_median": grouped.median(), "n_comparators_with_data": grouped.size()}
+    )
     merged = merged.join(stats["comparator_median"], on=by)
     merged["absdev"] = (merged["comparator_value"] - merged["comparator_median"]).abs()
     stats["mad"] = merged.groupby(by, sort=False)["absdev"].median()
     merged = merged.merge(focal, on=by, how="inner")
-    stats["n_higher"] = (merged["comparator_value"] > merged["value"]).groupby([merged[k] for k in by], sort=False).sum()
+    stats["n_higher"] = (
+        (merged["comparator_value"] > merged["value"])
+        .groupby([merged[k] for k in by], sort=False)
+        .sum()
+    )
 
     out = focal.join(stats, on=by, how="left")
     out["n_comparators_with_data"] = out["n_comparators_with_data"].fillna(0).astype("int64")
     out["n_higher"] = out["n_higher"].fillna(0).astype("int64")
     out["diff"] = out["value"] - out["comparator_median"]
     with np.errstate(divide="ignore", invalid="ignore"):
-        out["diff_pct"] = np.where(out["comparator_median"] != 0, out["diff"] / out["comparator_median"].abs(), np.nan)
+        out["diff_pct"] = np.where(
+            out["comparator_median"] != 0, out["diff"] / out["comparator_median"].abs(), np.nan
+        )
         score = out["diff"] / out["mad"]
     out["mad_is_zero"] = out["mad"].eq(0)
-    out["robust_score"] = np.where(out["mad_is_zero"], np.where(out["diff"].eq(0), 0.0, np.nan), score)
+    out["robust_score"] = np.where(
+        out["mad_is_zero"], np.where(out["diff"].eq(0), 0.0, np.nan), score
+    )
     out["rank"] = out["n_higher"] + 1
     out["n_ranked"] = out["n_comparators_with_data"] + 1
     out["quartile"] = 4 - np.floor((out["rank"] - 1) * 4 / out["n_ranked"]).astype("int64")
@@ -100,7 +110,11 @@ def neighbour_groups(neighbours: pd.DataFrame, codes: list[str] | None = None) -
 def list_groups(council_code: str, comparators: list[str]) -> pd.DataFrame:
     codes = [c for c in dict.fromkeys(comparators) if c != council_code]
     return pd.DataFrame(
-        {"ons_code": council_code, "comparator_code": codes, "neighbour_rank": range(1, len(codes) + 1)}
+        {
+            "ons_code": council_code,
+            "comparator_code": codes,
+            "neighbour_rank": range(1, len(codes) + 1),
+        }
     )
 
 

@@ -27,7 +27,17 @@ INDICATORS = {
     "social_care_ratio": "Adult and children's social care / net revenue expenditure",
     "council_tax_ratio": "Council tax requirement / net revenue expenditure",
 }
-NEEDED = ["RS805", "RS781", "RS330", "RS360", "RS890", "RS915_1apr", "RS916_1apr", "RS915_31mar", "RS916_31mar"]
+NEEDED = [
+    "RS805",
+    "RS781",
+    "RS330",
+    "RS360",
+    "RS890",
+    "RS915_1apr",
+    "RS916_1apr",
+    "RS915_31mar",
+    "RS916_31mar",
+]
 MAX_YEARS = 3
 
 
@@ -41,7 +51,11 @@ def resilience_indicators(rs: pd.DataFrame) -> pd.DataFrame:
         .pivot_table(index=["ons_code", "year"], columns="measure", values="value", aggfunc="first")
         .reindex(columns=NEEDED)
     )
-    names = rs.dropna(subset=["ons_code"]).drop_duplicates("ons_code", keep="last").set_index("ons_code")["name"]
+    names = (
+        rs.dropna(subset=["ons_code"])
+        .drop_duplicates("ons_code", keep="last")
+        .set_index("ons_code")["name"]
+    )
     nre = wide["RS805"].where(wide["RS805"] > 0)
     opening = wide["RS915_1apr"] + wide["RS916_1apr"]
     closing = wide["RS915_31mar"] + wide["RS916_31mar"]
@@ -57,13 +71,16 @@ def resilience_indicators(rs: pd.DataFrame) -> pd.DataFrame:
         first, last = years[0], years[-1]
         start = opening.xs(first, level="year")
         end = closing.xs(last, level="year")
+        start, end = start.align(end, join="outer")
         span = len(years)
         change = (end - start) / start.where(start > 0)
         per_year = (end - start) / span
         with np.errstate(divide="ignore", invalid="ignore"):
             lasting = np.where(per_year >= 0, 100.0, np.minimum(100.0, end / -per_year))
         lasting = pd.Series(lasting, index=end.index).where(end.notna() & start.notna())
-        extra = pd.DataFrame({"reserves_change_pct": change, "reserves_sustainability_years": lasting})
+        extra = pd.DataFrame(
+            {"reserves_change_pct": change, "reserves_sustainability_years": lasting}
+        )
         extra["year"] = last
         extra = extra.set_index("year", append=True)
         frame = frame.join(extra, how="left")
@@ -75,8 +92,13 @@ def resilience_indicators(rs: pd.DataFrame) -> pd.DataFrame:
     long["name"] = long["ons_code"].map(names)
     long["description"] = long["indicator"].map(INDICATORS)
     order = {k: i for i, k in enumerate(INDICATORS)}
-    long = long.sort_values(["ons_code", "year", "indicator"], key=lambda s: s.map(order) if s.name == "indicator" else s)
-    return long[["ons_code", "name", "year", "indicator", "description", "value"]].reset_index(drop=True)
+    long = long.sort_values(
+        ["ons_code", "year", "indicator"],
+        key=lambda s: s.map(order) if s.name == "indicator" else s,
+    )
+    return long[["ons_code", "name", "year", "indicator", "description", "value"]].reset_index(
+        drop=True
+    )
 
 
 def years_covered(rs: pd.DataFrame) -> list[int]:

@@ -33,7 +33,23 @@ TIDY_COLUMNS = [
 ]
 
 # Markers publishers use for "no figure": suppressed, not applicable, not collected.
-MISSING_MARKERS = {"", "-", "..", "...", "\u2026", "[x]", "[z]", "[c]", "x", "z", "c", "n/a", "na", "null", "#n/a"}
+MISSING_MARKERS = {
+    "",
+    "-",
+    "..",
+    "...",
+    "\u2026",
+    "[x]",
+    "[z]",
+    "[c]",
+    "x",
+    "z",
+    "c",
+    "n/a",
+    "na",
+    "null",
+    "#n/a",
+}
 
 # Authority classes as published -> the classes used in council.yaml.
 CLASS_ALIASES = {"L": "LB", "ILB": "LB", "OLB": "LB", "LB": "LB"}
@@ -93,7 +109,9 @@ def sheet_rows(workbook, sheet: str, path: Path) -> list[tuple]:
             return [tuple(row) for row in workbook[sheet].iter_rows(values_only=True)]
     except Exception as exc:
         raise InputError.single(
-            display_path(path), f"could not read the sheet: {type(exc).__name__}: {exc}", sheet=sheet
+            display_path(path),
+            f"could not read the sheet: {type(exc).__name__}: {exc}",
+            sheet=sheet,
         ) from None
 
 

@@ -97,7 +97,9 @@ def _parse(path: Path) -> pd.DataFrame:
         if current is not None and year is not None:
             columns.append((j, current[0], current[1], year))
     if not columns:
-        raise wrong_file(path, WHAT, "no numbered line columns with years (e.g. 2021-22) below them", sheet)
+        raise wrong_file(
+            path, WHAT, "no numbered line columns with years (e.g. 2021-22) below them", sheet
+        )
 
     data = []
     for row in rows[h + 2 :]:
@@ -107,12 +109,16 @@ def _parse(path: Path) -> pd.DataFrame:
         if len(row) > ecode_col and _ECODE.match(clean_text(row[ecode_col])):
             data.append(row)
     if not data:
-        raise wrong_file(path, WHAT, "no authority rows (E-codes such as E0101) under the header", sheet)
+        raise wrong_file(
+            path, WHAT, "no authority rows (E-codes such as E0101) under the header", sheet
+        )
 
     records = []
     for row in data:
         ident = {
-            "ons_code": clean_text(row[ons_col]) or None if ons_col is not None and ons_col < len(row) else None,
+            "ons_code": clean_text(row[ons_col]) or None
+            if ons_col is not None and ons_col < len(row)
+            else None,
             "e_code": clean_text(row[ecode_col]),
             "name": clean_text(row[name_col]),
             "authority_class": normalise_class(row[class_col]) if class_col is not None else None,

@@ -25,16 +25,20 @@ def read_neighbours(path: str | Path) -> pd.DataFrame:
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise InputError.single(shown, f"not valid JSON (expected the {WHAT}): {exc}") from None
     if not isinstance(data, dict) or not data:
-        raise InputError.single(shown, f"expected a JSON object mapping ONS codes to lists ({WHAT})")
+        raise InputError.single(
+            shown, f"expected a JSON object mapping ONS codes to lists ({WHAT})"
+        )
     problems, records = [], []
     for code, members in data.items():
         if not _CODE.match(str(code)):
             problems.append(Problem(shown, f"'{code}' is not an ONS code", key=str(code)))
             continue
-        if not isinstance(members, list) or not all(isinstance(m, str) and _CODE.match(m) for m in members):
+        if not isinstance(members, list) or not all(
+            isinstance(m, str) and _CODE.match(m) for m in members
+        ):
             problems.append(Problem(shown, "expected a list of ONS codes", key=code))
             continue
-        ordered = [code] + [m for m in members if m != code]
+        ordered = [code] + [m for m in dict.fromkeys(members) if m != code]  # duplicates dropped
         for rank, member in enumerate(ordered):
             records.append({"ons_code": code, "neighbour_code": member, "neighbour_rank": rank})
     if problems:

@@ -49,7 +49,9 @@ def _years(series: pd.Series, shown: str, problems: list[Problem], offset: int) 
         try:
             out.append(parse_year(int(value)) if str(value).isdigit() else parse_year(str(value)))
         except ValueError:
-            problems.append(Problem(shown, f"'{value}' is not a financial year", row=i + offset, column="year"))
+            problems.append(
+                Problem(shown, f"'{value}' is not a financial year", row=i + offset, column="year")
+            )
             out.append(0)
     return pd.Series(out, index=series.index)
 
@@ -67,29 +69,51 @@ def _parse(path: Path) -> pd.DataFrame:
         # rank_order is given per row but is a property of the measure: blank rows take the
         # measure's published value; "None" (no ranking published) gives polarity "unknown".
         order = frame["rank_order"].str.strip().str.lower()
-        mapped = order.map({"desc": "higher_is_better", "asc": "lower_is_better", "none": "unknown"})
+        mapped = order.map(
+            {"desc": "higher_is_better", "asc": "lower_is_better", "none": "unknown"}
+        )
         bad = order.ne("") & mapped.isna()
         for i in frame.index[bad]:
             problems.append(
-                Problem(shown, f"rank_order '{raw.loc[i, 'rank_order']}' is not asc, desc or None", row=i + 2, column="rank_order")
+                Problem(
+                    shown,
+                    f"rank_order '{raw.loc[i, 'rank_order']}' is not asc, desc or None",
+                    row=i + 2,
+                    column="rank_order",
+                )
             )
         per_measure = mapped.dropna().groupby(frame["measure"]).unique()
         for measure, values in per_measure.items():
             if len(values) > 1:
-                problems.append(Problem(shown, f"measure {measure} has conflicting rank_order values ({', '.join(sorted(values))})", column="rank_order"))
+                problems.append(
+                    Problem(
+                        shown,
+                        f"measure {measure} has conflicting rank_order values ({', '.join(sorted(values))})",
+                        column="rank_order",
+                    )
+                )
         single = {m: v[0] for m, v in per_measure.items() if len(v) == 1}
         frame["polarity"] = frame["measure"].map(single).fillna("unknown")
-        entity = raw["Entity_Name"] if "Entity_Name" in raw.columns else pd.Series("", index=raw.index)
+        entity = (
+            raw["Entity_Name"] if "Entity_Name" in raw.columns else pd.Series("", index=raw.index)
+        )
         frame["authority_class"] = entity.str.strip().str.lower().map(ENTITY_CLASS)
         frame["published_median"] = pd.to_numeric(raw.get("MEDIAN"), errors="coerce")
-        frame["published_mads_from_median"] = pd.to_numeric(raw.get("MADs_from_median"), errors="coerce")
+        frame["published_mads_from_median"] = pd.to_numeric(
+            raw.get("MADs_from_median"), errors="coerce"
+        )
         frame["service_line"] = pd.NA
     elif set(OWN) <= set(raw.columns):
         frame = raw.copy()
         bad = ~frame["polarity"].isin(POLARITIES)
         for i in frame.index[bad]:
             problems.append(
-                Problem(shown, f"polarity '{frame.loc[i, 'polarity']}' must be higher_is_better, lower_is_better or unknown", row=i + 2, column="polarity")
+                Problem(
+                    shown,
+                    f"polarity '{frame.loc[i, 'polarity']}' must be higher_is_better, lower_is_better or unknown",
+                    row=i + 2,
+                    column="polarity",
+                )
             )
         if "description" not in frame.columns:
             frame["description"] = frame["measure"]
@@ -108,7 +132,14 @@ def _parse(path: Path) -> pd.DataFrame:
     values = pd.to_numeric(frame["value"].replace({"": None}), errors="coerce")
     for i in frame.index[values.isna() & frame["value"].astype(str).str.strip().ne("")]:
         if str(frame.loc[i, "value"]).strip().lower() not in {"[x]", "x", "..", "-", "[c]"}:
-            problems.append(Problem(shown, f"value '{frame.loc[i, 'value']}' is not a number", row=i + 2, column="value"))
+            problems.append(
+                Problem(
+                    shown,
+                    f"value '{frame.loc[i, 'value']}' is not a number",
+                    row=i + 2,
+                    column="value",
+                )
+            )
     if problems:
         raise InputError(problems)
     frame["value"] = values
@@ -120,7 +151,28 @@ def _parse(path: Path) -> pd.DataFrame:
         if column not in frame.columns:
             frame[column] = float("nan")
     keep = ["polarity", "service_line", "published_median", "published_mads_from_median"]
-    out = tidy(frame[[c for c in frame.columns if c in {"ons_code", "e_code", "name", "authority_class", "year", "measure", "line", "description", "value", "unit"} or c in keep]])
+    out = tidy(
+        frame[
+            [
+                c
+                for c in frame.columns
+                if c
+                in {
+                    "ons_code",
+                    "e_code",
+                    "name",
+                    "authority_class",
+                    "year",
+                    "measure",
+                    "line",
+                    "description",
+                    "value",
+                    "unit",
+                }
+                or c in keep
+            ]
+        ]
+    )
     return out
 
 

@@ -59,7 +59,9 @@ def _parse(path: Path) -> pd.DataFrame:
         workbook.close()
     if found is None:
         raise wrong_file(
-            path, WHAT, "no MYE sheet with a header row holding 'Code', 'Name' and 'Mid-YYYY' columns"
+            path,
+            WHAT,
+            "no MYE sheet with a header row holding 'Code', 'Name' and 'Mid-YYYY' columns",
         )
     sheet, rows, h = found
     head = [clean_text(v) for v in rows[h]]

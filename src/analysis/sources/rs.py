@@ -78,7 +78,9 @@ def _year(rows: list[tuple], sheet: str) -> int | None:
 def _parse(path: Path) -> pd.DataFrame:
     workbook = open_workbook(path, WHAT)
     try:
-        candidates = sorted(workbook.sheetnames, key=lambda s: not s.upper().startswith("RS LA DATA"))
+        candidates = sorted(
+            workbook.sheetnames, key=lambda s: not s.upper().startswith("RS LA DATA")
+        )
         for sheet in candidates:
             if workbook[sheet].sheet_state != "visible" and not sheet.upper().startswith("RS"):
                 continue
@@ -101,9 +103,14 @@ def _parse(path: Path) -> pd.DataFrame:
         raise wrong_file(path, WHAT, "no row of RS line numbers above the line descriptions", sheet)
     year = _year(rows, sheet)
     if year is None:
-        raise wrong_file(path, WHAT, "no financial year (e.g. 2016-17) in the title rows or sheet name", sheet)
+        raise wrong_file(
+            path, WHAT, "no financial year (e.g. 2016-17) in the title rows or sheet name", sheet
+        )
     texts = [clean_text(v).lower() for v in rows[desc_row]]
-    ons_col, name_col = texts.index("ons code"), texts.index("local authority") if "local authority" in texts else ecode_col + 2
+    ons_col, name_col = (
+        texts.index("ons code"),
+        texts.index("local authority") if "local authority" in texts else ecode_col + 2,
+    )
     class_col = texts.index("class") if "class" in texts else None
 
     # Columns: every cell on the line-number row holding an RS line number.
@@ -111,7 +118,9 @@ def _parse(path: Path) -> pd.DataFrame:
     columns: list[tuple[int, int, str]] = []
     for j, value in enumerate(lines):
         if isinstance(value, int | float) and not isinstance(value, bool) and 100 <= value <= 999:
-            columns.append((j, int(value), clean_text(rows[desc_row][j] if j < len(rows[desc_row]) else "")))
+            columns.append(
+                (j, int(value), clean_text(rows[desc_row][j] if j < len(rows[desc_row]) else ""))
+            )
     counts = pd.Series([c[1] for c in columns]).value_counts()
     measures = []
     for j, line, description in columns:
@@ -129,23 +138,32 @@ def _parse(path: Path) -> pd.DataFrame:
     data = [
         row
         for row in rows[desc_row + 1 :]
-        if len(row) > ecode_col and isinstance(row[ecode_col], str) and _ECODE.match(row[ecode_col].strip())
+        if len(row) > ecode_col
+        and isinstance(row[ecode_col], str)
+        and _ECODE.match(row[ecode_col].strip())
     ]
     if not data:
-        raise wrong_file(path, WHAT, "no authority rows (E-codes such as E0101) under the header", sheet)
+        raise wrong_file(
+            path, WHAT, "no authority rows (E-codes such as E0101) under the header", sheet
+        )
     if not any(line == 805 for _, line, _, _ in measures):
-        raise wrong_file(path, WHAT, "no RS line 805 (net revenue expenditure) in the header", sheet)
+        raise wrong_file(
+            path, WHAT, "no RS line 805 (net revenue expenditure) in the header", sheet
+        )
 
     width = max(j for j, *_ in measures) + 1
     values = np.array(
-        [[to_number(row[j]) if j < len(row) else np.nan for j, *_ in measures] for row in data], dtype=float
+        [[to_number(row[j]) if j < len(row) else np.nan for j, *_ in measures] for row in data],
+        dtype=float,
     )
     ident = pd.DataFrame(
         {
             "ons_code": [clean_text(r[ons_col]) or None for r in data],
             "e_code": [r[ecode_col].strip() for r in data],
             "name": [clean_text(r[name_col]) for r in data],
-            "authority_class": [normalise_class(r[class_col]) if class_col is not None else None for r in data],
+            "authority_class": [
+                normalise_class(r[class_col]) if class_col is not None else None for r in data
+            ],
         }
     )
     n_rows, n_cols = values.shape

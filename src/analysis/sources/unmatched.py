@@ -10,7 +10,12 @@ UNMATCHED_COLUMNS = ["source", "code", "name", "reason"]
 def unmatched_frame(source: str, codes, names, reason: str) -> pd.DataFrame:
     codes, names = list(codes), list(names)
     return pd.DataFrame(
-        {"source": [source] * len(codes), "code": codes, "name": names, "reason": [reason] * len(codes)},
+        {
+            "source": [source] * len(codes),
+            "code": codes,
+            "name": names,
+            "reason": [reason] * len(codes),
+        },
         columns=UNMATCHED_COLUMNS,
     )
 
@@ -31,16 +36,39 @@ def join_report(
     parts = []
     no_code = lk[lk[on].isna()]
     if len(no_code):
-        parts.append(unmatched_frame(left_source, ["(none)"] * len(no_code), no_code[name], f"no ONS code in the {left_source} data, so it cannot be joined"))
+        parts.append(
+            unmatched_frame(
+                left_source,
+                ["(none)"] * len(no_code),
+                no_code[name],
+                f"no ONS code in the {left_source} data, so it cannot be joined",
+            )
+        )
     lk = lk.dropna(subset=[on])
     missing = lk[~lk[on].isin(rk[on])]
     if len(missing):
-        parts.append(unmatched_frame(left_source, missing[on], missing[name], f"code not found in the {right_source} data (boundary change or different coverage)"))
+        parts.append(
+            unmatched_frame(
+                left_source,
+                missing[on],
+                missing[name],
+                f"code not found in the {right_source} data (boundary change or different coverage)",
+            )
+        )
     if left_subset is None:
         extra = rk.dropna(subset=[on])
         extra = extra[~extra[on].isin(lk[on])]
         if len(extra):
-            parts.append(unmatched_frame(right_source, extra[on], extra[name], f"code not found in the {left_source} data (boundary change or different coverage)"))
+            parts.append(
+                unmatched_frame(
+                    right_source,
+                    extra[on],
+                    extra[name],
+                    f"code not found in the {left_source} data (boundary change or different coverage)",
+                )
+            )
     if not parts:
         return pd.DataFrame(columns=UNMATCHED_COLUMNS)
-    return pd.concat(parts, ignore_index=True).sort_values(["source", "code", "name"], ignore_index=True)
+    return pd.concat(parts, ignore_index=True).sort_values(
+        ["source", "code", "name"], ignore_index=True
+    )
