@@ -40,6 +40,11 @@ def _common(parser: argparse.ArgumentParser) -> None:
         help="folder of published government files (RS, CTR, MYE4, ...) to benchmark on; "
         "default: the council's illustrative panel",
     )
+    parser.add_argument(
+        "--notebooks",
+        default="",
+        help="comma-separated subset: mtfp,savings,benchmark,summary (default: all)",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -53,11 +58,6 @@ def build_parser() -> argparse.ArgumentParser:
         "run", help="build the pack: validate, execute notebooks, render HTML"
     )
     _common(run)
-    run.add_argument(
-        "--notebooks",
-        default="",
-        help="comma-separated subset to run: mtfp,savings,benchmark,summary (default: all)",
-    )
     run.add_argument(
         "--output-dir", type=Path, default=None, help="root of the packs (default: outputs/)"
     )
@@ -123,9 +123,13 @@ def cmd_validate(args: argparse.Namespace) -> int:
     from analysis.notebook import resolve_period
     from analysis.validate import validate_all
 
+    from analysis.pack import select_notebooks
+
+    specs = select_notebooks([k.strip() for k in args.notebooks.split(",") if k.strip()] or None)
+    modules = tuple(dict.fromkeys(s.validates for s in specs if s.validates))
     council = config.load_council(args.council)
     period = resolve_period(council, args.period)
-    summaries = validate_all(council, period, args.scenario, args.public_data)
+    summaries = validate_all(council, period, args.scenario, args.public_data, modules)
     _say(f"OK: {council.name}, {period.label}, scenario '{args.scenario}'")
     for line in summaries:
         _say(f"  {line}")
