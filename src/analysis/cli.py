@@ -121,9 +121,8 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def cmd_validate(args: argparse.Namespace) -> int:
     from analysis.notebook import resolve_period
-    from analysis.validate import validate_all
-
     from analysis.pack import select_notebooks
+    from analysis.validate import validate_all
 
     specs = select_notebooks([k.strip() for k in args.notebooks.split(",") if k.strip()] or None)
     modules = tuple(dict.fromkeys(s.validates for s in specs if s.validates))
