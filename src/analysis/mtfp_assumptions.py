@@ -157,6 +157,7 @@ class DSGMitigation(_Strict):
     placement_shares: dict[str, Rate] | None = None
     unit_costs_gbp: dict[str, float] | None = None
     unit_cost_inflation_pct: Rate | None = None
+    other_spend_gbp_k: Amount | None = None
 
 
 class DSGHighNeeds(_Strict):
@@ -191,10 +192,18 @@ class Distribution(_Strict):
 
     @model_validator(mode="after")
     def _parameters(self) -> Distribution:
-        needed = {"normal": ("mean", "sd"), "triangular": ("low", "mode", "high"), "uniform": ("low", "high")}
+        needed = {
+            "normal": ("mean", "sd"),
+            "triangular": ("low", "mode", "high"),
+            "uniform": ("low", "high"),
+        }
         wanted = needed[self.distribution]
         missing = [p for p in wanted if getattr(self, p) is None]
-        extra = [p for p in ("mean", "sd", "low", "mode", "high") if p not in wanted and getattr(self, p) is not None]
+        extra = [
+            p
+            for p in ("mean", "sd", "low", "mode", "high")
+            if p not in wanted and getattr(self, p) is not None
+        ]
         if missing or extra:
             raise ValueError(f"a {self.distribution} distribution takes {', '.join(wanted)}")
         if self.distribution == "triangular" and not self.low <= self.mode <= self.high:
@@ -300,12 +309,17 @@ def _yearly_values(m: MTFPAssumptions) -> Iterator[tuple[str, Any]]:
     yield "reserves.general_fund_contributions_gbp_k", m.reserves.general_fund_contributions_gbp_k
     yield "reserves.earmarked_contributions_gbp_k", m.reserves.earmarked_contributions_gbp_k
     dsg = m.dsg_high_needs
-    for key in ("plan_growth_pct", "unit_cost_inflation_pct", "other_spend_gbp_k", "grant_growth_pct"):
+    for key in (
+        "plan_growth_pct",
+        "unit_cost_inflation_pct",
+        "other_spend_gbp_k",
+        "grant_growth_pct",
+    ):
         yield f"dsg_high_needs.{key}", getattr(dsg, key)
     for name, placement in dsg.placements.items():
         yield f"dsg_high_needs.placements.{name}.share", placement.share
     mit = dsg.mitigation
-    for key in ("plan_growth_pct", "unit_cost_inflation_pct"):
+    for key in ("plan_growth_pct", "unit_cost_inflation_pct", "other_spend_gbp_k"):
         if getattr(mit, key) is not None:
             yield f"dsg_high_needs.mitigation.{key}", getattr(mit, key)
     for name, share in (mit.placement_shares or {}).items():
@@ -323,7 +337,9 @@ def monte_carlo_keys(m: MTFPAssumptions) -> list[str]:
     return keys
 
 
-def check_assumptions(m: MTFPAssumptions, council: Council | None, file: str, prefix: str = "") -> list[Problem]:
+def check_assumptions(
+    m: MTFPAssumptions, council: Council | None, file: str, prefix: str = ""
+) -> list[Problem]:
     """Problems pydantic cannot see: missing years, unknown directorates, shares not adding up."""
     problems: list[Problem] = []
 
@@ -337,7 +353,10 @@ def check_assumptions(m: MTFPAssumptions, council: Council | None, file: str, pr
             missing = [y for y in labels if y not in value]
             extra = [y for y in value if y not in labels]
             if missing:
-                add(key, f"no value for {', '.join(missing)} (give every year {span}, or one number)")
+                add(
+                    key,
+                    f"no value for {', '.join(missing)} (give every year {span}, or one number)",
+                )
             if extra:
                 add(key, f"{', '.join(extra)} is outside the plan ({span})")
 
@@ -351,38 +370,71 @@ def check_assumptions(m: MTFPAssumptions, council: Council | None, file: str, pr
                     add(section, f"missing directorate '{name}' (council.yaml lists: {listed})")
             for name in given:
                 if name not in expected:
-                    add(f"{section}.{name}", f"'{name}' is not a directorate in council.yaml (it lists: {listed})")
+                    add(
+                        f"{section}.{name}",
+                        f"'{name}' is not a directorate in council.yaml (it lists: {listed})",
+                    )
     else:
         expected = m.directorates
     for i, saving in enumerate(m.planned_savings):
         if saving.directorate not in expected:
-            add(f"planned_savings.{i}.directorate", f"'{saving.directorate}' is not a directorate ({'; '.join(expected)})")
+            add(
+                f"planned_savings.{i}.directorate",
+                f"'{saving.directorate}' is not a directorate ({'; '.join(expected)})",
+            )
         if saving.type not in m.saving_types:
-            add(f"planned_savings.{i}.type", f"'{saving.type}' is not one of saving_types ({', '.join(m.saving_types)})")
+            add(
+                f"planned_savings.{i}.type",
+                f"'{saving.type}' is not one of saving_types ({', '.join(m.saving_types)})",
+            )
         extra = [y for y in saving.by_year_gbp_k if y not in labels]
         if extra:
-            add(f"planned_savings.{i}.by_year_gbp_k", f"{', '.join(extra)} is outside the plan ({span})")
+            add(
+                f"planned_savings.{i}.by_year_gbp_k",
+                f"{', '.join(extra)} is outside the plan ({span})",
+            )
 
     dsg = m.dsg_high_needs
     mit = dsg.mitigation
     types = list(dsg.placements)
-    for section, names in (("placement_shares", mit.placement_shares), ("unit_costs_gbp", mit.unit_costs_gbp)):
+    for section, names in (
+        ("placement_shares", mit.placement_shares),
+        ("unit_costs_gbp", mit.unit_costs_gbp),
+    ):
         for name in names or {}:
             if name not in dsg.placements:
-                add(f"dsg_high_needs.mitigation.{section}.{name}", f"'{name}' is not a placement type ({', '.join(types)})")
+                add(
+                    f"dsg_high_needs.mitigation.{section}.{name}",
+                    f"'{name}' is not a placement type ({', '.join(types)})",
+                )
     if not problems:
         years = m.years
         base_shares = {t: per_year(p.share, years) for t, p in dsg.placements.items()}
-        for where, shares in (("placements", base_shares), ("mitigation.placement_shares", {**base_shares, **{t: per_year(s, years) for t, s in (mit.placement_shares or {}).items()}})):
+        for where, shares in (
+            ("placements", base_shares),
+            (
+                "mitigation.placement_shares",
+                {
+                    **base_shares,
+                    **{t: per_year(s, years) for t, s in (mit.placement_shares or {}).items()},
+                },
+            ),
+        ):
             total = sum(shares.values())
             for label, value in zip(labels, total, strict=True):
                 if abs(value - 1.0) > 1e-6:
-                    add(f"dsg_high_needs.{where}", f"placement shares add up to {value:.4f} in {label}, not 1")
+                    add(
+                        f"dsg_high_needs.{where}",
+                        f"placement shares add up to {value:.4f} in {label}, not 1",
+                    )
 
     allowed = monte_carlo_keys(m)
     for key in m.monte_carlo.distributions:
         if key not in allowed:
-            add(f"monte_carlo.distributions.{key}", f"no such uncertain assumption (choose from: {', '.join(allowed)})")
+            add(
+                f"monte_carlo.distributions.{key}",
+                f"no such uncertain assumption (choose from: {', '.join(allowed)})",
+            )
     return problems
 
 
@@ -428,12 +480,19 @@ def set_key_path(data: dict, path: str, value: Any, years: list[str] | None = No
             node[index] = value
             return
         child = node[index]
-        if isinstance(child, int | float) and not isinstance(child, bool) and years and depth == len(parts) - 2:
+        if (
+            isinstance(child, int | float)
+            and not isinstance(child, bool)
+            and years
+            and depth == len(parts) - 2
+        ):
             child = node[index] = dict.fromkeys(years, child)
         node = child
 
 
-def _apply_overrides(base: dict, overrides: dict[str, Any], years: list[str], file: str, name: str) -> dict:
+def _apply_overrides(
+    base: dict, overrides: dict[str, Any], years: list[str], file: str, name: str
+) -> dict:
     data = copy.deepcopy(base)
     problems = []
     for path, value in overrides.items():
@@ -441,7 +500,11 @@ def _apply_overrides(base: dict, overrides: dict[str, Any], years: list[str], fi
             set_key_path(data, str(path), copy.deepcopy(value), years)
         except KeyError as exc:
             problems.append(
-                Problem(file, f"no assumption '{exc.args[0]}' to override (check the spelling of the key path)", key=f"scenarios.{name}.{path}")
+                Problem(
+                    file,
+                    f"no assumption '{exc.args[0]}' to override (check the spelling of the key path)",
+                    key=f"scenarios.{name}.{path}",
+                )
             )
     if problems:
         raise InputError(problems)
@@ -459,7 +522,9 @@ def load_assumptions(council: Council) -> MTFPAssumptions:
     problems: list[Problem] = []
     for name in model.scenarios:
         if not isinstance(model.scenarios[name], dict):
-            problems.append(Problem(file, "expected a mapping of key paths to values", key=f"scenarios.{name}"))
+            problems.append(
+                Problem(file, "expected a mapping of key paths to values", key=f"scenarios.{name}")
+            )
             continue
         try:
             _resolve(model, name, council)
@@ -472,23 +537,31 @@ def load_assumptions(council: Council) -> MTFPAssumptions:
 
 def _resolve(assumptions: MTFPAssumptions, name: str, council: Council | None) -> MTFPAssumptions:
     base = assumptions.model_dump(exclude={"scenarios"})
-    data = _apply_overrides(base, assumptions.scenarios.get(name) or {}, assumptions.year_labels, assumptions.file, name)
+    data = _apply_overrides(
+        base, assumptions.scenarios.get(name) or {}, assumptions.year_labels, assumptions.file, name
+    )
     data["scenarios"] = assumptions.scenarios
     resolved = _validate(data, council, assumptions.file, prefix=f"scenarios.{name}")
     resolved._scenario = name
     return resolved
 
 
-def resolve_scenario(assumptions: MTFPAssumptions, name: str, council: Council | None = None) -> MTFPAssumptions:
+def resolve_scenario(
+    assumptions: MTFPAssumptions, name: str, council: Council | None = None
+) -> MTFPAssumptions:
     """The assumptions with scenario ``name``'s overrides applied (``base`` has none)."""
     known = assumptions.scenario_names()
     if name not in known:
         raise InputError.single(
-            assumptions.file, f"unknown scenario '{name}' (known scenarios: {', '.join(known)})", key="scenarios"
+            assumptions.file,
+            f"unknown scenario '{name}' (known scenarios: {', '.join(known)})",
+            key="scenarios",
         )
     return _resolve(assumptions, name, council)
 
 
-def load_assumptions_from(data: dict, council: Council | None = None, file: str = FILE_NAME) -> MTFPAssumptions:
+def load_assumptions_from(
+    data: dict, council: Council | None = None, file: str = FILE_NAME
+) -> MTFPAssumptions:
     """Check assumptions given as a dict (for tests and for what-if work in a session)."""
     return _validate(data, council, file)

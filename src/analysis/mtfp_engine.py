@@ -90,7 +90,9 @@ class Drivers:
             "business_rates_growth",
             "grant_growth",
         )
-        return replace(self, **{f: np.repeat(getattr(self, f)[:1], n, axis=0).copy() for f in fields})
+        return replace(
+            self, **{f: np.repeat(getattr(self, f)[:1], n, axis=0).copy() for f in fields}
+        )
 
 
 def drivers_from(
@@ -109,7 +111,9 @@ def drivers_from(
         non_pay_base=np.array([m.base_budget[d].non_pay_gbp_k for d in directorates]),
         pay_award=per_year(m.pay_award_pct, years)[None, None, :],
         price_inflation=per_year(m.price_inflation_pct, years)[None, None, :],
-        demand_growth=np.stack([per_year(m.demand_growth_pct[d], years) for d in directorates])[None],
+        demand_growth=np.stack([per_year(m.demand_growth_pct[d], years) for d in directorates])[
+            None
+        ],
         savings_planned=savings_planned,
         savings_delivery=savings_delivery[None],
         capital_financing=per_year(m.capital_financing_gbp_k, years),
@@ -152,7 +156,9 @@ def project(d: Drivers) -> dict[str, np.ndarray]:
     pay = d.pay_base[:, None] * np.cumprod((1.0 + d.pay_award) * demand, axis=-1)
     non_pay = d.non_pay_base[:, None] * np.cumprod((1.0 + d.price_inflation) * demand, axis=-1)
     savings_planned = np.cumsum(d.savings_planned, axis=-1) * np.ones_like(pay)
-    savings_delivered = np.cumsum(d.savings_planned * d.savings_delivery, axis=-1) * np.ones_like(pay)
+    savings_delivered = np.cumsum(d.savings_planned * d.savings_delivery, axis=-1) * np.ones_like(
+        pay
+    )
     directorate_net = pay + non_pay - savings_delivered
     net_budget = directorate_net.sum(axis=-2) + d.capital_financing + d.contingency
 
@@ -172,8 +178,12 @@ def project(d: Drivers) -> dict[str, np.ndarray]:
 
     gap_cumulative = net_budget - funding
     gap_incremental = np.diff(gap_cumulative, axis=-1, prepend=0.0)
-    general_fund = d.general_fund_opening + np.cumsum(d.general_fund_contributions - gap_cumulative, axis=-1)
-    earmarked = d.earmarked_opening + np.cumsum(d.earmarked_contributions, axis=-1) * np.ones_like(general_fund)
+    general_fund = d.general_fund_opening + np.cumsum(
+        d.general_fund_contributions - gap_cumulative, axis=-1
+    )
+    earmarked = d.earmarked_opening + np.cumsum(d.earmarked_contributions, axis=-1) * np.ones_like(
+        general_fund
+    )
     if d.minimum_reserve_amount is not None:
         minimum = np.full_like(net_budget, d.minimum_reserve_amount)
     else:
