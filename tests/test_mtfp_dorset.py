@@ -3,8 +3,7 @@ from its assumptions (LGA Finance Peer Challenge report, Cabinet 5 October 2021;
 
 from __future__ import annotations
 
-import time
-
+import pandas as pd
 import pytest
 
 from analysis import config, dsg, montecarlo
@@ -89,14 +88,13 @@ def test_validate_inputs(dorset):
     )
 
 
-def test_monte_carlo_10000_draws_well_under_a_second(dorset):
+def test_monte_carlo_uses_the_yaml_draws_and_seed(dorset):
+    # Its speed is measured by benchmarks/run_benchmarks.py, not by a timed test.
     council, _, base = dorset
-    montecarlo.monte_carlo(base, council, draws=100)  # warm up
-    start = time.perf_counter()
     result = montecarlo.monte_carlo(base, council)
-    elapsed = time.perf_counter() - start
     assert result.draws == 10_000
-    assert elapsed < 0.5, f"10,000 draws took {elapsed:.3f}s"
+    again = montecarlo.monte_carlo(base, council)
+    pd.testing.assert_frame_equal(result.percentiles, again.percentiles)
 
 
 def test_gap_is_deterministic(dorset):

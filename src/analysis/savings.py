@@ -32,6 +32,7 @@ import pandas as pd
 from analysis import charts
 from analysis.config import Council
 from analysis.display import gbp_m_text
+from analysis.errors import InputError, display_path
 from analysis.periods import Period, year_label
 from analysis.savings_register import (
     RAG_ORDER,
@@ -41,6 +42,7 @@ from analysis.savings_register import (
     load_snapshot,
     load_year,
     missing_register_error,
+    register_path,
 )
 
 __all__ = [
@@ -61,10 +63,20 @@ __all__ = [
 ]
 
 SOURCE = "council savings register"
+# Column headings for display where the automatic ones read badly (pass as headers=...).
+HEADERS = {
+    "rag": "RAG", "rag_before": "RAG before", "rag_now": "RAG now", "type": "Type",
+    "from_year": "From", "to_year": "To", "number_of_savings": "Savings (number)",
+}  # fmt: skip
 GROUP_COLUMNS = [
     "number_of_savings", "planned_gbp_m", "delivered_gbp_m", "forecast_gbp_m", "at_risk_gbp_m",
     "lost_gbp_m", "blue_gbp_m", "green_gbp_m", "amber_gbp_m", "red_gbp_m", "delivery_rate",
     "forecast_delivery_rate",
+]  # fmt: skip
+# The columns of the directorate and type tables a committee reads (the RAG split is in the chart).
+SUMMARY_COLUMNS = [
+    "number_of_savings", "planned_gbp_m", "delivered_gbp_m", "forecast_gbp_m", "at_risk_gbp_m",
+    "lost_gbp_m", "delivery_rate", "forecast_delivery_rate",
 ]  # fmt: skip
 HEADLINE_COLUMNS = [
     "financial_year", "planned_gbp_m", "delivered_gbp_m", "forecast_gbp_m", "at_risk_gbp_m",
@@ -78,7 +90,14 @@ MOVEMENT_COLUMNS = [
     "reference", "title", "directorate", "change", "rag_before", "rag_now",
     "forecast_before_gbp_k", "forecast_now_gbp_k", "forecast_change_gbp_k",
 ]  # fmt: skip
-MOVEMENT_ORDER = ["RAG worse", "RAG better", "New", "Removed", "Moved to a later year", "Forecast changed"]
+MOVEMENT_ORDER = [
+    "RAG worse",
+    "RAG better",
+    "New",
+    "Removed",
+    "Moved to a later year",
+    "Forecast changed",
+]
 TREND_COLUMNS = [
     "period", "quarter", "planned_gbp_m", "delivered_gbp_m", "forecast_gbp_m", "at_risk_gbp_m",
     "delivery_rate", "forecast_delivery_rate",
@@ -141,7 +160,9 @@ def headline(register: pd.DataFrame, year: int) -> pd.DataFrame:
     return pd.DataFrame([row], columns=HEADLINE_COLUMNS)
 
 
-def _by_group(register: pd.DataFrame, year: int, column: str, categories: list[str]) -> pd.DataFrame:
+def _by_group(
+    register: pd.DataFrame, year: int, column: str, categories: list[str]
+) -> pd.DataFrame:
     rows = year_rows(register, year)
     extra = sorted(set(rows[column].dropna()) - set(categories))
     records = []
@@ -203,10 +224,11 @@ def delivery_rates(
 ) -> pd.DataFrame:
     """Forecast delivery rate by value (fraction 0-1) for the MTFP's savings haircut.
 
-    Columns ``directorate, type, delivery_rate``: one row per (directorate, type) present in
-    the year, then one row per directorate present with ``type`` NaN, then one overall row with
-    both NaN. Rates are clipped to [0, 1] (over-delivery never inflates future savings); NaN
-    where nothing is planned.
+    Columns ``directorate, type, delivery_rate``: one row per (directorate, type) with savings
+    planned in the year, then one row per such directorate with ``type`` NaN, then one overall
+    row with both NaN. Rates are clipped to [0, 1] (over-delivery never inflates future
+    savings). Groups with nothing planned carry no evidence and get no row; the overall rate is
+    NaN only when nothing at all is planned.
     """
     rows = year_rows(register, year)
     present_d = set(rows["directorate"])
@@ -224,10 +246,12 @@ def delivery_rates(
     for d in d_order:
         for t in t_order:
             part = rows[(rows["directorate"] == d) & (rows["type"] == t)]
-            if len(part):
+            if part["planned_gbp_k"].sum() != 0:
                 records.append({"directorate": d, "type": t, "delivery_rate": rate(part)})
     for d in d_order:
-        records.append({"directorate": d, "type": np.nan, "delivery_rate": rate(rows[rows["directorate"] == d])})
+        part = rows[rows["directorate"] == d]
+        if part["planned_gbp_k"].sum() != 0:
+            records.append({"directorate": d, "type": np.nan, "delivery_rate": rate(part)})
     records.append({"directorate": np.nan, "type": np.nan, "delivery_rate": rate(rows)})
     frame = pd.DataFrame(records, columns=["directorate", "type", "delivery_rate"])
     frame["directorate"] = frame["directorate"].astype(object)
@@ -305,7 +329,10 @@ class MovementSummary:
 
 
 def movement_summary(
-    current: pd.DataFrame, previous: pd.DataFrame | None, year: int, previous_label: str | None = None
+    current: pd.DataFrame,
+    previous: pd.DataFrame | None,
+    year: int,
+    previous_label: str | None = None,
 ) -> MovementSummary:
     """Counts of RAG changes and the change in the year's total forecast since the last snapshot."""
     if previous is None:
@@ -322,7 +349,9 @@ def movement_summary(
         new=int(counts.get("New", 0)),
         removed=int(counts.get("Removed", 0)),
         moved=int(counts.get("Moved to a later year", 0)),
-        worse_planned_gbp_k=float(now.loc[now["reference"].isin(worse_refs), "planned_gbp_k"].sum()),
+        worse_planned_gbp_k=float(
+            now.loc[now["reference"].isin(worse_refs), "planned_gbp_k"].sum()
+        ),
         forecast_change_gbp_k=float(
             now["forecast_gbp_k"].sum() - year_rows(previous, year)["forecast_gbp_k"].sum()
         ),
@@ -364,13 +393,18 @@ def slippage(current: pd.DataFrame, baseline: pd.DataFrame | None, year: int) ->
         if slipped <= 1e-9:
             continue
         later_now = current[(current["reference"] == ref) & (current["financial_year"] > year)]
-        later_before = baseline[(baseline["reference"] == ref) & (baseline["financial_year"] > year)]
+        later_before = baseline[
+            (baseline["reference"] == ref) & (baseline["financial_year"] > year)
+        ]
         to_years = [
             y
             for y, value in later_now.groupby("financial_year")["planned_gbp_k"].sum().items()
-            if value > later_before.loc[later_before["financial_year"] == y, "planned_gbp_k"].sum() + 1e-9
+            if value
+            > later_before.loc[later_before["financial_year"] == y, "planned_gbp_k"].sum() + 1e-9
         ]
-        source = baseline[(baseline["reference"] == ref) & (baseline["financial_year"] == year)].iloc[0]
+        source = baseline[
+            (baseline["reference"] == ref) & (baseline["financial_year"] == year)
+        ].iloc[0]
         records.append(
             {
                 "reference": ref,
@@ -385,9 +419,9 @@ def slippage(current: pd.DataFrame, baseline: pd.DataFrame | None, year: int) ->
             }
         )
     frame = pd.DataFrame(records, columns=SLIPPAGE_COLUMNS)
-    return frame.sort_values(["slipped_gbp_k", "reference"], ascending=[False, True], kind="mergesort").reset_index(
-        drop=True
-    )
+    return frame.sort_values(
+        ["slipped_gbp_k", "reference"], ascending=[False, True], kind="mergesort"
+    ).reset_index(drop=True)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -405,7 +439,13 @@ def historical_delivery_rates(council: Council, period: Period) -> pd.DataFrame:
     register = load_snapshot(council, period, settings)
     if register is None:
         raise missing_register_error(council, period)
-    return delivery_rates(register, period.year, council.directorates, settings.types)
+    rates = delivery_rates(register, period.year, council.directorates, settings.types)
+    if rates["delivery_rate"].isna().any():
+        raise InputError.single(
+            display_path(register_path(council, period)),
+            f"no savings planned for {year_label(period.year)}: cannot work out delivery rates",
+        )
+    return rates
 
 
 @dataclass
@@ -477,20 +517,30 @@ class SavingsAnalysis:
         return mtfp_pressure(self.current, self.year, self.council.directorates)
 
     def delivery_rates(self) -> pd.DataFrame:
-        return delivery_rates(self.current, self.year, self.council.directorates, self.settings.types)
+        return delivery_rates(
+            self.current, self.year, self.council.directorates, self.settings.types
+        )
 
     # Words ------------------------------------------------------------------------------------
     def headline_tiles(self) -> list[tuple[str, str, str]]:
         h = self.headline().iloc[0]
         count = len(year_rows(self.current, self.year))
         return [
-            ("Savings planned", gbp_m_text(h["planned_gbp_m"] * 1000), f"{count} savings for {self.year_label}"),
+            (
+                "Savings planned",
+                gbp_m_text(h["planned_gbp_m"] * 1000),
+                f"{count} savings for {self.year_label}",
+            ),
             (
                 "Forecast delivery",
                 _pct(h["forecast_delivery_rate"]),
                 f"of planned value forecast by year end ({gbp_m_text(h['forecast_gbp_m'] * 1000)})",
             ),
-            ("Value at risk", gbp_m_text(h["at_risk_gbp_m"] * 1000), "planned value rated amber or red"),
+            (
+                "Value at risk",
+                gbp_m_text(h["at_risk_gbp_m"] * 1000),
+                "planned value rated amber or red",
+            ),
             ("Lost this year", gbp_m_text(h["lost_gbp_m"] * 1000), "planned value rated red"),
         ]
 
@@ -509,10 +559,19 @@ class SavingsAnalysis:
         )
 
     def group_sentence(self, table: pd.DataFrame, column: str) -> str:
-        risky = table[table["at_risk_gbp_m"] > 0].sort_values("at_risk_gbp_m", ascending=False, kind="mergesort")
+        risky = table[table["at_risk_gbp_m"] > 0].sort_values(
+            "at_risk_gbp_m", ascending=False, kind="mergesort"
+        )
         if risky.empty:
             return f"No {column} has savings rated amber or red."
         top = risky.iloc[0]
+        if column == "type":
+            return (
+                f"The largest value at risk is in {str(top[column]).lower()} savings: "
+                f"{gbp_m_text(top['at_risk_gbp_m'] * 1000)} of {gbp_m_text(top['planned_gbp_m'] * 1000)} "
+                f"planned are rated amber or red, and {_pct(top['forecast_delivery_rate'])} is forecast "
+                "to be delivered."
+            )
         return (
             f"The largest value at risk is in {top[column]}: {gbp_m_text(top['at_risk_gbp_m'] * 1000)} "
             f"of its {gbp_m_text(top['planned_gbp_m'] * 1000)} planned savings are rated amber or red, "
@@ -588,7 +647,9 @@ class SavingsAnalysis:
         table = self.mtfp_pressure()
         total = table["undelivered_gbp_m"].sum() * 1000
         rates = self.delivery_rates()
-        overall = rates.loc[rates["directorate"].isna() & rates["type"].isna(), "delivery_rate"].iloc[0]
+        overall = rates.loc[
+            rates["directorate"].isna() & rates["type"].isna(), "delivery_rate"
+        ].iloc[0]
         if total <= 0:
             lead = f"All the savings planned for {self.year_label} are forecast to be delivered."
         else:
@@ -627,7 +688,7 @@ class SavingsAnalysis:
         ax.grid(axis="y", visible=False)
         ax.grid(axis="x", visible=True)
         charts.gbp_m_axis(ax, axis="x", label="Planned savings by RAG status, £m")
-        ax.legend(ncols=4, loc="lower right", bbox_to_anchor=(1.0, 1.0))
+        ax.legend(title="RAG status", loc="upper left", bbox_to_anchor=(1.01, 1.0))
         charts.add_caption(fig, f"{self.council.display_name} {SOURCE}", self.period.label)
         return fig
 
@@ -638,7 +699,11 @@ class SavingsAnalysis:
             f"{gbp_m_text(row['amber_gbp_m'] * 1000)} amber, {gbp_m_text(row['red_gbp_m'] * 1000)} red"
             for _, row in table.iterrows()
         ]
-        return f"Stacked bar chart of planned savings by RAG status for each {column}. " + "; ".join(parts) + "."
+        return (
+            f"Stacked bar chart of planned savings by RAG status for each {column}. "
+            + "; ".join(parts)
+            + "."
+        )
 
     def trend_chart(self):
         table = self.trend()
@@ -649,7 +714,12 @@ class SavingsAnalysis:
         )
         styles = charts.series_styles(2)
         x = list(range(len(table)))
-        ax.plot(x, table["forecast_delivery_rate"], label="Forecast delivery rate (by year end)", **styles[0])
+        ax.plot(
+            x,
+            table["forecast_delivery_rate"],
+            label="Forecast delivery rate (by year end)",
+            **styles[0],
+        )
         ax.plot(x, table["delivery_rate"], label="Delivered to date", **styles[1])
         charts.label_years(ax, [f"Q{q}" for q in table["quarter"]])
         ax.set_xlim(-0.5, len(table) - 0.5)
@@ -667,11 +737,17 @@ class SavingsAnalysis:
             f"{_pct(row['delivery_rate'])}"
             for _, row in table.iterrows()
         )
-        return f"Line chart of the savings delivery rates by quarter of {self.year_label}. {points}."
+        return (
+            f"Line chart of the savings delivery rates by quarter of {self.year_label}. {points}."
+        )
 
 
 def _pct(value: float) -> str:
-    return "n/a" if value is None or (isinstance(value, float) and math.isnan(value)) else f"{value * 100:.0f}%"
+    return (
+        "n/a"
+        if value is None or (isinstance(value, float) and math.isnan(value))
+        else f"{value * 100:.0f}%"
+    )
 
 
 def _count(n: int, noun: str) -> str:
@@ -684,7 +760,9 @@ def analyse(council: Council, period: Period) -> SavingsAnalysis:
     return SavingsAnalysis(council, period, settings, load_year(council, period))
 
 
-def validate_inputs(council: Council, period: Period, scenario: str, public_data: Path | None) -> str:
+def validate_inputs(
+    council: Council, period: Period, scenario: str, public_data: Path | None
+) -> str:
     """Load (and so check) every register the savings notebook reads; a one-line summary."""
     analysis = analyse(council, period)
     rows = year_rows(analysis.current, analysis.year)

@@ -47,13 +47,34 @@ MONEY_FIELDS = ("planned", "delivered", "forecast")
 FIELDS: dict[str, tuple[str, tuple[str, ...]]] = {
     "reference": (
         "Reference",
-        ("reference", "ref", "ref no", "reference no", "reference number", "saving ref",
-         "saving reference", "savings ref", "savings reference", "saving id", "id"),
+        (
+            "reference",
+            "ref",
+            "ref no",
+            "reference no",
+            "reference number",
+            "saving ref",
+            "saving reference",
+            "savings ref",
+            "savings reference",
+            "saving id",
+            "id",
+        ),
     ),
     "title": (
         "Title",
-        ("title", "saving title", "savings title", "saving", "description", "saving description",
-         "savings description", "proposal", "saving name", "name"),
+        (
+            "title",
+            "saving title",
+            "savings title",
+            "saving",
+            "description",
+            "saving description",
+            "savings description",
+            "proposal",
+            "saving name",
+            "name",
+        ),
     ),
     "directorate": ("Directorate", ("directorate", "department", "dir")),
     "service": ("Service", ("service", "service area", "services")),
@@ -64,31 +85,78 @@ FIELDS: dict[str, tuple[str, tuple[str, ...]]] = {
     ),
     "planned": (
         "Planned",
-        ("planned", "planned value", "planned saving", "planned savings", "saving planned",
-         "target", "saving target", "savings target", "budgeted saving", "budget saving",
-         "original target", "planned amount", "value", "saving value"),
+        (
+            "planned",
+            "planned value",
+            "planned saving",
+            "planned savings",
+            "saving planned",
+            "target",
+            "saving target",
+            "savings target",
+            "budgeted saving",
+            "budget saving",
+            "original target",
+            "planned amount",
+            "value",
+            "saving value",
+        ),
     ),
     "delivered": (
         "Delivered to date",
-        ("delivered", "delivered to date", "delivered ytd", "achieved", "achieved to date",
-         "actual", "actual to date", "delivered so far", "savings delivered", "saving delivered"),
+        (
+            "delivered",
+            "delivered to date",
+            "delivered ytd",
+            "achieved",
+            "achieved to date",
+            "actual",
+            "actual to date",
+            "delivered so far",
+            "savings delivered",
+            "saving delivered",
+        ),
     ),
     "forecast": (
         "Forecast",
-        ("forecast", "forecast for the year", "forecast for year", "forecast delivery",
-         "forecast outturn", "forecast year end", "year end forecast", "forecast saving",
-         "projected", "projected delivery", "forecast to year end"),
+        (
+            "forecast",
+            "forecast for the year",
+            "forecast for year",
+            "forecast delivery",
+            "forecast outturn",
+            "forecast year end",
+            "year end forecast",
+            "forecast saving",
+            "projected",
+            "projected delivery",
+            "forecast to year end",
+        ),
     ),
     "rag": ("RAG", ("rag", "rag status", "status", "rag rating", "rating", "delivery rag")),
     "owner": (
         "Owner",
-        ("owner", "lead officer", "responsible officer", "saving owner", "lead",
-         "accountable officer", "budget holder"),
+        (
+            "owner",
+            "lead officer",
+            "responsible officer",
+            "saving owner",
+            "lead",
+            "accountable officer",
+            "budget holder",
+        ),
     ),
     "mitigation": (
         "Mitigation",
-        ("mitigation", "mitigations", "mitigating action", "mitigating actions",
-         "mitigation action", "mitigation actions", "mitigation plan"),
+        (
+            "mitigation",
+            "mitigations",
+            "mitigating action",
+            "mitigating actions",
+            "mitigation action",
+            "mitigation actions",
+            "mitigation plan",
+        ),
     ),
     "note": ("Note", ("note", "notes", "comment", "comments")),
 }
@@ -238,8 +306,10 @@ def _read_csv(path: Path, shown: str) -> _Sheet:
 
 
 def _blank(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip()) or (
-        isinstance(value, float) and math.isnan(value)
+    return (
+        value is None
+        or (isinstance(value, str) and not value.strip())
+        or (isinstance(value, float) and math.isnan(value))
     )
 
 
@@ -328,7 +398,11 @@ def _find_header(
         columns[name] = cols[0]
     for name in REQUIRED:
         if name not in columns:
-            hint = f"'{settings.columns[name]}' (savings.columns.{name})" if name in settings.columns else f"'{FIELDS[name][0]}'"
+            hint = (
+                f"'{settings.columns[name]}' (savings.columns.{name})"
+                if name in settings.columns
+                else f"'{FIELDS[name][0]}'"
+            )
             problems.append(
                 Problem(
                     sheet.file,
@@ -340,7 +414,9 @@ def _find_header(
     return index, number, columns, problems
 
 
-def load_register(path: str | Path, council: Council, settings: SavingsSettings | None = None) -> pd.DataFrame:
+def load_register(
+    path: str | Path, council: Council, settings: SavingsSettings | None = None
+) -> pd.DataFrame:
     """Read and check one register snapshot; returns one row per saving per financial year.
 
     Columns: ``reference, title, directorate, service, type, financial_year`` (start year, int),
@@ -385,7 +461,9 @@ def load_register(path: str | Path, council: Council, settings: SavingsSettings 
 
     def problem(row: int, name: str | None, message: str) -> None:
         problems.append(
-            Problem(shown, message, row=row, column=header(name) if name else None, sheet=sheet.sheet)
+            Problem(
+                shown, message, row=row, column=header(name) if name else None, sheet=sheet.sheet
+            )
         )
 
     directorates = {normalise(d): d for d in council.directorates}
@@ -404,8 +482,10 @@ def load_register(path: str | Path, council: Council, settings: SavingsSettings 
                 totals.append((number, values))
                 continue
         if totals:
-            if reference:
-                problem(number, "reference", "a saving below the totals row: move it above the total")
+            if reference and sum(not _blank(v) for v in values) >= 3:
+                problem(
+                    number, "reference", "a saving below the totals row: move it above the total"
+                )
             continue  # notes under the total are not savings
         if not reference:
             problem(number, "reference", "reference is blank")
@@ -440,7 +520,11 @@ def load_register(path: str | Path, council: Council, settings: SavingsSettings 
             record["financial_year"] = parse_year(_text(raw))
         except ValueError:
             record["financial_year"] = None
-            problem(number, "financial_year", f"'{_text(raw)}' is not a financial year: write it like 2021-22")
+            problem(
+                number,
+                "financial_year",
+                f"'{_text(raw)}' is not a financial year: write it like 2021-22",
+            )
 
         raw = cell(values, "rag")
         record["rag"] = parse_rag(raw)
@@ -457,13 +541,23 @@ def load_register(path: str | Path, council: Council, settings: SavingsSettings 
             if value is None:
                 problem(number, name, f"'{_text(raw)}' is not an amount of money (£k)")
             elif name in ("planned", "forecast") and _blank(raw):
-                problem(number, name, f"{FIELDS[name][0].lower()} value is blank (write 0 for none)")
+                problem(
+                    number, name, f"{FIELDS[name][0].lower()} value is blank (write 0 for none)"
+                )
                 value = None
             record[f"{name}_gbp_k"] = value
         planned, delivered = record["planned_gbp_k"], record["delivered_gbp_k"]
         if planned is not None and planned < 0:
-            problem(number, "planned", f"planned value is negative ({_text(cell(values, 'planned'))})")
-        if planned is not None and delivered is not None and delivered > planned + 1e-9 and not record["note"]:
+            problem(
+                number, "planned", f"planned value is negative ({_text(cell(values, 'planned'))})"
+            )
+        if (
+            planned is not None
+            and planned >= 0
+            and delivered is not None
+            and delivered > planned + 1e-9
+            and not record["note"]
+        ):
             problem(
                 number, "delivered",
                 f"delivered to date ({delivered:,.1f}) is more than planned ({planned:,.1f}): "
@@ -507,7 +601,9 @@ def load_register(path: str | Path, council: Council, settings: SavingsSettings 
     return frame
 
 
-def load_snapshot(council: Council, period: Period, settings: SavingsSettings | None = None) -> pd.DataFrame | None:
+def load_snapshot(
+    council: Council, period: Period, settings: SavingsSettings | None = None
+) -> pd.DataFrame | None:
     """The register for a period, or None when there is no file for it."""
     path = register_path(council, period)
     return None if path is None else load_register(path, council, settings)
