@@ -33,7 +33,9 @@ def pack_timings() -> Path:
         print(f"  validate inputs   {t['validate_s']:6.2f} s")
         print(f"  execute notebooks {t['execute_s']:6.2f} s  (2 at a time, then the summary)")
         for nb in result.notebooks:
-            print(f"    {nb.notebook:<28} {nb.duration_s:6.2f} s execute, {nb.render_s:5.2f} s render")
+            print(
+                f"    {nb.notebook:<28} {nb.duration_s:6.2f} s execute, {nb.render_s:5.2f} s render"
+            )
         print(f"  render HTML       {t['render_s']:6.2f} s")
         print(f"  total             {t['total_s']:6.2f} s  (wall {wall:.2f} s; target < 20 s)")
         print("Report sizes (target: each < 2 MB, summary < 1 MB)")
@@ -64,9 +66,10 @@ def positions_timing() -> None:
     if public is None:
         print("Benchmark positions: skipped (../shared/data/public not beside this checkout)")
         return
-    from benchmark_positions import main as positions_main
+    import subprocess
 
-    positions_main(public)
+    script = Path(__file__).parent / "benchmark_positions.py"
+    subprocess.run([sys.executable, str(script), str(public)], check=True)
 
 
 if __name__ == "__main__":

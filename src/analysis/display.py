@@ -20,6 +20,10 @@ from decimal import ROUND_HALF_UP, Decimal
 import pandas as pd
 
 MINUS = "\u2212"
+ACRONYMS = {
+    w.lower(): w
+    for w in ("ASC", "DSG", "MTFP", "RAG", "VfM", "NRE", "ONS", "EHCP", "EHCPs", "MAD", "RS")
+}
 
 
 def half_up(value: float, decimals: int) -> str:
@@ -38,8 +42,10 @@ def _fmt_number(value: float, column: str) -> str:
         return half_up(abs(value), 1)
     if column.endswith("_per_head_gbp"):
         return half_up(abs(value), 2)
-    if column.endswith("_gbp_k") or column.endswith("_gbp"):
+    if column.endswith("_gbp_k"):
         return half_up(abs(value), 0)
+    if column.endswith("_gbp"):  # pounds: Band D charges, unit costs
+        return half_up(abs(value), 2)
     if float(value).is_integer() and abs(value) < 1e15:
         return half_up(abs(value), 0)
     return half_up(abs(value), 2)
@@ -73,7 +79,8 @@ def pretty_header(column: str) -> str:
         if column.endswith(ending):
             label, suffix = column[: -len(ending)], unit
             break
-    label = label.replace("_", " ").strip()
+    words = [ACRONYMS.get(word, word) for word in label.replace("_", " ").split()]
+    label = " ".join(words)
     return (label[:1].upper() + label[1:] + suffix) if label else column
 
 
@@ -108,8 +115,11 @@ def table_html(
             else:
                 cells.append(f'<td class="{cls}">{text}</td>')
         rows.append("<tr>" + "".join(cells) + "</tr>")
+    # The wrapper scrolls sideways on narrow screens: a named, focusable region, so keyboard
+    # users can scroll it too (WCAG 2.1.1; axe rule scrollable-region-focusable).
     return (
-        '<div class="table-wrap"><table class="data-table">'
+        f'<div class="table-wrap" role="region" tabindex="0" aria-label="{html.escape(caption, quote=True)}">'
+        '<table class="data-table">'
         f"<caption>{html.escape(caption)}</caption>"
         f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>"
     )
