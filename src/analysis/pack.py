@@ -24,7 +24,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -224,6 +224,22 @@ def _execute_job(args: tuple) -> tuple[str, float | None, str | None, int | None
         return spec.key, None, exc.error, exc.cell
 
 
+def _run_stage(jobs: list[tuple], workers: int, progress: Callable[[str], None]):
+    """Execute independent notebooks, up to ``workers`` at a time; yields outcomes as they end."""
+    if workers > 1 and len(jobs) > 1:
+        with ProcessPoolExecutor(max_workers=min(workers, len(jobs))) as pool:
+            futures = []
+            for job in jobs:
+                progress(f"  running  {job[0].filename}")
+                futures.append(pool.submit(_execute_job, job))
+            for future in as_completed(futures):
+                yield future.result()
+    else:
+        for job in jobs:
+            progress(f"  running  {job[0].filename}")
+            yield _execute_job(job)
+
+
 # ---------------------------------------------------------------------------------------------
 # Provenance
 
@@ -333,15 +349,8 @@ def build_pack(
     for stage in stages:
         if not stage or failure:
             continue
-        for spec in stage:
-            progress(f"  running  {spec.filename}")
         jobs = [(s, build / "executed" / s.filename, parameters, kernel, timeout_s) for s in stage]
-        if workers > 1 and len(jobs) > 1:
-            with ProcessPoolExecutor(max_workers=min(workers, len(jobs))) as pool:
-                outcomes = list(pool.map(_execute_job, jobs))
-        else:
-            outcomes = [_execute_job(job) for job in jobs]
-        for key, seconds, error, cell in outcomes:
+        for key, seconds, error, cell in _run_stage(jobs, workers, progress):
             spec = next(s for s in stage if s.key == key)
             result = results[key]
             if error is None:
@@ -352,7 +361,8 @@ def build_pack(
                 failure = failure or NotebookFailed(
                     spec, cell, error, build / "executed" / spec.filename
                 )
-                progress(f"  FAILED   {spec.filename}: {error}")
+                where = f" (cell {cell})" if cell is not None else ""
+                progress(f"  FAILED   {spec.filename}{where}: {error}")
     executed_at = time.perf_counter()
 
     # 3. Render the reports and the cover.
