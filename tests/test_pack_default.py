@@ -11,6 +11,7 @@ import json
 import shutil
 from pathlib import Path
 
+import openpyxl
 import pandas as pd
 import pytest
 
@@ -74,4 +75,26 @@ def test_bad_input_stops_before_any_notebook_and_writes_nothing(tmp_path, monkey
     with pytest.raises(InputError) as caught:
         build_pack("broken", "latest", "base", output_root=out)
     assert any("mtfp.yaml" in p.file for p in caught.value.problems)
+    assert not out.exists()
+
+
+def test_a_broken_savings_register_stops_the_run_naming_row_and_column(tmp_path, monkeypatch):
+    raw = tmp_path / "raw"
+    shutil.copytree(config.council_dir("dorset"), raw / "broken")
+    register = raw / "broken" / "savings" / "2021-22-Q2.xlsx"
+    book = openpyxl.load_workbook(register)
+    sheet = book.worksheets[0]
+    header_row = next(
+        row[0].row for row in sheet.iter_rows() if any(c.value == "Reference" for c in row)
+    )
+    headers = [c.value for c in sheet[header_row]]
+    column = next(i for i, h in enumerate(headers) if h and "planned" in str(h).lower()) + 1
+    sheet.cell(row=header_row + 2, column=column, value="lots")  # text where money belongs
+    book.save(register)
+    monkeypatch.setattr(config, "raw_dir", lambda: raw)
+    out = tmp_path / "outputs"
+    with pytest.raises(InputError) as caught:
+        build_pack("broken", "2021-22-Q2", "base", output_root=out)
+    problem = next(p for p in caught.value.problems if "2021-22-Q2.xlsx" in p.file)
+    assert problem.row == header_row + 2 and problem.column == headers[column - 1]
     assert not out.exists()
