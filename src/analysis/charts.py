@@ -55,6 +55,8 @@ def apply_house_style() -> None:
             "axes.spines.right": False,
             "axes.grid": True,
             "axes.grid.axis": "y",
+            "axes.axisbelow": True,  # grid lines behind bars, not across them
+            "hatch.linewidth": 1.3,  # hatches that survive greyscale printing
             "grid.color": "#DDDDDD",
             "grid.linewidth": 0.8,
             "axes.prop_cycle": matplotlib.cycler(color=PALETTE[:6], linestyle=LINESTYLES),
@@ -162,18 +164,69 @@ def series_styles(n: int) -> list[dict]:
     ]
 
 
+def _lightness(colour: str) -> float:
+    """Perceived lightness 0 (black) to 1 (white) of '#RRGGBB', as a greyscale printer sees it."""
+    r, g, b = (int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5))
+    return 0.299 * r + 0.587 * g + 0.114 * b
+
+
+def hatch_colour(fill: str) -> str:
+    """Dark hatching on light fills, white on dark ones, so hatches show in greyscale."""
+    return TEXT if _lightness(fill) > 0.5 else "#FFFFFF"
+
+
+_HATCHCOLOR = tuple(int(p) for p in matplotlib.__version__.split(".")[:2]) >= (3, 10)
+
+
+def _bar_style(colour: str, hatch: str) -> dict:
+    style = {"color": colour, "hatch": hatch, "edgecolor": "white"}
+    if _HATCHCOLOR and hatch:
+        style["hatchcolor"] = hatch_colour(colour)
+    return style
+
+
 def bar_styles(n: int) -> list[dict]:
-    """Fill colour and hatch for ``n`` bar series."""
-    return [
-        {
-            "color": PALETTE[i % len(PALETTE)],
-            "hatch": HATCHES[i % len(HATCHES)],
-            "edgecolor": "white",
-        }
-        for i in range(n)
-    ]
+    """Fill colour and hatch for ``n`` bar series (hatches visible in greyscale)."""
+    return [_bar_style(PALETTE[i % len(PALETTE)], HATCHES[i % len(HATCHES)]) for i in range(n)]
+
+
+def rag_style(status: str) -> dict:
+    """Bar style for a RAG status ('Blue', 'Green', 'Amber', 'Red'): colour and hatch."""
+    return _bar_style(RAG_COLOURS[status], RAG_HATCHES[status])
 
 
 def label_years(ax, years: Sequence[str]) -> None:
     ax.set_xticks(range(len(years)))
     ax.set_xticklabels(list(years))
+
+
+def label_line_ends(
+    ax, x: float, values: Sequence[float], labels: Sequence[str], gap: float = 0.07
+) -> None:
+    """Name each line at its last point instead of a legend (reads in greyscale, no matching of
+    colours to a key). Labels closer than ``gap`` of the axis height are pushed apart."""
+    if not values:
+        return
+    low, high = ax.get_ylim()
+    low, high = min(low, *values), max(high, *values)
+    step = (high - low) * gap
+    order = sorted(range(len(values)), key=lambda i: values[i])
+    placed: dict[int, float] = {}
+    previous = None
+    for i in order:
+        y = values[i] if previous is None else max(values[i], previous + step)
+        placed[i] = previous = y
+    for i, label in enumerate(labels):
+        ax.annotate(
+            label,
+            (x, values[i]),
+            xytext=(x + 0.08, placed[i]),
+            textcoords="data",
+            va="center",
+            ha="left",
+            fontsize=9,
+            color=TEXT,
+            arrowprops=None
+            if abs(placed[i] - values[i]) < step / 4
+            else {"arrowstyle": "-", "color": MUTED, "lw": 0.6},
+        )

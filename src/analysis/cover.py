@@ -19,9 +19,13 @@ def provenance_sentences(manifest: dict) -> list[str]:
         f"Built on {_when(manifest['built_at'])} from version {commit} of the analysis code{state}.",
         f"Inputs: {len(manifest.get('inputs', {}))} data files, each fingerprinted (SHA-256) in "
         "manifest.json, so the same figures can be rebuilt and checked.",
+        f"Period: {Period.parse(manifest['period']).description}. "
         f"Scenario: '{manifest['scenario']}'. Python {manifest['packages'].get('python', '?')}, "
         f"pandas {manifest['packages'].get('pandas', '?')}.",
     ]
+    files = sorted(manifest.get("inputs", {}))
+    if files:
+        sentences.append(f"Data files read: {', '.join(files)}.")
     unmatched = manifest.get("unmatched_authorities") or []
     if unmatched:
         sentences.append(
@@ -35,11 +39,36 @@ def _when(iso: str) -> str:
     return dt.datetime.fromisoformat(iso).strftime("%d %B %Y at %H:%M")
 
 
+ABOUT = {
+    "summary": "The headline figures on one page: gap, reserves, savings at risk, services to review.",
+    "mtfp": "The budget gap over the plan, reserves, the schools high-needs deficit, and scenarios.",
+    "savings": "Delivery of this year's savings by value, what is at risk, and movement since last quarter.",
+    "benchmark": "Cost and performance against similar councils, and services proposed for review.",
+}
+
+
+def _entries(manifest: dict) -> list[dict]:
+    """Every report of the pack in reading order; those not run in this pack say so."""
+    from analysis.pack import NOTEBOOKS, READING_ORDER
+
+    run = {entry["key"]: entry for entry in manifest["notebooks"]}
+    specs = {spec.key: spec for spec in NOTEBOOKS}
+    entries = []
+    for key in READING_ORDER:
+        if key in run:
+            entries.append(run[key])
+        elif key in specs:
+            entries.append(
+                {"key": key, "title": specs[key].title, "status": "not in this run", "html": None}
+            )
+    return entries
+
+
 def cover_body(manifest: dict) -> str:
     rows = []
-    for entry in manifest["notebooks"]:
+    for entry in _entries(manifest):
         status = entry["status"]
-        cls = "status-ok" if status == "ok" else "status-failed"
+        cls = {"ok": "status-ok", "not in this run": "status-missing"}.get(status, "status-failed")
         label = "Ready" if status == "ok" else status.capitalize()
         link = (
             f'<a href="{html.escape(entry["html"])}">{html.escape(entry["title"])}</a>'
@@ -48,6 +77,7 @@ def cover_body(manifest: dict) -> str:
         )
         rows.append(
             f'<tr><th scope="row" class="text">{link}</th>'
+            f'<td class="text">{html.escape(ABOUT.get(entry.get("key", ""), ""))}</td>'
             f'<td class="text"><span class="{cls}">{label}</span></td>'
             f'<td class="num">{len(entry.get("tables", []))}</td></tr>'
         )
@@ -58,36 +88,47 @@ def cover_body(manifest: dict) -> str:
         "opens with what its figures mean, then the detail.</p>"
     )
     table = (
-        '<div class="table-wrap"><table class="data-table"><caption>Reports in this pack</caption>'
-        '<thead><tr><th scope="col" class="text">Report</th><th scope="col" class="text">Status</th>'
+        '<div class="table-wrap" role="region" tabindex="0" aria-label="Reports in this pack">'
+        '<table class="data-table"><caption>Reports in this pack</caption>'
+        '<thead><tr><th scope="col" class="text">Report</th><th scope="col" class="text">What it covers</th>'
+        '<th scope="col" class="text">Status</th>'
         '<th scope="col" class="num">Data tables (CSV)</th></tr></thead><tbody>'
         + "".join(rows)
         + "</tbody></table></div>"
     )
     words = "".join(f"<li>{html.escape(s)}</li>" for s in provenance_sentences(manifest))
     return (
-        intro
+        '<div class="cover-page">'
+        + intro
         + '<h2 id="reports">Reports</h2>'
         + table
         + '<h2 id="provenance">How this pack was built</h2>'
         + f"<ul>{words}</ul>"
         + "<p>The figures behind every chart and table are in the <code>tables/</code> folder "
-        "as CSV files; the executed notebooks are in <code>executed/</code>.</p>"
+        "as CSV files; the executed notebooks are in <code>executed/</code>.</p></div>"
     )
 
 
 def write_cover(directory: Path, manifest: dict) -> Path:
     period = Period.parse(manifest["period"])
     git = manifest.get("git", {})
-    build = (git.get("commit") or "unknown")[:10] + (" (uncommitted changes)" if git.get("dirty") else "")
+    build = (git.get("commit") or "unknown")[:10] + (
+        " (uncommitted changes)" if git.get("dirty") else ""
+    )
     nav = [{"title": "Cover", "href": "index.html", "current": True}] + [
         {"title": e["title"], "href": e["html"], "current": False}
         for e in manifest["notebooks"]
         if e["status"] == "ok"
     ]
+    try:
+        from analysis.config import load_council
+
+        committee = load_council(manifest["council"]).committee
+    except Exception:  # the cover must not fail for want of a committee name
+        committee = ""
     info = PageInfo(
         council=manifest["council_name"],
-        committee="",
+        committee=committee,
         period_label=period.label,
         scenario=manifest["scenario"],
         built=_when(manifest["built_at"]),
@@ -96,5 +137,7 @@ def write_cover(directory: Path, manifest: dict) -> Path:
         footer="Provenance in manifest.json.",
     )
     path = directory / "index.html"
-    path.write_text(page(cover_body(manifest), f"Quarterly finance pack, {period.label}", info), "utf-8")
+    path.write_text(
+        page(cover_body(manifest), f"Quarterly finance pack, {period.label}", info), "utf-8"
+    )
     return path
