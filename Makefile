@@ -12,7 +12,7 @@ COUNCIL ?= dorset
 PERIOD ?= latest
 SCENARIO ?= base
 
-.PHONY: help env run validate test test-fast lab lint format benchmark clean
+.PHONY: help env browser-tools run validate test test-fast lab lint format benchmark clean
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[1m%-12s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -28,13 +28,23 @@ $(STAMP): pyproject.toml
 
 env: $(STAMP) ## Create the virtual environment (.venv) and register the notebook kernel
 
+browser-tools: ## Headless Chromium (Debian package, when root) and axe-core (npm ci) for the browser tests
+	@if command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || command -v google-chrome >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  echo "Installing Chromium for the browser tests (apt-get)..."; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	else echo "No Chromium and no way to install it here: the browser tests will be skipped."; fi
+	@if [ -f node_modules/axe-core/axe.min.js ]; then :; \
+	elif command -v npm >/dev/null 2>&1; then npm ci --no-audit --no-fund --loglevel=error; \
+	else echo "npm not found: install Node.js so 'npm ci' can fetch axe-core for the accessibility scan."; fi
+
 run: env ## Build the quarterly pack (COUNCIL, PERIOD, SCENARIO) into outputs/
 	$(PY) -m analysis run --council $(COUNCIL) --period $(PERIOD) --scenario $(SCENARIO)
 
 validate: env ## Check a council's input data without building anything
 	$(PY) -m analysis validate --council $(COUNCIL) --period $(PERIOD)
 
-test: env ## Run the whole test suite (unit, back tests, notebooks, browser)
+test: env browser-tools ## Run the whole test suite (unit, back tests, notebooks, browser)
 	$(PY) -m pytest
 
 test-fast: env ## Run the unit tests only (no notebooks, no browser)

@@ -45,7 +45,7 @@ def pack_timings() -> Path:
 
 
 def monte_carlo_timing() -> None:
-    from analysis import mtfp, montecarlo
+    from analysis import montecarlo, mtfp
 
     council = config.load_council("dorset")
     plan = mtfp.resolve_scenario(mtfp.load_assumptions(council), "base")

@@ -39,6 +39,7 @@ from analysis.render import PageInfo, render_notebook
 
 KERNEL_NAME = "council-finance"
 DEFAULT_TIMEOUT_S = 600
+KERNEL_START_ATTEMPTS = 3
 
 
 @dataclass(frozen=True)
@@ -183,13 +184,33 @@ def execute_notebook(
     """Run one notebook with papermill into ``destination``; returns seconds taken."""
     import logging
 
-    import papermill as pm
-    from papermill.exceptions import PapermillExecutionError
-
     logging.getLogger("papermill").setLevel(logging.WARNING)
     logging.getLogger("traitlets").setLevel(logging.ERROR)
     source = config.notebooks_dir() / spec.filename
     started = time.perf_counter()
+    for attempt in range(1, KERNEL_START_ATTEMPTS + 1):
+        try:
+            return _papermill(
+                source, destination, parameters, kernel_name, timeout_s, started, spec
+            )
+        except NotebookFailed as exc:
+            # Two kernels starting at once can race for a port and die before running anything;
+            # that is not the notebook's fault, so start it again.
+            if attempt == KERNEL_START_ATTEMPTS or not _kernel_failed_to_start(exc.error):
+                raise
+    raise AssertionError("unreachable")
+
+
+def _kernel_failed_to_start(error: str) -> bool:
+    return (
+        "Kernel died before replying to kernel_info" in error or "Address already in use" in error
+    )
+
+
+def _papermill(source, destination, parameters, kernel_name, timeout_s, started, spec) -> float:
+    import papermill as pm
+    from papermill.exceptions import PapermillExecutionError
+
     try:
         with kernel_log(destination.with_suffix(".kernel.log")):
             pm.execute_notebook(
@@ -204,7 +225,11 @@ def execute_notebook(
             )
     except PapermillExecutionError as exc:
         cell = exc.exec_count if exc.exec_count is not None else exc.cell_index
-        raise NotebookFailed(spec, cell, f"{exc.ename}: {exc.evalue}", destination) from None
+        lines = [line for line in (exc.source or "").splitlines() if line.strip()]
+        snippet = f" [cell starts: {lines[0].strip()[:80]}]" if lines else ""
+        raise NotebookFailed(
+            spec, cell, f"{exc.ename}: {exc.evalue}{snippet}", destination
+        ) from None
     except Exception as exc:  # a timeout, a dead kernel
         raise NotebookFailed(spec, None, f"{type(exc).__name__}: {exc}", destination) from None
     return time.perf_counter() - started
