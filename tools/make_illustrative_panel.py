@@ -17,6 +17,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from analysis.sources._common import TIDY_COLUMNS
+
 SEED = 20211
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "data" / "raw" / "dorset" / "benchmark"
@@ -209,21 +211,11 @@ def main() -> None:
                         service,
                     )
                 )
-    columns = [
-        "ons_code",
-        "e_code",
-        "name",
-        "authority_class",
-        "year",
-        "measure",
-        "line",
-        "description",
-        "value",
-        "unit",
-    ]
     OUT.mkdir(parents=True, exist_ok=True)
-    pd.DataFrame(rs_rows, columns=columns).to_csv(OUT / "rs.csv", index=False, lineterminator="\n")
-    pd.DataFrame(pop_rows, columns=columns).drop(columns="line").to_csv(
+    pd.DataFrame(rs_rows, columns=TIDY_COLUMNS).to_csv(
+        OUT / "rs.csv", index=False, lineterminator="\n"
+    )
+    pd.DataFrame(pop_rows, columns=TIDY_COLUMNS).drop(columns="line").to_csv(
         OUT / "population.csv", index=False, lineterminator="\n"
     )
     pd.DataFrame(

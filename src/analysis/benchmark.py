@@ -81,6 +81,24 @@ PRIORITY_COLUMNS = [
     "self_assessment_component",
     "components_used",
 ]
+SERVICE_POSITION_COLUMNS = [
+    "year",
+    "line",
+    "service",
+    "net_expenditure_gbp_k",
+    "population",
+    "net_expenditure_per_head_gbp",
+    "comparator_median_per_head_gbp",
+    "diff_per_head_gbp",
+    "diff_from_median_pct",
+    "mad",
+    "robust_score",
+    "mad_is_zero",
+    "cost_rank",
+    "n_ranked",
+    "cost_quartile",
+    "n_comparators_with_data",
+]
 SAVINGS_COLUMNS = [
     "service",
     "line",
@@ -821,47 +839,9 @@ def run(
                 "quartile": "cost_quartile",
             }
         )
-        pos_table = pos_table[
-            [
-                "year",
-                "line",
-                "service",
-                "net_expenditure_gbp_k",
-                "population",
-                "net_expenditure_per_head_gbp",
-                "comparator_median_per_head_gbp",
-                "diff_per_head_gbp",
-                "diff_from_median_pct",
-                "mad",
-                "robust_score",
-                "mad_is_zero",
-                "cost_rank",
-                "n_ranked",
-                "cost_quartile",
-                "n_comparators_with_data",
-            ]
-        ]
+        pos_table = pos_table[SERVICE_POSITION_COLUMNS]
     else:
-        pos_table = _empty(
-            [
-                "year",
-                "line",
-                "service",
-                "net_expenditure_gbp_k",
-                "population",
-                "net_expenditure_per_head_gbp",
-                "comparator_median_per_head_gbp",
-                "diff_per_head_gbp",
-                "diff_from_median_pct",
-                "mad",
-                "robust_score",
-                "mad_is_zero",
-                "cost_rank",
-                "n_ranked",
-                "cost_quartile",
-                "n_comparators_with_data",
-            ]
-        )
+        pos_table = _empty(SERVICE_POSITION_COLUMNS)
 
     # Resilience: every year available, council and comparators.
     indicators = resilience_indicators(rs)

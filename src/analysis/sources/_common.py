@@ -115,6 +115,36 @@ def sheet_rows(workbook, sheet: str, path: Path) -> list[tuple]:
         ) from None
 
 
+def find_sheet(
+    path: Path,
+    what: str,
+    find_header: Callable[[list[tuple]], Any],
+    order: Callable[[str], Any],
+    missing: str,
+    skip: Callable[[Any, str], bool] | None = None,
+    name_sheets: bool = True,
+) -> tuple[str, list[tuple], Any]:
+    """(sheet, rows, header) for the first sheet, in ``order``, where ``find_header`` finds one.
+
+    Sheets for which ``skip(workbook, sheet)`` is true are not read. When no sheet has a header,
+    the InputError says ``missing`` (followed by the workbook's sheet names if ``name_sheets``).
+    """
+    workbook = open_workbook(path, what)
+    try:
+        for sheet in sorted(workbook.sheetnames, key=order):
+            if skip is not None and skip(workbook, sheet):
+                continue
+            rows = sheet_rows(workbook, sheet, path)
+            header = find_header(rows)
+            if header is not None:
+                return sheet, rows, header
+    finally:
+        workbook.close()
+    if name_sheets:
+        missing += f" (sheets: {', '.join(workbook.sheetnames)})"
+    raise wrong_file(path, what, missing)
+
+
 def clean_text(value: Any) -> str:
     """Cell text with whitespace collapsed ('Total \\nCapital \\nItems ' -> 'Total Capital Items')."""
     if value is None:

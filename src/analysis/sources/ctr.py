@@ -25,9 +25,8 @@ from analysis.sources._common import (
     check_file,
     clean_text,
     financial_year,
+    find_sheet,
     normalise_class,
-    open_workbook,
-    sheet_rows,
     tidy,
     to_number,
     wrong_file,
@@ -58,26 +57,13 @@ def _find_header(rows: list[tuple]) -> int | None:
 
 
 def _parse(path: Path) -> pd.DataFrame:
-    workbook = open_workbook(path, WHAT)
-    try:
-        found = None
-        order = sorted(workbook.sheetnames, key=lambda s: s != "Data")
-        for sheet in order:
-            rows = sheet_rows(workbook, sheet, path)
-            header = _find_header(rows)
-            if header is not None:
-                found = (sheet, rows, header)
-                break
-    finally:
-        workbook.close()
-    if found is None:
-        raise wrong_file(
-            path,
-            WHAT,
-            "no sheet has a header row with 'Ecode' and '3. Council Tax Requirement ...' "
-            f"(sheets: {', '.join(workbook.sheetnames)})",
-        )
-    sheet, rows, h = found
+    sheet, rows, h = find_sheet(
+        path,
+        WHAT,
+        _find_header,
+        order=lambda s: s != "Data",
+        missing="no sheet has a header row with 'Ecode' and '3. Council Tax Requirement ...'",
+    )
     head = [clean_text(v) for v in rows[h]]
     years = [clean_text(v) for v in rows[h + 1]] if h + 1 < len(rows) else []
     low = [t.lower() for t in head]

@@ -14,13 +14,15 @@ Two layouts are read, by their header text:
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
 from analysis.errors import InputError, Problem, display_path
 from analysis.periods import parse_year
-from analysis.sources._common import cached, check_file, tidy
+from analysis.sources._common import TIDY_COLUMNS, cached, check_file, tidy
 
 WHAT = "performance extract (CSV with polarity)"
 POLARITIES = {"higher_is_better", "lower_is_better", "unknown"}
@@ -56,6 +58,13 @@ def _years(series: pd.Series, shown: str, problems: list[Problem], offset: int) 
     return pd.Series(out, index=series.index)
 
 
+def _row_problems(
+    shown: str, rows: Iterable[Any], column: str, message: Callable[[Any], str]
+) -> list[Problem]:
+    """One Problem per bad row (row labels are 0-based below the header: file line = label + 2)."""
+    return [Problem(shown, message(i), row=i + 2, column=column) for i in rows]
+
+
 def _parse(path: Path) -> pd.DataFrame:
     shown = display_path(path)
     try:
@@ -73,15 +82,12 @@ def _parse(path: Path) -> pd.DataFrame:
             {"desc": "higher_is_better", "asc": "lower_is_better", "none": "unknown"}
         )
         bad = order.ne("") & mapped.isna()
-        for i in frame.index[bad]:
-            problems.append(
-                Problem(
-                    shown,
-                    f"rank_order '{raw.loc[i, 'rank_order']}' is not asc, desc or None",
-                    row=i + 2,
-                    column="rank_order",
-                )
-            )
+        problems += _row_problems(
+            shown,
+            frame.index[bad],
+            "rank_order",
+            lambda i: f"rank_order '{raw.loc[i, 'rank_order']}' is not asc, desc or None",
+        )
         per_measure = mapped.dropna().groupby(frame["measure"]).unique()
         for measure, values in per_measure.items():
             if len(values) > 1:
@@ -106,15 +112,14 @@ def _parse(path: Path) -> pd.DataFrame:
     elif set(OWN) <= set(raw.columns):
         frame = raw.copy()
         bad = ~frame["polarity"].isin(POLARITIES)
-        for i in frame.index[bad]:
-            problems.append(
-                Problem(
-                    shown,
-                    f"polarity '{frame.loc[i, 'polarity']}' must be higher_is_better, lower_is_better or unknown",
-                    row=i + 2,
-                    column="polarity",
-                )
-            )
+        problems += _row_problems(
+            shown,
+            frame.index[bad],
+            "polarity",
+            lambda i: (
+                f"polarity '{frame.loc[i, 'polarity']}' must be higher_is_better, lower_is_better or unknown"
+            ),
+        )
         if "description" not in frame.columns:
             frame["description"] = frame["measure"]
         if "service_line" not in frame.columns:
@@ -130,16 +135,16 @@ def _parse(path: Path) -> pd.DataFrame:
         raise InputError.single(shown, f"no rows (expected the {WHAT})")
     frame["year"] = _years(frame["year"], shown, problems, 2)
     values = pd.to_numeric(frame["value"].replace({"": None}), errors="coerce")
-    for i in frame.index[values.isna() & frame["value"].astype(str).str.strip().ne("")]:
-        if str(frame.loc[i, "value"]).strip().lower() not in {"[x]", "x", "..", "-", "[c]"}:
-            problems.append(
-                Problem(
-                    shown,
-                    f"value '{frame.loc[i, 'value']}' is not a number",
-                    row=i + 2,
-                    column="value",
-                )
-            )
+    problems += _row_problems(
+        shown,
+        [
+            i
+            for i in frame.index[values.isna() & frame["value"].astype(str).str.strip().ne("")]
+            if str(frame.loc[i, "value"]).strip().lower() not in {"[x]", "x", "..", "-", "[c]"}
+        ],
+        "value",
+        lambda i: f"value '{frame.loc[i, 'value']}' is not a number",
+    )
     if problems:
         raise InputError(problems)
     frame["value"] = values
@@ -151,28 +156,7 @@ def _parse(path: Path) -> pd.DataFrame:
         if column not in frame.columns:
             frame[column] = float("nan")
     keep = ["polarity", "service_line", "published_median", "published_mads_from_median"]
-    out = tidy(
-        frame[
-            [
-                c
-                for c in frame.columns
-                if c
-                in {
-                    "ons_code",
-                    "e_code",
-                    "name",
-                    "authority_class",
-                    "year",
-                    "measure",
-                    "line",
-                    "description",
-                    "value",
-                    "unit",
-                }
-                or c in keep
-            ]
-        ]
-    )
+    out = tidy(frame[[c for c in frame.columns if c in TIDY_COLUMNS or c in keep]])
     return out
 
 

@@ -15,8 +15,7 @@ from analysis.sources._common import (
     cached,
     check_file,
     clean_text,
-    open_workbook,
-    sheet_rows,
+    find_sheet,
     tidy,
     to_number,
     wrong_file,
@@ -43,27 +42,15 @@ def _find(rows: list[tuple]) -> int | None:
 
 
 def _parse(path: Path) -> pd.DataFrame:
-    workbook = open_workbook(path, WHAT)
-    try:
-        order = sorted(workbook.sheetnames, key=lambda s: s.replace(" ", "").upper() != "MYE4")
-        found = None
-        for sheet in order:
-            if not sheet.replace(" ", "").upper().startswith("MYE"):
-                continue
-            rows = sheet_rows(workbook, sheet, path)
-            h = _find(rows)
-            if h is not None:
-                found = (sheet, rows, h)
-                break
-    finally:
-        workbook.close()
-    if found is None:
-        raise wrong_file(
-            path,
-            WHAT,
-            "no MYE sheet with a header row holding 'Code', 'Name' and 'Mid-YYYY' columns",
-        )
-    sheet, rows, h = found
+    sheet, rows, h = find_sheet(
+        path,
+        WHAT,
+        _find,
+        order=lambda s: s.replace(" ", "").upper() != "MYE4",
+        missing="no MYE sheet with a header row holding 'Code', 'Name' and 'Mid-YYYY' columns",
+        skip=lambda workbook, s: not s.replace(" ", "").upper().startswith("MYE"),
+        name_sheets=False,
+    )
     head = [clean_text(v) for v in rows[h]]
     low = [t.lower() for t in head]
     code_col, name_col = low.index("code"), low.index("name")

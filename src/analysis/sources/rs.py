@@ -22,9 +22,8 @@ from analysis.sources._common import (
     check_file,
     clean_text,
     financial_year,
+    find_sheet,
     normalise_class,
-    open_workbook,
-    sheet_rows,
     tidy,
     to_number,
     wrong_file,
@@ -76,27 +75,16 @@ def _year(rows: list[tuple], sheet: str) -> int | None:
 
 
 def _parse(path: Path) -> pd.DataFrame:
-    workbook = open_workbook(path, WHAT)
-    try:
-        candidates = sorted(
-            workbook.sheetnames, key=lambda s: not s.upper().startswith("RS LA DATA")
-        )
-        for sheet in candidates:
-            if workbook[sheet].sheet_state != "visible" and not sheet.upper().startswith("RS"):
-                continue
-            rows = sheet_rows(workbook, sheet, path)
-            header = _find_header(rows)
-            if header is not None:
-                break
-        else:
-            raise wrong_file(
-                path,
-                WHAT,
-                "no sheet has a header row with 'E-code' and 'ONS Code' "
-                f"(sheets: {', '.join(workbook.sheetnames)})",
-            )
-    finally:
-        workbook.close()
+    sheet, rows, header = find_sheet(
+        path,
+        WHAT,
+        _find_header,
+        order=lambda s: not s.upper().startswith("RS LA DATA"),
+        missing="no sheet has a header row with 'E-code' and 'ONS Code'",
+        skip=lambda workbook, s: (
+            workbook[s].sheet_state != "visible" and not s.upper().startswith("RS")
+        ),
+    )
 
     desc_row, line_row, ecode_col = header
     if line_row < 0:

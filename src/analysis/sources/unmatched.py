@@ -33,40 +33,26 @@ def join_report(
     given, also the reverse), one row each: source, code, name, reason."""
     lk = left[[on, name]].drop_duplicates(on)
     rk = right[[on, name]].drop_duplicates(on)
-    parts = []
+
+    def not_found(source: str, rows: pd.DataFrame, other: str) -> tuple:
+        reason = f"code not found in the {other} data (boundary change or different coverage)"
+        return source, rows[on], rows[name], reason
+
     no_code = lk[lk[on].isna()]
-    if len(no_code):
-        parts.append(
-            unmatched_frame(
-                left_source,
-                ["(none)"] * len(no_code),
-                no_code[name],
-                f"no ONS code in the {left_source} data, so it cannot be joined",
-            )
-        )
     lk = lk.dropna(subset=[on])
-    missing = lk[~lk[on].isin(rk[on])]
-    if len(missing):
-        parts.append(
-            unmatched_frame(
-                left_source,
-                missing[on],
-                missing[name],
-                f"code not found in the {right_source} data (boundary change or different coverage)",
-            )
-        )
+    groups = [
+        (
+            left_source,
+            ["(none)"] * len(no_code),
+            no_code[name],
+            f"no ONS code in the {left_source} data, so it cannot be joined",
+        ),
+        not_found(left_source, lk[~lk[on].isin(rk[on])], right_source),
+    ]
     if left_subset is None:
         extra = rk.dropna(subset=[on])
-        extra = extra[~extra[on].isin(lk[on])]
-        if len(extra):
-            parts.append(
-                unmatched_frame(
-                    right_source,
-                    extra[on],
-                    extra[name],
-                    f"code not found in the {left_source} data (boundary change or different coverage)",
-                )
-            )
+        groups.append(not_found(right_source, extra[~extra[on].isin(lk[on])], left_source))
+    parts = [unmatched_frame(*group) for group in groups if len(group[1])]
     if not parts:
         return pd.DataFrame(columns=UNMATCHED_COLUMNS)
     return pd.concat(parts, ignore_index=True).sort_values(
