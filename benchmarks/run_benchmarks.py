@@ -38,9 +38,9 @@ def pack_timings() -> Path:
             )
         print(f"  render HTML       {t['render_s']:6.2f} s")
         print(f"  total             {t['total_s']:6.2f} s  (wall {wall:.2f} s; target < 20 s)")
-        print("Report sizes (target: each < 2 MB, summary < 1 MB)")
-        for page in sorted(result.directory.glob("*.html")):
-            print(f"  {page.name:<28} {page.stat().st_size / 1e6:6.3f} MB")
+        from measure_sizes import print_sizes
+
+        print_sizes(result.directory)
         return result.directory
 
 
