@@ -99,6 +99,16 @@ def test_pack_is_published_with_html_tables_and_manifest(toy_pack):
 
 
 @pytest.mark.slow
+def test_relative_output_folder_is_relative_to_where_the_run_starts(toy_pack, monkeypatch):
+    monkeypatch.chdir(toy_pack)
+    result = build_pack("dorset", "2021-22-Q2", output_root=Path("relative-out"))
+    assert result.ok, result.message
+    assert (
+        toy_pack / "relative-out" / "dorset" / "2021-22-Q2" / "tables" / "alpha_gap.csv"
+    ).is_file()
+
+
+@pytest.mark.slow
 def test_report_html_is_for_readers_and_self_contained(toy_pack):
     result = build_pack("dorset", "2021-22-Q2", output_root=toy_pack / "outputs")
     page = (result.directory / "alpha.html").read_text()

@@ -333,7 +333,9 @@ def build_pack(
     from analysis.validate import validate_all
 
     started = time.perf_counter()
-    output_root = Path(output_root) if output_root else config.outputs_dir()
+    # Notebooks run with notebooks/ as their working folder: pass them absolute paths.
+    output_root = Path(output_root).resolve() if output_root else config.outputs_dir()
+    public_data = Path(public_data).resolve() if public_data else None
     specs = select_notebooks(notebooks)
     provenance.reset()
 
