@@ -15,7 +15,7 @@ SCENARIO ?= base
 .PHONY: help env browser-tools run validate test test-fast lab lint format benchmark clean
 
 help: ## List the targets
-	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[1m%-12s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[1m%-14s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 	@echo ""
 	@echo "  Variables: COUNCIL=$(COUNCIL) PERIOD=$(PERIOD) SCENARIO=$(SCENARIO)"
 
