@@ -268,16 +268,6 @@ def load_panel(council: Council, settings: BenchmarkSettings, public_data: Path 
             if files["population"]
             else None
         )
-        neighbours = (
-            attempt(sources.read_neighbours, files["neighbours"][0])
-            if files["neighbours"]
-            else None
-        )
-        performance = (
-            attempt(sources.read_performance, files["performance"][0])
-            if files["performance"]
-            else None
-        )
         illustrative, source = False, f"published files in {display_path(directory)}"
     else:
         folder = council.folder / settings.panel
@@ -295,20 +285,17 @@ def load_panel(council: Council, settings: BenchmarkSettings, public_data: Path 
         }
         rs = attempt(_tidy_csv, files["rs"][0], "RS lines in tidy form", ("line",))
         population = attempt(_tidy_csv, files["population"][0], "population in tidy form")
-        neighbours = (
-            attempt(sources.read_neighbours, files["neighbours"][0])
-            if files["neighbours"]
-            else None
-        )
-        performance = (
-            attempt(sources.read_performance, files["performance"][0])
-            if files["performance"]
-            else None
-        )
         illustrative = (folder / "ILLUSTRATIVE.md").is_file()
         source = f"the panel in {display_path(folder)}" + (
             " (illustrative figures)" if illustrative else ""
         )
+    # The neighbour list and the performance extract are read the same way from either source.
+    neighbours = (
+        attempt(sources.read_neighbours, files["neighbours"][0]) if files["neighbours"] else None
+    )
+    performance = (
+        attempt(sources.read_performance, files["performance"][0]) if files["performance"] else None
+    )
     if settings.comparator_method == "nearest_neighbours" and neighbours is None and not problems:
         problems.append(
             Problem(
