@@ -638,16 +638,10 @@ def key_figures(pack: PackTables) -> pd.DataFrame:
     if savings is not None and not savings.empty:
         s = savings.iloc[0]
         year = year_text(s["financial_year"])
-        for measure in (
-            "planned_gbp_m",
-            "delivered_gbp_m",
-            "forecast_gbp_m",
-            "at_risk_gbp_m",
-            "lost_gbp_m",
-            "delivery_rate",
-            "forecast_delivery_rate",
-        ):
-            add("savings", measure, float(s[measure]), year)
+        _, columns = TABLES["savings_headline"]
+        for measure in columns:
+            if measure != "financial_year":
+                add("savings", measure, float(s[measure]), year)
     priorities = pack.get("benchmark_priorities")
     if priorities is not None:
         for _i, r in top_services(priorities).iterrows():
