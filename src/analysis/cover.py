@@ -7,7 +7,7 @@ import html
 from pathlib import Path
 
 from analysis.periods import Period
-from analysis.render import PageInfo, page
+from analysis.render import PageInfo, build_label, page
 
 
 def provenance_sentences(manifest: dict) -> list[str]:
@@ -112,9 +112,7 @@ def cover_body(manifest: dict) -> str:
 def write_cover(directory: Path, manifest: dict) -> Path:
     period = Period.parse(manifest["period"])
     git = manifest.get("git", {})
-    build = (git.get("commit") or "unknown")[:10] + (
-        " (uncommitted changes)" if git.get("dirty") else ""
-    )
+    build = build_label(git)
     nav = [{"title": "Cover", "href": "index.html", "current": True}] + [
         {"title": e["title"], "href": e["html"], "current": False}
         for e in manifest["notebooks"]

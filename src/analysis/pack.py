@@ -35,7 +35,7 @@ from analysis import __version__, config, provenance
 from analysis.config import Council
 from analysis.errors import InputError
 from analysis.periods import Period
-from analysis.render import PageInfo, render_notebook
+from analysis.render import PageInfo, build_label, render_notebook
 
 KERNEL_NAME = "council-finance"
 DEFAULT_TIMEOUT_S = 600
@@ -395,9 +395,7 @@ def build_pack(
     # 3. Render the reports and the cover.
     built = dt.datetime.now(dt.UTC).astimezone()
     git = git_state()
-    build_label = (git["commit"] or "unknown")[:10] + (
-        " (uncommitted changes)" if git["dirty"] else ""
-    )
+    version = build_label(git)
     reading = [results[k] for k in READING_ORDER if k in results]
     for result in reading:
         result.html = f"{Path(result.notebook).stem}.html"
@@ -412,7 +410,7 @@ def build_pack(
                 period_label=resolved.label,
                 scenario=scenario,
                 built=built.strftime("%d %B %Y %H:%M %Z"),
-                build=f"{build_label}, analysis {__version__}",
+                build=f"{version}, analysis {__version__}",
                 nav=[
                     dict(item, current=item["href"] == result.html)
                     for item in [{"title": "Cover", "href": "index.html"}, *nav]
@@ -448,10 +446,7 @@ def build_pack(
         "notebooks_run": [s.key for s in specs],
         "inputs": inputs,
         "packages": package_versions(),
-        "notebooks": [
-            {k: v for k, v in asdict(r).items() if k != "render_s"} | {"render_s": r.render_s}
-            for r in reading
-        ],
+        "notebooks": [asdict(r) for r in reading],
         "tables": table_names,
         "unmatched_authorities": _unmatched(tables_dir),
         "status": "failed" if failure else "ok",

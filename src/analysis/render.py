@@ -53,6 +53,12 @@ class PageInfo:
     footer: str = ""
 
 
+def build_label(git: dict) -> str:
+    """The code version a page was built from: short commit, and whether the tree was dirty."""
+    commit = (git.get("commit") or "unknown")[:10]
+    return commit + (" (uncommitted changes)" if git.get("dirty") else "")
+
+
 def _exporter() -> HTMLExporter:
     exporter = HTMLExporter(template_name="basic")
     exporter.exclude_input = True
