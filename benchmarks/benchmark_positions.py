@@ -12,12 +12,12 @@ import sys
 import time
 from pathlib import Path
 
-from analysis import comparators, config, sources
-from analysis.benchmark import unit_costs
+from analysis.benchmarking import comparators, sources, unit_costs
+from analysis.core import paths
 
 
 def main() -> int:
-    root = Path(sys.argv[1]) if len(sys.argv) > 1 else config.shared_public_data()
+    root = Path(sys.argv[1]) if len(sys.argv) > 1 else paths.shared_public_data()
     if root is None:
         print("no public data folder (pass one, e.g. ../shared/data/public)")
         return 1

@@ -17,8 +17,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from analysis import config
-from analysis.pack import build_pack
+from analysis.core import config, paths
+from analysis.pack.build import build_pack
 
 
 def pack_timings() -> Path:
@@ -45,7 +45,8 @@ def pack_timings() -> Path:
 
 
 def monte_carlo_timing() -> None:
-    from analysis import montecarlo, mtfp
+    from analysis import mtfp
+    from analysis.mtfp import montecarlo
 
     council = config.load_council("dorset")
     plan = mtfp.resolve_scenario(mtfp.load_assumptions(council), "base")
@@ -62,7 +63,7 @@ def monte_carlo_timing() -> None:
 
 
 def positions_timing() -> None:
-    public = config.shared_public_data()
+    public = paths.shared_public_data()
     if public is None:
         print("Benchmark positions: skipped (../shared/data/public not beside this checkout)")
         return

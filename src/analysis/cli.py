@@ -12,8 +12,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from analysis import config
-from analysis.errors import InputError
+from analysis.core import config, paths
+from analysis.core.errors import InputError
 
 EXIT_INPUT_ERROR = 2
 EXIT_NOTEBOOK_FAILED = 1
@@ -79,7 +79,7 @@ def build_parser() -> argparse.ArgumentParser:
     data = commands.add_parser("data", help="public data: download the published files")
     data_commands = data.add_subparsers(dest="data_command", required=True, metavar="ACTION")
     fetch = data_commands.add_parser("fetch", help="download published files into data/raw/public/")
-    from analysis import fetch as fetch_module
+    from analysis.benchmarking import fetch as fetch_module
 
     fetch_module.add_arguments(fetch)
 
@@ -88,13 +88,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from analysis.pack import build_pack
+    from analysis.pack.build import build_pack
 
     keys = [k.strip() for k in args.notebooks.split(",") if k.strip()] or None
     _say(f"Building the pack for {args.council}, period {args.period}, scenario {args.scenario}")
     after_render = None
     if args.pdf or args.screenshots:
-        from analysis.browser import pack_extras
+        from analysis.pack.browser import pack_extras
 
         after_render = pack_extras(pdf=args.pdf, screenshots=args.screenshots, progress=_say)
     result = build_pack(
@@ -120,9 +120,9 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from analysis.notebook import resolve_period
-    from analysis.pack import select_notebooks
-    from analysis.validate import validate_all
+    from analysis.core.schedule import resolve_period
+    from analysis.pack.catalogue import select_notebooks
+    from analysis.pack.validate import validate_all
 
     specs = select_notebooks([k.strip() for k in args.notebooks.split(",") if k.strip()] or None)
     modules = tuple(dict.fromkeys(s.validates for s in specs if s.validates))
@@ -136,11 +136,11 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_list(_args: argparse.Namespace) -> int:
-    from analysis.pack import NOTEBOOKS
-    from analysis.schedule import periods_with_data
+    from analysis.core.schedule import periods_with_data
+    from analysis.pack.catalogue import NOTEBOOKS
 
     _say("Councils (data/raw/<council>/):")
-    for slug in config.available_councils():
+    for slug in paths.available_councils():
         periods = ", ".join(str(p) for p in periods_with_data(slug)) or "no savings snapshots"
         _say(f"  {slug}: {periods}")
     _say("Notebooks (--notebooks):")
@@ -160,7 +160,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "list":
             return cmd_list(args)
         if args.command == "data":
-            from analysis import fetch
+            from analysis.benchmarking import fetch
 
             return fetch.run(args)
     except InputError as exc:

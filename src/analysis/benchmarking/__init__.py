@@ -1,0 +1,50 @@
+"""Question 3, value-for-money benchmarking: where each service's cost and performance sits
+against comparable councils, and which services should get a review first.
+
+- :mod:`.sources` reads the government's published files as published;
+- :mod:`.panel` gathers them (or the council's own panel) into tidy tables;
+- :mod:`.comparators` and :mod:`.positions` place each service among the comparators;
+- :mod:`.resilience`, :mod:`.performance` and :mod:`.priorities` add the resilience indicators,
+  cost against performance, and the review priorities;
+- :mod:`.pipeline` runs it all (``benchmarking.run(council, public_data)``), and :mod:`.report`
+  gives what the notebook shows (``benchmarking.report.chart_positions(result)``).
+"""
+
+from analysis.benchmarking import report, sources
+from analysis.benchmarking.panel import Panel, find_public_files, load_panel
+from analysis.benchmarking.performance import performance_positions, quadrants
+from analysis.benchmarking.pipeline import BenchmarkResult, run, validate_inputs
+from analysis.benchmarking.positions import comparator_group, features_for, unit_costs
+from analysis.benchmarking.priorities import (
+    notional_savings,
+    priorities,
+    priority_components,
+    vfm_share,
+    weights_table,
+)
+from analysis.benchmarking.resilience import years_covered
+from analysis.benchmarking.settings import BenchmarkSettings, load_settings
+
+__all__ = [
+    "BenchmarkResult",
+    "BenchmarkSettings",
+    "Panel",
+    "comparator_group",
+    "features_for",
+    "find_public_files",
+    "load_panel",
+    "load_settings",
+    "notional_savings",
+    "performance_positions",
+    "priorities",
+    "priority_components",
+    "quadrants",
+    "report",
+    "run",
+    "sources",
+    "unit_costs",
+    "validate_inputs",
+    "vfm_share",
+    "weights_table",
+    "years_covered",
+]

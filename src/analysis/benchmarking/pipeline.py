@@ -1,0 +1,282 @@
+"""Value-for-money benchmarking end to end: :func:`run` loads the panel and computes positions,
+resilience, performance, quadrants and priorities into one :class:`BenchmarkResult`.
+
+Benchmarks pose questions; they are not league tables. Data come either from the official files
+(``public_data``: a folder such as ``../shared/data/public`` or ``data/raw/public`` after
+``python -m analysis data fetch``), or from the council's own panel in
+``data/raw/<council>/benchmark/`` in the same tidy form the readers produce (for Dorset, an
+illustrative panel: figures invented but plausible).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from analysis.benchmarking import comparators as comp
+from analysis.benchmarking.panel import Panel, load_panel
+from analysis.benchmarking.performance import (
+    QUADRANT_COLUMNS,
+    performance_points,
+    performance_positions,
+    performance_year,
+    quadrants,
+)
+from analysis.benchmarking.positions import (
+    SERVICE_POSITION_COLUMNS,
+    comparator_group,
+    population_for,
+    unit_costs,
+)
+from analysis.benchmarking.priorities import (
+    PRIORITY_COLUMNS,
+    SAVINGS_COLUMNS,
+    notional_savings,
+    priorities,
+)
+from analysis.benchmarking.resilience import INDICATORS, resilience_indicators
+from analysis.benchmarking.settings import BenchmarkSettings, load_settings
+from analysis.benchmarking.sources.unmatched import UNMATCHED_COLUMNS, unmatched_frame
+from analysis.core.config import Council
+from analysis.core.periods import Period, year_label
+
+
+@dataclass
+class BenchmarkResult:
+    council: Council
+    settings: BenchmarkSettings
+    panel: Panel
+    year: int
+    population_year: int
+    council_present: bool
+    method_text: str
+    messages: list[str]
+    comparators: pd.DataFrame
+    positions: pd.DataFrame
+    resilience: pd.DataFrame
+    performance: pd.DataFrame
+    performance_points: pd.DataFrame
+    quadrants: pd.DataFrame
+    priorities: pd.DataFrame
+    savings: pd.DataFrame
+    unmatched: pd.DataFrame
+    unit_costs_all: pd.DataFrame = field(repr=False, default_factory=pd.DataFrame)
+
+    @property
+    def year_label(self) -> str:
+        return year_label(self.year)
+
+    @property
+    def n_comparators(self) -> int:
+        return int(self.comparators["role"].eq("comparator").sum()) if len(self.comparators) else 0
+
+
+def _empty(columns: list[str]) -> pd.DataFrame:
+    return pd.DataFrame(columns=columns)
+
+
+def run(
+    council: Council, public_data: Path | None = None, year: int | None = None
+) -> BenchmarkResult:
+    """Load the data and compute every table the notebook shows."""
+    settings = load_settings(council)
+    panel = load_panel(council, settings, public_data)
+    rs = panel.rs
+    year = int(year if year is not None else rs["year"].max())
+    code = council.ons_code
+    messages: list[str] = []
+    costs, unmatched_costs = unit_costs(rs, panel.population, year)
+    _, pop_year = population_for(panel.population, year)
+    if pop_year != year:
+        messages.append(
+            f"Population: mid-{pop_year} estimates used for {year_label(year)} (mid-{year} not available)."
+        )
+    present = bool((costs["ons_code"] == code).any())
+    groups, method_text = comparator_group(code, council.authority_class, settings, panel, year)
+
+    names = (
+        pd.concat(
+            [
+                rs[["ons_code", "name", "authority_class"]],
+                panel.population[["ons_code", "name", "authority_class"]],
+            ]
+        )
+        .dropna(subset=["ons_code"])
+        .drop_duplicates("ons_code")
+    )
+    names = names.set_index("ons_code")
+    in_year = set(costs["ons_code"])
+    comparators = pd.concat(
+        [
+            pd.DataFrame({"comparator_code": [code], "neighbour_rank": [0]}),
+            groups.drop(columns=["ons_code"], errors="ignore"),
+        ],
+        ignore_index=True,
+    )
+    comparators["name"] = (
+        comparators["comparator_code"].map(names["name"]).fillna("(not in the data)")
+    )
+    comparators["authority_class"] = comparators["comparator_code"].map(names["authority_class"])
+    comparators["in_cost_data"] = comparators["comparator_code"].isin(in_year)
+    comparators["role"] = np.where(comparators["comparator_code"] == code, "council", "comparator")
+    comparators = comparators.rename(columns={"comparator_code": "ons_code"})
+    keep = ["ons_code", "name", "authority_class", "role", "neighbour_rank", "in_cost_data"] + (
+        ["distance"] if "distance" in comparators else []
+    )
+    comparators = comparators[keep]
+    missing_comp = comparators[~comparators["in_cost_data"]]
+    unmatched_parts = [unmatched_costs]
+    if len(missing_comp):
+        unmatched_parts.append(
+            unmatched_frame(
+                "comparator group",
+                missing_comp["ons_code"],
+                missing_comp["name"],
+                f"in the comparator group but no {year_label(year)} cost data (boundary change: the code may postdate the data)",
+            )
+        )
+
+    if not present:
+        messages.append(
+            f"{council.name} ({code}) is not in the {year_label(year)} data ({panel.source}). Its ONS code may "
+            "postdate the data (e.g. Dorset Council, E06000059, was created on 1 April 2019 from Dorset County "
+            "Council and five districts). No positions can be computed for it from these data; use data for a "
+            "year after the change, or a council whose code existed then."
+        )
+    unit = costs.rename(columns={"net_expenditure_per_head_gbp": "value"})
+    pos = (
+        comp.positions(unit[["ons_code", "line", "value"]], groups, ["line"])
+        if present and len(groups)
+        else _empty(["ons_code", "line", *comp.POSITION_COLUMNS])
+    )
+    if len(pos):
+        mine = costs[costs["ons_code"] == code][
+            ["line", "service", "net_expenditure_gbp_k", "population"]
+        ]
+        pos = pos.merge(mine, on="line", how="left")
+        pos["year"] = year
+        pos = pos.rename(columns={"rank": "rank_cost"})
+        pos_table = pos.rename(
+            columns={
+                "value": "net_expenditure_per_head_gbp",
+                "comparator_median": "comparator_median_per_head_gbp",
+                "diff": "diff_per_head_gbp",
+                "diff_pct": "diff_from_median_pct",
+                "rank_cost": "cost_rank",
+                "quartile": "cost_quartile",
+            }
+        )
+        pos_table = pos_table[SERVICE_POSITION_COLUMNS]
+    else:
+        pos_table = _empty(SERVICE_POSITION_COLUMNS)
+
+    # Resilience: every year available, council and comparators.
+    indicators = resilience_indicators(rs)
+    members = set(comparators["ons_code"])
+    res_pos = (
+        comp.positions(
+            indicators[indicators["ons_code"].isin(members)], groups, ["year", "indicator"]
+        )
+        if len(groups)
+        else _empty(["ons_code", "year", "indicator", *comp.POSITION_COLUMNS])
+    )
+    res_pos = res_pos[res_pos["ons_code"] == code]
+    resilience = res_pos.rename(columns={"comparator_median": "comparator_median_value"}).drop(
+        columns=["ons_code"]
+    )
+    resilience.insert(2, "description", resilience["indicator"].map(INDICATORS))
+    resilience.insert(0, "year_label", resilience["year"].map(year_label))
+    resilience_all = indicators[indicators["ons_code"].isin(members)]
+
+    # Performance.
+    perf_pos = _empty(
+        [
+            "measure",
+            *comp.POSITION_COLUMNS,
+            "description",
+            "polarity",
+            "service_line",
+            "performance_score",
+            "better_than_median",
+            "year",
+        ]
+    )
+    points = _empty(
+        [
+            "ons_code",
+            "name",
+            "role",
+            "net_expenditure_per_head_gbp",
+            "performance_vs_median_pct",
+            "service_line",
+        ]
+    )
+    if panel.performance is not None and present and len(groups):
+        pyear = performance_year(panel.performance, year)
+        if pyear != year:
+            messages.append(
+                f"Performance: {year_label(pyear)} measures used against {year_label(year)} costs (the nearest year available)."
+            )
+        perf_pos = performance_positions(panel.performance, groups, pyear, settings)
+        perf_pos = perf_pos[perf_pos["ons_code"] == code].drop(columns=["ons_code"])
+        unknown = sorted(perf_pos.loc[perf_pos["polarity"] == "unknown", "measure"])
+        if unknown:
+            messages.append(
+                f"Performance measures without a published polarity are shown but not scored: {', '.join(unknown)} (set benchmark.polarity_overrides in council.yaml to score them)."
+            )
+        points = performance_points(panel.performance, costs, comparators, perf_pos, pyear, code)
+    quads = (
+        quadrants(pos.rename(columns={"rank_cost": "rank"}), perf_pos)
+        if len(pos)
+        else _empty(QUADRANT_COLUMNS)
+    )
+    prios = priorities(pos, quads, settings) if len(pos) else _empty(PRIORITY_COLUMNS)
+    savings = notional_savings(pos) if len(pos) else _empty(SAVINGS_COLUMNS)
+    unmatched = pd.concat(unmatched_parts, ignore_index=True).drop_duplicates(ignore_index=True)
+    unmatched = unmatched.sort_values(["source", "code", "name"], ignore_index=True)[
+        UNMATCHED_COLUMNS
+    ]
+    result = BenchmarkResult(
+        council,
+        settings,
+        panel,
+        year,
+        pop_year,
+        present,
+        method_text,
+        messages,
+        comparators,
+        pos_table,
+        resilience.reset_index(drop=True),
+        perf_pos.reset_index(drop=True),
+        points,
+        quads,
+        prios,
+        savings,
+        unmatched,
+        costs,
+    )
+    result.resilience_all = resilience_all  # type: ignore[attr-defined]
+    return result
+
+
+def validate_inputs(
+    council: Council, period: Period, scenario: str, public_data: Path | None
+) -> str:
+    """Load and check everything notebook 03 reads; returns a one-line summary."""
+    settings = load_settings(council)
+    panel = load_panel(council, settings, public_data)
+    years = sorted(panel.rs["year"].unique())
+    n = panel.rs["ons_code"].nunique()
+    present = bool((panel.rs["ons_code"] == council.ons_code).any())
+    where = (
+        "illustrative panel" if panel.illustrative else ("public data" if public_data else "panel")
+    )
+    return (
+        f"Benchmarking ({where}): RS {', '.join(year_label(y) for y in years)} for {n} authorities; "
+        f"comparators by {settings.comparator_method.replace('_', ' ')}"
+        + ("" if present else f"; {council.ons_code} not in these data")
+    )

@@ -1,0 +1,183 @@
+"""Unit costs and comparator groups: each service's net expenditure per head placed among the
+council's comparators (rank, quartile, difference from the median, robust score; see
+:mod:`analysis.benchmarking.comparators`).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from analysis.benchmarking import comparators as comp
+from analysis.benchmarking import sources
+from analysis.benchmarking.panel import Panel
+from analysis.benchmarking.settings import METHOD_TEXT, BenchmarkSettings
+from analysis.benchmarking.sources.unmatched import join_report, unmatched_frame
+from analysis.core.errors import InputError
+from analysis.core.periods import year_label
+
+SERVICE_POSITION_COLUMNS = [
+    "year",
+    "line",
+    "service",
+    "net_expenditure_gbp_k",
+    "population",
+    "net_expenditure_per_head_gbp",
+    "comparator_median_per_head_gbp",
+    "diff_per_head_gbp",
+    "diff_from_median_pct",
+    "mad",
+    "robust_score",
+    "mad_is_zero",
+    "cost_rank",
+    "n_ranked",
+    "cost_quartile",
+    "n_comparators_with_data",
+]
+
+
+def population_for(population: pd.DataFrame, year: int) -> tuple[pd.DataFrame, int]:
+    """Population at mid-``year`` (or the nearest earlier year, else the nearest); (frame, year used)."""
+    available = sorted(population["year"].unique())
+    earlier = [y for y in available if y <= year]
+    used = earlier[-1] if earlier else available[0]
+    frame = population[(population["year"] == used) & (population["measure"] == "population")]
+    return frame[["ons_code", "name", "value"]].rename(columns={"value": "population"}), int(used)
+
+
+def unit_costs(
+    rs: pd.DataFrame, population: pd.DataFrame, year: int, lines: dict[int, str] | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Net current expenditure per head on each service line for one RS year.
+
+    Returns (unit costs, unmatched): unit costs has ons_code, name, authority_class, year, line,
+    service, net_expenditure_gbp_k, population, net_expenditure_per_head_gbp (= £k x 1000 /
+    population); unmatched lists every RS authority without a population figure and every
+    population area without RS data (source, code, name, reason).
+    """
+    lines = lines or sources.SERVICE_LINES
+    year_rs = rs[
+        (rs["year"] == year) & rs["line"].isin(list(lines)) & rs["measure"].str.fullmatch(r"RS\d+")
+    ]
+    pop, _used = population_for(population, year)
+    authorities = year_rs.drop_duplicates(["e_code", "ons_code"])[
+        ["ons_code", "name", "authority_class"]
+    ]
+    unmatched = join_report(
+        authorities, pop, "RS", "population", left_subset=authorities["ons_code"]
+    )
+    other = authorities.loc[authorities["authority_class"].eq("O"), "ons_code"]
+    is_other = unmatched["source"].eq("RS") & (
+        unmatched["code"].isin(other) | unmatched["code"].eq("(none)")
+    )
+    unmatched.loc[is_other, "reason"] = (
+        "not a local-authority area (class O: police, fire, parks, waste and other bodies): no population, not benchmarked per head"
+    )
+    # Population areas of local-authority classes with no RS row (boundary changes).
+    la_pop = population[
+        (population["year"] == _used)
+        & population["authority_class"].isin(["UA", "MD", "LB", "SD", "SC"])
+        & population["ons_code"].str.startswith("E")
+    ]
+    extra = la_pop[~la_pop["ons_code"].isin(authorities["ons_code"])]
+    if len(extra):
+        unmatched = pd.concat(
+            [
+                unmatched,
+                unmatched_frame(
+                    "population",
+                    extra["ons_code"],
+                    extra["name"],
+                    f"no RS {year_label(year)} data for this code (boundary change or different coverage)",
+                ),
+            ],
+            ignore_index=True,
+        )
+    frame = year_rs.merge(pop[["ons_code", "population"]], on="ons_code", how="inner")
+    frame = frame.rename(columns={"value": "net_expenditure_gbp_k"})
+    frame["service"] = frame["line"].astype(int).map(lines)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        frame["net_expenditure_per_head_gbp"] = (
+            frame["net_expenditure_gbp_k"] * 1000.0 / frame["population"]
+        )
+    cols = [
+        "ons_code",
+        "name",
+        "authority_class",
+        "year",
+        "line",
+        "service",
+        "net_expenditure_gbp_k",
+        "population",
+        "net_expenditure_per_head_gbp",
+    ]
+    return frame[cols].reset_index(drop=True), unmatched
+
+
+def features_for(
+    rs: pd.DataFrame, population: pd.DataFrame, year: int, variables: list[str]
+) -> pd.DataFrame:
+    """One row per authority, one column per variable: ``population``, an RS measure (``RS805``)
+    or an RS measure per head (``RS805_per_head``)."""
+    pop, _ = population_for(population, year)
+    pop = pop.set_index("ons_code")["population"]
+    year_rs = rs[(rs["year"] == year)].dropna(subset=["ons_code"])
+    wide = year_rs.pivot_table(index="ons_code", columns="measure", values="value", aggfunc="first")
+    out = {}
+    for variable in variables:
+        if variable == "population":
+            out[variable] = pop.reindex(wide.index)
+        elif variable.endswith("_per_head"):
+            measure = variable[: -len("_per_head")]
+            out[variable] = (
+                wide.get(measure) * 1000.0 / pop.reindex(wide.index) if measure in wide else None
+            )
+        else:
+            out[variable] = wide.get(variable)
+    missing = [k for k, v in out.items() if v is None]
+    if missing:
+        raise InputError.single(
+            "council.yaml",
+            f"unknown comparator variables {missing}: use population, an RS measure such as RS805, or RS805_per_head",
+            key="benchmark.computed_variables",
+        )
+    return pd.DataFrame(out)
+
+
+def comparator_group(
+    council_code: str, council_class: str, settings: BenchmarkSettings, panel: Panel, year: int
+) -> tuple[pd.DataFrame, str]:
+    """(groups frame for the council, sentence saying how the group was chosen)."""
+    method = settings.comparator_method
+    if method == "nearest_neighbours":
+        groups = comp.neighbour_groups(panel.neighbours, [council_code])
+        text = f"Comparators: {METHOD_TEXT[method]} ({len(groups)} authorities)."
+        if groups.empty:
+            text = (
+                f"The nearest-neighbour list has no entry for {council_code}: no comparator group."
+            )
+    elif method == "computed":
+        features = features_for(panel.rs, panel.population, year, settings.computed_variables)
+        classes = (
+            panel.rs[panel.rs["year"] == year]
+            .drop_duplicates("ons_code")
+            .set_index("ons_code")["authority_class"]
+        )
+        groups = comp.computed_neighbours(features, classes.dropna(), settings.k, [council_code])
+        text = (
+            f"Comparators: the {settings.k} nearest authorities of class {council_class}, by Euclidean distance "
+            f"on standardised {', '.join(settings.computed_variables)} ({year_label(year)})."
+        )
+    elif method == "list":
+        groups = comp.list_groups(council_code, settings.comparators)
+        text = f"Comparators: {METHOD_TEXT[method]} ({len(groups)} authorities)."
+    else:
+        classes = (
+            panel.rs[panel.rs["year"] == year]
+            .drop_duplicates("ons_code")
+            .set_index("ons_code")["authority_class"]
+        )
+        groups = comp.class_groups(classes, [council_code])
+        groups["neighbour_rank"] = range(1, len(groups) + 1)
+        text = f"Comparators: {METHOD_TEXT[method]} ({council_class}, {len(groups)} authorities)."
+    return groups.reset_index(drop=True), text

@@ -1,0 +1,206 @@
+"""Helpers shared by the readers of published files.
+
+Every reader returns a tidy frame with the columns in :data:`TIDY_COLUMNS` (one row per
+authority, year and line or measure) and raises :class:`analysis.core.errors.InputError` naming the
+file and what it could not find when handed the wrong file or a damaged one.
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from analysis.core.errors import InputError, Problem, display_path
+from analysis.core.provenance import record_input
+
+TIDY_COLUMNS = [
+    "ons_code",
+    "e_code",
+    "name",
+    "authority_class",
+    "year",
+    "measure",
+    "line",
+    "description",
+    "value",
+    "unit",
+]
+
+# Markers publishers use for "no figure": suppressed, not applicable, not collected.
+MISSING_MARKERS = {
+    "",
+    "-",
+    "..",
+    "...",
+    "\u2026",
+    "[x]",
+    "[z]",
+    "[c]",
+    "x",
+    "z",
+    "c",
+    "n/a",
+    "na",
+    "null",
+    "#n/a",
+}
+
+# Authority classes as published -> the classes used in council.yaml.
+CLASS_ALIASES = {"L": "LB", "ILB": "LB", "OLB": "LB", "LB": "LB"}
+
+_CACHE: dict[tuple[str, str, float, int], pd.DataFrame] = {}
+
+
+def cached(kind: str, path: Path, build: Callable[[Path], pd.DataFrame]) -> pd.DataFrame:
+    """Parse ``path`` once per process (keyed on path, mtime and size); returns a copy."""
+    stat = path.stat()
+    key = (kind, str(path.resolve()), stat.st_mtime, stat.st_size)
+    if key not in _CACHE:
+        _CACHE[key] = build(path)
+    return _CACHE[key].copy()
+
+
+def clear_cache() -> None:
+    _CACHE.clear()
+
+
+def check_file(path: str | Path, what: str) -> Path:
+    """The path as a Path, or an InputError when it is not a file; records it as an input."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputError.single(display_path(path), f"{what}: file not found")
+    record_input(path)
+    return path
+
+
+def open_workbook(path: Path, what: str):
+    """Open an .xlsx read-only; a damaged or non-xlsx file becomes an InputError."""
+    import openpyxl
+
+    shown = display_path(path)
+    if not zipfile.is_zipfile(path):
+        raise InputError.single(
+            shown,
+            f"not an Excel .xlsx workbook (expected the {what}); the file may be damaged, "
+            "truncated or a web page saved in its place",
+        )
+    try:
+        with warnings.catch_warnings():
+            # openpyxl warns about header/footer and data-validation extensions it ignores.
+            warnings.simplefilter("ignore", UserWarning)
+            return openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # zip/xml damage surfaces as many exception types
+        raise InputError.single(
+            shown, f"could not open the workbook (expected the {what}): {type(exc).__name__}: {exc}"
+        ) from None
+
+
+def sheet_rows(workbook, sheet: str, path: Path) -> list[tuple]:
+    """All rows of a sheet as tuples of values (InputError when the sheet is damaged)."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)
+            return [tuple(row) for row in workbook[sheet].iter_rows(values_only=True)]
+    except Exception as exc:
+        raise InputError.single(
+            display_path(path),
+            f"could not read the sheet: {type(exc).__name__}: {exc}",
+            sheet=sheet,
+        ) from None
+
+
+def find_sheet(
+    path: Path,
+    what: str,
+    find_header: Callable[[list[tuple]], Any],
+    order: Callable[[str], Any],
+    missing: str,
+    skip: Callable[[Any, str], bool] | None = None,
+    name_sheets: bool = True,
+) -> tuple[str, list[tuple], Any]:
+    """(sheet, rows, header) for the first sheet, in ``order``, where ``find_header`` finds one.
+
+    Sheets for which ``skip(workbook, sheet)`` is true are not read. When no sheet has a header,
+    the InputError says ``missing`` (followed by the workbook's sheet names if ``name_sheets``).
+    """
+    workbook = open_workbook(path, what)
+    try:
+        for sheet in sorted(workbook.sheetnames, key=order):
+            if skip is not None and skip(workbook, sheet):
+                continue
+            rows = sheet_rows(workbook, sheet, path)
+            header = find_header(rows)
+            if header is not None:
+                return sheet, rows, header
+    finally:
+        workbook.close()
+    if name_sheets:
+        missing += f" (sheets: {', '.join(workbook.sheetnames)})"
+    raise wrong_file(path, what, missing)
+
+
+def clean_text(value: Any) -> str:
+    """Cell text with whitespace collapsed ('Total \\nCapital \\nItems ' -> 'Total Capital Items')."""
+    if value is None:
+        return ""
+    return re.sub(r"\s+", " ", str(value)).strip()
+
+
+def to_number(value: Any) -> float:
+    """A cell as a float; publishers' missing-value markers and blanks become NaN."""
+    if value is None:
+        return float("nan")
+    if isinstance(value, bool):
+        return float(value)
+    if isinstance(value, int | float):
+        return float(value)
+    text = str(value).strip().replace(",", "")
+    if text.lower() in MISSING_MARKERS:
+        return float("nan")
+    try:
+        return float(text)
+    except ValueError:
+        return float("nan")
+
+
+def normalise_class(value: Any) -> str | None:
+    text = clean_text(value)
+    if not text:
+        return None
+    return CLASS_ALIASES.get(text, text)
+
+
+def financial_year(text: str) -> int | None:
+    """The start year of the first financial year written in ``text`` ('2016-17' -> 2016)."""
+    match = re.search(r"(20\d\d)\s*[-/]\s*(\d\d)\b", text or "")
+    if not match:
+        return None
+    start = int(match.group(1))
+    if (start + 1) % 100 != int(match.group(2)):
+        return None
+    return start
+
+
+def wrong_file(path: Path, what: str, missing: str, sheet: str | None = None) -> InputError:
+    return InputError(
+        [Problem(display_path(path), f"this does not look like the {what}: {missing}", sheet=sheet)]
+    )
+
+
+def tidy(frame: pd.DataFrame) -> pd.DataFrame:
+    """Order and type the tidy columns."""
+    for column in TIDY_COLUMNS:
+        if column not in frame.columns:
+            frame[column] = pd.NA
+    extra = [c for c in frame.columns if c not in TIDY_COLUMNS]
+    out = frame[TIDY_COLUMNS + extra].reset_index(drop=True)
+    out["year"] = out["year"].astype("int64")
+    out["value"] = pd.to_numeric(out["value"], errors="coerce").astype("float64")
+    out["line"] = pd.array(out["line"], dtype="Int64")
+    return out

@@ -1,0 +1,63 @@
+"""Question 1, MTFP scenarios: the budget gap over the plan, reserves, the DSG deficit, scenarios,
+sensitivity and the Monte Carlo chance that the general fund falls below its minimum.
+
+The notebook calls this package's functions (``mtfp.budget_gap(plan)``) and the report helpers in
+:mod:`analysis.mtfp.report` (``mtfp.report.gap_chart(...)``).
+"""
+
+from analysis.mtfp import report
+from analysis.mtfp.assumptions import load_assumptions, load_assumptions_from, resolve_scenario
+from analysis.mtfp.delivery import (
+    apply_delivery_rates,
+    delivery_rates_if_needed,
+    planned_savings,
+    savings_with_delivery,
+)
+from analysis.mtfp.dsg import dsg_projection, exhaustion_years, override_ends_effect
+from analysis.mtfp.montecarlo import fan_table, monte_carlo
+from analysis.mtfp.projection import (
+    budget_gap,
+    build_drivers,
+    council_tax_detail,
+    funding_by_line,
+    net_budget_by_directorate,
+    opening_usable_reserves,
+    referendum_warnings,
+    reserve_milestones,
+    reserves_projection,
+    resilience_indicators,
+    to_gbp_m,
+    validate_inputs,
+)
+from analysis.mtfp.scenarios import compare_scenarios, scenario_headlines, sensitivity
+
+__all__ = [
+    "apply_delivery_rates",
+    "budget_gap",
+    "build_drivers",
+    "compare_scenarios",
+    "council_tax_detail",
+    "delivery_rates_if_needed",
+    "dsg_projection",
+    "exhaustion_years",
+    "fan_table",
+    "funding_by_line",
+    "load_assumptions",
+    "load_assumptions_from",
+    "monte_carlo",
+    "net_budget_by_directorate",
+    "opening_usable_reserves",
+    "override_ends_effect",
+    "planned_savings",
+    "referendum_warnings",
+    "report",
+    "reserve_milestones",
+    "reserves_projection",
+    "resilience_indicators",
+    "resolve_scenario",
+    "savings_with_delivery",
+    "scenario_headlines",
+    "sensitivity",
+    "to_gbp_m",
+    "validate_inputs",
+]

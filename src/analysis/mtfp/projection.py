@@ -1,0 +1,303 @@
+"""Medium Term Financial Plan projection: funding, net budget, budget gap and reserves.
+
+Scenarios and sensitivity are in :mod:`analysis.mtfp.scenarios`; the savings delivery assumed in
+:mod:`analysis.mtfp.delivery`.
+
+The assumptions live in ``data/raw/<council>/mtfp.yaml`` (see :mod:`analysis.mtfp.assumptions`);
+the arithmetic in :mod:`analysis.mtfp.engine`; the DSG high-needs block in :mod:`analysis.mtfp.dsg`;
+the probability view in :mod:`analysis.mtfp.montecarlo`. Tables here are tidy, in £k, one row per
+year (or per year and line); :func:`to_gbp_m` converts them for reports.
+
+Typical use::
+
+    assumptions = load_assumptions(council)
+    plan = resolve_scenario(assumptions, "base")
+    gap = budget_gap(plan)
+    reserves = reserves_projection(plan, council)
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from analysis.core.config import Council
+from analysis.core.errors import InputError
+from analysis.core.periods import Period
+from analysis.mtfp.assumptions import load_assumptions, resolve_scenario
+from analysis.mtfp.delivery import (
+    _savings_arrays,
+)
+from analysis.mtfp.engine import Drivers, drivers_from, project
+from analysis.mtfp.schema import MTFPAssumptions, per_year
+
+
+def validate_inputs(
+    council: Council, period: Period, scenario: str, public_data: Path | None
+) -> str:
+    """Load and check ``mtfp.yaml`` and the chosen scenario; a one-line summary."""
+    assumptions = load_assumptions(council)
+    resolve_scenario(assumptions, scenario, council)
+    labels = assumptions.year_labels
+    if period.year_label not in labels:
+        raise InputError.single(
+            assumptions.file,
+            f"the period {period.label} is outside the plan ({labels[0]} to {labels[-1]})",
+            key="base_year",
+        )
+    return f"MTFP assumptions: {len(assumptions.scenario_names())} scenarios over {labels[0]} to {labels[-1]}"
+
+
+def opening_usable_reserves(m: MTFPAssumptions) -> float:
+    """Usable reserves (general fund + earmarked) at the start of the plan, £k."""
+    return m.reserves.general_fund_opening_gbp_k + m.reserves.earmarked_opening_gbp_k
+
+
+def build_drivers(
+    m: MTFPAssumptions,
+    council: Council | None = None,
+    rates: pd.DataFrame | None = None,
+    haircut: bool = True,
+) -> Drivers:
+    """The arrays for one projection of ``m`` (see :mod:`analysis.mtfp.engine`).
+    ``haircut=False`` skips the savings delivery rates (for funding, which does not use them)."""
+    planned, fraction, _ = _savings_arrays(m, rates, haircut)
+    policy = council.minimum_general_fund_reserve if council is not None else None
+    return drivers_from(
+        m,
+        planned,
+        fraction,
+        policy.percent_of_net_budget if policy else None,
+        policy.amount_gbp_k if policy else None,
+    )
+
+
+def _run(
+    m: MTFPAssumptions,
+    council: Council | None = None,
+    rates: pd.DataFrame | None = None,
+    haircut: bool = True,
+) -> dict[str, np.ndarray]:
+    return {k: v[0] for k, v in project(build_drivers(m, council, rates, haircut)).items()}
+
+
+def council_tax_detail(m: MTFPAssumptions) -> pd.DataFrame:
+    """Council tax by year: tax base, Band D (core and ASC precept), increases against limits."""
+    out = _run(m, haircut=False)
+    ct = m.council_tax
+    years = m.years
+    core = per_year(ct.core_increase_pct, years)
+    asc = per_year(ct.asc_precept_increase_pct, years)
+    core_limit = per_year(ct.referendum_limit_core_pct, years)
+    asc_limit = per_year(ct.referendum_limit_asc_pct, years)
+    tolerance = 1e-9
+    return pd.DataFrame(
+        {
+            "year": m.year_labels,
+            "tax_base_band_d_equivalents": out["tax_base"],
+            "band_d_gbp": out["band_d"],
+            "asc_precept_in_band_d_gbp": out["asc_in_band_d"],
+            "core_increase_pct": core,
+            "referendum_limit_core_pct": core_limit,
+            "asc_precept_increase_pct": asc,
+            "referendum_limit_asc_pct": asc_limit,
+            "breaches_referendum_limit": (core > core_limit + tolerance)
+            | (asc > asc_limit + tolerance),
+            "council_tax_core_gbp_k": out["council_tax_core"],
+            "asc_precept_gbp_k": out["asc_precept"],
+            "council_tax_gbp_k": out["council_tax"],
+        }
+    )
+
+
+def referendum_warnings(m: MTFPAssumptions) -> list[str]:
+    """One plain-English sentence per year whose assumed increase would need a referendum."""
+    detail = council_tax_detail(m)
+    messages = []
+    for row in detail[detail["breaches_referendum_limit"]].itertuples():
+        parts = []
+        if row.core_increase_pct > row.referendum_limit_core_pct + 1e-9:
+            parts.append(
+                f"a core increase of {row.core_increase_pct:.2%} against a limit of {row.referendum_limit_core_pct:.2%}"
+            )
+        if row.asc_precept_increase_pct > row.referendum_limit_asc_pct + 1e-9:
+            parts.append(
+                f"an adult social care precept of {row.asc_precept_increase_pct:.2%} against a limit of {row.referendum_limit_asc_pct:.2%}"
+            )
+        messages.append(
+            f"{row.year}: the '{m.scenario}' scenario assumes {' and '.join(parts)}. "
+            "An increase above the limit needs a local referendum."
+        )
+    return messages
+
+
+def funding_by_line(m: MTFPAssumptions) -> pd.DataFrame:
+    """Funding by line and year (long): year, line, certainty, funding_gbp_k,
+    breaches_referendum_limit (for the council tax lines)."""
+    out = _run(m, haircut=False)
+    detail = council_tax_detail(m)
+    frames = []
+
+    def add(line: str, values: np.ndarray, certainty: str, breach=False) -> None:
+        frames.append(
+            pd.DataFrame(
+                {
+                    "year": m.year_labels,
+                    "line": line,
+                    "certainty": certainty,
+                    "funding_gbp_k": values,
+                    "breaches_referendum_limit": breach,
+                }
+            )
+        )
+
+    breach = detail["breaches_referendum_limit"].to_numpy()
+    add("Council tax (core)", out["council_tax_core"], "local decision", breach)
+    add("Council tax (adult social care precept)", out["asc_precept"], "local decision", breach)
+    add("Collection fund surplus (deficit)", out["collection_fund"], "assumed")
+    add("Business rates", out["business_rates"], "assumed")
+    for i, (name, grant) in enumerate(m.grants.items()):
+        add(name, out["grants"][i], grant.certainty)
+    return pd.concat(frames, ignore_index=True)
+
+
+def net_budget_by_directorate(
+    m: MTFPAssumptions, rates: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """Net budget requirement by line and year (long). Directorate rows show pay (after pay
+    award and demand), non-pay (after inflation and demand), savings planned to date, savings
+    not delivered (a pressure) and the net budget; capital financing and contingency follow."""
+    out = _run(m, rates=rates)
+    frames = []
+    zeros = np.zeros(len(m.years))
+    for i, name in enumerate(m.directorates):
+        frames.append(
+            pd.DataFrame(
+                {
+                    "year": m.year_labels,
+                    "line": name,
+                    "line_type": "directorate",
+                    "pay_gbp_k": out["pay"][i],
+                    "non_pay_gbp_k": out["non_pay"][i],
+                    "savings_planned_to_date_gbp_k": out["savings_planned"][i],
+                    "savings_undelivered_gbp_k": out["savings_planned"][i]
+                    - out["savings_delivered"][i],
+                    "net_budget_gbp_k": out["directorate_net"][i],
+                }
+            )
+        )
+    for line, values in (
+        ("Capital financing", per_year(m.capital_financing_gbp_k, m.years)),
+        ("Contingency", per_year(m.contingency_gbp_k, m.years)),
+    ):
+        frames.append(
+            pd.DataFrame(
+                {
+                    "year": m.year_labels,
+                    "line": line,
+                    "line_type": "corporate",
+                    "pay_gbp_k": zeros,
+                    "non_pay_gbp_k": values,
+                    "savings_planned_to_date_gbp_k": zeros,
+                    "savings_undelivered_gbp_k": zeros,
+                    "net_budget_gbp_k": values,
+                }
+            )
+        )
+    return pd.concat(frames, ignore_index=True)
+
+
+def budget_gap(m: MTFPAssumptions, rates: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Per year: net budget requirement, funding, and the gap both ways (positive = shortfall).
+
+    ``budget_gap_cumulative_gbp_k``: the gap in that year as if nothing had been done since the
+    first year. ``budget_gap_incremental_gbp_k``: the new gap arising in that year, assuming
+    earlier years' gaps were closed with recurring measures (they add up to the cumulative gap).
+    """
+    out = _run(m, rates=rates)
+    return pd.DataFrame(
+        {
+            "year": m.year_labels,
+            "net_budget_requirement_gbp_k": out["net_budget"],
+            "funding_gbp_k": out["funding"],
+            "budget_gap_cumulative_gbp_k": out["gap_cumulative"],
+            "budget_gap_incremental_gbp_k": out["gap_incremental"],
+        }
+    )
+
+
+def reserves_projection(
+    m: MTFPAssumptions, council: Council, rates: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """Reserves at each year end (31 March) if each year's cumulative gap were met from the
+    general fund, with planned contributions (+) and drawdowns (-)."""
+    out = _run(m, council, rates)
+    years = m.years
+    return pd.DataFrame(
+        {
+            "year": m.year_labels,
+            "net_budget_requirement_gbp_k": out["net_budget"],
+            "budget_gap_cumulative_gbp_k": out["gap_cumulative"],
+            "planned_general_fund_contribution_gbp_k": per_year(
+                m.reserves.general_fund_contributions_gbp_k, years
+            ),
+            "planned_earmarked_contribution_gbp_k": per_year(
+                m.reserves.earmarked_contributions_gbp_k, years
+            ),
+            "general_fund_gbp_k": out["general_fund"],
+            "earmarked_reserves_gbp_k": out["earmarked"],
+            "usable_reserves_gbp_k": out["usable"],
+            "minimum_general_fund_gbp_k": out["minimum_general_fund"],
+            "general_fund_below_minimum": out["general_fund"] < out["minimum_general_fund"],
+            "usable_reserves_exhausted": out["usable"] <= 0,
+        }
+    )
+
+
+def reserve_milestones(reserves: pd.DataFrame) -> dict[str, str | None]:
+    """The first year the general fund is below its minimum and the first year usable reserves
+    run out (None where that does not happen within the plan)."""
+
+    def first(column: str) -> str | None:
+        hits = reserves.loc[reserves[column], "year"]
+        return str(hits.iloc[0]) if len(hits) else None
+
+    return {
+        "general_fund_below_minimum_year": first("general_fund_below_minimum"),
+        "usable_reserves_exhausted_year": first("usable_reserves_exhausted"),
+    }
+
+
+def resilience_indicators(reserves: pd.DataFrame, opening_usable_gbp_k: float) -> pd.DataFrame:
+    """Per year: general fund and usable reserves as a share of the net budget, and years of
+    cover (usable reserves / that year's fall in usable reserves; 100 where they are not
+    falling, as in CIPFA's Financial Resilience Index)."""
+    usable = reserves["usable_reserves_gbp_k"].to_numpy(float)
+    previous = np.concatenate([[opening_usable_gbp_k], usable[:-1]])
+    drawdown = previous - usable
+    cover = np.where(
+        drawdown > 0, np.maximum(usable, 0) / np.where(drawdown > 0, drawdown, 1.0), 100.0
+    )
+    net = reserves["net_budget_requirement_gbp_k"].to_numpy(float)
+    return pd.DataFrame(
+        {
+            "year": reserves["year"],
+            "general_fund_to_net_budget_pct": reserves["general_fund_gbp_k"].to_numpy(float) / net,
+            "usable_reserves_to_net_budget_pct": usable / net,
+            "usable_reserves_drawdown_gbp_k": drawdown,
+            "years_of_reserves_cover": np.minimum(cover, 100.0),
+        }
+    )
+
+
+def to_gbp_m(df: pd.DataFrame) -> pd.DataFrame:
+    """Every ``_gbp_k`` column divided by 1,000 and renamed ``_gbp_m`` (for reports)."""
+    out = df.copy()
+    renames = {}
+    for column in out.columns:
+        if str(column).endswith("_gbp_k"):
+            out[column] = out[column].astype(float) / 1000.0
+            renames[column] = str(column)[: -len("_gbp_k")] + "_gbp_m"
+    return out.rename(columns=renames)

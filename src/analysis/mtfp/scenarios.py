@@ -1,0 +1,136 @@
+"""The scenarios side by side, their headline figures, and the sensitivity of the gap to each
+assumption.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from analysis.core.config import Council
+from analysis.mtfp import dsg
+from analysis.mtfp.assumptions import resolve_scenario
+from analysis.mtfp.engine import Drivers, project
+from analysis.mtfp.projection import (
+    budget_gap,
+    build_drivers,
+    reserve_milestones,
+    reserves_projection,
+)
+from analysis.mtfp.schema import MTFPAssumptions
+
+SENSITIVITY_STEP = 0.01  # one percentage point
+
+
+def compare_scenarios(
+    assumptions: MTFPAssumptions, council: Council, rates: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """Every named scenario's gap and reserves, one row per scenario and year."""
+    frames = []
+    for name in assumptions.scenario_names():
+        plan = resolve_scenario(assumptions, name)
+        gap = budget_gap(plan, rates)
+        reserves = reserves_projection(plan, council, rates)
+        frames.append(
+            pd.DataFrame(
+                {
+                    "scenario": name,
+                    "year": gap["year"],
+                    "net_budget_requirement_gbp_k": gap["net_budget_requirement_gbp_k"],
+                    "funding_gbp_k": gap["funding_gbp_k"],
+                    "budget_gap_cumulative_gbp_k": gap["budget_gap_cumulative_gbp_k"],
+                    "budget_gap_incremental_gbp_k": gap["budget_gap_incremental_gbp_k"],
+                    "general_fund_gbp_k": reserves["general_fund_gbp_k"],
+                    "minimum_general_fund_gbp_k": reserves["minimum_general_fund_gbp_k"],
+                    "usable_reserves_gbp_k": reserves["usable_reserves_gbp_k"],
+                    "savings_delivery_rate_applied": plan.apply_savings_delivery_rate,
+                }
+            )
+        )
+    return pd.concat(frames, ignore_index=True)
+
+
+def scenario_headlines(
+    assumptions: MTFPAssumptions, council: Council, rates: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """One row per scenario: final-year cumulative gap, reserve milestones, DSG deficit."""
+    rows = []
+    for name in assumptions.scenario_names():
+        plan = resolve_scenario(assumptions, name)
+        gap = budget_gap(plan, rates)
+        milestones = reserve_milestones(reserves_projection(plan, council, rates))
+        deficit = dsg.dsg_projection(plan)
+        final = deficit[deficit["year"] == plan.final_year].set_index("case")[
+            "cumulative_deficit_gbp_k"
+        ]
+        rows.append(
+            {
+                "scenario": name,
+                "final_year": plan.final_year,
+                "cumulative_gap_final_year_gbp_k": float(
+                    gap["budget_gap_cumulative_gbp_k"].iloc[-1]
+                ),
+                **milestones,
+                "dsg_deficit_final_year_gbp_k": float(final[dsg.WITH_MITIGATION]),
+                "dsg_deficit_final_year_unmitigated_gbp_k": float(final[dsg.WITHOUT_MITIGATION]),
+            }
+        )
+    table = pd.DataFrame(rows)
+    for column in ("general_fund_below_minimum_year", "usable_reserves_exhausted_year"):
+        table[column] = pd.Series([row[column] for row in rows], dtype=object)
+    return table
+
+
+def _sensitivity_variants(d: Drivers, m: MTFPAssumptions) -> list[tuple[str, str, str]]:
+    """(label, driver field, selector) for each +1 percentage point test."""
+    variants = [
+        ("Pay award", "pay_award", "all"),
+        ("Price inflation", "price_inflation", "all"),
+        ("Demand growth (all directorates)", "demand_growth", "all"),
+    ]
+    variants += [
+        (f"Demand growth: {name}", "demand_growth", str(i)) for i, name in enumerate(m.directorates)
+    ]
+    variants += [
+        ("Council tax increase (core)", "core_increase", "all"),
+        ("Tax base growth", "tax_base_growth", "all"),
+        ("Business rates growth", "business_rates_growth", "all"),
+    ]
+    if m.grants:
+        variants.append(("Grant growth (all grants)", "grant_growth", "all"))
+    if np.any(d.savings_planned):
+        variants.append(("Savings delivery rate", "savings_delivery", "all"))
+    return variants
+
+
+def sensitivity(
+    m: MTFPAssumptions, rates: pd.DataFrame | None = None, step: float = SENSITIVITY_STEP
+) -> pd.DataFrame:
+    """Change in the cumulative gap per year for +1 percentage point on each assumption.
+
+    Each test adds ``step`` to one assumption in every year (council tax, tax base, business
+    rates and grants from the second year, as their first-year figures are known). All tests
+    run at once, one per row of the draws axis. Positive = the gap widens.
+    """
+    base = build_drivers(m, rates=rates)
+    variants = _sensitivity_variants(base, m)
+    d = base.repeated(len(variants) + 1)
+    for row, (_label, field, selector) in enumerate(variants, start=1):
+        array = getattr(d, field)
+        if selector == "all":
+            array[row] += step
+        else:
+            array[row, int(selector)] += step
+    gap = project(d)["gap_cumulative"]
+    change = gap[1:] - gap[0]
+    frames = [
+        pd.DataFrame(
+            {
+                "assumption": label,
+                "year": m.year_labels,
+                "change_in_budget_gap_cumulative_gbp_k": change[i],
+            }
+        )
+        for i, (label, _f, _s) in enumerate(variants)
+    ]
+    return pd.concat(frames, ignore_index=True)

@@ -1,0 +1,254 @@
+"""The shape of ``mtfp.yaml``: one pydantic model per block (council tax, business rates, grants,
+savings, reserves, DSG high needs, Monte Carlo), with yearly values as one number or a mapping
+from financial year to number. Loading and scenarios are in :mod:`analysis.mtfp.assumptions`.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Annotated, Any, Literal
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, PlainValidator, PrivateAttr, model_validator
+
+from analysis.core.periods import parse_year, year_label
+
+FILE_NAME = "mtfp.yaml"
+BASE_SCENARIO = "base"
+
+
+def _number(value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or math.isnan(value):
+        raise ValueError(f"expected a number (found {value!r})")
+    return float(value)
+
+
+def _by_year(value: Any, check) -> float | dict[str, float]:
+    if isinstance(value, dict):
+        out: dict[str, float] = {}
+        for key, item in value.items():
+            try:
+                label = year_label(parse_year(str(key)))
+            except ValueError:
+                raise ValueError(f"'{key}' is not a financial year like 2022-23") from None
+            try:
+                out[label] = check(item)
+            except ValueError as exc:
+                raise ValueError(f"{label}: {exc}") from None
+        return out
+    return check(value)
+
+
+def _fraction(value: Any) -> float:
+    number = _number(value)
+    if not -1.0 <= number <= 1.0:
+        raise ValueError(
+            f"expected a fraction between -1 and 1, e.g. 0.02 for 2% (found {value!r}; "
+            "did you type a percentage?)"
+        )
+    return number
+
+
+def per_year(value: float | dict[str, float], years: list[int]) -> np.ndarray:
+    """One value per plan year (a single number is repeated)."""
+    if isinstance(value, dict):
+        return np.array([value.get(year_label(y), 0.0) for y in years], dtype=float)
+    return np.full(len(years), float(value))
+
+
+Rate = Annotated[float | dict[str, float], PlainValidator(lambda v: _by_year(v, _fraction))]
+Amount = Annotated[float | dict[str, float], PlainValidator(lambda v: _by_year(v, _number))]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class DirectorateBudget(_Strict):
+    """The recurring budget brought forward into the base year, before its pressures and savings."""
+
+    pay_gbp_k: float = Field(ge=0)
+    non_pay_gbp_k: float
+
+
+class CouncilTax(_Strict):
+    tax_base_band_d_equivalents: float = Field(gt=0)
+    tax_base_growth_pct: Rate
+    band_d_gbp: float = Field(gt=0)
+    asc_precept_in_band_d_gbp: float = Field(ge=0)
+    core_increase_pct: Rate
+    asc_precept_increase_pct: Rate
+    referendum_limit_core_pct: Rate
+    referendum_limit_asc_pct: Rate
+
+
+class BusinessRates(_Strict):
+    base_gbp_k: float
+    growth_pct: Rate
+
+
+class Grant(_Strict):
+    base_gbp_k: float
+    growth_pct: Rate
+    certainty: Literal["settled", "indicative", "assumed"]
+
+
+class PlannedSaving(_Strict):
+    directorate: str
+    type: str
+    title: str | None = None
+    by_year_gbp_k: dict[str, float]
+
+    @model_validator(mode="before")
+    @classmethod
+    def _years(cls, data: Any) -> Any:
+        if isinstance(data, dict) and isinstance(data.get("by_year_gbp_k"), dict):
+            data = dict(data)
+            data["by_year_gbp_k"] = _by_year(data["by_year_gbp_k"], _number)
+        return data
+
+
+class Reserves(_Strict):
+    general_fund_opening_gbp_k: float
+    earmarked_opening_gbp_k: float
+    general_fund_contributions_gbp_k: Amount = 0.0
+    earmarked_contributions_gbp_k: Amount = 0.0
+
+
+class Placement(_Strict):
+    share: Rate
+    unit_cost_gbp: float = Field(gt=0)
+
+
+class DSGMitigation(_Strict):
+    """What the recovery plan changes; anything not given stays as without mitigation."""
+
+    description: str | None = None
+    plan_growth_pct: Rate | None = None
+    placement_shares: dict[str, Rate] | None = None
+    unit_costs_gbp: dict[str, float] | None = None
+    unit_cost_inflation_pct: Rate | None = None
+    other_spend_gbp_k: Amount | None = None
+
+
+class DSGHighNeeds(_Strict):
+    opening_deficit_gbp_k: float
+    plans_base_year: float = Field(gt=0)
+    plan_growth_pct: Rate
+    placements: dict[str, Placement] = Field(min_length=1)
+    unit_cost_inflation_pct: Rate
+    other_spend_gbp_k: Amount = 0.0
+    grant_gbp_k: float = Field(gt=0)
+    grant_growth_pct: Rate
+    mitigation: DSGMitigation = DSGMitigation()
+    statutory_override_ends: str | None = None
+
+    @model_validator(mode="after")
+    def _override_year(self) -> DSGHighNeeds:
+        if self.statutory_override_ends is not None:
+            try:
+                self.statutory_override_ends = year_label(parse_year(self.statutory_override_ends))
+            except ValueError as exc:
+                raise ValueError(f"statutory_override_ends: {exc}") from None
+        return self
+
+
+class Distribution(_Strict):
+    distribution: Literal["normal", "triangular", "uniform"]
+    mean: float | None = None
+    sd: float | None = Field(default=None, gt=0)
+    low: float | None = None
+    mode: float | None = None
+    high: float | None = None
+
+    @model_validator(mode="after")
+    def _parameters(self) -> Distribution:
+        needed = {
+            "normal": ("mean", "sd"),
+            "triangular": ("low", "mode", "high"),
+            "uniform": ("low", "high"),
+        }
+        wanted = needed[self.distribution]
+        missing = [p for p in wanted if getattr(self, p) is None]
+        extra = [
+            p
+            for p in ("mean", "sd", "low", "mode", "high")
+            if p not in wanted and getattr(self, p) is not None
+        ]
+        if missing or extra:
+            raise ValueError(f"a {self.distribution} distribution takes {', '.join(wanted)}")
+        if self.distribution == "triangular" and not self.low <= self.mode <= self.high:
+            raise ValueError("a triangular distribution needs low <= mode <= high")
+        if self.distribution == "uniform" and not self.low < self.high:
+            raise ValueError("a uniform distribution needs low < high")
+        return self
+
+
+class MonteCarlo(_Strict):
+    draws: int = Field(default=10_000, ge=100, le=1_000_000)
+    seed: int = Field(ge=0)
+    distributions: dict[str, Distribution] = Field(default_factory=dict)
+
+
+class MTFPAssumptions(_Strict):
+    """Everything in ``mtfp.yaml``. Use :func:`load_assumptions` and :func:`resolve_scenario`."""
+
+    description: str | None = None
+    base_year: str
+    horizon_years: int = Field(ge=3, le=5)
+    base_budget: dict[str, DirectorateBudget]
+    pay_award_pct: Rate
+    price_inflation_pct: Rate
+    demand_growth_pct: dict[str, Rate]
+    capital_financing_gbp_k: Amount
+    contingency_gbp_k: Amount
+    council_tax: CouncilTax
+    collection_fund_gbp_k: Amount = 0.0
+    business_rates: BusinessRates
+    grants: dict[str, Grant] = Field(default_factory=dict)
+    saving_types: list[str] = Field(min_length=1)
+    planned_savings: list[PlannedSaving] = Field(default_factory=list)
+    apply_savings_delivery_rate: bool = False
+    reserves: Reserves
+    dsg_high_needs: DSGHighNeeds
+    monte_carlo: MonteCarlo
+    scenarios: dict[str, dict[str, Any]] = Field(default_factory=dict)
+
+    _scenario: str = PrivateAttr(default=BASE_SCENARIO)
+    _file: str = PrivateAttr(default=FILE_NAME)
+
+    @model_validator(mode="after")
+    def _base_year(self) -> MTFPAssumptions:
+        try:
+            self.base_year = year_label(parse_year(self.base_year))
+        except ValueError as exc:
+            raise ValueError(f"base_year: {exc}") from None
+        return self
+
+    @property
+    def scenario(self) -> str:
+        return self._scenario
+
+    @property
+    def file(self) -> str:
+        return self._file
+
+    @property
+    def years(self) -> list[int]:
+        first = parse_year(self.base_year)
+        return list(range(first, first + self.horizon_years))
+
+    @property
+    def year_labels(self) -> list[str]:
+        return [year_label(y) for y in self.years]
+
+    @property
+    def final_year(self) -> str:
+        return self.year_labels[-1]
+
+    @property
+    def directorates(self) -> list[str]:
+        return list(self.base_budget)
+
+    def scenario_names(self) -> list[str]:
+        return [BASE_SCENARIO] + [n for n in self.scenarios if n != BASE_SCENARIO]

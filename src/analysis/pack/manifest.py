@@ -1,0 +1,76 @@
+"""What the manifest records of how a pack was built: the git state, package versions, inputs
+(relative to the project) and the authorities the benchmarking could not match.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from importlib import metadata
+from pathlib import Path
+
+from analysis.core import paths
+
+PACKAGES_REPORTED = (
+    "council-finance-analysis",
+    "pandas",
+    "numpy",
+    "matplotlib",
+    "papermill",
+    "nbconvert",
+    "nbformat",
+    "ipykernel",
+    "openpyxl",
+    "pydantic",
+    "pyyaml",
+    "jinja2",
+)
+
+
+def git_state() -> dict:
+    root = paths.project_root()
+    try:
+        commit = subprocess.run(
+            ["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True, check=True
+        ).stdout.strip()
+        status = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        return {"commit": commit, "dirty": bool(status.strip())}
+    except (OSError, subprocess.CalledProcessError):
+        return {"commit": None, "dirty": None}
+
+
+def package_versions() -> dict[str, str]:
+    versions = {"python": sys.version.split()[0]}
+    for name in PACKAGES_REPORTED:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = "not installed"
+    return versions
+
+
+def relative_input(path: str) -> str:
+    p = Path(path)
+    for base, label in ((paths.project_root(), ""), (paths.project_root().parent, "../")):
+        try:
+            return label + str(p.relative_to(base))
+        except ValueError:
+            continue
+    return str(p)
+
+
+def unmatched_authorities(tables_dir: Path) -> list[dict]:
+    path = tables_dir / "benchmark_unmatched.csv"
+    if not path.is_file():
+        return []
+    import pandas as pd
+
+    frame = pd.read_csv(path)
+    return json.loads(frame.to_json(orient="records"))

@@ -1,0 +1,155 @@
+"""Executed notebook -> self-contained HTML report for committee readers.
+
+The report has no code, no prompts, no parameters cell, no warnings or tracebacks; its images
+are embedded; it fetches nothing (no script, style sheet or font from elsewhere). nbconvert's
+``basic`` template renders the notebook body; :func:`page` wraps it in the pack's own page with
+a header (council, title, period, scenario, build), navigation between reports, a table of
+contents for long reports, and an inline stylesheet with print rules.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+
+import nbformat
+from jinja2 import Environment, StrictUndefined
+from nbconvert import HTMLExporter
+from nbconvert.preprocessors import Preprocessor, TagRemovePreprocessor
+
+from analysis import __version__
+
+HIDDEN_TAGS = {"parameters", "injected-parameters", "remove", "hide"}
+
+
+class ReaderOutputs(Preprocessor):
+    """Keep only what a reader should see: no stderr, no errors, no empty text outputs."""
+
+    def preprocess_cell(self, cell, resources, index):
+        if cell.cell_type == "code":
+            kept = []
+            for output in cell.get("outputs", []):
+                if output.get("output_type") == "error":
+                    continue
+                if output.get("output_type") == "stream" and output.get("name") == "stderr":
+                    continue
+                kept.append(output)
+            cell.outputs = kept
+        return cell, resources
+
+
+@dataclass
+class PageInfo:
+    council: str
+    committee: str
+    period_label: str
+    scenario: str
+    built: str
+    build: str
+    nav: list[dict] = field(default_factory=list)
+    footer: str = ""
+
+
+def build_label(git: dict) -> str:
+    """The code version a page was built from: short commit, and whether the tree was dirty."""
+    commit = (git.get("commit") or "unknown")[:10]
+    return commit + (" (uncommitted changes)" if git.get("dirty") else "")
+
+
+def _exporter() -> HTMLExporter:
+    exporter = HTMLExporter(template_name="basic")
+    exporter.exclude_input = True
+    exporter.exclude_input_prompt = True
+    exporter.exclude_output_prompt = True
+    exporter.anchor_link_text = ""
+    tags = TagRemovePreprocessor(remove_cell_tags=HIDDEN_TAGS, enabled=True)
+    exporter.register_preprocessor(tags, enabled=True)
+    exporter.register_preprocessor(ReaderOutputs(), enabled=True)
+    return exporter
+
+
+def notebook_body(notebook: nbformat.NotebookNode) -> str:
+    """The reader's view of an executed notebook, as an HTML fragment."""
+    body, _ = _exporter().from_notebook_node(notebook)
+    return body
+
+
+_HEADING = re.compile(r"<h([1-6])([^>]*)>(.*?)</h\1>", re.DOTALL)
+_TAG = re.compile(r"<[^>]+>")
+_ID = re.compile(r'\bid="([^"]+)"')
+
+
+def _heading_text(inner: str) -> str:
+    return html.unescape(_TAG.sub("", inner)).strip()
+
+
+def split_title(body: str) -> tuple[str | None, str]:
+    """Take the first h1 out of the body as the page title; demote any further h1 to h2."""
+    title = None
+
+    def replace(match: re.Match) -> str:
+        nonlocal title
+        level, attrs, inner = match.group(1), match.group(2), match.group(3)
+        if level != "1":
+            return match.group(0)
+        if title is None:
+            title = _heading_text(inner)
+            return ""
+        return f"<h2{attrs}>{inner}</h2>"
+
+    body = _HEADING.sub(replace, body)
+    return title, body
+
+
+def table_of_contents(body: str) -> list[tuple[str, str]]:
+    """(anchor, text) for each h2 that has an id."""
+    toc = []
+    for match in _HEADING.finditer(body):
+        if match.group(1) == "2":
+            found = _ID.search(match.group(2))
+            if found:
+                toc.append((found.group(1), _heading_text(match.group(3))))
+    return toc
+
+
+@lru_cache(maxsize=1)
+def _template():
+    env = Environment(autoescape=True, undefined=StrictUndefined, keep_trailing_newline=True)
+    text = resources.files("analysis.pack").joinpath("templates/page.html.j2").read_text("utf-8")
+    return env.from_string(text)
+
+
+@lru_cache(maxsize=1)
+def stylesheet() -> str:
+    return resources.files("analysis.pack").joinpath("templates/pack.css").read_text("utf-8")
+
+
+def page(body_html: str, title: str, info: PageInfo, toc_min_sections: int = 4) -> str:
+    """Wrap an HTML fragment in the pack's page."""
+    from markupsafe import Markup
+
+    toc = table_of_contents(body_html)
+    return _template().render(
+        title=title,
+        council=info.council,
+        committee=info.committee,
+        period_label=info.period_label,
+        scenario=info.scenario,
+        built=info.built,
+        build=info.build,
+        nav=info.nav,
+        footer=info.footer,
+        toc=toc if len(toc) >= toc_min_sections else [],
+        body=Markup(body_html),
+        css=Markup(stylesheet()),
+        version=__version__,
+    )
+
+
+def render_notebook(notebook: nbformat.NotebookNode, fallback_title: str, info: PageInfo) -> str:
+    """An executed notebook as a complete, self-contained HTML page."""
+    title, body = split_title(notebook_body(notebook))
+    return page(body, title or fallback_title, info)

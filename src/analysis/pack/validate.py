@@ -1,0 +1,40 @@
+"""Check every input a pack needs before any notebook runs.
+
+Each analysis module exposes ``validate_inputs(council, period, scenario, public_data) -> str``
+that loads (and so checks) everything it will read and returns a one-line summary, or raises
+:class:`analysis.core.errors.InputError` listing every problem. Problems from all modules are
+gathered into one error so the user sees them all at once.
+"""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+
+from analysis.core.config import Council
+from analysis.core.errors import InputError, Problem
+from analysis.core.periods import Period
+
+# Module, in the order they are checked.
+CHECKED_MODULES = ("analysis.mtfp", "analysis.savings", "analysis.benchmarking")
+
+
+def validate_all(
+    council: Council,
+    period: Period,
+    scenario: str,
+    public_data: Path | None = None,
+    modules: tuple[str, ...] = CHECKED_MODULES,
+) -> list[str]:
+    """Validate the named modules' inputs; returns their summaries or raises one InputError."""
+    summaries: list[str] = []
+    problems: list[Problem] = []
+    for name in modules:
+        module = importlib.import_module(name)
+        try:
+            summaries.append(module.validate_inputs(council, period, scenario, public_data))
+        except InputError as exc:
+            problems.extend(exc.problems)
+    if problems:
+        raise InputError(problems)
+    return summaries

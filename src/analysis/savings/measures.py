@@ -1,0 +1,239 @@
+"""Savings delivery: how much of the planned savings programme is being delivered, by value.
+
+Definitions (all by value, £ thousand in, £m in the summary tables):
+
+- planned, delivered to date and forecast for the year are the register's values for the
+  savings of one financial year in one quarter's snapshot;
+- delivery rate = delivered / planned; forecast delivery rate = forecast / planned (NaN when
+  nothing is planned);
+- value at risk = the planned value of savings rated Amber or Red; lost = the planned value of
+  savings rated Red (will not be delivered in the year). Blue + Green + Amber + Red = planned;
+- movement compares a snapshot with the previous quarter's;
+- slippage compares a snapshot with the first snapshot of the year (the baseline): for each
+  reference, the planned value taken out of this year and added to later years (the same
+  reference appearing with a later financial year), i.e. min(reduction this year, increase in
+  later years). A saving phased over several years from the start is not slippage;
+- undelivered savings (planned - forecast) are the pressure the MTFP must carry, and the
+  forecast delivery rates by directorate and type (:func:`historical_delivery_rates`) are the
+  haircut the MTFP's pessimistic scenario applies to future savings.
+
+Loading and checking the register is in :mod:`analysis.savings.register`.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+from analysis.core.config import Council
+from analysis.core.errors import InputError, display_path
+from analysis.core.periods import Period, year_label
+from analysis.savings.fields import RAG_ORDER, RAG_RANK, load_settings
+from analysis.savings.register import load_snapshot, missing_register_error, register_path
+
+SOURCE = "council savings register"
+
+
+# Column headings for display where the automatic ones read badly (pass as headers=...).
+HEADERS = {
+    "rag": "RAG", "rag_before": "RAG before", "rag_now": "RAG now", "type": "Type",
+    "from_year": "From", "to_year": "To", "number_of_savings": "Savings (number)",
+}  # fmt: skip
+
+
+GROUP_COLUMNS = [
+    "number_of_savings", "planned_gbp_m", "delivered_gbp_m", "forecast_gbp_m", "at_risk_gbp_m",
+    "lost_gbp_m", "blue_gbp_m", "green_gbp_m", "amber_gbp_m", "red_gbp_m", "delivery_rate",
+    "forecast_delivery_rate",
+]  # fmt: skip
+
+
+# The columns of the directorate and type tables a committee reads (the RAG split is in the chart).
+SUMMARY_COLUMNS = [
+    "number_of_savings", "planned_gbp_m", "delivered_gbp_m", "forecast_gbp_m", "at_risk_gbp_m",
+    "lost_gbp_m", "delivery_rate", "forecast_delivery_rate",
+]  # fmt: skip
+
+
+HEADLINE_COLUMNS = [
+    "financial_year", "planned_gbp_m", "delivered_gbp_m", "forecast_gbp_m", "at_risk_gbp_m",
+    "lost_gbp_m", "delivery_rate", "forecast_delivery_rate",
+]  # fmt: skip
+
+
+AT_RISK_COLUMNS = [
+    "reference", "title", "directorate", "type", "rag", "planned_gbp_k", "forecast_gbp_k",
+    "shortfall_gbp_k", "owner", "mitigation",
+]  # fmt: skip
+
+
+PRESSURE_COLUMNS = [
+    "directorate", "financial_year", "planned_gbp_m", "forecast_gbp_m", "undelivered_gbp_m",
+]  # fmt: skip
+
+
+def _rate(numerator: float, denominator: float) -> float:
+    return numerator / denominator if denominator != 0 else math.nan
+
+
+def year_rows(register: pd.DataFrame, year: int) -> pd.DataFrame:
+    """The savings of one financial year (start year, e.g. 2021 for 2021-22)."""
+    return register[register["financial_year"] == year]
+
+
+def value_totals(rows: pd.DataFrame) -> dict[str, float]:
+    """Planned, delivered, forecast and the RAG split by value (£k) of some savings."""
+    planned = float(rows["planned_gbp_k"].sum())
+    delivered = float(rows["delivered_gbp_k"].sum())
+    forecast = float(rows["forecast_gbp_k"].sum())
+    by_rag = {rag: float(rows.loc[rows["rag"] == rag, "planned_gbp_k"].sum()) for rag in RAG_ORDER}
+    return {
+        "number_of_savings": len(rows),
+        "planned": planned,
+        "delivered": delivered,
+        "forecast": forecast,
+        "at_risk": by_rag["Amber"] + by_rag["Red"],
+        "lost": by_rag["Red"],
+        **{rag.lower(): value for rag, value in by_rag.items()},
+        "delivery_rate": _rate(delivered, planned),
+        "forecast_delivery_rate": _rate(forecast, planned),
+    }
+
+
+def in_gbp_m(totals: dict[str, float]) -> dict[str, float]:
+    out: dict[str, float] = {}
+    for key, value in totals.items():
+        if key in ("number_of_savings", "delivery_rate", "forecast_delivery_rate"):
+            out[key] = value
+        else:
+            out[f"{key}_gbp_m"] = value / 1000.0
+    return out
+
+
+def headline(register: pd.DataFrame, year: int) -> pd.DataFrame:
+    """One row: the year's planned, delivered, forecast, at risk, lost (£m) and the two rates."""
+    totals = in_gbp_m(value_totals(year_rows(register, year)))
+    row = {"financial_year": year_label(year), **totals}
+    return pd.DataFrame([row], columns=HEADLINE_COLUMNS)
+
+
+def _by_group(
+    register: pd.DataFrame, year: int, column: str, categories: list[str]
+) -> pd.DataFrame:
+    rows = year_rows(register, year)
+    extra = sorted(set(rows[column].dropna()) - set(categories))
+    records = []
+    for category in [*categories, *extra]:
+        totals = in_gbp_m(value_totals(rows[rows[column] == category]))
+        records.append({column: category, **totals})
+    frame = pd.DataFrame(records, columns=[column, *GROUP_COLUMNS])
+    frame["number_of_savings"] = frame["number_of_savings"].astype(int)
+    return frame
+
+
+def by_directorate(register: pd.DataFrame, year: int, directorates: list[str]) -> pd.DataFrame:
+    """One row per directorate (every directorate, zero where it has no savings)."""
+    return _by_group(register, year, "directorate", list(directorates))
+
+
+def by_type(register: pd.DataFrame, year: int, types: list[str]) -> pd.DataFrame:
+    """One row per savings type (every configured type, zero where there are none)."""
+    return _by_group(register, year, "type", list(types))
+
+
+def at_risk(register: pd.DataFrame, year: int) -> pd.DataFrame:
+    """The Red and Amber savings of the year, largest planned value first, with owner and mitigation."""
+    rows = year_rows(register, year)
+    rows = rows[rows["rag"].isin(["Red", "Amber"])].copy()
+    rows["shortfall_gbp_k"] = rows["planned_gbp_k"] - rows["forecast_gbp_k"]
+    rows["_rank"] = rows["rag"].map(RAG_RANK)
+    rows = rows.sort_values(
+        ["planned_gbp_k", "_rank", "reference"], ascending=[False, False, True], kind="mergesort"
+    )
+    return rows[AT_RISK_COLUMNS].reset_index(drop=True)
+
+
+def mtfp_pressure(register: pd.DataFrame, year: int, directorates: list[str]) -> pd.DataFrame:
+    """Undelivered savings (planned - forecast) by directorate: the pressure the MTFP must carry."""
+    rows = year_rows(register, year)
+    records = []
+    for name in list(directorates) + sorted(set(rows["directorate"]) - set(directorates)):
+        part = rows[rows["directorate"] == name]
+        planned = float(part["planned_gbp_k"].sum())
+        forecast = float(part["forecast_gbp_k"].sum())
+        records.append(
+            {
+                "directorate": name,
+                "financial_year": year_label(year),
+                "planned_gbp_m": planned / 1000.0,
+                "forecast_gbp_m": forecast / 1000.0,
+                "undelivered_gbp_m": (planned - forecast) / 1000.0,
+            }
+        )
+    return pd.DataFrame(records, columns=PRESSURE_COLUMNS)
+
+
+def delivery_rates(
+    register: pd.DataFrame,
+    year: int,
+    directorates: list[str] | None = None,
+    types: list[str] | None = None,
+) -> pd.DataFrame:
+    """Forecast delivery rate by value (fraction 0-1) for the MTFP's savings haircut.
+
+    Columns ``directorate, type, delivery_rate``: one row per (directorate, type) with savings
+    planned in the year, then one row per such directorate with ``type`` NaN, then one overall
+    row with both NaN. Rates are clipped to [0, 1] (over-delivery never inflates future
+    savings). Groups with nothing planned carry no evidence and get no row; the overall rate is
+    NaN only when nothing at all is planned.
+    """
+    rows = year_rows(register, year)
+    present_d = set(rows["directorate"])
+    present_t = set(rows["type"])
+    d_order = [d for d in (directorates or []) if d in present_d] + sorted(
+        present_d - set(directorates or [])
+    )
+    t_order = [t for t in (types or []) if t in present_t] + sorted(present_t - set(types or []))
+
+    def rate(part: pd.DataFrame) -> float:
+        value = _rate(float(part["forecast_gbp_k"].sum()), float(part["planned_gbp_k"].sum()))
+        return value if math.isnan(value) else min(1.0, max(0.0, value))
+
+    records = []
+    for d in d_order:
+        for t in t_order:
+            part = rows[(rows["directorate"] == d) & (rows["type"] == t)]
+            if part["planned_gbp_k"].sum() != 0:
+                records.append({"directorate": d, "type": t, "delivery_rate": rate(part)})
+    for d in d_order:
+        part = rows[rows["directorate"] == d]
+        if part["planned_gbp_k"].sum() != 0:
+            records.append({"directorate": d, "type": np.nan, "delivery_rate": rate(part)})
+    records.append({"directorate": np.nan, "type": np.nan, "delivery_rate": rate(rows)})
+    frame = pd.DataFrame(records, columns=["directorate", "type", "delivery_rate"])
+    frame["directorate"] = frame["directorate"].astype(object)
+    frame["type"] = frame["type"].astype(object)
+    frame["delivery_rate"] = frame["delivery_rate"].astype(float)
+    return frame
+
+
+def historical_delivery_rates(council: Council, period: Period) -> pd.DataFrame:
+    """Forecast delivery rates by value from the register snapshot for ``period``.
+
+    Columns ``directorate``, ``type``, ``delivery_rate`` (fraction 0-1): one row per
+    (directorate, type) present, directorate rows with ``type`` NaN, one overall row with both
+    NaN. Used by the MTFP's pessimistic scenario as a haircut on planned savings.
+    """
+    settings = load_settings(council)
+    register = load_snapshot(council, period, settings)
+    if register is None:
+        raise missing_register_error(council, period)
+    rates = delivery_rates(register, period.year, council.directorates, settings.types)
+    if rates["delivery_rate"].isna().any():
+        raise InputError.single(
+            display_path(register_path(council, period)),
+            f"no savings planned for {year_label(period.year)}: cannot work out delivery rates",
+        )
+    return rates

@@ -1,0 +1,231 @@
+"""The summary's sentences, each generated from one of the pack's tables.
+
+:func:`gap_sentence`, :func:`reserves_sentence`, :func:`dsg_sentence`, :func:`savings_sentence`
+and :func:`vfm_sentence` each turn one table into one sentence; :func:`key_messages` gathers
+them for the first screen.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import pandas as pd
+
+from analysis.core.periods import parse_year, year_label
+from analysis.summary.tables import (
+    BASE,
+    PRIORITY_DETAIL_COLUMNS,
+    TOP_SERVICES,
+    PackTables,
+    not_in_run_sentence,
+)
+
+
+def money(value_gbp_m: float) -> str:
+    """£m value -> '£12.3m' ('-£1.2m' when negative), as in the rest of the pack's prose."""
+    value = round(float(value_gbp_m), 1)
+    if value == 0:
+        value = 0.0  # no '-£0.0m'
+    sign = "-" if value < 0 else ""
+    return f"{sign}£{abs(value):,.1f}m"
+
+
+def percent(fraction: float) -> str:
+    return f"{float(fraction) * 100:.0f}%"
+
+
+def year_text(value) -> str | None:
+    """A financial year as '2024-25' from '2024-25', '2024/25' or 2024; None when empty."""
+    if value is None or value is pd.NA:
+        return None
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if isinstance(value, int | float):
+        return year_label(int(value))
+    text = str(value).strip()
+    if not text or text.lower() in {"nan", "none", "never"}:
+        return None
+    try:
+        return year_label(parse_year(text))
+    except ValueError:
+        return text
+
+
+def _sort_year(value: str) -> int:
+    return parse_year(value)
+
+
+def _join(items: Sequence[str]) -> str:
+    items = list(items)
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def scenario_row(headline: pd.DataFrame, scenario: str) -> pd.Series:
+    """The headline row of ``scenario``; falls back to 'base', then to the first row."""
+    for name in (scenario, BASE):
+        rows = headline[headline["scenario"].astype(str) == name]
+        if not rows.empty:
+            return rows.iloc[0]
+    return headline.iloc[0]
+
+
+def _case(name: str) -> str:
+    return "base-case" if name == BASE else f"'{name}' scenario"
+
+
+def gap_sentence(headline: pd.DataFrame, scenario: str = BASE) -> str:
+    """'The base-case cumulative gap reaches £45.2m by 2025-26 (£60.1m under the pessimistic
+    scenario, £30.0m under the optimistic one), if nothing is done to close it.'"""
+    row = scenario_row(headline, scenario)
+    name = str(row["scenario"])
+    final = year_text(row["final_year"])
+    gap = float(row["cumulative_gap_final_year_gbp_m"])
+    others = headline[headline["scenario"].astype(str) != name]
+    verb = "reaches" if gap > 0 else "is"
+    sentence = f"The {_case(name)} cumulative budget gap {verb} {money(gap)} by {final}"
+    if gap <= 0:
+        sentence = f"The {_case(name)} plan shows no cumulative budget gap by {final}"
+        if round(gap, 1) < 0:
+            sentence += f" ({_gap_or_surplus(gap)})"
+    if not others.empty:
+        ordered = others.sort_values(
+            "cumulative_gap_final_year_gbp_m", ascending=False, kind="mergesort"
+        )
+        parts = [
+            f"{_gap_or_surplus(r['cumulative_gap_final_year_gbp_m'])} under the {r['scenario']} scenario"
+            for _i, r in ordered.iterrows()
+        ]
+        sentence += f" ({_join(parts)})"
+    return sentence + ", before any further action to close it."
+
+
+def _gap_or_surplus(value_gbp_m: float) -> str:
+    """'£12.0m' for a gap, 'a £7.2m surplus' for a negative gap (no minus sign in prose)."""
+    value = float(value_gbp_m)
+    return f"a {money(-value)} surplus" if round(value, 1) < 0 else money(value)
+
+
+def reserves_sentence(headline: pd.DataFrame, scenario: str = BASE) -> str:
+    """When the general fund falls below its minimum (and usable reserves run out), for the
+    chosen scenario, and the earliest such year under any other scenario."""
+    row = scenario_row(headline, scenario)
+    name = str(row["scenario"])
+    final = year_text(row["final_year"])
+    below = year_text(row["general_fund_below_minimum_year"])
+    exhausted = year_text(row["usable_reserves_exhausted_year"])
+    if below:
+        sentence = f"Under the {_case(name)}, the general fund falls below its minimum prudent level in {below}"
+    else:
+        sentence = f"Under the {_case(name)}, the general fund stays above its minimum prudent level to {final}"
+    if exhausted:
+        sentence += f" and usable reserves run out in {exhausted}"
+    sentence += "."
+
+    others = headline[headline["scenario"].astype(str) != name].copy()
+    if others.empty:
+        return sentence
+    others["_below"] = others["general_fund_below_minimum_year"].map(year_text)
+    falling = others.dropna(subset=["_below"])
+    if falling.empty:
+        return sentence + " It stays above the minimum under every other scenario modelled."
+    falling = falling.assign(_order=falling["_below"].map(_sort_year)).sort_values(
+        ["_order", "scenario"], kind="mergesort"
+    )
+    first = falling.iloc[0]
+    if below and _sort_year(first["_below"]) >= _sort_year(below):
+        return sentence
+    return sentence + (
+        f" Under the {first['scenario']} scenario it falls below the minimum in {first['_below']}."
+    )
+
+
+def dsg_sentence(headline: pd.DataFrame, scenario: str = BASE) -> str:
+    """'The schools high-needs (DSG) deficit reaches £70.0m by 2025-26 with the mitigation plan,
+    £110.0m without it.'"""
+    row = scenario_row(headline, scenario)
+    final = year_text(row["final_year"])
+    mitigated = float(row["dsg_deficit_final_year_gbp_m"])
+    unmitigated = float(row["dsg_deficit_final_year_unmitigated_gbp_m"])
+    if mitigated <= 0 and unmitigated <= 0:
+        return f"The schools high-needs (DSG) budget shows no cumulative deficit by {final}."
+    return (
+        f"The schools high-needs (DSG) cumulative deficit reaches {money(mitigated)} by {final} with "
+        f"the mitigation plan, {money(unmitigated)} without it; a statutory override keeps it off "
+        "the general fund for now."
+    )
+
+
+def savings_sentence(savings: pd.DataFrame, period_label: str | None = None) -> str:
+    """'Of £30.0m of savings planned for 2021-22, £12.0m (40%) had been delivered by 2021-22 Q2
+    and £25.5m (85%) is forecast by the year end; £6.0m is at risk (amber or red), of which
+    £1.5m is rated red.'"""
+    row = savings.iloc[0]
+    year = year_text(row["financial_year"])
+    planned = float(row["planned_gbp_m"])
+    if planned <= 0:
+        return f"No savings are planned for {year}."
+    by = f" by the end of {period_label}" if period_label else " so far"
+    return (
+        f"Of {money(planned)} of savings planned for {year}, {money(row['delivered_gbp_m'])} "
+        f"({percent(row['delivery_rate'])}) had been delivered{by} and "
+        f"{money(row['forecast_gbp_m'])} ({percent(row['forecast_delivery_rate'])}) is forecast "
+        f"by the year end; {money(row['at_risk_gbp_m'])} is at risk (rated amber or red), of "
+        f"which {money(row['lost_gbp_m'])} is rated red and not expected this year."
+    )
+
+
+def _share(part: float, whole: float) -> float:
+    whole = float(whole)
+    return float(part) / whole if whole else float("nan")
+
+
+def top_services(priorities: pd.DataFrame, n: int = TOP_SERVICES) -> pd.DataFrame:
+    """The ``n`` highest-ranked services (rank 1 first) with the detail columns present."""
+    ordered = priorities.sort_values(["rank", "service"], kind="mergesort").head(n)
+    columns = ["rank", "service", *[c for c in PRIORITY_DETAIL_COLUMNS if c in priorities.columns]]
+    out = ordered[columns].reset_index(drop=True)
+    out["rank"] = out["rank"].astype(int)
+    return out
+
+
+def vfm_sentence(priorities: pd.DataFrame, n: int = TOP_SERVICES) -> str:
+    """'The services proposed for a value-for-money review are A, B and C (ranked by ...).'"""
+    top = top_services(priorities, n)
+    if top.empty:
+        return "Benchmarking flagged no service for a value-for-money review this quarter."
+    names = [str(s) for s in top["service"]]
+    noun = "service" if len(names) == 1 else f"{len(names)} services"
+    return (
+        f"The {noun} proposed for a value-for-money review {'is' if len(names) == 1 else 'are'} "
+        f"{_join(names)}: cost above and/or performance below comparable councils. Benchmarks "
+        "pose questions for the review to answer; they are not a league table."
+    )
+
+
+def key_messages(
+    pack: PackTables, scenario: str = BASE, period_label: str | None = None
+) -> list[tuple[str, str]]:
+    """(sentence, report key) for the first screen, one per topic, in reading order."""
+    messages: list[tuple[str, str]] = []
+    headline = pack.get("mtfp_headline")
+    if pack.has("mtfp") and headline is not None and not headline.empty:
+        messages.append((gap_sentence(headline, scenario), "mtfp"))
+        messages.append((reserves_sentence(headline, scenario), "mtfp"))
+    else:
+        messages.append((not_in_run_sentence("mtfp"), "mtfp"))
+    savings = pack.get("savings_headline")
+    if pack.has("savings") and savings is not None and not savings.empty:
+        messages.append((savings_sentence(savings, period_label), "savings"))
+    else:
+        messages.append((not_in_run_sentence("savings"), "savings"))
+    if pack.has("mtfp") and headline is not None and not headline.empty:
+        messages.append((dsg_sentence(headline, scenario), "mtfp"))
+    priorities = pack.get("benchmark_priorities")
+    if pack.has("benchmark") and priorities is not None:
+        messages.append((vfm_sentence(priorities), "benchmark"))
+    else:
+        messages.append((not_in_run_sentence("benchmark"), "benchmark"))
+    return messages

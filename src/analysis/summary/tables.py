@@ -1,0 +1,155 @@
+"""The pack's tables the quarterly summary reads, and their contracts.
+
+The summary reads **only** the CSV tables the other notebooks saved in the pack
+(``report.read_table(name)``), never their modules' internals. :data:`TABLES` lists, for each
+table, the report it comes from and the columns the summary relies on; :func:`read_pack` reads
+them and notes which reports were not in this run.
+
+Table contracts (columns the summary relies on; others are ignored):
+
+- ``mtfp_headline``: one row per scenario, ``scenario, final_year, cumulative_gap_final_year_gbp_m,
+  general_fund_below_minimum_year, usable_reserves_exhausted_year, dsg_deficit_final_year_gbp_m,
+  dsg_deficit_final_year_unmitigated_gbp_m`` (years as "2024-25", empty when never);
+- ``mtfp_scenarios``: ``scenario, year, budget_gap_cumulative_gbp_m, general_fund_gbp_m, ...``;
+- ``savings_headline``: one row, ``financial_year, planned_gbp_m, delivered_gbp_m, forecast_gbp_m,
+  at_risk_gbp_m, lost_gbp_m, delivery_rate, forecast_delivery_rate``;
+- ``benchmark_priorities``: ranked, ``rank, service, priority_score, ...``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from analysis.core.errors import InputError
+
+
+@dataclass(frozen=True)
+class DetailReport:
+    key: str
+    href: str
+    title: str
+    covers: str  # what the summary would have shown from it, for the "not in this run" note
+
+
+REPORTS: dict[str, DetailReport] = {
+    "mtfp": DetailReport(
+        "mtfp",
+        "01_mtfp_scenarios.html",
+        "Medium Term Financial Plan scenarios",
+        "the budget gap, reserves and the schools high-needs (DSG) deficit",
+    ),
+    "savings": DetailReport(
+        "savings",
+        "02_savings_delivery.html",
+        "Savings delivery",
+        "savings delivery and the value at risk",
+    ),
+    "benchmark": DetailReport(
+        "benchmark",
+        "03_vfm_benchmarking.html",
+        "Value for money benchmarking",
+        "the services proposed for a value-for-money review",
+    ),
+}
+
+
+# Table name -> (report that writes it, columns the summary needs).
+TABLES: dict[str, tuple[str, tuple[str, ...]]] = {
+    "mtfp_headline": (
+        "mtfp",
+        (
+            "scenario",
+            "final_year",
+            "cumulative_gap_final_year_gbp_m",
+            "general_fund_below_minimum_year",
+            "usable_reserves_exhausted_year",
+            "dsg_deficit_final_year_gbp_m",
+            "dsg_deficit_final_year_unmitigated_gbp_m",
+        ),
+    ),
+    "mtfp_scenarios": ("mtfp", ("scenario", "year", "budget_gap_cumulative_gbp_m")),
+    "savings_headline": (
+        "savings",
+        (
+            "financial_year",
+            "planned_gbp_m",
+            "delivered_gbp_m",
+            "forecast_gbp_m",
+            "at_risk_gbp_m",
+            "lost_gbp_m",
+            "delivery_rate",
+            "forecast_delivery_rate",
+        ),
+    ),
+    "benchmark_priorities": ("benchmark", ("rank", "service", "priority_score")),
+}
+
+
+BASE = "base"
+
+
+TOP_SERVICES = 3
+
+
+# Columns of benchmark_priorities worth showing beside the service, in order, when present.
+PRIORITY_DETAIL_COLUMNS = (
+    "quadrant",
+    "net_expenditure_per_head_gbp",
+    "comparator_median_per_head_gbp",
+    "diff_per_head_gbp",
+)
+
+
+@dataclass
+class PackTables:
+    """The tables the summary uses; a table is None when its report was not in this run."""
+
+    tables: dict[str, pd.DataFrame | None] = field(default_factory=dict)
+
+    def get(self, name: str) -> pd.DataFrame | None:
+        return self.tables.get(name)
+
+    def has(self, report_key: str) -> bool:
+        """Whether every table the summary needs from this report is present."""
+        return all(
+            self.tables.get(t) is not None for t, (k, _c) in TABLES.items() if k == report_key
+        )
+
+    @property
+    def missing_reports(self) -> list[str]:
+        return [key for key in REPORTS if not self.has(key)]
+
+
+def read_pack(read_table: Callable[[str], pd.DataFrame]) -> PackTables:
+    """Read the summary's tables with ``read_table`` (``report.read_table``).
+
+    A missing table means its report was not run in this pack: it becomes None. A table that is
+    present but lacks a column the summary needs is a broken contract between notebooks and
+    raises ``ValueError`` naming the table and the columns, so it is fixed, not hidden.
+    """
+    found: dict[str, pd.DataFrame | None] = {}
+    for name, (_report, columns) in TABLES.items():
+        try:
+            frame = read_table(name)
+        except (InputError, FileNotFoundError):
+            found[name] = None
+            continue
+        lacking = [c for c in columns if c not in frame.columns]
+        if lacking:
+            raise ValueError(
+                f"table '{name}' lacks the column(s) {', '.join(lacking)} the summary needs "
+                f"(it has: {', '.join(map(str, frame.columns))})"
+            )
+        found[name] = frame
+    return PackTables(found)
+
+
+def not_in_run_sentence(report_key: str) -> str:
+    report = REPORTS[report_key]
+    return (
+        f"The {report.title} report was not part of this run, so {report.covers} "
+        "are not shown here."
+    )

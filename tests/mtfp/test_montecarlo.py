@@ -1,0 +1,66 @@
+"""Monte Carlo on the toy plan (see tests/mtfp/test_mtfp.py): reproducible, bounded, consistent."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from test_mtfp import toy, toy_council, toy_data
+
+from analysis.mtfp import budget_gap, montecarlo
+
+
+def test_same_seed_same_result_different_seed_different():
+    m, council = toy(), toy_council()
+    first = montecarlo.monte_carlo(m, council)
+    again = montecarlo.monte_carlo(m, council)
+    other = montecarlo.monte_carlo(m, council, seed=7)
+    assert first.percentiles.equals(again.percentiles)
+    assert first.probabilities.equals(again.probabilities)
+    assert not np.allclose(
+        first.percentiles["budget_gap_cumulative_gbp_k"],
+        other.percentiles["budget_gap_cumulative_gbp_k"],
+    )
+
+
+def test_probabilities_in_0_1_and_percentiles_ordered():
+    result = montecarlo.monte_carlo(toy(), toy_council(), draws=500)
+    probs = result.probabilities.drop(columns="year").to_numpy()
+    assert ((probs >= 0) & (probs <= 1)).all()
+    fan = montecarlo.fan_table(result).drop(columns="year").to_numpy()
+    assert (np.diff(fan, axis=1) >= 0).all()  # p05 <= p25 <= ... <= p95 in every year
+    by_year = result.probabilities["probability_general_fund_below_minimum_by_year_pct"].to_numpy()
+    assert (np.diff(by_year) >= 0).all()
+    assert result.draws == 500
+
+
+def test_degenerate_distributions_reproduce_the_deterministic_gap():
+    data = toy_data()
+    data["monte_carlo"]["distributions"] = {
+        "pay_award_pct": {"distribution": "triangular", "low": 0.10, "mode": 0.10, "high": 0.10},
+        "savings_delivery_rate": {
+            "distribution": "triangular",
+            "low": 1.0,
+            "mode": 1.0,
+            "high": 1.0,
+        },
+    }
+    m = toy(data)
+    result = montecarlo.monte_carlo(m, toy_council(), draws=200)
+    median = result.percentiles.query("percentile == 50")["budget_gap_cumulative_gbp_k"].to_numpy()
+    assert median == pytest.approx(
+        budget_gap(m)["budget_gap_cumulative_gbp_k"].to_numpy(), abs=1e-9
+    )
+    # general fund 20, 11.425, 4.83 against a £10k minimum: below only in 2023-24, in every draw
+    assert result.probabilities["probability_general_fund_below_minimum_pct"].tolist() == [0, 0, 1]
+
+
+def test_a_drawn_pay_award_moves_the_gap_as_the_engine_says():
+    data = toy_data()
+    data["monte_carlo"]["distributions"] = {
+        "pay_award_pct": {"distribution": "uniform", "low": 0.10, "high": 0.12},
+    }
+    out = montecarlo.simulate(toy(data), toy_council(), draws=300)
+    # 2021-22 gap = A pay 100 x (1 + pay award) - 110: between 0 and 2
+    first = out["gap_cumulative"][:, 0]
+    assert first.min() >= 0 and first.max() <= 2
+    assert out["gap_cumulative"].shape == (300, 3)

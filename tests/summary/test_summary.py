@@ -1,0 +1,376 @@
+"""The quarterly summary's figure selection and sentences, on small hand-made tables."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import pytest
+
+from analysis import summary
+from analysis.core.errors import InputError
+
+
+def mtfp_headline() -> pd.DataFrame:
+    # Three scenarios over a plan ending 2025-26; years as the CSV gives them back (NaN = never).
+    return pd.DataFrame(
+        {
+            "scenario": ["base", "optimistic", "pessimistic"],
+            "final_year": ["2025-26", "2025-26", "2025-26"],
+            "cumulative_gap_final_year_gbp_m": [45.24, 20.0, 71.96],
+            "general_fund_below_minimum_year": [float("nan"), float("nan"), "2024-25"],
+            "usable_reserves_exhausted_year": [float("nan"), float("nan"), "2025-26"],
+            "dsg_deficit_final_year_gbp_m": [70.0, 62.5, 81.0],
+            "dsg_deficit_final_year_unmitigated_gbp_m": [110.0, 98.0, 125.3],
+        }
+    )
+
+
+def mtfp_scenarios() -> pd.DataFrame:
+    rows = []
+    # base: 10, 20, 30; pessimistic: 15, 30, 45 (cumulative, £m)
+    for name, step in (("base", 10.0), ("pessimistic", 15.0)):
+        for i, year in enumerate(["2023-24", "2024-25", "2025-26"]):
+            rows.append(
+                {
+                    "scenario": name,
+                    "year": year,
+                    "budget_gap_cumulative_gbp_m": step * (i + 1),
+                    "budget_gap_incremental_gbp_m": step,
+                    "general_fund_gbp_m": 30.0 - step * i,
+                    "usable_reserves_gbp_m": 100.0 - step * i,
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def savings_headline() -> pd.DataFrame:
+    # planned 30.0; delivered 12.0 = 40%; forecast 25.5 = 85%; at risk 6.0 (amber + red); red 1.5
+    return pd.DataFrame(
+        {
+            "financial_year": ["2021-22"],
+            "planned_gbp_m": [30.0],
+            "delivered_gbp_m": [12.0],
+            "forecast_gbp_m": [25.5],
+            "at_risk_gbp_m": [6.0],
+            "lost_gbp_m": [1.5],
+            "delivery_rate": [0.4],
+            "forecast_delivery_rate": [0.85],
+        }
+    )
+
+
+def priorities() -> pd.DataFrame:
+    # Deliberately out of rank order, with an extra column the summary ignores.
+    return pd.DataFrame(
+        {
+            "rank": [2, 1, 4, 3],
+            "service": ["Highways", "Adult social care", "Libraries", "Waste"],
+            "priority_score": [2.1, 3.4, 0.2, 1.0],
+            "quadrant": ["High cost, low performance", "High cost", "Low cost", "High cost"],
+            "something_else": [1, 2, 3, 4],
+        }
+    )
+
+
+def full_pack() -> summary.PackTables:
+    return summary.PackTables(
+        {
+            "mtfp_headline": mtfp_headline(),
+            "mtfp_scenarios": mtfp_scenarios(),
+            "savings_headline": savings_headline(),
+            "benchmark_priorities": priorities(),
+        }
+    )
+
+
+# --- reading the pack -------------------------------------------------------------------------
+
+
+def test_read_pack_marks_missing_reports_instead_of_failing():
+    present = {"savings_headline": savings_headline()}
+
+    def read(name):
+        if name in present:
+            return present[name]
+        raise InputError.single(f"tables/{name}.csv", "table not found")
+
+    pack = summary.read_pack(read)
+    assert pack.has("savings")
+    assert not pack.has("mtfp") and not pack.has("benchmark")
+    assert pack.missing_reports == ["mtfp", "benchmark"]
+    assert pack.get("mtfp_headline") is None
+
+
+def test_read_pack_names_the_columns_a_broken_contract_lacks():
+    broken = savings_headline().drop(columns=["lost_gbp_m"])
+    tables = {
+        "mtfp_headline": mtfp_headline(),
+        "mtfp_scenarios": mtfp_scenarios(),
+        "savings_headline": broken,
+        "benchmark_priorities": priorities(),
+    }
+    with pytest.raises(ValueError, match="'savings_headline' lacks the column.s. lost_gbp_m "):
+        summary.read_pack(tables.__getitem__)
+
+
+def test_one_mtfp_table_missing_means_the_mtfp_report_is_missing():
+    pack = summary.PackTables({"mtfp_headline": mtfp_headline(), "mtfp_scenarios": None})
+    assert not pack.has("mtfp")
+
+
+# --- formatting -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "value, text",
+    [
+        (45.24, "£45.2m"),
+        (45.25, "£45.2m"),
+        (-1.26, "-£1.3m"),
+        (-0.04, "£0.0m"),
+        (1234.5, "£1,234.5m"),
+    ],
+)
+def test_money_is_gbp_m_to_one_decimal_place(value, text):
+    # 45.25 is stored as 45.2499999... in binary, so it rounds down; -0.04 rounds to 0, no sign
+    assert summary.money(value) == text
+
+
+@pytest.mark.parametrize(
+    "value, text",
+    [
+        ("2024-25", "2024-25"),
+        ("2024/25", "2024-25"),
+        (2024, "2024-25"),
+        (2024.0, "2024-25"),
+        (float("nan"), None),
+        ("", None),
+        (None, None),
+        ("never", None),
+    ],
+)
+def test_year_text_accepts_the_forms_the_tables_may_use(value, text):
+    assert summary.year_text(value) == text
+
+
+# --- sentences --------------------------------------------------------------------------------
+
+
+def test_gap_sentence_gives_the_chosen_scenario_then_the_others_largest_first():
+    assert summary.gap_sentence(mtfp_headline(), "base") == (
+        "The base-case cumulative budget gap reaches £45.2m by 2025-26 "
+        "(£72.0m under the pessimistic scenario and £20.0m under the optimistic scenario), "
+        "before any further action to close it."
+    )
+
+
+def test_gap_sentence_for_another_scenario_and_for_no_gap():
+    frame = mtfp_headline().iloc[[1]].assign(cumulative_gap_final_year_gbp_m=[-2.0])
+    assert summary.gap_sentence(frame, "optimistic") == (
+        "The 'optimistic' scenario plan shows no cumulative budget gap by 2025-26 (a £2.0m surplus), "
+        "before any further action to close it."
+    )
+
+
+def test_gap_sentence_calls_a_negative_gap_a_surplus():
+    frame = mtfp_headline()
+    frame.loc[1, "cumulative_gap_final_year_gbp_m"] = -7.169  # optimistic: a surplus of 7.2
+    assert (
+        "(£72.0m under the pessimistic scenario and a £7.2m surplus under the optimistic scenario)"
+        in (summary.gap_sentence(frame, "base"))
+    )
+
+
+def test_gap_sentence_falls_back_to_base_for_an_unknown_scenario():
+    assert summary.gap_sentence(mtfp_headline(), "no-such").startswith("The base-case cumulative")
+
+
+def test_reserves_sentence_names_the_earliest_other_scenario_that_breaches_the_minimum():
+    assert summary.reserves_sentence(mtfp_headline(), "base") == (
+        "Under the base-case, the general fund stays above its minimum prudent level to 2025-26. "
+        "Under the pessimistic scenario it falls below the minimum in 2024-25."
+    )
+
+
+def test_reserves_sentence_for_the_scenario_that_breaches():
+    assert summary.reserves_sentence(mtfp_headline(), "pessimistic") == (
+        "Under the 'pessimistic' scenario, the general fund falls below its minimum prudent "
+        "level in 2024-25 and usable reserves run out in 2025-26. "
+        "It stays above the minimum under every other scenario modelled."
+    )
+
+
+def test_reserves_sentence_omits_another_scenario_that_breaches_no_earlier():
+    frame = mtfp_headline()
+    frame.loc[0, "general_fund_below_minimum_year"] = "2023-24"  # base breaches first
+    assert summary.reserves_sentence(frame, "base") == (
+        "Under the base-case, the general fund falls below its minimum prudent level in 2023-24."
+    )
+
+
+def test_dsg_sentence_with_and_without_mitigation():
+    assert summary.dsg_sentence(mtfp_headline(), "base") == (
+        "The schools high-needs (DSG) cumulative deficit reaches £70.0m by 2025-26 with the "
+        "mitigation plan, £110.0m without it; a statutory override keeps it off the general "
+        "fund for now."
+    )
+
+
+def test_savings_sentence_from_the_headline_row():
+    assert summary.savings_sentence(savings_headline(), "2021-22 Q2") == (
+        "Of £30.0m of savings planned for 2021-22, £12.0m (40%) had been delivered by the end "
+        "of 2021-22 Q2 and £25.5m (85%) is forecast by the year end; £6.0m is at risk (rated "
+        "amber or red), of which £1.5m is rated red and not expected this year."
+    )
+
+
+def test_savings_sentence_with_nothing_planned():
+    frame = savings_headline().assign(planned_gbp_m=[0.0])
+    assert summary.savings_sentence(frame) == "No savings are planned for 2021-22."
+
+
+def test_dsg_table_per_scenario():
+    table = summary.dsg_table(mtfp_headline())
+    assert table.columns.tolist() == [
+        "scenario",
+        "final_year",
+        "with_mitigation_gbp_m",
+        "without_mitigation_gbp_m",
+    ]
+    assert table.loc[2].tolist() == ["pessimistic", "2025-26", 81.0, 125.3]
+
+
+def test_savings_table_shares_of_planned():
+    table = summary.savings_table(savings_headline())
+    # at risk 6.0 / 30.0 = 0.2; red 1.5 / 30.0 = 0.05
+    assert table["share_of_planned_pct"].tolist() == pytest.approx([1.0, 0.4, 0.85, 0.2, 0.05])
+    assert table["value_gbp_m"].tolist() == [30.0, 12.0, 25.5, 6.0, 1.5]
+
+
+def test_top_services_are_taken_by_rank_not_by_row_order():
+    top = summary.top_services(priorities())
+    assert top["service"].tolist() == ["Adult social care", "Highways", "Waste"]
+    assert top.columns.tolist() == ["rank", "service", "quadrant"]
+
+
+def test_vfm_sentence_lists_the_top_three():
+    assert summary.vfm_sentence(priorities()) == (
+        "The 3 services proposed for a value-for-money review are Adult social care, Highways "
+        "and Waste: cost above and/or performance below comparable councils. Benchmarks pose "
+        "questions for the review to answer; they are not a league table."
+    )
+
+
+def test_vfm_sentence_with_one_and_with_no_service():
+    one = priorities().query("rank == 1")
+    assert summary.vfm_sentence(one).startswith(
+        "The service proposed for a value-for-money review is Adult social care:"
+    )
+    assert "no service" in summary.vfm_sentence(priorities().iloc[0:0])
+
+
+# --- first screen -----------------------------------------------------------------------------
+
+
+def test_headline_tiles_show_gap_reserves_savings_at_risk_dsg_and_services():
+    tiles = summary.headline_tiles(full_pack(), "base")
+    labels = [t[0] for t in tiles]
+    assert labels == [
+        "Budget gap by 2025-26",
+        "General fund below minimum",
+        "Savings at risk 2021-22",
+        "DSG deficit by 2025-26",
+        "Services to review",
+    ]
+    assert tiles[0][1] == "£45.2m"
+    # base never breaches; the earliest other breach (pessimistic, 2024-25) is in the note
+    assert tiles[1] == (
+        "General fund below minimum",
+        "Not by 2025-26",
+        "base-case; pessimistic scenario: 2024-25",
+    )
+    assert tiles[2][1] == "£6.0m"
+    assert tiles[2][2] == "amber or red, of £30.0m planned; 85% forecast to be delivered"
+    assert tiles[3][1] == "£70.0m"
+    assert tiles[4] == ("Services to review", "3 services", "Adult social care, Highways and Waste")
+
+
+def test_headline_tiles_and_messages_say_which_reports_were_not_run():
+    pack = summary.PackTables({"savings_headline": savings_headline()})
+    tiles = summary.headline_tiles(pack, "base")
+    assert ("Budget gap", "Not in this run", "the MTFP report was not run") in tiles
+    assert tiles[-1][1] == "Not in this run"
+    messages = summary.key_messages(pack, "base", "2021-22 Q2")
+    assert [key for _s, key in messages] == ["mtfp", "savings", "benchmark"]
+    assert messages[0][0].startswith(
+        "The Medium Term Financial Plan scenarios report was not part of this run"
+    )
+    html = summary.messages_html(pack, "base")
+    assert "Savings delivery</a>" in html and 'href="02_savings_delivery.html"' in html
+    assert 'href="01_mtfp_scenarios.html"' not in html  # no link to a report that is not there
+
+
+def test_messages_link_every_detailed_report_relatively():
+    html = summary.messages_html(full_pack(), "base", "2021-22 Q2")
+    for href in ("01_mtfp_scenarios.html", "02_savings_delivery.html", "03_vfm_benchmarking.html"):
+        assert f'href="{href}"' in html
+    assert html.count("<li>") == 5  # gap, reserves, savings, DSG, services
+
+
+def test_messages_are_escaped():
+    frame = priorities().assign(service=["<b>x</b>", "A & B", "c", "d"])
+    pack = summary.PackTables({"benchmark_priorities": frame})
+    html = summary.messages_html(pack)
+    assert "A &amp; B" in html and "<b>x</b>" not in html
+
+
+# --- saved table and chart --------------------------------------------------------------------
+
+
+def test_key_figures_is_tidy_and_complete():
+    table = summary.key_figures(full_pack())
+    assert table.columns.tolist() == [
+        "section",
+        "measure",
+        "scenario",
+        "financial_year",
+        "service",
+        "value",
+    ]
+    # 3 scenarios x 5 MTFP/DSG facts + 7 savings measures + 3 services = 25 rows
+    assert len(table) == 25
+    gap = table.query("measure == 'cumulative_gap_gbp_m' and scenario == 'pessimistic'")
+    assert gap["value"].tolist() == [71.96] and gap["financial_year"].tolist() == ["2025-26"]
+    below = table.query("measure == 'general_fund_below_minimum'").set_index("scenario")
+    assert below.loc["pessimistic", "financial_year"] == "2024-25"
+    assert pd.isna(below.loc["base", "financial_year"]) and math.isnan(below.loc["base", "value"])
+    ranks = table.query("section == 'vfm'")
+    assert ranks["service"].tolist() == ["Adult social care", "Highways", "Waste"]
+    assert ranks["value"].tolist() == [1.0, 2.0, 3.0]
+
+
+def test_key_figures_of_an_empty_pack_is_an_empty_table_with_the_columns():
+    table = summary.key_figures(summary.PackTables({}))
+    assert table.empty and "value" in table.columns
+
+
+def test_gap_chart_puts_the_chosen_scenario_first_and_describes_it():
+    import matplotlib.pyplot as plt
+
+    fig, alt, table = summary.gap_chart(
+        mtfp_scenarios(), "base", source="MTFP model", period="2021-22 Q2"
+    )
+    try:
+        assert alt == (
+            "Line chart of the cumulative budget gap from 2023-24 to 2025-26 under 2 scenarios. "
+            "By 2025-26: base £30.0m; pessimistic £45.0m."
+        )
+        assert fig.axes[0].get_title(loc="left") == (
+            "The cumulative budget gap reaches £30.0m by 2025-26 (base scenario)"
+        )
+        assert [line.get_label() for line in fig.axes[0].get_lines()][:2] == ["base", "pessimistic"]
+        assert table.columns.tolist() == ["scenario", "year", "cumulative_gap_gbp_m"]
+        assert len(table) == 6
+    finally:
+        plt.close(fig)

@@ -1,0 +1,76 @@
+"""The shape of the library: one subpackage per question, the pack machinery, a shared core.
+
+- the import-linter contracts in ``pyproject.toml`` hold (command > pack > domains > core; the
+  pack never imports a domain; the summary never imports the savings code);
+- no module imports itself back through another (no import cycles, lazy imports included);
+- no module is longer than a newcomer can read in one sitting;
+- notebooks import each domain's public package, never its internals.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import grimp
+import pytest
+from importlinter import cli as importlinter_cli
+
+ROOT = Path(__file__).resolve().parents[1]
+PACKAGE = ROOT / "src" / "analysis"
+MAX_MODULE_LINES = 400
+DOMAINS = ("mtfp", "savings", "benchmarking", "summary")
+
+
+def test_import_contracts_are_kept():
+    assert importlinter_cli.lint_imports(config_filename=str(ROOT / "pyproject.toml")) == 0
+
+
+def _cycles(graph) -> list[tuple[str, str]]:
+    found = []
+    for module in sorted(graph.modules):
+        for imported in sorted(graph.find_modules_directly_imported_by(module)):
+            back = graph.find_shortest_chain(importer=imported, imported=module)
+            if back is not None:
+                found.append((module, " -> ".join(back)))
+    return found
+
+
+def test_no_import_cycles():
+    assert _cycles(grimp.build_graph("analysis")) == []
+
+
+def test_cycle_check_finds_a_cycle(tmp_path, monkeypatch):
+    package = tmp_path / "cyclic"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "a.py").write_text("def f():\n    from cyclic import b\n")
+    (package / "b.py").write_text("from cyclic import a\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    assert _cycles(grimp.build_graph("cyclic", cache_dir=None)) != []
+
+
+def test_no_module_is_too_long_to_read():
+    long = {
+        str(p.relative_to(PACKAGE)): n
+        for p in PACKAGE.rglob("*.py")
+        if (n := len(p.read_text(encoding="utf-8").splitlines())) > MAX_MODULE_LINES
+    }
+    assert long == {}
+
+
+def test_each_domain_is_a_package_with_a_public_api():
+    for name in DOMAINS:
+        init = PACKAGE / name / "__init__.py"
+        assert init.is_file(), name
+        assert '"""' in init.read_text(encoding="utf-8"), f"{name}/__init__.py says what it is for"
+
+
+@pytest.mark.parametrize("notebook", sorted((ROOT / "notebooks").glob("*.ipynb")), ids=str)
+def test_notebooks_use_the_public_apis(notebook):
+    nb = json.loads(notebook.read_text(encoding="utf-8"))
+    code = "\n".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code")
+    imports = re.findall(r"^\s*from (analysis[\w.]*) import", code, re.M)
+    assert imports, "a notebook imports the library"
+    assert set(imports) <= {"analysis", "analysis.core"}, imports
