@@ -33,6 +33,17 @@ QUADRANT_COLUMNS = [
 ]
 
 
+# One row per authority in the cost-against-performance scatter of a service.
+POINT_COLUMNS = [
+    "ons_code",
+    "name",
+    "role",
+    "net_expenditure_per_head_gbp",
+    "performance_vs_median_pct",
+    "service_line",
+]
+
+
 def performance_year(performance: pd.DataFrame, year: int) -> int:
     available = sorted(performance["year"].unique())
     earlier = [y for y in available if y <= year]
@@ -139,16 +150,7 @@ def performance_points(
         subset=["service_line"]
     )
     if scored.empty:
-        return pd.DataFrame(
-            columns=[
-                "ons_code",
-                "name",
-                "role",
-                "net_expenditure_per_head_gbp",
-                "performance_vs_median_pct",
-                "service_line",
-            ]
-        )
+        return pd.DataFrame(columns=POINT_COLUMNS)
     perf = performance[
         (performance["year"] == pyear)
         & performance["measure"].isin(scored["measure"])

@@ -19,6 +19,7 @@ import pandas as pd
 from analysis.benchmarking import comparators as comp
 from analysis.benchmarking.panel import Panel, load_panel
 from analysis.benchmarking.performance import (
+    POINT_COLUMNS,
     QUADRANT_COLUMNS,
     performance_points,
     performance_positions,
@@ -204,16 +205,7 @@ def run(
             "year",
         ]
     )
-    points = _empty(
-        [
-            "ons_code",
-            "name",
-            "role",
-            "net_expenditure_per_head_gbp",
-            "performance_vs_median_pct",
-            "service_line",
-        ]
-    )
+    points = _empty(POINT_COLUMNS)
     if panel.performance is not None and present and len(groups):
         pyear = performance_year(panel.performance, year)
         if pyear != year:
