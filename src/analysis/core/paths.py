@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import os
+import re
 from functools import lru_cache
 from pathlib import Path
 
@@ -42,8 +43,38 @@ def notebooks_dir() -> Path:
     return project_root() / "notebooks"
 
 
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+
+def is_slug(name: str) -> bool:
+    """A council or scenario name: lower-case letters, digits and single hyphens (``bath-ne-somerset``)."""
+    return isinstance(name, str) and len(name) <= 64 and bool(SLUG.match(name))
+
+
 def council_dir(council: str) -> Path:
-    return raw_dir() / council
+    """``data/raw/<council>/``. A council is a name, never a path: anything but a slug naming a
+    folder inside ``data/raw`` is an :class:`~analysis.core.errors.InputError`."""
+    from analysis.core.errors import InputError
+
+    if not is_slug(council):
+        raise InputError.single(
+            "--council",
+            f"'{council}' is not a council name: use the name of a folder under data/raw/ "
+            "(lower-case letters, digits and hyphens, e.g. 'dorset')",
+        )
+    folder = raw_dir() / council
+    if folder.exists() and not is_within(folder, raw_dir()):
+        raise InputError.single(
+            f"data/raw/{council}",
+            "the council folder leads outside data/raw (a link?): copy the files into "
+            "data/raw/<council>/ instead",
+        )
+    return folder
+
+
+def is_within(path: Path, root: Path) -> bool:
+    """Whether ``path`` (links resolved) is ``root`` or inside it."""
+    return Path(path).resolve().is_relative_to(Path(root).resolve())
 
 
 def shared_public_data() -> Path | None:
@@ -53,4 +84,6 @@ def shared_public_data() -> Path | None:
 
 
 def available_councils() -> list[str]:
-    return sorted(p.name for p in raw_dir().iterdir() if (p / "council.yaml").is_file())
+    return sorted(
+        p.name for p in raw_dir().iterdir() if is_slug(p.name) and (p / "council.yaml").is_file()
+    )
