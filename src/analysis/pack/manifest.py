@@ -70,7 +70,7 @@ def unmatched_authorities(tables_dir: Path) -> list[dict]:
     path = tables_dir / "benchmark_unmatched.csv"
     if not path.is_file():
         return []
-    import pandas as pd
+    from analysis.core.tables import read_csv_table
 
-    frame = pd.read_csv(path)
+    frame = read_csv_table(path)
     return json.loads(frame.to_json(orient="records"))
