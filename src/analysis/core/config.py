@@ -16,7 +16,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from analysis.core.errors import InputError, Problem, display_path
-from analysis.core.paths import available_councils, council_dir
+from analysis.core.paths import available_councils, council_dir, council_name_problem
 from analysis.core.provenance import record_input
 
 MAX_YAML_BYTES = 1_000_000  # a council's YAML is a few KB; anything this big is not one
@@ -256,6 +256,9 @@ class Council(BaseModel):
 
 def load_council(council: str) -> Council:
     """Load and validate ``data/raw/<council>/council.yaml``."""
+    problem = council_name_problem(council)
+    if problem:
+        raise InputError.single("--council", problem)
     folder = council_dir(council)
     path = folder / "council.yaml"
     if not folder.is_dir():

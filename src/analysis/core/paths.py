@@ -53,23 +53,27 @@ def is_slug(name: str) -> bool:
 
 def council_dir(council: str) -> Path:
     """``data/raw/<council>/``. A council is a name, never a path: anything but a slug naming a
-    folder inside ``data/raw`` is an :class:`~analysis.core.errors.InputError`."""
-    from analysis.core.errors import InputError
+    folder inside ``data/raw`` is a ValueError (``config.load_council`` says so to the user)."""
+    problem = council_name_problem(council)
+    if problem:
+        raise ValueError(f"--council: {problem}")
+    return raw_dir() / council
 
+
+def council_name_problem(council: str) -> str | None:
+    """Why ``council`` cannot be a council's name, or None when it can."""
     if not is_slug(council):
-        raise InputError.single(
-            "--council",
+        return (
             f"'{council}' is not a council name: use the name of a folder under data/raw/ "
-            "(lower-case letters, digits and hyphens, e.g. 'dorset')",
+            "(lower-case letters, digits and hyphens, e.g. 'dorset')"
         )
     folder = raw_dir() / council
     if folder.exists() and not is_within(folder, raw_dir()):
-        raise InputError.single(
-            f"data/raw/{council}",
-            "the council folder leads outside data/raw (a link?): copy the files into "
-            "data/raw/<council>/ instead",
+        return (
+            f"data/raw/{council} leads outside data/raw (a link?): copy the files into "
+            "data/raw/<council>/ instead"
         )
-    return folder
+    return None
 
 
 def is_within(path: Path, root: Path) -> bool:
