@@ -22,6 +22,8 @@ PACKAGES_REPORTED = (
     "nbformat",
     "ipykernel",
     "openpyxl",
+    "python-calamine",
+    "filelock",
     "pydantic",
     "pyyaml",
     "jinja2",
