@@ -63,6 +63,20 @@ def neutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+# What this process saved: table name -> (rows, columns), so a report showing the top rows of a
+# long table can say which CSV holds them all.
+_SAVED: dict[str, tuple[int, frozenset[str]]] = {}
+
+
+def saved_table_holding(df: pd.DataFrame) -> str | None:
+    """The name of a table saved in this session with the same rows and at least these columns."""
+    columns = {str(c) for c in df.columns}
+    for name, (rows, saved_columns) in sorted(_SAVED.items()):
+        if rows == len(df) and columns <= saved_columns:
+            return name
+    return None
+
+
 def save_table(df: pd.DataFrame, name: str, directory: str | Path) -> Path:
     """Write ``df`` to ``directory/name.csv`` (rounded to 6 decimals, no index, LF endings)."""
     if not _NAME.match(name):
@@ -78,6 +92,7 @@ def save_table(df: pd.DataFrame, name: str, directory: str | Path) -> Path:
         if pd.api.types.is_float_dtype(frame[column]):
             frame[column] = frame[column].round(FLOAT_DECIMALS)
     frame.to_csv(path, index=False, lineterminator="\n")
+    _SAVED[name] = (len(df), frozenset(str(c) for c in df.columns))
     return path
 
 
