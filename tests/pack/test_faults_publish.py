@@ -44,10 +44,16 @@ def test_scenario_packs_go_to_their_own_folder_under_the_output_root(tmp_path):
     )
 
 
-@pytest.mark.parametrize("scenario", ["../../x", "/tmp/x", "Base", "a/b"])
+@pytest.mark.parametrize("scenario", ["../../x", "/tmp/x", "a b", "a/b", "..", ""])
 def test_a_scenario_that_is_not_a_name_is_refused(tmp_path, scenario):
     with pytest.raises(InputError, match="is not a name"):
         pack_directory(tmp_path, "dorset", PERIOD, scenario)
+
+
+@pytest.mark.parametrize("scenario", ["high_inflation", "Pessimistic", "plan-b2"])
+def test_scenario_names_as_written_in_mtfp_yaml_are_folders(tmp_path, scenario):
+    folder = pack_directory(tmp_path, "dorset", PERIOD, scenario)
+    assert folder.parent.name == scenario and folder.is_relative_to(tmp_path)
 
 
 def test_a_linked_pack_folder_is_an_environment_fault(tmp_path):

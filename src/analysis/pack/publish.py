@@ -18,6 +18,7 @@ import contextlib
 import datetime as dt
 import json
 import os
+import re
 import shutil
 import socket
 import sys
@@ -29,17 +30,21 @@ from analysis.core.errors import EnvironmentFault, InputError, display_path
 from analysis.core.periods import Period
 
 BASE_SCENARIO = "base"
+_SCENARIO = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")  # a folder name, never a path
 DEFAULT_LOCK_WAIT_S = 600
 
 
 def pack_directory(output_root: Path, council: str, period: Period, scenario: str) -> Path:
     """The folder a pack is published to; refuses anything that would land outside the root."""
-    for flag, name in (("--council", council), ("--scenario", scenario)):
-        if not paths.is_slug(name):
-            raise InputError.single(
-                flag,
-                f"'{name}' is not a name: use lower-case letters, digits and hyphens",
-            )
+    if not paths.is_slug(council):
+        raise InputError.single(
+            "--council", f"'{council}' is not a name: use lower-case letters, digits and hyphens"
+        )
+    if not _SCENARIO.match(scenario):
+        raise InputError.single(
+            "--scenario",
+            f"'{scenario}' is not a name: use letters, digits, hyphens and underscores",
+        )
     base = output_root / council
     folder = (
         base / str(period)
