@@ -4,19 +4,47 @@ python -m analysis run --council dorset --period latest --scenario base
 python -m analysis validate --council dorset --period 2021-22-Q2
 python -m analysis data fetch [URL ...]
 python -m analysis list
+
+Exit status: 0 done; 1 a notebook failed; 2 a mistake in the inputs or the command (nothing was
+written); 3 the environment stopped the run (a folder that cannot be written, a full disk,
+another run holding the lock: the last good pack is untouched); 130 interrupted (Ctrl-C or
+SIGTERM: nothing was published and nothing is left behind).
 """
 
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 from pathlib import Path
 
 from analysis.core import config, paths
-from analysis.core.errors import InputError
+from analysis.core.errors import EnvironmentFault, InputError
 
-EXIT_INPUT_ERROR = 2
 EXIT_NOTEBOOK_FAILED = 1
+EXIT_INPUT_ERROR = 2
+EXIT_ENVIRONMENT = 3
+EXIT_INTERRUPTED = 130
+
+
+def _positive_seconds(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number of seconds") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"must be a positive number of seconds (found {value})")
+    return value
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a number of seconds") from None
+    if value < 0 or value != value or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"must be 0 or more seconds (found {text})")
+    return value
 
 
 def _say(message: str) -> None:
@@ -62,7 +90,21 @@ def build_parser() -> argparse.ArgumentParser:
         "--output-dir", type=Path, default=None, help="root of the packs (default: outputs/)"
     )
     run.add_argument(
-        "--timeout", type=int, default=600, help="seconds allowed per notebook cell (default 600)"
+        "--timeout",
+        type=_positive_seconds,
+        default=600,
+        help="seconds allowed per notebook cell (default 600)",
+    )
+    run.add_argument(
+        "--replace",
+        action="store_true",
+        help="let a --notebooks subset replace a pack that holds other notebooks",
+    )
+    run.add_argument(
+        "--wait",
+        type=_seconds,
+        default=600,
+        help="seconds to wait while another run builds the same council and period (default 600)",
     )
     run.add_argument(
         "--pdf", action="store_true", help="also print each report to PDF (needs Chromium)"
@@ -107,6 +149,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         timeout_s=args.timeout,
         progress=_say,
         after_render=after_render,
+        replace=args.replace,
+        lock_wait_s=args.wait,
     )
     if not result.ok:
         print(f"\nThe pack was not built.\n{result.message}", file=sys.stderr)
@@ -149,9 +193,26 @@ def cmd_list(_args: argparse.Namespace) -> int:
     return 0
 
 
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    # SIGTERM (a scheduler stopping the run) cleans up like Ctrl-C.
+    try:
+        previous = signal.signal(signal.SIGTERM, _interrupt)
+    except ValueError:  # not the main thread
+        previous = None
+    try:
+        return _dispatch(parser, args)
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _dispatch(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     try:
         if args.command == "run":
             return cmd_run(args)
@@ -166,8 +227,21 @@ def main(argv: list[str] | None = None) -> int:
     except InputError as exc:
         print(f"\nStopped before building anything. {exc.render()}", file=sys.stderr)
         return EXIT_INPUT_ERROR
+    except EnvironmentFault as exc:
+        print(f"\nCannot build the pack: {exc}", file=sys.stderr)
+        return EXIT_ENVIRONMENT
+    except KeyboardInterrupt:
+        print(
+            "\nInterrupted: nothing was published and the last good pack is untouched.",
+            file=sys.stderr,
+        )
+        return EXIT_INTERRUPTED
     except ValueError as exc:  # a malformed --period and the like
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_INPUT_ERROR
+    except OSError as exc:  # the machine, not the inputs: an unreadable file, a full disk
+        fault = EnvironmentFault.from_os_error(exc, exc.filename or ".")
+        print(f"\nCannot build the pack: {fault}", file=sys.stderr)
+        return EXIT_ENVIRONMENT
     parser.error(f"unknown command {args.command}")
     return EXIT_INPUT_ERROR

@@ -64,6 +64,9 @@ def apply_house_style() -> None:
             "xtick.color": TEXT,
             "ytick.color": TEXT,
             "svg.hashsalt": "council-finance",
+            # Text comes from registers and council.yaml: "$" is a dollar sign, never TeX
+            # (a directorate named "Costs $x^" would otherwise stop the chart).
+            "text.parse_math": False,
         }
     )
 
@@ -98,6 +101,7 @@ def percent_axis(ax, axis: str = "y", label: str | None = None, decimals: int = 
 
 def new_figure(title: str, width: float = 8.0, height: float = 4.5, ncols: int = 1):
     """A figure with the message-stating title; returns (fig, ax) or (fig, axes)."""
+    plt.rcParams["text.parse_math"] = False  # user text is text, even outside a notebook
     fig, axes = plt.subplots(1, ncols, figsize=(width, height), layout="constrained")
     first = axes[0] if ncols > 1 else axes
     first.set_title(title, loc="left", wrap=True)
@@ -121,7 +125,7 @@ def figure_html(
     fig, alt: str, table: pd.DataFrame | None = None, table_caption: str | None = None
 ) -> str:
     """The figure as a self-contained ``<figure>``: embedded PNG, alt text, optional data table."""
-    from analysis.core.display import table_html
+    from analysis.core.display import capped_table_html
 
     if not alt or not alt.strip():
         raise ValueError("every chart needs alt text describing what it shows")
@@ -134,7 +138,7 @@ def figure_html(
         caption = table_caption or "The figures behind this chart"
         parts.append(
             f"<details><summary>Show the data behind this chart</summary>"
-            f"{table_html(table, caption=caption)}</details>"
+            f"{capped_table_html(table, caption=caption)}</details>"
         )
     parts.append("</figure>")
     return "".join(parts)

@@ -7,6 +7,8 @@ Paths come from here, never from a notebook's working directory. ``council.yaml`
 
 from __future__ import annotations
 
+import math
+import re
 from pathlib import Path
 from typing import Any, Literal
 
@@ -14,26 +16,161 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from analysis.core.errors import InputError, Problem, display_path
-from analysis.core.paths import available_councils, council_dir
+from analysis.core.paths import available_councils, council_dir, council_name_problem
 from analysis.core.provenance import record_input
+
+MAX_YAML_BYTES = 1_000_000  # a council's YAML is a few KB; anything this big is not one
+MAX_YAML_NODES = 100_000  # values once aliases are expanded: stops an "alias bomb"
+MAX_ABS_NUMBER = 1e15  # larger than any council figure in £k; beyond it sums lose precision
+
+
+class _Loader(yaml.SafeLoader):
+    """The safe loader, refusing duplicate keys and reading ``1e6`` as a number."""
+
+    def construct_mapping(self, node, deep=False):
+        if isinstance(node, yaml.MappingNode):
+            seen: dict = {}
+            for key_node, _value in node.value:
+                if key_node.tag == "tag:yaml.org,2002:merge":
+                    continue
+                key = self.construct_object(key_node, deep=True)
+                try:
+                    first = seen.setdefault(key, key_node)
+                except TypeError:  # an unhashable key: the base class says so
+                    continue
+                if first is not key_node:
+                    raise yaml.constructor.ConstructorError(
+                        None,
+                        None,
+                        f"key '{key}' appears twice (first on line {first.start_mark.line + 1}): "
+                        "keep one",
+                        key_node.start_mark,
+                    )
+        return super().construct_mapping(node, deep=deep)
+
+
+# YAML 1.1 reads 1e6 and 1.5E+3 without a dot as text; a user means a number.
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    re.compile(r"^[-+]?[0-9][0-9_]*(?:\.[0-9_]*)?[eE][-+]?[0-9]+$"),
+    list("-+0123456789"),
+)
+
+
+def _expanded_size(node, memo: dict[int, int]) -> int:
+    """Values in ``node`` once every alias is expanded, counted without expanding anything."""
+    known = memo.get(id(node))
+    if known is not None:
+        return known
+    memo[id(node)] = 1  # a recursive alias counts once and ends the walk
+    if isinstance(node, yaml.SequenceNode):
+        size = 1 + sum(_expanded_size(child, memo) for child in node.value)
+    elif isinstance(node, yaml.MappingNode):
+        size = 1 + sum(_expanded_size(k, memo) + _expanded_size(v, memo) for k, v in node.value)
+    else:
+        size = 1
+    memo[id(node)] = min(size, MAX_YAML_NODES + 1)
+    return memo[id(node)]
+
+
+def _bad_numbers(data: Any, key: str = "") -> list[tuple[str, Any]]:
+    """(dotted key, value) of every number that is NaN, infinite or too large to be a figure."""
+    if isinstance(data, dict):
+        return [
+            found
+            for k, v in data.items()
+            for found in _bad_numbers(v, f"{key}.{k}" if key else str(k))
+        ]
+    if isinstance(data, list):
+        return [
+            found
+            for i, v in enumerate(data)
+            for found in _bad_numbers(v, f"{key}.{i}" if key else str(i))
+        ]
+    if isinstance(data, bool) or not isinstance(data, int | float):
+        return []
+    if isinstance(data, float) and not math.isfinite(data):
+        return [(key, data)]
+    if abs(data) > MAX_ABS_NUMBER:
+        return [(key, data)]
+    return []
 
 
 def load_yaml(path: str | Path) -> Any:
-    """Read a YAML file, turning syntax errors into an :class:`InputError` naming file and line."""
+    """Read a YAML file safely, turning every fault into an :class:`InputError` naming the file.
+
+    Refused, with the line or key: syntax errors, duplicate keys, files over
+    :data:`MAX_YAML_BYTES`, aliases expanding to more than :data:`MAX_YAML_NODES` values (the
+    message never expands them), text that is not UTF-8, and numbers that are NaN, infinite or
+    beyond :data:`MAX_ABS_NUMBER`.
+    """
     path = Path(path)
     shown = display_path(path)
     if not path.is_file():
         raise InputError.single(shown, "file not found")
+    size = path.stat().st_size
+    if size > MAX_YAML_BYTES:
+        raise InputError.single(
+            shown, f"the file is {size:,} bytes; a settings file is at most {MAX_YAML_BYTES:,}"
+        )
+    raw = path.read_bytes()
     try:
-        with open(path, encoding="utf-8") as handle:
-            data = yaml.safe_load(handle)
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise InputError.single(
+            shown,
+            f"not UTF-8 text (byte 0x{raw[exc.start]:02x}): save the file as UTF-8",
+            row=line,
+        ) from None
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+        if node is not None and _expanded_size(node, {}) > MAX_YAML_NODES:
+            raise InputError.single(
+                shown,
+                f"more than {MAX_YAML_NODES:,} values once its aliases (*name) are expanded: "
+                "write the values out, or use fewer aliases",
+            )
+        data = loader.construct_document(node) if node is not None else None
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        row = mark.line + 1 if mark is not None else None
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise InputError([Problem(shown, f"not valid YAML: {problem}", row=row)]) from None
+        raise InputError([_syntax_problem(shown, exc)]) from None
+    finally:
+        loader.dispose()
+    bad = _bad_numbers(data)
+    if bad:
+        raise InputError(
+            Problem(
+                shown,
+                f"{value!r} is not a usable number: write a finite figure "
+                f"(at most {MAX_ABS_NUMBER:,.0f} in size)",
+                key=key or None,
+            )
+            for key, value in bad
+        )
     record_input(path)
     return data
+
+
+def _syntax_problem(shown: str, exc: yaml.YAMLError) -> Problem:
+    """A YAML error as one Problem: the line where the fault is, and where it began if elsewhere."""
+    mark = getattr(exc, "problem_mark", None)
+    context = getattr(exc, "context_mark", None)
+    problem = getattr(exc, "problem", None) or str(exc)
+    message = f"not valid YAML: {problem}"
+    if getattr(exc, "context", None):
+        message += f" ({exc.context}"
+        if context is not None and (mark is None or context.line != mark.line):
+            message += f" that starts on line {context.line + 1}"
+        message += ")"
+    if isinstance(exc, yaml.constructor.ConstructorError) and problem.startswith("key '"):
+        message = problem
+    # An unclosed quote or bracket is noticed lines later, at the end of the file or the next
+    # key: the line to fix is where it was opened.
+    where = context if context is not None and "scanning" in (exc.context or "") else mark
+    if where is not mark and mark is not None:
+        message = f"{message}; noticed on line {mark.line + 1}"
+    return Problem(shown, message, row=where.line + 1 if where is not None else None)
 
 
 def validation_problems(file: str, error: ValidationError, prefix: str = "") -> list[Problem]:
@@ -45,7 +182,11 @@ def validation_problems(file: str, error: ValidationError, prefix: str = "") -> 
             key = f"{prefix}.{key}" if key else prefix
         found = err.get("input")
         message = err["msg"]
-        if err["type"] not in {"missing"} and not isinstance(found, dict | list):
+        if (
+            err["type"] not in {"missing"}
+            and not isinstance(found, dict | list)
+            and "(found " not in message
+        ):
             message += f" (found {found!r})"
         problems.append(Problem(file, message, key=key or None))
     return problems
@@ -115,6 +256,9 @@ class Council(BaseModel):
 
 def load_council(council: str) -> Council:
     """Load and validate ``data/raw/<council>/council.yaml``."""
+    problem = council_name_problem(council)
+    if problem:
+        raise InputError.single("--council", problem)
     folder = council_dir(council)
     path = folder / "council.yaml"
     if not folder.is_dir():

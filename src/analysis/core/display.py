@@ -125,11 +125,33 @@ def table_html(
     )
 
 
+MAX_SHOWN_ROWS = 200  # a report shows the top rows of a long table; the CSV holds them all
+
+
+def capped_table_html(
+    df: pd.DataFrame, caption: str, max_rows: int = MAX_SHOWN_ROWS, **kwargs
+) -> str:
+    """:func:`table_html` for at most ``max_rows`` rows, then "and M more rows, all in
+    tables/x.csv" naming the pack table that holds them (when the notebook saved one)."""
+    if len(df) <= max_rows:
+        return table_html(df, caption, **kwargs)
+    from analysis.core.tables import saved_table_holding
+
+    hidden = len(df) - max_rows
+    name = saved_table_holding(df)
+    where = f", all in tables/{name}.csv" if name else " (not shown)"
+    note = f"and {hidden:,} more row{'s' if hidden != 1 else ''}{where}"
+    return (
+        table_html(df.head(max_rows), f"{caption} (top {max_rows:,} of {len(df):,} rows)", **kwargs)
+        + f'<p class="table-more">{html.escape(note)}</p>'
+    )
+
+
 def show_table(df: pd.DataFrame, caption: str, **kwargs) -> None:
-    """Display a table (see :func:`table_html`)."""
+    """Display a table (see :func:`table_html`), at most :data:`MAX_SHOWN_ROWS` rows of it."""
     from IPython.display import HTML, display
 
-    display(HTML(table_html(df, caption, **kwargs)))
+    display(HTML(capped_table_html(df, caption, **kwargs)))
 
 
 def say(*sentences: str) -> None:

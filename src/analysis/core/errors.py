@@ -73,3 +73,35 @@ def display_path(path: str | Path) -> str:
         return str(p.relative_to(project_root()))
     except ValueError:
         return str(p)
+
+
+class EnvironmentFault(Exception):
+    """The machine, not the inputs, stopped the run: a folder that is a file or cannot be
+    written, a full disk, a link where the pack goes, another run holding the lock. The command
+    line prints one line naming the path and what to do, and exits with status 3; the last good
+    pack is left as it was and no partial file is left behind."""
+
+    def __init__(self, path: str | Path, message: str):
+        self.path, self.message = str(path), message
+        super().__init__(f"{self.path}: {message}")
+
+    @classmethod
+    def from_os_error(cls, exc: OSError, fallback: str | Path) -> EnvironmentFault:
+        """A one-line explanation of an operating-system error while writing the pack."""
+        import errno
+
+        path = exc.filename or fallback
+        advice = {
+            errno.ENOSPC: "the disk is full: free some space (or use --output-dir on another disk)",
+            errno.EDQUOT: "the disk quota is used up: free some space",
+            errno.EACCES: "cannot write here (no permission): fix the folder's permissions or "
+            "use --output-dir",
+            errno.EPERM: "cannot write here (not permitted): use --output-dir",
+            errno.EROFS: "the disk is read-only: use --output-dir on a writable disk",
+            errno.ENOTDIR: "a file is in the way where a folder should be: move it, or use "
+            "--output-dir",
+            errno.EEXIST: "a file is in the way where a folder should be: move it, or use "
+            "--output-dir",
+            errno.EISDIR: "a folder is in the way where a file should be",
+        }.get(exc.errno, f"{exc.strerror or exc}: check the folder, or use --output-dir")
+        return cls(display_path(path), advice)

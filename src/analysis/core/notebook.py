@@ -47,4 +47,6 @@ def setup(
     resolved = resolve_period(loaded, period)
     directory = Path(tables_dir) if tables_dir else default_tables_dir(council, resolved)
     public = Path(public_data) if public_data else None
+    if public is not None and not public.is_absolute():
+        public = paths.project_root() / public  # the pack records it relative to the project
     return Report(loaded, resolved, scenario, directory, public)

@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import os
+import re
 from functools import lru_cache
 from pathlib import Path
 
@@ -42,8 +43,42 @@ def notebooks_dir() -> Path:
     return project_root() / "notebooks"
 
 
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+
+def is_slug(name: str) -> bool:
+    """A council or scenario name: lower-case letters, digits and single hyphens (``bath-ne-somerset``)."""
+    return isinstance(name, str) and len(name) <= 64 and bool(SLUG.match(name))
+
+
 def council_dir(council: str) -> Path:
+    """``data/raw/<council>/``. A council is a name, never a path: anything but a slug naming a
+    folder inside ``data/raw`` is a ValueError (``config.load_council`` says so to the user)."""
+    problem = council_name_problem(council)
+    if problem:
+        raise ValueError(f"--council: {problem}")
     return raw_dir() / council
+
+
+def council_name_problem(council: str) -> str | None:
+    """Why ``council`` cannot be a council's name, or None when it can."""
+    if not is_slug(council):
+        return (
+            f"'{council}' is not a council name: use the name of a folder under data/raw/ "
+            "(lower-case letters, digits and hyphens, e.g. 'dorset')"
+        )
+    folder = raw_dir() / council
+    if folder.exists() and not is_within(folder, raw_dir()):
+        return (
+            f"data/raw/{council} leads outside data/raw (a link?): copy the files into "
+            "data/raw/<council>/ instead"
+        )
+    return None
+
+
+def is_within(path: Path, root: Path) -> bool:
+    """Whether ``path`` (links resolved) is ``root`` or inside it."""
+    return Path(path).resolve().is_relative_to(Path(root).resolve())
 
 
 def shared_public_data() -> Path | None:
@@ -53,4 +88,6 @@ def shared_public_data() -> Path | None:
 
 
 def available_councils() -> list[str]:
-    return sorted(p.name for p in raw_dir().iterdir() if (p / "council.yaml").is_file())
+    return sorted(
+        p.name for p in raw_dir().iterdir() if is_slug(p.name) and (p / "council.yaml").is_file()
+    )

@@ -3,6 +3,13 @@
 Names are snake_case and units live in column names (``budget_gap_gbp_m``). Writing is
 deterministic: the same frame gives the same bytes, so two runs on the same inputs give
 identical CSV files.
+
+Officers open these files in Excel, and the text in them comes from registers many people edit.
+A text cell beginning with ``= + - @``, a tab or a line break would be read by Excel as a
+formula (CSV injection), so it is written with a leading apostrophe (and a carriage return inside
+text becomes a line feed, which the writer quotes), as OWASP recommends; numbers,
+negative ones included, stay numbers. :func:`read_table` takes the apostrophe off again, so a
+notebook reading another's table sees the text as it was.
 """
 
 from __future__ import annotations
@@ -16,6 +23,58 @@ from analysis.core.errors import InputError
 
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 FLOAT_DECIMALS = 6
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")
+QUOTE = "'"
+
+
+def neutralise(value):
+    """A text cell Excel would read as a formula, with an apostrophe in front; anything else as it is.
+
+    Text already beginning with apostrophes before a trigger gets one more, so
+    :func:`restore` gives back exactly what was written.
+    """
+    if not isinstance(value, str):
+        return value
+    # A bare carriage return is not quoted by the CSV writer and would split the row.
+    value = value.replace("\r\n", "\n").replace("\r", "\n")
+    if value.lstrip(QUOTE).startswith(FORMULA_TRIGGERS):
+        return QUOTE + value
+    return value
+
+
+def restore(value):
+    """The inverse of :func:`neutralise`."""
+    if (
+        isinstance(value, str)
+        and value.startswith(QUOTE)
+        and value.lstrip(QUOTE).startswith(FORMULA_TRIGGERS)
+    ):
+        return value[1:]
+    return value
+
+
+def neutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``frame`` with every text cell (and column name) safe to open in Excel."""
+    out = frame.copy()
+    for column in out.columns:
+        series = out[column]
+        if not (pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series)):
+            out[column] = series.map(neutralise, na_action="ignore")
+    return out
+
+
+# What this process saved: table name -> (rows, columns), so a report showing the top rows of a
+# long table can say which CSV holds them all.
+_SAVED: dict[str, tuple[int, frozenset[str]]] = {}
+
+
+def saved_table_holding(df: pd.DataFrame) -> str | None:
+    """The name of a table saved in this session with the same rows and at least these columns."""
+    columns = {str(c) for c in df.columns}
+    for name, (rows, saved_columns) in sorted(_SAVED.items()):
+        if rows == len(df) and columns <= saved_columns:
+            return name
+    return None
 
 
 def save_table(df: pd.DataFrame, name: str, directory: str | Path) -> Path:
@@ -28,11 +87,12 @@ def save_table(df: pd.DataFrame, name: str, directory: str | Path) -> Path:
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     path = directory / f"{name}.csv"
-    frame = df.copy()
+    frame = neutralise_frame(df)
     for column in frame.columns:
         if pd.api.types.is_float_dtype(frame[column]):
             frame[column] = frame[column].round(FLOAT_DECIMALS)
     frame.to_csv(path, index=False, lineterminator="\n")
+    _SAVED[name] = (len(df), frozenset(str(c) for c in df.columns))
     return path
 
 
@@ -43,4 +103,13 @@ def read_table(name: str, directory: str | Path) -> pd.DataFrame:
         raise InputError.single(
             path, "table not found: the notebook that writes it must run first in the pack"
         )
-    return pd.read_csv(path)
+    return read_csv_table(path)
+
+
+def read_csv_table(path: str | Path) -> pd.DataFrame:
+    """A CSV written by :func:`save_table`, text as it was before it was made safe for Excel."""
+    frame = pd.read_csv(path)
+    for column in frame.columns:
+        if not pd.api.types.is_numeric_dtype(frame[column]):
+            frame[column] = frame[column].map(restore, na_action="ignore")
+    return frame

@@ -18,7 +18,7 @@ BASE_SCENARIO = "base"
 
 
 def _number(value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or math.isnan(value):
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
         raise ValueError(f"expected a number (found {value!r})")
     return float(value)
 

@@ -1,6 +1,8 @@
 """Build the quarterly pack: validate inputs, execute the notebooks, render, publish.
 
-A pack for one council and period lands in ``<output-dir>/<council>/<period>/``:
+A pack for one council and period lands in ``<output-dir>/<council>/<period>/`` (another
+scenario than ``base`` in ``<output-dir>/<council>/scenarios/<scenario>/<period>/``, see
+:mod:`analysis.pack.publish`):
 
 - one HTML report per notebook, self-contained, plus ``index.html`` (the cover);
 - ``executed/``: the executed notebooks;
@@ -8,9 +10,10 @@ A pack for one council and period lands in ``<output-dir>/<council>/<period>/``:
 - ``manifest.json``: git commit and dirtiness, parameters, SHA-256 of every input read,
   package versions, and each notebook's status and duration.
 
-The pack is built in a scratch folder beside the destination and published by an atomic
-rename only when every notebook succeeded, so a failed run never touches the last good pack.
-A failed build is kept as ``<period>.failed/`` for diagnosis.
+The pack is built in a scratch folder beside the destination, holding a lock for the council and
+period, and published by an atomic rename only when every notebook succeeded, so a failed run
+never touches the last good pack. A failed build is kept as ``<period>.failed/`` for diagnosis;
+an interrupted or faulted one is removed.
 """
 
 from __future__ import annotations
@@ -29,8 +32,7 @@ import nbformat
 from analysis import __version__
 from analysis.core import config, paths, provenance
 from analysis.core.config import Council
-from analysis.core.errors import InputError
-from analysis.core.periods import Period
+from analysis.core.errors import EnvironmentFault, InputError, display_path
 from analysis.core.schedule import resolve_period
 from analysis.pack import catalogue
 from analysis.pack.cover import write_cover
@@ -43,9 +45,21 @@ from analysis.pack.execute import (
 )
 from analysis.pack.manifest import (
     git_state,
+    manifest_inputs,
     package_versions,
-    relative_input,
+    portable_path,
     unmatched_authorities,
+)
+from analysis.pack.publish import (
+    DEFAULT_LOCK_WAIT_S,
+    check_replace,
+    keep_failed,
+    pack_directory,
+    pack_lock,
+    prepare_root,
+    publish,
+    reclaim,
+    scratch_folder,
 )
 from analysis.pack.render import PageInfo, build_label, render_notebook
 from analysis.pack.validate import validate_all
@@ -63,10 +77,6 @@ class PackResult:
     message: str = ""
 
 
-def pack_directory(output_root: Path, council: str, period: Period) -> Path:
-    return output_root / council / str(period)
-
-
 def build_pack(
     council: str,
     period: str = "latest",
@@ -78,44 +88,75 @@ def build_pack(
     parallel: int | None = None,
     progress: Callable[[str], None] = lambda message: None,
     after_render: Callable[[Path, list[NotebookResult]], None] | None = None,
+    replace: bool = False,
+    lock_wait_s: float = DEFAULT_LOCK_WAIT_S,
 ) -> PackResult:
     """Validate, execute, render and publish a pack. Raises InputError before running anything
-    when inputs are wrong; returns a PackResult with ``ok=False`` when a notebook fails."""
+    when inputs are wrong, EnvironmentFault when the pack cannot be written (leaving the last
+    good pack and no scratch folder); returns a PackResult with ``ok=False`` when a notebook
+    fails."""
 
     started = time.perf_counter()
-    # Notebooks run with notebooks/ as their working folder: pass them absolute paths.
+    if not timeout_s or timeout_s <= 0:
+        raise InputError.single(
+            "--timeout", f"must be a positive number of seconds (found {timeout_s})"
+        )
     output_root = Path(output_root).resolve() if output_root else paths.outputs_dir()
     public_data = Path(public_data).resolve() if public_data else None
     specs = catalogue.select_notebooks(notebooks)
     provenance.reset()
 
-    # 1. Inputs: everything is checked before any notebook runs.
+    # 1. Inputs: everything is checked before any notebook runs (and before anything is written).
     loaded: Council = config.load_council(council)
     resolved = resolve_period(loaded, period)
+    destination = pack_directory(output_root, council, resolved, scenario)
     modules = tuple(dict.fromkeys(s.validates for s in specs if s.validates))
     if public_data is not None and not Path(public_data).is_dir():
         raise InputError.single(str(public_data), "public data folder not found")
+    check_replace(destination, [s.key for s in specs], replace)
     summaries = validate_all(loaded, resolved, scenario, public_data, modules)
     for line in summaries:
         progress(f"  checked  {line}")
-    inputs = {relative_input(p): h for p, h in provenance.inputs_read().items()}
-    validated_at = time.perf_counter()
+    inputs = manifest_inputs(provenance.inputs_read())
 
-    # 2. Build in a scratch folder beside the destination.
-    destination = pack_directory(output_root, council, resolved)
-    destination.parent.mkdir(parents=True, exist_ok=True)
-    build = destination.parent / f".building-{resolved}-{os.getpid()}"
-    if build.exists():
-        shutil.rmtree(build)
+    # 2. One run at a time for this council and period; tidy what a killed run left.
+    prepare_root(output_root, destination)
+    with pack_lock(output_root, council, resolved, lock_wait_s, progress):
+        for line in reclaim(destination):
+            progress(f"  tidied   {line}")
+        check_replace(destination, [s.key for s in specs], replace)
+        build = scratch_folder(destination)
+        try:
+            return _build(
+                loaded, resolved, scenario, specs, public_data, inputs, build, destination,
+                timeout_s, parallel, progress, after_render, started,
+            )  # fmt: skip
+        except OSError as exc:
+            raise EnvironmentFault.from_os_error(exc, destination.parent) from None
+        finally:
+            if build.exists():  # an error, an interrupt: never leave a scratch folder
+                shutil.rmtree(build, ignore_errors=True)
+
+
+def _build(
+    loaded, resolved, scenario, specs, public_data, inputs, build, destination,
+    timeout_s, parallel, progress, after_render, started,
+) -> PackResult:  # fmt: skip
+    """Execute, render and publish in ``build``; the caller holds the lock and cleans up."""
+    council = loaded.slug
+    validated_at = time.perf_counter()
     (build / "executed").mkdir(parents=True)
+    (build / "logs").mkdir()
     tables_dir = build / "tables"
     tables_dir.mkdir()
+    # The notebooks run in the build folder, so the parameters they record are relative: the
+    # executed notebooks do not disclose the machine's layout and do not differ run to run.
     parameters = {
         "council": council,
         "period": str(resolved),
         "scenario": scenario,
-        "tables_dir": str(tables_dir),
-        "public_data": str(public_data) if public_data else "",
+        "tables_dir": "tables",
+        "public_data": portable_path(public_data) if public_data else "",
     }
     kernel = ensure_kernel()
     results = {s.key: NotebookResult(s.key, s.filename, s.title) for s in specs}
@@ -126,7 +167,10 @@ def build_pack(
     for stage in stages:
         if not stage or failure:
             continue
-        jobs = [(s, build / "executed" / s.filename, parameters, kernel, timeout_s) for s in stage]
+        jobs = [
+            (s, build / "executed" / s.filename, parameters, kernel, timeout_s, build)
+            for s in stage
+        ]
         for key, seconds, error, cell in _run_stage(jobs, workers, progress):
             spec = next(s for s in stage if s.key == key)
             result = results[key]
@@ -145,34 +189,11 @@ def build_pack(
     # 3. Render the reports and the cover.
     built = dt.datetime.now(dt.UTC).astimezone()
     git = git_state()
-    version = build_label(git)
     reading = [results[k] for k in catalogue.READING_ORDER if k in results]
     for result in reading:
         result.html = f"{Path(result.notebook).stem}.html"
-    nav = [{"title": r.title, "href": r.html} for r in reading if r.status == "ok"]
     if not failure:
-        for result in reading:
-            render_started = time.perf_counter()
-            notebook = nbformat.read(build / "executed" / result.notebook, as_version=4)
-            info = PageInfo(
-                council=loaded.name,
-                committee=loaded.committee,
-                period_label=resolved.label,
-                scenario=scenario,
-                built=built.strftime("%d %B %Y %H:%M %Z"),
-                build=f"{version}, analysis {__version__}",
-                nav=[
-                    dict(item, current=item["href"] == result.html)
-                    for item in [{"title": "Cover", "href": "index.html"}, *nav]
-                ],
-                footer=(
-                    f"Built from {len(inputs)} input files for {loaded.name}, {resolved.description}, "
-                    f"scenario '{scenario}'. Provenance in manifest.json."
-                ),
-            )
-            (build / result.html).write_text(render_notebook(notebook, result.title, info), "utf-8")
-            result.render_s = round(time.perf_counter() - render_started, 2)
-            progress(f"  rendered {result.html}")
+        _render_reports(build, reading, loaded, resolved, scenario, built, git, inputs, progress)
     rendered_at = time.perf_counter()
     table_names = sorted(p.name for p in tables_dir.glob("*.csv"))
     for result in results.values():
@@ -192,7 +213,7 @@ def build_pack(
         "built_at": built.isoformat(timespec="seconds"),
         "git": git,
         "analysis_version": __version__,
-        "parameters": parameters | {"tables_dir": "tables"},
+        "parameters": parameters,
         "notebooks_run": [s.key for s in specs],
         "inputs": inputs,
         "packages": package_versions(),
@@ -209,41 +230,48 @@ def build_pack(
     manifest["timings"] = timings
     (build / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", "utf-8")
 
-    # 4. Publish atomically, or keep the failed build for diagnosis.
+    # 4. Publish atomically, or keep the failed build (with the kernels' logs) for diagnosis.
     if failure:
-        failed = destination.parent / f"{resolved}.failed"
-        if failed.exists():
-            shutil.rmtree(failed)
-        build.rename(failed)
+        failed = keep_failed(build, destination)
         kept = (
             "the last good pack is untouched" if destination.exists() else "no earlier pack existed"
         )
         message = (
             f"{failure}\nThe executed notebook is kept for diagnosis: "
-            f"{failed / 'executed' / failure.spec.filename}\n({kept}: {destination})"
+            f"{display_path(failed / 'executed' / failure.spec.filename)}\n"
+            f"({kept}: {display_path(destination)})"
         )
         return PackResult(
-            council,
-            str(resolved),
-            scenario,
-            failed,
-            list(results.values()),
-            timings,
-            False,
+            council, str(resolved), scenario, failed, list(results.values()), timings, False,
             message,
-        )
+        )  # fmt: skip
+    shutil.rmtree(build / "logs")  # the kernels' start-up chatter is not for readers
     publish(build, destination)
     return PackResult(council, str(resolved), scenario, destination, reading, timings, True)
 
 
-def publish(build: Path, destination: Path) -> None:
-    """Replace ``destination`` with ``build`` by renames, so readers never see half a pack."""
-    previous = destination.parent / f".previous-{destination.name}-{os.getpid()}"
-    if destination.exists():
-        destination.rename(previous)
-    build.rename(destination)
-    if previous.exists():
-        shutil.rmtree(previous)
-    stale_failure = destination.parent / f"{destination.name}.failed"
-    if stale_failure.exists():
-        shutil.rmtree(stale_failure)
+def _render_reports(build, reading, loaded, resolved, scenario, built, git, inputs, progress):
+    version = build_label(git)
+    nav = [{"title": r.title, "href": r.html} for r in reading if r.status == "ok"]
+    for result in reading:
+        render_started = time.perf_counter()
+        notebook = nbformat.read(build / "executed" / result.notebook, as_version=4)
+        info = PageInfo(
+            council=loaded.name,
+            committee=loaded.committee,
+            period_label=resolved.label,
+            scenario=scenario,
+            built=built.strftime("%d %B %Y %H:%M %Z"),
+            build=f"{version}, analysis {__version__}",
+            nav=[
+                dict(item, current=item["href"] == result.html)
+                for item in [{"title": "Cover", "href": "index.html"}, *nav]
+            ],
+            footer=(
+                f"Built from {len(inputs)} input files for {loaded.name}, {resolved.description}, "
+                f"scenario '{scenario}'. Provenance in manifest.json."
+            ),
+        )
+        (build / result.html).write_text(render_notebook(notebook, result.title, info), "utf-8")
+        result.render_s = round(time.perf_counter() - render_started, 2)
+        progress(f"  rendered {result.html}")

@@ -1,5 +1,6 @@
 """What the manifest records of how a pack was built: the git state, package versions, inputs
-(relative to the project) and the authorities the benchmarking could not match.
+(relative to the project, never an absolute machine path) and the authorities the benchmarking
+could not match.
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ PACKAGES_REPORTED = (
     "nbformat",
     "ipykernel",
     "openpyxl",
+    "python-calamine",
+    "filelock",
     "pydantic",
     "pyyaml",
     "jinja2",
@@ -56,21 +59,41 @@ def package_versions() -> dict[str, str]:
     return versions
 
 
-def relative_input(path: str) -> str:
+def relative_input(path: str) -> str | None:
+    """``path`` relative to the project (``data/raw/...``) or beside it (``../shared/...``);
+    None when it is elsewhere on the machine."""
     p = Path(path)
     for base, label in ((paths.project_root(), ""), (paths.project_root().parent, "../")):
         try:
-            return label + str(p.relative_to(base))
+            return label + p.relative_to(base).as_posix()
         except ValueError:
             continue
-    return str(p)
+    return None
+
+
+def portable_path(path: str | Path) -> str:
+    """A path as recorded in a pack: relative to the project where it can be (notebooks resolve
+    relative paths against the project root), else as given."""
+    return relative_input(str(Path(path).resolve())) or str(path)
+
+
+def manifest_inputs(read: dict[str, str]) -> dict[str, str]:
+    """Input -> SHA-256 for the manifest, with no absolute machine path: an input outside the
+    project is recorded by its file name (its hash identifies it)."""
+    out: dict[str, str] = {}
+    for path, digest in read.items():
+        key = relative_input(path) or f"(outside the project)/{Path(path).name}"
+        while key in out:
+            key += "'"
+        out[key] = digest
+    return out
 
 
 def unmatched_authorities(tables_dir: Path) -> list[dict]:
     path = tables_dir / "benchmark_unmatched.csv"
     if not path.is_file():
         return []
-    import pandas as pd
+    from analysis.core.tables import read_csv_table
 
-    frame = pd.read_csv(path)
+    frame = read_csv_table(path)
     return json.loads(frame.to_json(orient="records"))

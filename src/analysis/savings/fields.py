@@ -24,6 +24,11 @@ RAG_RANK = {rag: i for i, rag in enumerate(RAG_ORDER)}
 MONEY_FIELDS = ("planned", "delivered", "forecast")
 
 
+# £1 trillion in £k: more than any council's budget; beyond it a figure is a typing slip (or
+# an overflow) and sums would lose their pennies.
+MAX_MONEY_GBP_K = 1e9
+
+
 # Canonical field -> (label used in messages, accepted header wordings after normalising).
 FIELDS: dict[str, tuple[str, tuple[str, ...]]] = {
     "reference": (
@@ -244,7 +249,8 @@ def parse_money(value: Any) -> float | None:
     if isinstance(value, bool) or isinstance(value, datetime | date):
         return None
     if isinstance(value, int | float):
-        return None if isinstance(value, float) and math.isnan(value) else float(value)
+        number = float(value) if abs(value) < 1e300 else math.inf
+        return number if math.isfinite(number) and abs(number) <= MAX_MONEY_GBP_K else None
     if value is None:
         return 0.0
     text = str(value).strip().replace(" ", "").replace("\u00a0", "").replace("£", "")
@@ -258,6 +264,8 @@ def parse_money(value: Any) -> float | None:
     if not _NUMBER.match(text):
         return None
     number = float(text.replace(",", ""))
+    if not math.isfinite(number) or number > MAX_MONEY_GBP_K:
+        return None
     return -number if negative else number
 
 

@@ -1,7 +1,8 @@
 """Load and check a council's savings register: one snapshot per quarter.
 
-A register lives in ``data/raw/<council>/savings/<period>.xlsx`` (or ``.csv``), e.g.
-``2021-22-Q2.xlsx``: one row per saving per financial year, money in £ thousand.
+A register lives in ``data/raw/<council>/savings/<period>.xlsx`` (or ``.xlsm``, ``.xls``,
+``.ods``, ``.csv``, in any case), e.g. ``2021-22-Q2.xlsx``: one row per saving per financial
+year, money in £ thousand.
 
 Real registers are kept by hand in Excel, so the loader accepts:
 
@@ -9,8 +10,9 @@ Real registers are kept by hand in Excel, so the loader accepts:
 - header names in any case, spacing or common wording (``Ref``, ``Saving Title``,
   ``Planned Saving (£k)``...), plus a mapping in ``council.yaml`` ``savings.columns``;
 - money as numbers or as text: ``£1,234``, ``1,234.5``, ``(250)`` (negative), ``-`` (zero);
-- blank rows; a totals row at the bottom (reference blank, a cell reading ``Total``), which is
-  dropped after checking it against the sum of the rows;
+- blank rows; a totals row at the bottom (reference blank, a cell reading ``Total``, or
+  ``Total`` in the reference column), which is dropped after checking it against the sum of
+  the rows;
 - hidden sheets (ignored: the configured sheet, else the first visible one is read);
 - RAG as words or letters (``Blue``/``B``/``achieved``/``complete``, ``G``, ``A``, ``R``...);
 - financial years as ``2021-22`` or ``2021/22``.
@@ -32,9 +34,11 @@ from analysis.core.config import Council
 from analysis.core.errors import InputError, Problem, display_path
 from analysis.core.periods import Period, parse_year, year_label
 from analysis.core.provenance import record_input
+from analysis.core.schedule import SNAPSHOT_SUFFIXES, snapshot_files
 from analysis.savings.fields import (
     COLUMNS,
     FIELDS,
+    MAX_MONEY_GBP_K,
     MONEY_FIELDS,
     REQUIRED,
     SavingsSettings,
@@ -45,7 +49,14 @@ from analysis.savings.fields import (
     parse_money,
     parse_rag,
 )
-from analysis.savings.sheets import HEADER_SEARCH_ROWS, find_header, read_csv, read_xlsx
+from analysis.savings.sheets import (
+    HEADER_SEARCH_ROWS,
+    WORKBOOK_SUFFIXES,
+    find_header,
+    read_csv,
+    read_workbook,
+    uncached_formulas,
+)
 
 _TOTAL = re.compile(r"^\s*(grand\s+)?totals?\b", re.IGNORECASE)
 
@@ -55,13 +66,12 @@ def savings_folder(council: Council) -> Path:
 
 
 def register_path(council: Council, period: Period) -> Path | None:
-    """The snapshot file for a period, or None when there is none."""
-    found = [savings_folder(council) / f"{period}{ext}" for ext in (".xlsx", ".csv")]
-    found = [p for p in found if p.is_file()]
+    """The snapshot file for a period (any readable format, any case), or None when there is none."""
+    found = snapshot_files(council.slug, council.folder).get(period, [])
     if len(found) > 1:
         raise InputError.single(
             display_path(found[0].parent),
-            f"both {found[0].name} and {found[1].name} exist for {period}: keep one",
+            f"{' and '.join(p.name for p in found)} all hold {period}: keep one",
         )
     return found[0] if found else None
 
@@ -81,24 +91,19 @@ def load_register(
     if not path.is_file():
         raise InputError.single(shown, "file not found")
     suffix = path.suffix.lower()
-    if suffix == ".xlsx":
-        sheet = read_xlsx(path, shown, settings)
+    if suffix in WORKBOOK_SUFFIXES:
+        sheet = read_workbook(path, shown, settings.sheet)
     elif suffix == ".csv":
         sheet = read_csv(path, shown)
     else:
-        raise InputError.single(shown, "a savings register must be an .xlsx or .csv file")
+        raise InputError.single(
+            shown, f"a savings register must be one of {', '.join(SNAPSHOT_SUFFIXES)}"
+        )
     record_input(path)
 
     found = find_header(sheet, settings)
     if found is None:
-        raise InputError.single(
-            shown,
-            f"cannot find the header row in the first {HEADER_SEARCH_ROWS} rows: expected "
-            "column names such as Reference, Title, Directorate, Type, Financial year, Planned, "
-            "Delivered to date, Forecast, RAG, Owner, Mitigation (or set savings.columns in "
-            "council.yaml)",
-            sheet=sheet.sheet,
-        )
+        raise _no_header(path, sheet, settings)
     index, header_row, columns, problems = found
     headers = sheet.rows[index][1]
     if any(name not in columns for name in REQUIRED):
@@ -128,6 +133,9 @@ def load_register(
         if all(is_blank(v) for v in values):
             continue
         reference = cell_text(cell(values, "reference"))
+        if _TOTAL.match(reference) and is_blank(cell(values, "directorate")):
+            totals.append((number, values))  # "Total" typed in the reference column
+            continue
         if not reference:
             first_text = next((v for v in values if isinstance(v, str) and v.strip()), "")
             if _TOTAL.match(cell_text(cell(values, "title"))) or _TOTAL.match(first_text):
@@ -191,7 +199,11 @@ def load_register(
             raw = cell(values, name)
             value = parse_money(raw)
             if value is None:
-                problem(number, name, f"'{cell_text(raw)}' is not an amount of money (£k)")
+                problem(
+                    number, name,
+                    f"'{cell_text(raw)[:40]}' is not an amount of money (£k, at most "
+                    f"{MAX_MONEY_GBP_K:,.0f})",
+                )  # fmt: skip
             elif name in ("planned", "forecast") and is_blank(raw):
                 problem(
                     number, name, f"{FIELDS[name][0].lower()} value is blank (write 0 for none)"
@@ -205,6 +217,15 @@ def load_register(
                 "planned",
                 f"planned value is negative ({cell_text(cell(values, 'planned'))})",
             )
+        for name in ("delivered", "forecast"):
+            value = record[f"{name}_gbp_k"]
+            if value is not None and value < 0 and not record["note"]:
+                problem(
+                    number, name,
+                    f"{FIELDS[name][0].lower()} is negative ({cell_text(cell(values, name))}): "
+                    "a saving clawed back is 0 delivered; correct it, or explain it in the note "
+                    "column",
+                )  # fmt: skip
         if (
             planned is not None
             and planned >= 0
@@ -249,12 +270,58 @@ def load_register(
                     f"the totals row says {value:,.1f} but the savings above add up to {total:,.1f}",
                 )  # fmt: skip
     if problems:
-        raise InputError(problems)
+        raise InputError(_explain_formulas(path, sheet.sheet, problems, columns, headers))
     frame["financial_year"] = frame["financial_year"].astype(int)
     for name in MONEY_FIELDS:
         frame[f"{name}_gbp_k"] = frame[f"{name}_gbp_k"].astype(float)
     frame["source_row"] = frame["source_row"].astype(int)
     return frame
+
+
+def _no_header(path: Path, sheet, settings: SavingsSettings) -> InputError:
+    """No header row: say which other sheet holds the register, if one does."""
+    shown = sheet.file
+    for other in sheet.others:
+        if find_header(read_workbook(path, shown, other), settings) is not None:
+            return InputError.single(
+                shown,
+                f"the register is on sheet '{other}', not '{sheet.sheet}': set savings.sheet: "
+                f"'{other}' in council.yaml (or move that sheet first)",
+                sheet=sheet.sheet,
+            )
+    return InputError.single(
+        shown,
+        f"cannot find the header row in the first {HEADER_SEARCH_ROWS} rows: expected "
+        "column names such as Reference, Title, Directorate, Type, Financial year, Planned, "
+        "Delivered to date, Forecast, RAG, Owner, Mitigation (or set savings.columns in "
+        "council.yaml)",
+        sheet=sheet.sheet,
+    )
+
+
+def _explain_formulas(path, sheet_name, problems, columns, headers) -> list[Problem]:
+    """A cell that looks blank but holds a formula with no saved value is said to be one."""
+    blanks = [p for p in problems if "blank" in p.message or "''" in p.message]
+    if not blanks:
+        return problems
+    formulas = uncached_formulas(path, sheet_name)
+    if not formulas:
+        return problems
+    by_header = {cell_text(headers[col]) or FIELDS[name][0]: col for name, col in columns.items()}
+    out = []
+    for p in problems:
+        col = by_header.get(p.column or "")
+        if p in blanks and (p.row, col) in formulas:
+            p = Problem(
+                p.file,
+                "formula with no saved value: open the file in Excel and save it, so the value "
+                "is stored with the formula",
+                row=p.row,
+                column=p.column,
+                sheet=p.sheet,
+            )
+        out.append(p)
+    return out
 
 
 def load_snapshot(
@@ -269,7 +336,8 @@ def missing_register_error(council: Council, period: Period) -> InputError:
     folder = display_path(savings_folder(council))
     return InputError.single(
         folder,
-        f"no savings register for {period}: expected {period}.xlsx or {period}.csv in this folder",
+        f"no savings register for {period}: expected {period}.xlsx (or "
+        f"{', '.join(SNAPSHOT_SUFFIXES[1:])}) in this folder",
     )
 
 

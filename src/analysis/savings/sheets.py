@@ -1,13 +1,22 @@
-"""Reading a register's cells from ``.xlsx`` or ``.csv`` and finding its header row among title
-rows.
+"""Reading a register's cells from a workbook (``.xlsx``, ``.xlsm``, ``.xls``, ``.ods``) or a
+``.csv`` file, and finding its header row among title rows.
+
+Workbooks are read with python-calamine (fast, and it reads all three workbook formats). Before
+anything is parsed the file is checked: its size, what it really is (an ``.xlsx`` renamed
+``.csv``, a password-protected workbook), and how far a zip-based workbook would expand. Every
+cell longer than Excel's own limit of 32,767 characters is refused by row and column.
 """
 
 from __future__ import annotations
 
 import csv
+import io
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from openpyxl.utils import get_column_letter
 
 from analysis.core.errors import InputError, Problem
 from analysis.savings.fields import (
@@ -20,6 +29,13 @@ from analysis.savings.fields import (
 )
 
 HEADER_SEARCH_ROWS = 30
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
+MAX_FILE_BYTES = 50_000_000  # a register of 100,000 rows is about 10 MB
+MAX_EXPANDED_BYTES = 250_000_000  # what a zip-based workbook may unpack to
+MAX_CELL_CHARS = 32_767  # Excel's own limit for one cell
+
+_ZIP = b"PK\x03\x04"
+_OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls, and any password-protected workbook
 
 
 @dataclass
@@ -29,50 +45,183 @@ class Sheet:
     file: str
     sheet: str | None
     rows: list[tuple[int, list[Any]]] = field(default_factory=list)
+    others: list[str] = field(default_factory=list)  # the workbook's other visible sheets
 
 
-def read_xlsx(path: Path, shown: str, settings: SavingsSettings) -> Sheet:
-    from openpyxl import load_workbook
+def check_file(path: Path, shown: str) -> None:
+    """Refuse a file that is too big, is not what its name says, or would unpack too far."""
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        raise InputError.single(
+            shown,
+            f"the file is {size / 1e6:,.0f} MB; a savings register is at most "
+            f"{MAX_FILE_BYTES / 1e6:,.0f} MB: remove other sheets, images or blank formatted rows",
+        )
+    with open(path, "rb") as handle:
+        head = handle.read(8)
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        if head.startswith((_ZIP, _OLE)):
+            raise InputError.single(
+                shown,
+                "this is an Excel workbook saved with a .csv name: rename it .xlsx (or .xls), "
+                "or use Save As > CSV in Excel",
+            )
+        return
+    if head.startswith(_OLE) and suffix in (".xlsx", ".xlsm", ".ods"):
+        raise InputError.single(
+            shown,
+            "the workbook is encrypted (password-protected): save a copy without a password "
+            "(File > Info > Protect Workbook > Encrypt with Password, clear it)",
+        )
+    if suffix == ".xls" and head.startswith(_ZIP):
+        raise InputError.single(shown, "this is an .xlsx workbook named .xls: rename it .xlsx")
+    if suffix in (".xlsx", ".xlsm", ".ods"):
+        if not head.startswith(_ZIP):
+            raise InputError.single(
+                shown,
+                f"not a {suffix} workbook (the file is damaged, or is another format renamed)",
+            )
+        try:
+            with zipfile.ZipFile(path) as archive:
+                expanded = sum(info.file_size for info in archive.infolist())
+        except zipfile.BadZipFile:
+            raise InputError.single(
+                shown, f"not a {suffix} workbook: the file is damaged"
+            ) from None
+        if expanded > MAX_EXPANDED_BYTES:
+            raise InputError.single(
+                shown,
+                f"the workbook unpacks to {expanded / 1e6:,.0f} MB (at most "
+                f"{MAX_EXPANDED_BYTES / 1e6:,.0f} MB): it holds far more than a register",
+            )
 
+
+def read_workbook(path: Path, shown: str, sheet_name: str | None) -> Sheet:
+    """The named sheet (``savings.sheet``), else the first visible one, of any workbook."""
+    import python_calamine as calamine
+
+    check_file(path, shown)
     try:
-        workbook = load_workbook(path, data_only=True)
-    except Exception as exc:  # a corrupt or password-protected file
-        raise InputError.single(shown, f"cannot open as an Excel workbook: {exc}") from None
+        workbook = calamine.CalamineWorkbook.from_path(str(path))
+    except calamine.PasswordError:
+        raise InputError.single(
+            shown, "the workbook is encrypted (password-protected): save a copy without a password"
+        ) from None
+    except Exception as exc:  # a damaged file: calamine says what it could not read
+        raise InputError.single(shown, f"cannot open as a workbook: {exc}") from None
     try:
-        if settings.sheet is not None:
-            if settings.sheet not in workbook.sheetnames:
+        visible = [
+            m.name
+            for m in workbook.sheets_metadata
+            if m.visible == calamine.SheetVisibleEnum.Visible
+            and m.typ == calamine.SheetTypeEnum.WorkSheet
+        ]
+        if sheet_name is not None:
+            if sheet_name not in workbook.sheet_names:
                 raise InputError.single(
                     shown,
-                    f"no sheet named '{settings.sheet}' (savings.sheet in council.yaml); "
-                    f"sheets: {', '.join(workbook.sheetnames)}",
+                    f"no sheet named '{sheet_name}' (savings.sheet in council.yaml); "
+                    f"sheets: {', '.join(workbook.sheet_names)}",
                 )
-            sheet = workbook[settings.sheet]
+            name = sheet_name
+        elif visible:
+            name = visible[0]
         else:
-            visible = [ws for ws in workbook.worksheets if ws.sheet_state == "visible"]
-            if not visible:
-                raise InputError.single(shown, "the workbook has no visible sheet")
-            sheet = visible[0]
-        result = Sheet(shown, sheet.title)
-        for number, values in enumerate(sheet.iter_rows(min_row=1, values_only=True), start=1):
-            result.rows.append((number, list(values)))
-        return result
+            raise InputError.single(shown, "the workbook has no visible sheet")
+        try:
+            values = workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
+        except Exception as exc:
+            raise InputError.single(shown, f"cannot read the sheet: {exc}", sheet=name) from None
     finally:
         workbook.close()
+    result = Sheet(shown, name, others=[v for v in visible if v != name])
+    result.rows = [(number, row) for number, row in enumerate(values, start=1)]
+    check_cells(result)
+    return result
 
 
 def read_csv(path: Path, shown: str) -> Sheet:
+    check_file(path, shown)
     raw = path.read_bytes()
+    if b"\x00" in raw:
+        raise InputError.single(
+            shown, "not a text file (it holds NUL bytes): export the register as CSV from Excel"
+        )
     for encoding in ("utf-8-sig", "cp1252"):
         try:
             text = raw.decode(encoding)
             break
         except UnicodeDecodeError:
             continue
+    else:
+        raise InputError.single(
+            shown, "not text in UTF-8 or Windows-1252: save it as 'CSV UTF-8' from Excel"
+        )
     result = Sheet(shown, None)
-    reader = csv.reader(text.splitlines())
-    for number, values in enumerate(reader, start=1):
-        result.rows.append((number, list(values)))
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        for number, values in enumerate(reader, start=1):
+            result.rows.append((number, list(values)))
+    except csv.Error as exc:
+        raise InputError.single(
+            shown,
+            f"cannot read the CSV ({exc}): a cell is far too long, or a quote mark is not closed",
+            row=len(result.rows) + 1,
+        ) from None
+    check_cells(result)
     return result
+
+
+def check_cells(sheet: Sheet) -> None:
+    """Refuse every cell longer than Excel allows, by row and column letter."""
+    problems = [
+        Problem(
+            sheet.file,
+            f"the cell holds {len(value):,} characters; Excel allows {MAX_CELL_CHARS:,}",
+            row=number,
+            column=get_column_letter(col + 1),
+            sheet=sheet.sheet,
+        )
+        for number, values in sheet.rows
+        for col, value in enumerate(values)
+        if isinstance(value, str) and len(value) > MAX_CELL_CHARS
+    ]
+    if problems:
+        raise InputError(problems[:20] + _more(problems, 20))
+
+
+def _more(problems: list[Problem], shown: int) -> list[Problem]:
+    if len(problems) <= shown:
+        return []
+    return [Problem(problems[0].file, f"and {len(problems) - shown:,} more cells like these")]
+
+
+def uncached_formulas(path: Path, sheet_name: str | None) -> set[tuple[int, int]]:
+    """(row, column index) of the formula cells an ``.xlsx`` holds with no saved value (a file
+    written by a program, never opened and saved in Excel). Only asked when cells look blank."""
+    if path.suffix.lower() not in (".xlsx", ".xlsm"):
+        return set()
+    from openpyxl import load_workbook
+
+    try:
+        formulas = load_workbook(path, read_only=True, data_only=False)
+        values = load_workbook(path, read_only=True, data_only=True)
+    except Exception:
+        return set()
+    try:
+        name = sheet_name if sheet_name in formulas.sheetnames else formulas.sheetnames[0]
+        found = set()
+        rows = zip(formulas[name].iter_rows(), values[name].iter_rows(), strict=False)
+        for row_f, row_v in rows:
+            for cell_f, cell_v in zip(row_f, row_v, strict=False):
+                text = getattr(cell_f, "value", None)
+                if isinstance(text, str) and text.startswith("=") and cell_v.value is None:
+                    found.add((cell_f.row, cell_f.column - 1))
+        return found
+    finally:
+        formulas.close()
+        values.close()
 
 
 def find_header(
