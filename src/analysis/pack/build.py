@@ -34,11 +34,11 @@ from analysis.core.periods import Period
 from analysis.core.schedule import resolve_period
 from analysis.pack import catalogue
 from analysis.pack.cover import write_cover
+from analysis.pack.engine import Job, KernelPool
 from analysis.pack.execute import (
     DEFAULT_TIMEOUT_S,
     NotebookFailed,
     NotebookResult,
-    _run_stage,
     ensure_kernel,
 )
 from analysis.pack.manifest import (
@@ -78,9 +78,15 @@ def build_pack(
     parallel: int | None = None,
     progress: Callable[[str], None] = lambda message: None,
     after_render: Callable[[Path, list[NotebookResult]], None] | None = None,
+    pool: KernelPool | None = None,
+    manifest_extra: dict | None = None,
 ) -> PackResult:
     """Validate, execute, render and publish a pack. Raises InputError before running anything
-    when inputs are wrong; returns a PackResult with ``ok=False`` when a notebook fails."""
+    when inputs are wrong; returns a PackResult with ``ok=False`` when a notebook fails.
+
+    ``pool`` is a :class:`KernelPool` to run on (a batch keeps one per worker); without one, the
+    pack starts its own before checking the inputs, so the kernels warm up meanwhile.
+    ``manifest_extra`` adds keys to the manifest (a batch records its key there)."""
 
     started = time.perf_counter()
     # Notebooks run with notebooks/ as their working folder: pass them absolute paths.
@@ -88,6 +94,44 @@ def build_pack(
     public_data = Path(public_data).resolve() if public_data else None
     specs = catalogue.select_notebooks(notebooks)
     provenance.reset()
+    own_pool = pool is None
+    if own_pool:
+        workers = parallel or max(1, min(2, os.cpu_count() or 1, len(specs)))
+        pool = KernelPool(workers, ensure_kernel())
+    try:
+        return _build(
+            council,
+            period,
+            scenario,
+            specs,
+            output_root,
+            public_data,
+            timeout_s,
+            pool,
+            progress,
+            after_render,
+            started,
+            manifest_extra or {},
+        )
+    finally:
+        if own_pool:
+            pool.close()
+
+
+def _build(
+    council,
+    period,
+    scenario,
+    specs,
+    output_root,
+    public_data,
+    timeout_s,
+    pool,
+    progress,
+    after_render,
+    started,
+    manifest_extra,
+) -> PackResult:
 
     # 1. Inputs: everything is checked before any notebook runs.
     loaded: Council = config.load_council(council)
@@ -117,41 +161,46 @@ def build_pack(
         "tables_dir": str(tables_dir),
         "public_data": str(public_data) if public_data else "",
     }
-    kernel = ensure_kernel()
     results = {s.key: NotebookResult(s.key, s.filename, s.title) for s in specs}
     failure: NotebookFailed | None = None
 
-    stages = [[s for s in specs if not s.reads_pack], [s for s in specs if s.reads_pack]]
-    workers = parallel or max(1, min(2, os.cpu_count() or 1))
-    for stage in stages:
-        if not stage or failure:
-            continue
-        jobs = [(s, build / "executed" / s.filename, parameters, kernel, timeout_s) for s in stage]
-        for key, seconds, error, cell in _run_stage(jobs, workers, progress):
-            spec = next(s for s in stage if s.key == key)
-            result = results[key]
-            if error is None:
-                result.status, result.duration_s = "ok", round(seconds, 2)
-                progress(f"  done     {spec.filename} ({seconds:.1f} s)")
-            else:
-                result.status, result.error = "failed", error
-                failure = failure or NotebookFailed(
-                    spec, cell, error, build / "executed" / spec.filename
-                )
-                where = f" (cell {cell})" if cell is not None else ""
-                progress(f"  FAILED   {spec.filename}{where}: {error}")
-    executed_at = time.perf_counter()
-
-    # 3. Render the reports and the cover.
+    # 3. Execute on warm kernels, each stage's notebooks side by side; render each report
+    # while the others still run. The summary (reads_pack) runs once the others are done.
     built = dt.datetime.now(dt.UTC).astimezone()
     git = git_state()
     version = build_label(git)
     reading = [results[k] for k in catalogue.READING_ORDER if k in results]
     for result in reading:
         result.html = f"{Path(result.notebook).stem}.html"
-    nav = [{"title": r.title, "href": r.html} for r in reading if r.status == "ok"]
-    if not failure:
-        for result in reading:
+    nav = [{"title": "Cover", "href": "index.html"}] + [
+        {"title": r.title, "href": r.html} for r in reading
+    ]
+    footer = (
+        f"Built from {len(inputs)} input files for {loaded.name}, {resolved.description}, "
+        f"scenario '{scenario}'. Provenance in manifest.json."
+    )
+    rendering = 0.0
+    stages = [[s for s in specs if not s.reads_pack], [s for s in specs if s.reads_pack]]
+    for stage in stages:
+        if not stage or failure:
+            continue
+        jobs = [Job(s, build / "executed" / s.filename, parameters, timeout_s) for s in stage]
+        for job in jobs:
+            progress(f"  running  {job.spec.filename}")
+        for outcome in pool.run(jobs):
+            spec, result = outcome.spec, results[outcome.spec.key]
+            if outcome.ok:
+                result.status, result.duration_s = "ok", round(outcome.seconds, 2)
+                progress(f"  done     {spec.filename} ({outcome.seconds:.1f} s)")
+            else:
+                result.status, result.error = "failed", outcome.error
+                failure = failure or NotebookFailed(
+                    spec, outcome.cell, outcome.error, build / "executed" / spec.filename
+                )
+                where = f" (cell {outcome.cell})" if outcome.cell is not None else ""
+                progress(f"  FAILED   {spec.filename}{where}: {outcome.error}")
+            if failure:
+                continue
             render_started = time.perf_counter()
             notebook = nbformat.read(build / "executed" / result.notebook, as_version=4)
             info = PageInfo(
@@ -161,17 +210,12 @@ def build_pack(
                 scenario=scenario,
                 built=built.strftime("%d %B %Y %H:%M %Z"),
                 build=f"{version}, analysis {__version__}",
-                nav=[
-                    dict(item, current=item["href"] == result.html)
-                    for item in [{"title": "Cover", "href": "index.html"}, *nav]
-                ],
-                footer=(
-                    f"Built from {len(inputs)} input files for {loaded.name}, {resolved.description}, "
-                    f"scenario '{scenario}'. Provenance in manifest.json."
-                ),
+                nav=[dict(item, current=item["href"] == result.html) for item in nav],
+                footer=footer,
             )
             (build / result.html).write_text(render_notebook(notebook, result.title, info), "utf-8")
             result.render_s = round(time.perf_counter() - render_started, 2)
+            rendering += result.render_s
             progress(f"  rendered {result.html}")
     rendered_at = time.perf_counter()
     table_names = sorted(p.name for p in tables_dir.glob("*.csv"))
@@ -181,8 +225,8 @@ def build_pack(
 
     timings = {
         "validate_s": round(validated_at - started, 2),
-        "execute_s": round(executed_at - validated_at, 2),
-        "render_s": round(rendered_at - executed_at, 2),
+        "execute_s": round(rendered_at - validated_at - rendering, 2),
+        "render_s": round(rendering, 2),
     }
     manifest = {
         "council": council,
@@ -200,6 +244,7 @@ def build_pack(
         "tables": table_names,
         "unmatched_authorities": unmatched_authorities(tables_dir),
         "status": "failed" if failure else "ok",
+        **manifest_extra,
     }
     if not failure:
         write_cover(build, manifest)
