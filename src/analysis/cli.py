@@ -4,6 +4,7 @@ python -m analysis run --council dorset --period latest --scenario base
 python -m analysis validate --council dorset --period 2021-22-Q2
 python -m analysis data fetch [URL ...]
 python -m analysis list
+python -m analysis batch --class UA,MD,LB,SC
 """
 
 from __future__ import annotations
@@ -84,6 +85,13 @@ def build_parser() -> argparse.ArgumentParser:
     fetch_module.add_arguments(fetch)
 
     commands.add_parser("list", help="councils, periods with data, scenarios and notebooks")
+
+    batch = commands.add_parser(
+        "batch", help="packs for many councils on Dask, and a national index of them"
+    )
+    from analysis.batch import command as batch_command
+
+    batch_command.add_arguments(batch)
     return parser
 
 
@@ -159,6 +167,10 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_validate(args)
         if args.command == "list":
             return cmd_list(args)
+        if args.command == "batch":
+            from analysis.batch import command as batch_command
+
+            return batch_command.run(args)
         if args.command == "data":
             from analysis.benchmarking import fetch
 

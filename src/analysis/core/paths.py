@@ -42,8 +42,17 @@ def notebooks_dir() -> Path:
     return project_root() / "notebooks"
 
 
+def generated_councils_dir() -> Path:
+    """Council folders a batch generates from the published data (identifiers only)."""
+    return processed_dir() / "councils"
+
+
 def council_dir(council: str) -> Path:
-    return raw_dir() / council
+    """``data/raw/<council>/``; for a council with no folder there, the one a batch generated
+    in ``data/processed/councils/<council>/`` when it exists."""
+    own = raw_dir() / council
+    generated = generated_councils_dir() / council
+    return generated if not own.is_dir() and generated.is_dir() else own
 
 
 def shared_public_data() -> Path | None:
