@@ -4,9 +4,9 @@ Starting a kernel and importing pandas, matplotlib and the library costs about t
 notebook; a pack runs four and a batch runs hundreds. A :class:`KernelPool` starts its kernels
 once (while the inputs are being checked), imports the library in them, and then runs each
 notebook through papermill with the ``warm-kernel`` engine registered below. Between notebooks
-the kernel's namespace is reset (:data:`RESET_CODE`): user variables, figures, the execution
-count and the autoreload extension the notebooks load are all as in a fresh kernel, while the
-imported modules (and the library's caches of parsed public files) stay warm.
+the kernel's namespace is reset (:data:`RESET_CODE`): user variables, figures and the execution
+count are as in a fresh kernel, while the imported modules, the autoreload extension (loaded once,
+see :data:`WARM_UP_CODE`) and the library's caches of parsed public files stay warm.
 
 Papermill writes nothing while it runs (no output path, so no save at every cell); the executed
 notebook is written once, when it ends or fails.
@@ -35,27 +35,36 @@ ENGINE_NAME = "warm-kernel"
 START_ATTEMPTS = 3
 START_TIMEOUT_S = 60
 
-# Run in the kernel once it has started: the imports every notebook's setup cell makes.
+# Run in the kernel once it has started: the imports every notebook's setup cell makes, and
+# the autoreload extension the notebooks load, loaded once for the kernel's life (loading it
+# reads the source of every imported module: about 30 MB and a second each time). The
+# notebooks' own "%load_ext autoreload" then finds it loaded; the kernel's %load_ext says
+# nothing in that case, where IPython's prints a hint to use %reload_ext.
 WARM_UP_CODE = """\
 import matplotlib.pyplot
 import pandas
 import analysis.benchmarking, analysis.core.notebook, analysis.mtfp, analysis.savings, analysis.summary
+
+def _quiet_load_ext(module_str):
+    \"\"\"Load an IPython extension; quiet when it is loaded already.\"\"\"
+    from IPython.core.error import UsageError
+
+    if not module_str.strip():
+        raise UsageError("Missing module name.")
+    if get_ipython().extension_manager.load_extension(module_str.strip()) == "no load function":
+        print(f"The {module_str} module is not an IPython extension.")
+
+get_ipython().register_magic_function(_quiet_load_ext, "line", "load_ext")
+get_ipython().run_line_magic("load_ext", "autoreload")
+del _quiet_load_ext
 """
 
-# Run in the kernel before each notebook: back to a fresh kernel's state, modules kept.
+# Run in the kernel before each notebook: back to a fresh kernel's namespace, figures and
+# execution count; imported modules and loaded extensions stay.
 RESET_CODE = """\
-def _reset_for_next_notebook():
-    import matplotlib.pyplot as plt
-    ip = get_ipython()
-    plt.close("all")
-    for event in ("pre_run_cell", "post_execute"):
-        for callback in list(ip.events.callbacks[event]):
-            owner = type(getattr(callback, "__self__", None)).__module__
-            if owner.startswith("IPython.extensions.autoreload"):
-                ip.events.unregister(event, callback)
-    ip.extension_manager.loaded.discard("IPython.extensions.autoreload")
-    ip.reset(new_session=True)
-_reset_for_next_notebook()
+import matplotlib.pyplot
+matplotlib.pyplot.close("all")
+get_ipython().reset(new_session=True)
 """
 
 
