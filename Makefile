@@ -12,7 +12,7 @@ COUNCIL ?= dorset
 PERIOD ?= latest
 SCENARIO ?= base
 
-.PHONY: help env browser-tools run validate test test-fast lab lint format benchmark clean
+.PHONY: help env browser-tools run batch validate test test-fast lab lint format benchmark benchmark-batch clean
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[1m%-14s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -41,6 +41,9 @@ browser-tools: ## Headless Chromium (Debian package, when root) and axe-core (np
 run: env ## Build the quarterly pack (COUNCIL, PERIOD, SCENARIO) into outputs/
 	$(PY) -m analysis run --council $(COUNCIL) --period $(PERIOD) --scenario $(SCENARIO)
 
+batch: env ## Packs for every upper-tier council on the published data, and a national index
+	$(PY) -m analysis batch --class UA,MD,LB,SC
+
 validate: env ## Check a council's input data without building anything
 	$(PY) -m analysis validate --council $(COUNCIL) --period $(PERIOD)
 
@@ -63,6 +66,9 @@ format: env ## Format the code and notebooks (ruff)
 
 benchmark: env ## Time the default pack and the Monte Carlo (prints the figures)
 	$(PY) benchmarks/run_benchmarks.py
+
+benchmark-batch: env ## Time the pack against papermill+nbconvert, and batches at 1 and 2 workers
+	$(PY) benchmarks/benchmark_batch.py
 
 clean: ## Remove generated outputs and caches (keeps .venv)
 	rm -rf outputs/*/ data/processed/*/ .pytest_cache .ruff_cache

@@ -4,6 +4,7 @@ python -m analysis run --council dorset --period latest --scenario base
 python -m analysis validate --council dorset --period 2021-22-Q2
 python -m analysis data fetch [URL ...]
 python -m analysis list
+python -m analysis batch --class UA,MD,LB,SC
 
 Exit status: 0 done; 1 a notebook failed; 2 a mistake in the inputs or the command (nothing was
 written); 3 the environment stopped the run (a folder that cannot be written, a full disk,
@@ -126,6 +127,13 @@ def build_parser() -> argparse.ArgumentParser:
     fetch_module.add_arguments(fetch)
 
     commands.add_parser("list", help="councils, periods with data, scenarios and notebooks")
+
+    batch = commands.add_parser(
+        "batch", help="packs for many councils on Dask, and a national index of them"
+    )
+    from analysis.batch import command as batch_command
+
+    batch_command.add_arguments(batch)
     return parser
 
 
@@ -220,6 +228,10 @@ def _dispatch(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
             return cmd_validate(args)
         if args.command == "list":
             return cmd_list(args)
+        if args.command == "batch":
+            from analysis.batch import command as batch_command
+
+            return batch_command.run(args)
         if args.command == "data":
             from analysis.benchmarking import fetch
 

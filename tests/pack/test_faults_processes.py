@@ -1,4 +1,4 @@
-"""Faults while notebooks run: kill -9 and Ctrl-C leave no process and no scratch folder behind.
+"""Faults while notebooks run: kill -9 and Ctrl-C leave no kernel and no scratch folder behind.
 
 A real ``python -m analysis run`` in a child process, on a copy of the project whose notebooks
 are stand-ins that wait while a flag file exists (so the test can strike mid-run).
@@ -131,7 +131,7 @@ def test_kill_9_takes_the_workers_and_kernels_with_it_and_the_next_run_reclaims(
     run = _start(project, flag)
     pids = _kernels_running(run)
     started.extend(pids)
-    assert len(pids) >= 4  # two workers, two kernels
+    assert len(pids) >= 2  # the two warm kernels (children of the run)
     os.kill(run.pid, signal.SIGKILL)
     run.wait(timeout=10)
     still = _all_gone(pids)

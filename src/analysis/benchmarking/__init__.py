@@ -11,6 +11,7 @@ against comparable councils, and which services should get a review first.
 """
 
 from analysis.benchmarking import report, sources
+from analysis.benchmarking.authorities import authorities
 from analysis.benchmarking.panel import Panel, find_public_files, load_panel
 from analysis.benchmarking.performance import performance_positions, quadrants
 from analysis.benchmarking.pipeline import BenchmarkResult, run, validate_inputs
@@ -26,6 +27,7 @@ from analysis.benchmarking.resilience import years_covered
 from analysis.benchmarking.settings import BenchmarkSettings, load_settings
 
 __all__ = [
+    "authorities",
     "BenchmarkResult",
     "BenchmarkSettings",
     "Panel",

@@ -117,7 +117,8 @@ def add_caption(fig, source: str, period: str | None = None) -> None:
 def figure_png(fig) -> bytes:
     """The figure as PNG bytes, deterministic for the same figure (no timestamp metadata)."""
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", metadata={"Software": None}, bbox_inches="tight")
+    # The figure is laid out once, by its constrained layout; "tight" bounds would draw it twice.
+    fig.savefig(buffer, format="png", metadata={"Software": None})
     return buffer.getvalue()
 
 

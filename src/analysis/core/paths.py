@@ -51,13 +51,21 @@ def is_slug(name: str) -> bool:
     return isinstance(name, str) and len(name) <= 64 and bool(SLUG.match(name))
 
 
+def generated_councils_dir() -> Path:
+    """Council folders a batch generates from the published data (identifiers only)."""
+    return processed_dir() / "councils"
+
+
 def council_dir(council: str) -> Path:
-    """``data/raw/<council>/``. A council is a name, never a path: anything but a slug naming a
-    folder inside ``data/raw`` is a ValueError (``config.load_council`` says so to the user)."""
+    """``data/raw/<council>/``; for a council with no folder there, the one a batch generated
+    in ``data/processed/councils/<council>/`` when it exists. A council is a name, never a path:
+    anything but a slug is a ValueError (``config.load_council`` says so to the user)."""
     problem = council_name_problem(council)
     if problem:
         raise ValueError(f"--council: {problem}")
-    return raw_dir() / council
+    own = raw_dir() / council
+    generated = generated_councils_dir() / council
+    return generated if not own.is_dir() and generated.is_dir() else own
 
 
 def council_name_problem(council: str) -> str | None:

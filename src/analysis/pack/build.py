@@ -25,6 +25,7 @@ import shutil
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
+from dataclasses import replace as with_changes
 from pathlib import Path
 
 import nbformat
@@ -36,11 +37,11 @@ from analysis.core.errors import EnvironmentFault, InputError, display_path
 from analysis.core.schedule import resolve_period
 from analysis.pack import catalogue
 from analysis.pack.cover import write_cover
+from analysis.pack.engine import Job, KernelPool
 from analysis.pack.execute import (
     DEFAULT_TIMEOUT_S,
     NotebookFailed,
     NotebookResult,
-    _run_stage,
     ensure_kernel,
 )
 from analysis.pack.manifest import (
@@ -90,11 +91,17 @@ def build_pack(
     after_render: Callable[[Path, list[NotebookResult]], None] | None = None,
     replace: bool = False,
     lock_wait_s: float = DEFAULT_LOCK_WAIT_S,
+    pool: KernelPool | None = None,
+    manifest_extra: dict | None = None,
 ) -> PackResult:
     """Validate, execute, render and publish a pack. Raises InputError before running anything
     when inputs are wrong, EnvironmentFault when the pack cannot be written (leaving the last
     good pack and no scratch folder); returns a PackResult with ``ok=False`` when a notebook
-    fails."""
+    fails.
+
+    ``pool`` is a :class:`KernelPool` to run on (a batch keeps one per worker); without one, the
+    pack starts its own before checking the inputs, so the kernels warm up meanwhile.
+    ``manifest_extra`` adds keys to the manifest (a batch records its key there)."""
 
     started = time.perf_counter()
     if not timeout_s or timeout_s <= 0:
@@ -105,7 +112,27 @@ def build_pack(
     public_data = Path(public_data).resolve() if public_data else None
     specs = catalogue.select_notebooks(notebooks)
     provenance.reset()
+    own_pool = pool is None
+    if own_pool:
+        workers = parallel or max(1, min(2, os.cpu_count() or 1, len(specs)))
+        pool = KernelPool(workers, ensure_kernel())
+    finished = False
+    try:
+        result = _checked_build(
+            council, period, scenario, specs, output_root, public_data, timeout_s, pool,
+            progress, after_render, replace, lock_wait_s, started, manifest_extra or {},
+        )  # fmt: skip
+        finished = True
+        return result
+    finally:
+        if own_pool:
+            pool.close(kill=not finished)
 
+
+def _checked_build(
+    council, period, scenario, specs, output_root, public_data, timeout_s, pool, progress,
+    after_render, replace, lock_wait_s, started, manifest_extra,
+) -> PackResult:  # fmt: skip
     # 1. Inputs: everything is checked before any notebook runs (and before anything is written).
     loaded: Council = config.load_council(council)
     resolved = resolve_period(loaded, period)
@@ -129,7 +156,7 @@ def build_pack(
         try:
             return _build(
                 loaded, resolved, scenario, specs, public_data, inputs, build, destination,
-                timeout_s, parallel, progress, after_render, started,
+                timeout_s, pool, progress, after_render, started, manifest_extra,
             )  # fmt: skip
         except OSError as exc:
             raise EnvironmentFault.from_os_error(exc, destination.parent) from None
@@ -140,7 +167,7 @@ def build_pack(
 
 def _build(
     loaded, resolved, scenario, specs, public_data, inputs, build, destination,
-    timeout_s, parallel, progress, after_render, started,
+    timeout_s, pool, progress, after_render, started, manifest_extra,
 ) -> PackResult:  # fmt: skip
     """Execute, render and publish in ``build``; the caller holds the lock and cleans up."""
     council = loaded.slug
@@ -158,42 +185,43 @@ def _build(
         "tables_dir": "tables",
         "public_data": portable_path(public_data) if public_data else "",
     }
-    kernel = ensure_kernel()
     results = {s.key: NotebookResult(s.key, s.filename, s.title) for s in specs}
     failure: NotebookFailed | None = None
 
-    stages = [[s for s in specs if not s.reads_pack], [s for s in specs if s.reads_pack]]
-    workers = parallel or max(1, min(2, os.cpu_count() or 1))
-    for stage in stages:
-        if not stage or failure:
-            continue
-        jobs = [
-            (s, build / "executed" / s.filename, parameters, kernel, timeout_s, build)
-            for s in stage
-        ]
-        for key, seconds, error, cell in _run_stage(jobs, workers, progress):
-            spec = next(s for s in stage if s.key == key)
-            result = results[key]
-            if error is None:
-                result.status, result.duration_s = "ok", round(seconds, 2)
-                progress(f"  done     {spec.filename} ({seconds:.1f} s)")
-            else:
-                result.status, result.error = "failed", error
-                failure = failure or NotebookFailed(
-                    spec, cell, error, build / "executed" / spec.filename
-                )
-                where = f" (cell {cell})" if cell is not None else ""
-                progress(f"  FAILED   {spec.filename}{where}: {error}")
-    executed_at = time.perf_counter()
-
-    # 3. Render the reports and the cover.
+    # 2. Execute on warm kernels, each stage's notebooks side by side, and render each report
+    # while the others still run. The summary (reads_pack) runs once the others are done.
     built = dt.datetime.now(dt.UTC).astimezone()
     git = git_state()
     reading = [results[k] for k in catalogue.READING_ORDER if k in results]
     for result in reading:
         result.html = f"{Path(result.notebook).stem}.html"
-    if not failure:
-        _render_reports(build, reading, loaded, resolved, scenario, built, git, inputs, progress)
+    page = _page_info(reading, loaded, resolved, scenario, built, git, inputs)
+    rendering = 0.0
+    stages = [[s for s in specs if not s.reads_pack], [s for s in specs if s.reads_pack]]
+    for stage in stages:
+        if not stage or failure:
+            continue
+        jobs = [
+            Job(s, build / "executed" / s.filename, parameters, timeout_s, workdir=build)
+            for s in stage
+        ]
+        for job in jobs:
+            progress(f"  running  {job.spec.filename}")
+        for outcome in pool.run(jobs):
+            spec, result = outcome.spec, results[outcome.spec.key]
+            if outcome.ok:
+                result.status, result.duration_s = "ok", round(outcome.seconds, 2)
+                progress(f"  done     {spec.filename} ({outcome.seconds:.1f} s)")
+            else:
+                result.status, result.error = "failed", outcome.error
+                failure = failure or NotebookFailed(
+                    spec, outcome.cell, outcome.error, build / "executed" / spec.filename
+                )
+                where = f" (cell {outcome.cell})" if outcome.cell is not None else ""
+                progress(f"  FAILED   {spec.filename}{where}: {outcome.error}")
+            if not failure:
+                rendering += _render_report(build, result, page)
+                progress(f"  rendered {result.html}")
     rendered_at = time.perf_counter()
     table_names = sorted(p.name for p in tables_dir.glob("*.csv"))
     for result in results.values():
@@ -202,8 +230,8 @@ def _build(
 
     timings = {
         "validate_s": round(validated_at - started, 2),
-        "execute_s": round(executed_at - validated_at, 2),
-        "render_s": round(rendered_at - executed_at, 2),
+        "execute_s": round(rendered_at - validated_at - rendering, 2),
+        "render_s": round(rendering, 2),
     }
     manifest = {
         "council": council,
@@ -221,6 +249,7 @@ def _build(
         "tables": table_names,
         "unmatched_authorities": unmatched_authorities(tables_dir),
         "status": "failed" if failure else "ok",
+        **manifest_extra,
     }
     if not failure:
         write_cover(build, manifest)
@@ -232,6 +261,7 @@ def _build(
 
     # 4. Publish atomically, or keep the failed build (with the kernels' logs) for diagnosis.
     if failure:
+        pool.copy_logs(build / "logs")
         failed = keep_failed(build, destination)
         kept = (
             "the last good pack is untouched" if destination.exists() else "no earlier pack existed"
@@ -250,28 +280,33 @@ def _build(
     return PackResult(council, str(resolved), scenario, destination, reading, timings, True)
 
 
-def _render_reports(build, reading, loaded, resolved, scenario, built, git, inputs, progress):
-    version = build_label(git)
-    nav = [{"title": r.title, "href": r.html} for r in reading if r.status == "ok"]
-    for result in reading:
-        render_started = time.perf_counter()
-        notebook = nbformat.read(build / "executed" / result.notebook, as_version=4)
-        info = PageInfo(
-            council=loaded.name,
-            committee=loaded.committee,
-            period_label=resolved.label,
-            scenario=scenario,
-            built=built.strftime("%d %B %Y %H:%M %Z"),
-            build=f"{version}, analysis {__version__}",
-            nav=[
-                dict(item, current=item["href"] == result.html)
-                for item in [{"title": "Cover", "href": "index.html"}, *nav]
-            ],
-            footer=(
-                f"Built from {len(inputs)} input files for {loaded.name}, {resolved.description}, "
-                f"scenario '{scenario}'. Provenance in manifest.json."
-            ),
-        )
-        (build / result.html).write_text(render_notebook(notebook, result.title, info), "utf-8")
-        result.render_s = round(time.perf_counter() - render_started, 2)
-        progress(f"  rendered {result.html}")
+def _page_info(reading, loaded, resolved, scenario, built, git, inputs) -> PageInfo:
+    """The header, navigation and footer every report of the pack shares."""
+    nav = [{"title": "Cover", "href": "index.html"}] + [
+        {"title": r.title, "href": r.html} for r in reading
+    ]
+    return PageInfo(
+        council=loaded.name,
+        committee=loaded.committee,
+        period_label=resolved.label,
+        scenario=scenario,
+        built=built.strftime("%d %B %Y %H:%M %Z"),
+        build=f"{build_label(git)}, analysis {__version__}",
+        nav=nav,
+        footer=(
+            f"Built from {len(inputs)} input files for {loaded.name}, {resolved.description}, "
+            f"scenario '{scenario}'. Provenance in manifest.json."
+        ),
+    )
+
+
+def _render_report(build: Path, result: NotebookResult, page: PageInfo) -> float:
+    """Render one executed notebook to its HTML page; returns the seconds it took."""
+    started = time.perf_counter()
+    notebook = nbformat.read(build / "executed" / result.notebook, as_version=4)
+    info = with_changes(
+        page, nav=[dict(item, current=item["href"] == result.html) for item in page.nav]
+    )
+    (build / result.html).write_text(render_notebook(notebook, result.title, info), "utf-8")
+    result.render_s = round(time.perf_counter() - started, 2)
+    return result.render_s

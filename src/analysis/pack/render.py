@@ -59,7 +59,9 @@ def build_label(git: dict) -> str:
     return commit + (" (uncommitted changes)" if git.get("dirty") else "")
 
 
+@lru_cache(maxsize=1)
 def _exporter() -> HTMLExporter:
+    """One exporter for every page of a run (building it costs more than using it)."""
     exporter = HTMLExporter(template_name="basic")
     exporter.exclude_input = True
     exporter.exclude_input_prompt = True

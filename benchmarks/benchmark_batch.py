@@ -1,0 +1,212 @@
+"""Time the single pack against the hand workflow, and batches of councils; prints the figures.
+
+    .venv/bin/python benchmarks/benchmark_batch.py                 # pack + upper-tier batch
+    .venv/bin/python benchmarks/benchmark_batch.py --all           # also every authority
+    .venv/bin/python benchmarks/benchmark_batch.py --limit 20      # a quicker batch
+
+Targets (2 cores, environment built, ../shared/data/public beside the checkout):
+- the default four-report pack in under 8 s, and at least 4 times faster than the hand
+  workflow a user would script (papermill then `jupyter nbconvert --no-input`, per notebook,
+  two at a time), measured side by side here;
+- every upper-tier authority (about 150) as benchmark-plus-summary packs in under 5 minutes on
+  2 workers, all 300+ authorities in under 10;
+- memory per worker (the Dask worker process and its kernel) under 500 MB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+from analysis.core import paths
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+
+
+def single_pack(runs: int) -> float:
+    """Median wall time of `python -m analysis run` for the default pack, from a cold process."""
+    times = []
+    for _ in range(runs):
+        with tempfile.TemporaryDirectory() as tmp:
+            started = time.perf_counter()
+            subprocess.run(
+                [sys.executable, "-m", "analysis", "run", "--output-dir", tmp],
+                check=True,
+                capture_output=True,
+                cwd=ROOT,
+            )
+            times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+def hand_workflow(runs: int) -> float:
+    """Median wall time of the workflow a user would script: papermill then nbconvert
+    --no-input for each notebook, two at a time, then the summary."""
+    notebooks = ROOT / "notebooks"
+    times = []
+    for _ in range(runs):
+        with tempfile.TemporaryDirectory() as tmp:
+            out = Path(tmp)
+            tables = out / "tables"
+
+            def one(name: str, out: Path = out, tables: Path = tables) -> None:
+                executed = out / name
+                subprocess.run(
+                    [
+                        str(BIN / "papermill"),
+                        str(notebooks / name),
+                        str(executed),
+                        "-k",
+                        "council-finance",
+                        "-p",
+                        "tables_dir",
+                        str(tables),
+                        "--cwd",
+                        str(notebooks),
+                    ],
+                    check=True,
+                    capture_output=True,
+                )
+                subprocess.run(
+                    [
+                        str(BIN / "jupyter"),
+                        "nbconvert",
+                        "--to",
+                        "html",
+                        "--no-input",
+                        str(executed),
+                    ],
+                    check=True,
+                    capture_output=True,
+                )
+
+            started = time.perf_counter()
+            for stage in (
+                ["01_mtfp_scenarios.ipynb", "02_savings_delivery.ipynb"],
+                ["03_vfm_benchmarking.ipynb"],
+                ["00_summary.ipynb"],
+            ):
+                threads = [threading.Thread(target=one, args=(n,)) for n in stage]
+                for t in threads:
+                    t.start()
+                for t in threads:
+                    t.join()
+            times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+def pack_breakdown() -> None:
+    from analysis.pack.build import build_pack
+
+    with tempfile.TemporaryDirectory() as tmp:
+        result = build_pack("dorset", output_root=Path(tmp))
+        t = result.timings
+        print(
+            f"  in-process breakdown: checks {t['validate_s']:.2f} s (kernels warm up meanwhile), "
+            f"notebooks {t['execute_s']:.2f} s, rendering {t['render_s']:.2f} s (overlapped), "
+            f"total {t['total_s']:.2f} s"
+        )
+        for nb in result.notebooks:
+            print(f"    {nb.notebook:<28} {nb.duration_s:5.2f} s run, {nb.render_s:5.2f} s render")
+
+
+class MemorySampler:
+    """Peak resident memory of each Dask worker process plus its kernels, sampled every second."""
+
+    def __init__(self, client):
+        self.client, self.peak, self._stop = client, {}, threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    @staticmethod
+    def _rss() -> int:
+        import psutil
+
+        me = psutil.Process()
+        return me.memory_info().rss + sum(
+            c.memory_info().rss for c in me.children(recursive=True) if c.is_running()
+        )
+
+    def _sample(self) -> None:
+        while not self._stop.is_set():
+            try:
+                for worker, rss in self.client.run(self._rss).items():
+                    self.peak[worker] = max(self.peak.get(worker, 0), rss)
+            except Exception:
+                pass
+            self._stop.wait(1.0)
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join()
+
+
+def batch(classes: list[str], workers: int, limit: int | None) -> None:
+    from dask.distributed import Client, LocalCluster
+
+    from analysis import benchmarking
+    from analysis.batch.councils import prepare, select
+    from analysis.batch.run import run_batch
+
+    public = paths.shared_public_data()
+    chosen = select(benchmarking.authorities(public), classes=classes)
+    if limit:
+        chosen = chosen.head(limit)
+    councils = prepare(chosen, "benchmark")
+    with tempfile.TemporaryDirectory() as tmp:
+        cluster = LocalCluster(
+            n_workers=workers, threads_per_worker=1, dashboard_address=None, silence_logs=40
+        )
+        try:
+            with Client(cluster) as client, MemorySampler(client) as memory:
+                report = run_batch(
+                    councils, Path(tmp), public, scheduler=cluster.scheduler_address, force=True
+                )
+        finally:
+            cluster.close()
+    per_minute = len(councils) / report.seconds * 60
+    peak = max(memory.peak.values(), default=0) / 1e6
+    print(
+        f"  {','.join(classes)}: {len(councils)} councils on {workers} worker(s): "
+        f"{report.seconds:.0f} s, {per_minute:.1f} councils a minute, "
+        f"{report.count('failed')} failed; peak memory per worker (with its kernel) {peak:.0f} MB"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--all", action="store_true", help="also batch every authority")
+    parser.add_argument("--limit", type=int, default=0, help="at most this many councils")
+    parser.add_argument("--runs", type=int, default=3, help="runs for the pack medians")
+    args = parser.parse_args()
+
+    print("Default pack (dorset, four reports), wall time from a new process, median")
+    ours, hand = single_pack(args.runs), hand_workflow(args.runs)
+    print(f"  python -m analysis run: {ours:.2f} s (target < 8 s)")
+    print(f"  papermill + nbconvert --no-input, two at a time: {hand:.2f} s")
+    print(f"  speed-up: {hand / ours:.1f} times (target at least 4)")
+    pack_breakdown()
+
+    if paths.shared_public_data() is None:
+        print("Batches: skipped (../shared/data/public not beside this checkout)")
+        return
+    print("Batches of benchmark-plus-summary packs")
+    upper = ["UA", "MD", "LB", "SC"]
+    for workers in (1, 2):
+        batch(upper, workers, args.limit or None)
+    if args.all:
+        batch([*upper, "SD"], 2, args.limit or None)
+
+
+if __name__ == "__main__":
+    main()
