@@ -12,9 +12,9 @@ import pandas as pd
 
 from analysis.benchmarking import sources
 from analysis.benchmarking.settings import BenchmarkSettings
-from analysis.benchmarking.sources._common import check_file, tidy
 from analysis.core.config import Council
 from analysis.core.errors import InputError, Problem, display_path
+from analysis.public_data._common import check_file, tidy
 
 
 @dataclass

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis.benchmarking.sources._common import check_file
 from analysis.core.errors import InputError, Problem, display_path
+from analysis.public_data._common import check_file
 
 WHAT = "nearest-neighbour list (JSON: ONS code -> list of codes)"
 _CODE = re.compile(r"^[EWSN]\d{8}$")
