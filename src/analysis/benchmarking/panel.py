@@ -14,6 +14,7 @@ from analysis.benchmarking import sources
 from analysis.benchmarking.settings import BenchmarkSettings
 from analysis.core.config import Council
 from analysis.core.errors import InputError, Problem, display_path
+from analysis.public_data import load_panel as load_public_panel
 from analysis.public_data._common import check_file, tidy
 
 
@@ -29,6 +30,9 @@ class Panel:
     illustrative: bool
     source: str
     notes: list[str] = field(default_factory=list)
+    # Every published year in the tidy public-data panel form (analysis.public_data.load_panel),
+    # or the council's own panel's years; trends and resilience changes read it.
+    history: pd.DataFrame | None = None
 
 
 def _tidy_csv(path: Path, what: str, extra: tuple[str, ...] = ()) -> pd.DataFrame:
@@ -113,6 +117,7 @@ def load_panel(council: Council, settings: BenchmarkSettings, public_data: Path 
             else None
         )
         illustrative, source = False, f"published files in {display_path(directory)}"
+        history = attempt(load_public_panel, directory)
     else:
         folder = council.folder / settings.panel
         if not folder.is_dir():
@@ -130,6 +135,18 @@ def load_panel(council: Council, settings: BenchmarkSettings, public_data: Path 
         rs = attempt(_tidy_csv, files["rs"][0], "RS lines in tidy form", ("line",))
         population = attempt(_tidy_csv, files["population"][0], "population in tidy form")
         illustrative = (folder / "ILLUSTRATIVE.md").is_file()
+        history = (
+            pd.concat(
+                [
+                    frame.assign(source_file=path.name, aggregated=False)
+                    for frame, path in ((rs, files["rs"][0]), (population, files["population"][0]))
+                    if frame is not None
+                ],
+                ignore_index=True,
+            )
+            if rs is not None
+            else None
+        )
         source = f"the panel in {display_path(folder)}" + (
             " (illustrative figures)" if illustrative else ""
         )
@@ -158,4 +175,6 @@ def load_panel(council: Council, settings: BenchmarkSettings, public_data: Path 
         )
     if problems:
         raise InputError(problems)
-    return Panel(rs, population, neighbours, performance, files, illustrative, source)
+    return Panel(
+        rs, population, neighbours, performance, files, illustrative, source, history=history
+    )
