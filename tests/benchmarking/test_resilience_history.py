@@ -66,3 +66,30 @@ def test_real_history_bnes(shared_public, tmp_path):
     # (RS 2013-14 sheet (2)): (12,656 - 10,472) / 10,472 = 0.2086.
     row = changes.loc[("E06000022", "unallocated", 2016)]
     assert row["change"] == pytest.approx((12656 - 10472) / 10472) and row["years_used"] == 3
+
+
+def test_sentences_say_when_fewer_years(history):
+    from types import SimpleNamespace
+
+    from analysis.benchmarking.resilience import reserve_sentences
+
+    rs = history[history["year"] == 2016]
+    indicators = resilience_indicators(rs, history)
+    table = indicators[indicators["ons_code"] == "B"].assign(comparator_median_value=0.09)
+    result = SimpleNamespace(
+        council=SimpleNamespace(ons_code="B"),
+        year=2016,
+        panel=SimpleNamespace(history=history, rs=rs),
+        resilience=table,
+    )
+    text = reserve_sentences(result)
+    # B: 40 / 400 = 10.0% at 31 March 2017; fell (40 - 50) / 50 = 20.0% over 1 year.
+    assert text[0].startswith("Unallocated reserves were 10.0% of net revenue expenditure")
+    assert "fell 20.0% over the 1 year from 31 March 2016" in text[0]
+    assert "Only 1 year of balances are available, not the three CIPFA uses" in text[0]
+    result.council.ons_code = "A"
+    result.resilience = indicators[indicators["ons_code"] == "A"].assign(
+        comparator_median_value=0.1
+    )
+    assert "over the three years from 31 March 2014" in reserve_sentences(result)[0]
+    assert "Only" not in reserve_sentences(result)[0]

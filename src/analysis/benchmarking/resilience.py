@@ -183,3 +183,59 @@ def resilience_indicators(rs: pd.DataFrame, history: pd.DataFrame | None = None)
 
 def years_covered(rs: pd.DataFrame) -> list[int]:
     return sorted(rs["year"].unique())[-MAX_YEARS:]
+
+
+def reserve_sentences(result) -> list[str]:
+    """What the unallocated and earmarked reserves indicators say for the council, generated from
+    the figures; says plainly when the change spans fewer than three years."""
+    code, year = result.council.ons_code, result.year
+    history = getattr(result.panel, "history", None)
+    source = history if history is not None else result.panel.rs
+    changes = reserve_changes(source)
+    changes = changes[(changes["ons_code"] == code) & (changes["year"] == year)].set_index("kind")
+    table = result.resilience.set_index("indicator") if len(result.resilience) else None
+    out = []
+    for kind in RESERVE_KINDS:
+        ratio_key = f"{kind}_reserves_to_nre_ratio"
+        if table is None or ratio_key not in table.index:
+            out.append(
+                f"No {kind} reserves figures for {code} in {year_label_of(year)}: the indicator "
+                "cannot be shown."
+            )
+            continue
+        row = table.loc[ratio_key]
+        row = row[row["year"] == year].iloc[0] if isinstance(row, pd.DataFrame) else row
+        text = (
+            f"{kind.capitalize()} reserves were {row['value']:.1%} of net revenue expenditure at "
+            f"31 March {year + 1} (comparator median {row['comparator_median_value']:.1%})."
+        )
+        if kind in changes.index:
+            change = changes.loc[kind]
+            span = int(change["years_used"])
+            direction = "rose" if change["change"] >= 0 else "fell"
+            text += (
+                f" They {direction} {abs(change['change']):.1%} over the "
+                f"{'three years' if span == 3 else f'{span} year' + ('s' if span > 1 else '')}"
+                f" from 31 March {int(change['from_year']) + 1}."
+            )
+            if span < CHANGE_YEARS:
+                text += (
+                    f" Only {span} year{'s' if span > 1 else ''} of balances are available, not "
+                    f"the three CIPFA uses."
+                )
+        else:
+            text += " No earlier balance is available, so no change can be shown."
+        out.append(text)
+    if history is not None and "aggregated" in history:
+        mine = history[(history["ons_code"] == code) & history["measure"].eq("RS805")]
+        summed = sorted(int(y) for y in mine.loc[mine["aggregated"].astype(bool), "year"])
+        if summed and out:
+            out.append(
+                f"The figures for {', '.join(year_label_of(y) for y in summed)} are the sums of "
+                f"the authorities {code} replaced (it did not exist then)."
+            )
+    return out
+
+
+def year_label_of(year: int) -> str:
+    return f"{year}-{(year + 1) % 100:02d}"
