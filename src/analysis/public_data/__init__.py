@@ -11,6 +11,7 @@ tidy panel that every question can use (below the domains: benchmarking and the 
 from analysis.public_data._common import TIDY_COLUMNS, clear_cache
 from analysis.public_data.boundaries import read_restructuring
 from analysis.public_data.ctr import attach_ons_codes, read_ctr, standard_measure
+from analysis.public_data.neighbours import read_neighbours
 from analysis.public_data.panel import PANEL_COLUMNS, build_panel, find_files, load_panel
 from analysis.public_data.population import read_population
 from analysis.public_data.rs import SERVICE_LINES, ecode_to_ons, read_rs, read_rs_many
@@ -26,6 +27,7 @@ __all__ = [
     "ecode_to_ons",
     "join_report",
     "read_ctr",
+    "read_neighbours",
     "read_restructuring",
     "PANEL_COLUMNS",
     "build_panel",
