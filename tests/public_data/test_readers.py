@@ -75,6 +75,8 @@ def test_legacy_rs_hand_checked_values(legacy):
     assert "RS360" not in set(legacy[2010]["measure"])
     # 2011-12 printed adult social care as line 399; harmonised to RS360: Birmingham 295,017.
     assert value(legacy[2011], "E4601", "RS360") == 295017
+    assert value(legacy[2011], "E1835", "RS805") == 10990
+    assert value(legacy[2011], "E1201", "RS805") == 98359
     assert value(legacy[2012], "E1201", "RS360") == 39652
     assert value(legacy[2012], "E1835", "RS916_1apr") == 1073
     # A reserve at 31 March of one year is the 1 April figure of the next (B&NES 916).
@@ -142,10 +144,24 @@ CTR_HAND = [
     (2015, "E0101", "tax_base", 2015, 61950.6),  # line 8 in 2015-16
     (2015, "E0101", "collection_rate", 2015, 0.9875),  # printed 98.75
     (2015, "E4601", "band_d", 2015, 1158.43),  # line 11 in 2015-16
+    (2015, "E4601", "tax_base", 2015, 234089),
+    (2016, "E0101", "tax_base", 2016, 62734.6),  # line 7 from 2016-17 on
+    (2016, "E0101", "band_d", 2016, 1240.9),  # line 9 from 2016-17 on
+    (2016, "E4601", "council_tax_requirement", 2016, 287962162),
+    (2016, "E4601", "collection_rate", 2016, 0.971005),  # printed 97.1005
+    (2017, "E0101", "council_tax_requirement", 2017, 82192200),
+    (2017, "E4601", "tax_base", 2017, 243955),
+    (2017, "E4601", "band_d", 2017, 1264.76),
     (2018, "E4601", "tax_base", 2018, 248838),
+    (2018, "E0101", "council_tax_requirement", 2018, 86732200),
     (2018, "E0101", "band_d", 2018, 1347.89),
     (2020, "E1203", "band_d", 2020, 1694.79),  # Dorset Council
     (2020, "E1203", "collection_rate", 2020, 0.985),  # printed as a fraction
+    (2020, "E0101", "tax_base", 2020, 66879.9),
+    (2020, "E4601", "band_d", 2020, 1435.95),
+    (2021, "E0101", "council_tax_requirement", 2021, 102040444),
+    (2021, "E4601", "tax_base", 2021, 253995),
+    (2021, "E1203", "band_d", 2021, 1779.39),
     (2022, "E1203", "council_tax_requirement", 2022, 276032907),
     (2022, "E0101", "tax_base", 2022, 67853.7),
     (2022, "E4601", "band_d", 2022, 1552.67523),
@@ -208,3 +224,15 @@ def test_html_saved_as_xls_is_refused(tmp_path):
     page.write_text("<html><body>moved</body></html>")
     with pytest.raises(InputError, match="not a spreadsheet"):
         public_data.read_rs(page)
+
+
+def test_modern_rs_three_authorities_each_year(shared_public):
+    # 'RS LA Data' sheets, line 805 (NRE) and 360 (adult social care), read by hand.
+    rs15 = public_data.read_rs(shared_public / RS / "RS_2015-16_data_by_LA_-_Revision.xlsx")
+    rs16 = public_data.read_rs(shared_public / RS / "RS_2016-17_data_by_LA.xlsx")
+    assert value(rs15, "E4601", "RS805") == 873053 and value(rs15, "E4601", "RS360") == 274135
+    assert value(rs15, "E1835", "RS805") == 9916
+    assert value(rs15, "E1201", "RS360") == 41191
+    assert value(rs16, "E4601", "RS805") == 936900
+    assert value(rs16, "E1835", "RS805") == 8464
+    assert value(rs16, "E1201", "RS360") == 41461
