@@ -96,7 +96,7 @@ def _harmonise(frame: pd.DataFrame) -> pd.DataFrame:
             )
             frame.loc[mask, "value"] = row["council_tax_requirement"] / row["tax_base"]
             frame.loc[mask, "flag"] = (
-                "published Band D was 0 (council created that year); derived as council tax "
+                "published Band D was 0 (a reorganised council); derived as council tax "
                 "requirement / tax base"
             )
     return frame

@@ -10,7 +10,7 @@ restructuring lookup, which maps E-codes to ONS codes and adds successor authori
 (:func:`analysis.public_data.boundaries.aggregate_successors`, ``aggregated`` True).
 
 :func:`load_panel` caches the panel as Parquet in ``data/processed/public_panel/``, keyed by the
-SHA-256 of every input, and rebuilds it when an input changes (or the code's ``PANEL_VERSION``).
+SHA-256 of every input and of the readers' code, and rebuilds it when either changes.
 """
 
 from __future__ import annotations
@@ -79,10 +79,19 @@ def find_files(folder: str | Path) -> dict[str, list[Path]]:
     return found
 
 
+def code_version() -> str:
+    """SHA-256 of the readers' code and the concordance: a changed reader rebuilds the cache."""
+    digest = hashlib.sha256(PANEL_VERSION.encode())
+    for path in sorted(Path(__file__).parent.glob("*.*")):
+        if path.suffix in {".py", ".csv"}:
+            digest.update(path.name.encode() + path.read_bytes())
+    return digest.hexdigest()
+
+
 def input_key(files: dict[str, list[Path]]) -> tuple[str, dict[str, str]]:
-    """(cache key, {file name: sha256}) for the inputs."""
+    """(cache key, {file name: sha256}) for the inputs (and the code that reads them)."""
     hashes = {p.name: sha256_of(p) for paths in files.values() for p in paths}
-    blob = json.dumps([PANEL_VERSION, sorted(hashes.items())]).encode()
+    blob = json.dumps([code_version(), sorted(hashes.items())]).encode()
     return hashlib.sha256(blob).hexdigest(), hashes
 
 
