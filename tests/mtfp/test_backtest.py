@@ -106,3 +106,11 @@ def test_display_tables_show_two_decimals(dorset):
     assert rows.loc["Band D increase", "Planned"] == "1.99%"
     assert rows.loc["Council tax", "Planned"] == "£271.2m"
     assert rows.loc["Council tax", "Published"] == "£276.0m"
+
+
+def test_unreadable_public_data_is_said_not_raised(dorset, tmp_path):
+    council, plan = dorset
+    result = mtfp.backtest.run(plan, council, tmp_path)  # a folder with no published files
+    assert not result.available
+    assert result.sentences[0].startswith("No outturn is available to check the plan against")
+    assert "no Revenue Outturn Summary" in result.sentences[0]

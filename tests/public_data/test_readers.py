@@ -236,3 +236,33 @@ def test_modern_rs_three_authorities_each_year(shared_public):
     assert value(rs16, "E4601", "RS805") == 936900
     assert value(rs16, "E1835", "RS805") == 8464
     assert value(rs16, "E1201", "RS360") == 41461
+
+
+def test_ctr_layout_without_a_tax_base_column_names_file_and_sheet(shared_public, tmp_path):
+    import openpyxl
+    from python_calamine import CalamineWorkbook
+
+    rows = (
+        CalamineWorkbook.from_path(shared_public / "council_tax" / "ctr_2122.xlsx")
+        .get_sheet_by_name("Data")
+        .to_python()
+    )
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "Data"
+    for row in rows[:20]:
+        sheet.append(
+            [
+                "7. A renamed column"
+                if isinstance(v, str) and "council tax setting purposes" in v
+                else v
+                for v in row
+            ]
+        )
+    path = tmp_path / "ctr_2122.xlsx"
+    book.save(path)
+    with pytest.raises(InputError) as info:
+        public_data.read_ctr(path)
+    problem = info.value.problems[0]
+    assert problem.file.endswith("ctr_2122.xlsx") and problem.sheet == "Data"
+    assert "Council tax base for council tax setting purposes" in problem.message

@@ -287,9 +287,21 @@ def run(plan: MTFPAssumptions, council: Council, public_data: Path | None) -> Ba
                 "the published government data (run with --public-data DIR to add it)."
             ],
         )
+    from analysis.core.errors import InputError
     from analysis.public_data import load_panel
 
-    panel = load_panel(public_data)
+    try:
+        panel = load_panel(public_data)
+    except InputError as exc:
+        return Backtest(
+            False,
+            pd.DataFrame(columns=COMPARE_COLUMNS),
+            pd.DataFrame(columns=HISTORY_COLUMNS),
+            [
+                "No outturn is available to check the plan against: the published data could not "
+                f"be read ({'; '.join(str(p) for p in exc.problems)})."
+            ],
+        )
     series = published_series(panel)
     comparators = comparator_codes(Path(public_data), council, series)
     mine = series[series["ons_code"] == council.ons_code]

@@ -56,6 +56,12 @@ def _unit(description: str) -> str:
     return "gbp"
 
 
+_TITLES = {
+    "council_tax_requirement": "'Council Tax Requirement ... excluding local precepts'",
+    "tax_base": "'Council tax base for council tax setting purposes'",
+}
+
+
 def standard_measure(description: str) -> str | None:
     """The measure a CTR line description names, whatever its number that year."""
     low = description.lower()
@@ -175,7 +181,19 @@ def _parse(path: Path) -> pd.DataFrame:
                     "unit": _unit(description),
                 }
             )
-    return tidy(_harmonise(pd.DataFrame.from_records(records)))
+    frame = _harmonise(pd.DataFrame.from_records(records))
+    found = set(frame["standard"].dropna())
+    missing = [m for m in ("council_tax_requirement", "tax_base") if m not in found]
+    if missing:
+        raise wrong_file(
+            path,
+            WHAT,
+            "no column whose title names "
+            + " or ".join(_TITLES[m] for m in missing)
+            + f" (numbered columns found: {', '.join(sorted({c[2][:40] for c in columns}))})",
+            sheet,
+        )
+    return tidy(frame)
 
 
 def read_ctr(path: str | Path) -> pd.DataFrame:

@@ -209,7 +209,8 @@ def load_panel(
         for path in paths:
             record_input(path)
     cache_dir = Path(cache_dir) if cache_dir is not None else default_cache_dir()
-    target = cache_dir / f"panel-{key[:20]}.parquet"
+    place = hashlib.sha256(str(folder.resolve()).encode()).hexdigest()[:8]
+    target = cache_dir / f"panel-{place}-{key[:20]}.parquet"
     if target.is_file() and not rebuild:
         try:
             return pd.read_parquet(target)
@@ -220,7 +221,7 @@ def load_panel(
     tmp = target.with_suffix(f".{os.getpid()}.part")
     panel.to_parquet(tmp, index=False)
     os.replace(tmp, target)
-    for old in cache_dir.glob("panel-*.parquet"):
+    for old in cache_dir.glob(f"panel-{place}-*.parquet"):
         if old != target:
             old.unlink(missing_ok=True)
     return panel
