@@ -266,3 +266,46 @@ def test_ctr_layout_without_a_tax_base_column_names_file_and_sheet(shared_public
     problem = info.value.problems[0]
     assert problem.file.endswith("ctr_2122.xlsx") and problem.sheet == "Data"
     assert "Council tax base for council tax setting purposes" in problem.message
+
+
+def _as_ods(source, sheets, target, rows=30):
+    """The first ``rows`` rows of ``sheets`` of a published workbook, re-saved as OpenDocument,
+    with a cover sheet in front, as the government now publishes."""
+    import pandas as pd
+    from python_calamine import CalamineWorkbook
+
+    book = CalamineWorkbook.from_path(source)
+    with pd.ExcelWriter(target, engine="odf") as writer:
+        pd.DataFrame([["Cover: about these tables"]]).to_excel(
+            writer, sheet_name="Cover", header=False, index=False
+        )
+        for name in sheets:
+            data = book.get_sheet_by_name(name).to_python()[:rows]
+            pd.DataFrame(data).to_excel(writer, sheet_name=name, header=False, index=False)
+    return target
+
+
+def test_years_never_shown_as_ods_read_the_same(shared_public, tmp_path):
+    pytest.importorskip("odf")
+    # A modern RS year as .ods: B&NES adult social care 60,433 (as in the .xlsx).
+    rs = _as_ods(
+        shared_public / RS / "RS_2016-17_data_by_LA.xlsx",
+        ["RS LA Data 2016-17"],
+        tmp_path / "RS_2016-17.ods",
+    )
+    assert value(public_data.read_rs(rs), "E0101", "RS360") == 60433
+    # A legacy year, three sheets by measure, as .ods: the same figures as the .xls.
+    legacy = _as_ods(
+        shared_public / LEGACY[2013],
+        [f"RS LA Data 2013-14 ({n})" for n in (1, 2, 3)],
+        tmp_path / "RS_2013-14.ods",
+    )
+    frame = public_data.read_rs(legacy)
+    assert value(frame, "E0101", "RS190") == 95450
+    assert value(frame, "E0101", "RS916_31mar") == 10472
+    # A CTR table as .ods: Dorset's 2022-23 requirement.
+    ctr = _as_ods(
+        shared_public / "council_tax" / "ctr_2223.xlsx", ["Data"], tmp_path / "ctr.ods", 400
+    )
+    frame = public_data.read_ctr(ctr)
+    assert value(frame, "E1203", "council_tax_requirement", 2022, column="standard") == 276032907
