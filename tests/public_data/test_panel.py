@@ -71,11 +71,29 @@ def test_ratios_and_county_precepts_are_not_aggregated(panel):
     assert "band_d" not in set(dorset["measure"])
 
 
+def test_split_counties_are_not_apportioned(panel):
+    aggregated = panel[panel["aggregated"]]
+    # Northamptonshire split 4 / 3 in 2021: neither successor gets the county's services, so no
+    # RS line is summed for them; their districts' tax base is (the county has none of its own).
+    for code in ("E06000061", "E06000062"):
+        mine = aggregated[aggregated["ons_code"] == code]
+        assert not mine["measure"].astype(str).str.startswith("RS").any(), code
+        assert "tax_base" in set(mine["measure"].astype(str)), code
+        assert mine["note"].str.contains("cannot be aggregated").all()
+    # BCP took Christchurch but not Dorset County Council: no summed RS lines before 2019.
+    bcp = aggregated[aggregated["ons_code"] == "E06000058"]
+    assert not bcp["measure"].astype(str).str.startswith("RS").any()
+    # Tax base 2018-19 = Bournemouth + Poole + Christchurch districts' bases.
+    assert one(panel, "E06000058", "tax_base", 2018)["aggregated"]
+
+
 def test_restructuring_minor_transfers_and_abolished_counties(shared_public):
     changes = {c.successor: c for c in read_restructuring(shared_public / GEO).changes}
     # "County Abolished" is not an authority.
     assert "E10999999" not in changes
     assert changes["E06000059"].counties == ["E10000009"]
+    assert changes["E06000058"].partial_counties == ["E10000009"]
+    assert changes["E06000061"].counties == [] and changes["E06000062"].counties == []
     # Gateshead's 2013 minor transfer to Northumberland does not add Gateshead to it.
     assert changes["E06000057"].predecessors == ["E06000048"]
     assert any("E08000020" in n for n in changes["E06000057"].notes)

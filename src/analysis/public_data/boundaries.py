@@ -11,9 +11,11 @@ A successor's figure for a year before it existed is the sum of its predecessors
 quantities that add up (spend and reserves in £, tax base, dwellings, population), flagged as
 aggregated and naming the predecessors. Ratios and averages (Band D, collection rate) are never
 summed: they are listed in :data:`NOT_AGGREGATED` and left blank. A county whose districts went to
-several successors is counted whole in the successor that took most of its districts, and the note
-says that its services for the other districts' areas are not apportioned; the other successor's
-note says those county services are missing from its total.
+several successors is counted whole in the successor that took at least three quarters of its
+districts (Dorset County Council: five of six to Dorset Council), and the note says that its
+services for the other area are not apportioned; for every other successor of a split county
+(BCP; North and West Northamptonshire) the measures the county reports cannot be aggregated and
+are left out, with a note: only district-level quantities such as the tax base are summed.
 """
 
 from __future__ import annotations
@@ -31,6 +33,9 @@ WHAT = "restructuring lookup (ONS code changes, 2013 onwards)"
 _CODE = re.compile(r"^E\d{8}$")
 SUMMABLE_UNITS = {"gbp_k", "gbp", "band_d_equivalents", "dwellings", "persons"}
 COUNTY_PRECEPTED = {"council_tax_requirement"}
+# A county split between successors is counted whole in the one that took at least this share of
+# its districts (Dorset County Council: 5 of 6 to Dorset Council); below it, no successor gets it.
+WHOLE_COUNTY_SHARE = 0.75
 NOT_AGGREGATED = {
     "band_d": "an average (requirement / tax base), recomputed from the summed parts instead",
     "collection_rate": "a rate; the predecessors' rates cannot be added",
@@ -44,6 +49,9 @@ class Change:
     year: int  # first financial year of the successor (2019 = 2019-20)
     predecessors: list[str]
     counties: list[str] = field(default_factory=list)
+    # Counties that served part of this successor but are not counted in it: whatever they
+    # report (county services) cannot be aggregated for it.
+    partial_counties: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
 
@@ -146,18 +154,24 @@ def read_restructuring(path: str | Path) -> Restructuring:
         if not takers:
             continue
         main = max(takers, key=lambda k: (takers[k], k))
+        share = takers[main] / len(districts)
         others = sorted(k for k in takers if k != main)
-        out[main].counties.append(county)
-        if others:
-            out[main].notes.append(
-                f"includes all of the former county council {county}, whose services also "
-                f"covered areas now in {', '.join(others)} (not apportioned)"
-            )
-            for other in others:
-                out[other].notes.append(
-                    f"county services of {county} for its former districts are not included "
-                    "(they are in that county's figures, which cannot be apportioned)"
+        if share >= WHOLE_COUNTY_SHARE:
+            out[main].counties.append(county)
+            if others:
+                out[main].notes.append(
+                    f"includes all of the former county council {county} ({takers[main]} of its "
+                    f"{len(districts)} districts came here), whose services also covered areas "
+                    f"now in {', '.join(others)} (not apportioned)"
                 )
+        else:
+            others = sorted(takers)
+        for other in others:
+            out[other].partial_counties.append(county)
+            out[other].notes.append(
+                f"the county-level figures of {county} cannot be aggregated: its area was split "
+                "and its services cannot be apportioned between successors"
+            )
     lookup = _lookup_long(lookup_wide)
     return Restructuring(list(out.values()), lookup)
 
@@ -208,6 +222,20 @@ def aggregate_successors(panel: pd.DataFrame, restructuring: Restructuring) -> p
         sums = sums[
             [(y, m) not in have for y, m in zip(sums["year"], sums["measure"], strict=True)]
         ]
+        if change.partial_counties:
+            county_measures = set(
+                panel.loc[panel["ons_code"].isin(change.partial_counties), "measure"].astype(str)
+            )
+            blocked = sums["measure"].astype(str).isin(county_measures)
+            if blocked.any():
+                skipped.append(
+                    (
+                        change.successor,
+                        sorted(set(sums.loc[blocked, "measure"].astype(str))),
+                        "county services split between successors cannot be apportioned",
+                    )
+                )
+            sums = sums[~blocked]
         if change.counties:
             # The county's council tax is a precept on the districts' bills, not in the
             # billing authorities' requirement: the districts' sum would understate it.
@@ -237,14 +265,3 @@ def aggregate_successors(panel: pd.DataFrame, restructuring: Restructuring) -> p
     out = pd.concat(extra, ignore_index=True) if extra else panel.iloc[0:0].copy()
     out.attrs["not_aggregated"] = skipped
     return out
-
-
-def not_aggregated_text(restructuring: Restructuring) -> list[str]:
-    """What cannot be aggregated, in words (for the data log and the reports)."""
-    lines = [f"{m}: {why}" for m, why in NOT_AGGREGATED.items()]
-    lines.append(
-        "council_tax_requirement for a successor of a county: the county's council tax is a "
-        "precept, not in the billing authorities' table"
-    )
-    lines += [f"{c.successor} ({c.name}): {n}" for c in restructuring.changes for n in c.notes]
-    return lines
