@@ -105,3 +105,14 @@ def test_real_history_bath(shared_public):
     assert adult["last_per_head_gbp"] == pytest.approx(323.26, abs=0.01)
     assert adult["first_year"] == 2011 and adult["last_year"] == 2016
     assert "Adult social care (2010-11)" in found.gaps
+
+
+def test_trend_title_states_the_message():
+    per_head = trends.per_head_history(history_rows())
+    changes = trends.rank_changes(trends.trend_table(per_head, "C", ["A", "B"]))
+    title = trends.trend_title(changes, "Council C")
+    # Adult social care went from rank 2 to rank 1 of 3.
+    assert "adult social care moved furthest up the cost ranking, from 2 to 1 of 3" in title
+    assert "2015-16 to 2016-17" in title
+    flat = changes.assign(rank_change=0)
+    assert "no service has moved up" in trends.trend_title(flat, "Council C")

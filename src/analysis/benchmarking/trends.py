@@ -22,6 +22,13 @@ from analysis.core import charts
 from analysis.core.periods import year_label
 from analysis.public_data.rs import SERVICE_LINES
 
+CLASS_NAMES = {
+    "UA": "unitary authority",
+    "MD": "metropolitan district",
+    "LB": "London borough",
+    "SC": "county council",
+    "SD": "district council",
+}
 TREND_COLUMNS = [
     "year",
     "year_label",
@@ -198,7 +205,24 @@ def missing_years_sentence(trend: pd.DataFrame, history: pd.DataFrame | None) ->
     )
 
 
-def chart_trends(trend: pd.DataFrame, council_name: str):
+def trend_title(changes: pd.DataFrame, council_name: str) -> str:
+    """A title that states the message: the service that moved furthest up the cost ranking."""
+    if changes.empty:
+        return f"{council_name}: no years with comparable figures"
+    moved = changes[changes["years_with_data"] > 1].sort_values(
+        ["rank_change", "line"], ascending=[False, True]
+    )
+    if moved.empty or moved.iloc[0]["rank_change"] <= 0:
+        return f"{council_name}: no service has moved up the cost ranking among its comparators"
+    top = moved.iloc[0]
+    return (
+        f"{council_name}:\n{top['service'].lower()} moved furthest up the cost ranking, from "
+        f"{top['first_rank']} to {top['last_rank']} of {top['last_n_ranked']} "
+        f"({year_label(int(top['first_year']))} to {year_label(int(top['last_year']))})"
+    )
+
+
+def chart_trends(trend: pd.DataFrame, council_name: str, title: str | None = None):
     """Small multiples: the council's spend per head against the comparator median and
     interquartile band, one panel per service."""
     charts.apply_house_style()
@@ -209,9 +233,10 @@ def chart_trends(trend: pd.DataFrame, council_name: str):
     fig, axes = plt.subplots(rows, cols, figsize=(10, 2.4 * rows + 0.8), layout="constrained")
     axes = np.atleast_1d(axes).ravel()
     fig.suptitle(
-        f"{council_name}: net spend per head by service against comparators, by year",
+        title or f"{council_name}: net spend per head by service against comparators, by year",
         x=0.01,
         ha="left",
+        wrap=True,
     )
     for ax, service in zip(axes, services, strict=False):
         frame = trend[trend["service"] == service].sort_values("year")
@@ -291,9 +316,13 @@ def chart_strips(strips: pd.DataFrame, council_name: str, year: int, authority_c
     n = max(len(services), 1)
     fig, axes = plt.subplots(n, 1, figsize=(9, 0.75 * n + 1.0), layout="constrained")
     axes = np.atleast_1d(axes)
-    group = f"every {authority_class} authority" if authority_class else "every authority"
+    group = (
+        f"every {CLASS_NAMES.get(authority_class, authority_class)}"
+        if authority_class
+        else "every authority"
+    )
     fig.suptitle(
-        f"Where {council_name} sits in {year_label(year)}: net spend per head, {group}",
+        f"Where {council_name} sits in {year_label(year)}:\nnet spend per head, {group}",
         x=0.01,
         ha="left",
     )
@@ -306,7 +335,7 @@ def chart_strips(strips: pd.DataFrame, council_name: str, year: int, authority_c
         ax.set_yticks([])
         ax.set_ylabel(service, rotation=0, ha="right", va="center", fontsize=8)
         ax.tick_params(axis="x", labelsize=7)
-        ax.xaxis.set_major_formatter(lambda v, _p: f"£{v:,.0f}")
+        ax.xaxis.set_major_formatter(lambda v, _p: ("\u2212" if v < 0 else "") + f"£{abs(v):,.0f}")
         for side in ("left", "right", "top"):
             ax.spines[side].set_visible(False)
     return fig
