@@ -232,7 +232,7 @@ def reserve_sentences(result) -> list[str]:
         if summed and out:
             out.append(
                 f"The figures for {', '.join(year_label_of(y) for y in summed)} are the sums of "
-                f"the authorities {code} replaced (it did not exist then)."
+                f"the authorities {result.council.name} replaced (it did not exist then)."
             )
     return out
 
