@@ -68,7 +68,15 @@ def _find(directory: Path, patterns: list[str]) -> list[Path]:
 def find_public_files(directory: Path, settings: BenchmarkSettings) -> dict[str, list[Path]]:
     """The published files in a folder (searched recursively by their published names)."""
     patterns = {
-        "rs": ["RS_*.xlsx", "*Revenue_Outturn_Summary*.xlsx", "revenue_outturn_summary/*.xlsx"],
+        # Years with line numbers and ONS codes (.xlsx, or .ods as now published); the legacy
+        # .xls years without ONS codes reach the reports through the history panel.
+        "rs": [
+            "RS_*.xlsx",
+            "RS_*.ods",
+            "*Revenue_Outturn_Summary*.xlsx",
+            "revenue_outturn_summary/*.xlsx",
+            "revenue_outturn_summary/*.ods",
+        ],
         "population": ["*popestimates*.xlsx", "*mye*.xlsx", "population/*.xlsx"],
         "neighbours": ["*neighbour*.json"],
         "performance": ["*oflog*.csv", "performance/*.csv"],

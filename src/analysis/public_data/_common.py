@@ -130,29 +130,38 @@ class Workbook:
                 f"could not read the sheet; the workbook may be damaged: {type(exc).__name__}: {exc}",
                 sheet=sheet,
             ) from None
-        return [tuple(_cell(v) for v in row) for row in frame.itertuples(index=False, name=None)]
+        values = frame.to_numpy(dtype=object, copy=True)
+        values[pd.isna(values)] = None  # blank cells
+        return list(map(tuple, values.tolist()))
+
+    def head(self, sheet: str, n: int = 20) -> list[tuple]:
+        """The first ``n`` rows only (to recognise a sheet without reading all of it)."""
+        try:
+            frame = pd.read_excel(self._book, sheet_name=sheet, header=None, nrows=n)
+        except Exception:
+            return self.rows(sheet)[:n]
+        values = frame.to_numpy(dtype=object, copy=True)
+        values[pd.isna(values)] = None
+        return list(map(tuple, values.tolist()))
 
     def close(self) -> None:
         self._book.close()
+
+
+def is_whole(value: Any, low: float, high: float) -> bool:
+    """A number (not a bool) that is a whole number between ``low`` and ``high``."""
+    return (
+        isinstance(value, int | float)
+        and not isinstance(value, bool)
+        and float(value).is_integer()
+        and low <= value <= high
+    )
 
 
 def is_phantom(sheet: str) -> bool:
     """Sheets named after an external link ('file:///...'#Sheet) hold nothing of the data."""
     low = sheet.strip().strip("'").lower()
     return low.startswith(("file:", "http:", "https:")) or "'#" in sheet
-
-
-def _cell(value: Any) -> Any:
-    if value is None:
-        return None
-    if isinstance(value, float):
-        if value != value:  # NaN: a blank cell
-            return None
-        if value.is_integer() and abs(value) < 2**53:
-            return int(value)
-    if hasattr(value, "item") and not isinstance(value, str):  # numpy scalars
-        return _cell(value.item())
-    return value
 
 
 def open_workbook(path: Path, what: str) -> Workbook:

@@ -31,6 +31,7 @@ from analysis.public_data._common import (
     check_file,
     clean_text,
     find_sheet,
+    is_whole,
     normalise_class,
     tidy,
     to_number,
@@ -64,7 +65,7 @@ def _find_header(rows: list[tuple]) -> tuple[int, int, int] | None:
         if "e-code" in texts and "ons code" in texts:
             ecode_col = texts.index("e-code")
             for j in range(i - 1, max(i - 6, -1), -1):
-                numbers = [v for v in rows[j] if isinstance(v, int) and 100 <= v <= 999]
+                numbers = [v for v in rows[j] if is_whole(v, 100, 999)]
                 if len(numbers) >= 10:
                     return i, j, ecode_col
             return i, -1, ecode_col
@@ -79,7 +80,7 @@ def _is_legacy(path: Path) -> bool:
         for sheet in workbook.sheetnames:
             if not sheet.upper().startswith("RS LA DATA"):
                 continue
-            rows = workbook.rows(sheet)[:20]
+            rows = workbook.head(sheet, 20)
             texts = {clean_text(v).lower() for r in rows for v in r}
             if "e-code" in texts and "ons code" not in texts:
                 return True
@@ -125,7 +126,7 @@ def _parse(path: Path) -> pd.DataFrame:
     lines = rows[line_row]
     columns: list[tuple[int, int, str]] = []
     for j, value in enumerate(lines):
-        if isinstance(value, int | float) and not isinstance(value, bool) and 100 <= value <= 999:
+        if is_whole(value, 100, 999):
             columns.append(
                 (j, int(value), clean_text(rows[desc_row][j] if j < len(rows[desc_row]) else ""))
             )

@@ -87,6 +87,9 @@ def parse_legacy(path: Path, workbook) -> pd.DataFrame:
     known = concordance()
     frames, problems, kinds_seen = [], [], set()
     for sheet in workbook.sheetnames:
+        top = workbook.head(sheet, 20)
+        if not any(clean_text(r[0] if r else "").lower() == "e-code" for r in top):
+            continue  # a cover or drop-down sheet: no authority table
         rows = workbook.rows(sheet)
         head = next(
             (
