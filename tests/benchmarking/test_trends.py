@@ -6,7 +6,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 import pytest
 
-from analysis.benchmarking import trends
+from analysis.benchmarking import trend_charts, trends
 
 
 def history_rows():
@@ -77,9 +77,9 @@ def test_strip_chart_data_and_alt_text():
     strips = trends.strip_frame(per_head, "C", "UA", 2016)
     # Every UA with 2016 data: A £200, B £400, C £500, Z £900; C is 2nd highest of 4.
     assert list(strips["ons_code"]) == ["A", "B", "C", "Z"]
-    alt = trends.strip_alt(strips, "Council C", 2016)
+    alt = trend_charts.strip_alt(strips, "Council C", 2016)
     assert "Adult social care £500 (rank 2 of 4)" in alt
-    fig = trends.chart_strips(strips, "Council C", 2016, "UA")
+    fig = trend_charts.chart_strips(strips, "Council C", 2016, "UA")
     assert len(fig.axes) == 1
     plt.close(fig)
 
@@ -87,10 +87,10 @@ def test_strip_chart_data_and_alt_text():
 def test_trend_alt_names_the_service_furthest_above():
     per_head = trends.per_head_history(history_rows())
     table = trends.trend_table(per_head, "C", ["A", "B"])
-    alt = trends.trend_alt(table, trends.rank_changes(table), "Council C")
+    alt = trend_charts.trend_alt(table, trends.rank_changes(table), "Council C")
     # 2016: £500 against a median of £300: £200 a head above.
     assert "Adult social care (£200 a head above)" in alt and "2015-16 to 2016-17" in alt
-    fig = trends.chart_trends(table, "Council C")
+    fig = trend_charts.chart_trends(table, "Council C")
     plt.close(fig)
 
 
@@ -110,9 +110,9 @@ def test_real_history_bath(shared_public):
 def test_trend_title_states_the_message():
     per_head = trends.per_head_history(history_rows())
     changes = trends.rank_changes(trends.trend_table(per_head, "C", ["A", "B"]))
-    title = trends.trend_title(changes, "Council C")
+    title = trend_charts.trend_title(changes, "Council C")
     # Adult social care went from rank 2 to rank 1 of 3.
     assert "adult social care moved furthest up the cost ranking, from 2 to 1 of 3" in title
     assert "2015-16 to 2016-17" in title
     flat = changes.assign(rank_change=0)
-    assert "no service has moved up" in trends.trend_title(flat, "Council C")
+    assert "no service has moved up" in trend_charts.trend_title(flat, "Council C")
