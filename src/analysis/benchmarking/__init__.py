@@ -10,7 +10,7 @@ against comparable councils, and which services should get a review first.
   gives what the notebook shows (``benchmarking.report.chart_positions(result)``).
 """
 
-from analysis.benchmarking import report, sources
+from analysis.benchmarking import report, sources, trend_charts, trends
 from analysis.benchmarking.authorities import authorities
 from analysis.benchmarking.panel import Panel, find_public_files, load_panel
 from analysis.benchmarking.performance import performance_positions, quadrants
@@ -44,6 +44,8 @@ __all__ = [
     "report",
     "run",
     "sources",
+    "trend_charts",
+    "trends",
     "unit_costs",
     "validate_inputs",
     "vfm_share",

@@ -1,5 +1,13 @@
 """``python -m analysis data fetch``: download the official files into ``data/raw/public/``.
 
+With ``--years 2010-11:2022-23`` (and optionally ``--kinds rs,ctr``) each publication's current
+attachments are found through the GOV.UK content API (``<api>/api/content/<publication path>``;
+the paths are in ``publications.yaml``), and every year asked for is downloaded, with the
+comparator list. Downloads stream to ``<file>.part`` and are renamed into place only when complete
+and checked (atomic); a download cut short (``IncompleteRead``) is reported by name, its ``.part``
+removed, and the remaining files still fetched; a second run resumes, skipping every file already
+on disk with the checksum in the data log.
+
 Files are cached: a file whose name is in the data log with a known SHA-256 and which is on disk
 with that checksum is not downloaded again. Each download is checked before it is kept: an HTTP
 error, an HTML page, or a file without the expected signature (xlsx/zip ``PK``, JSON, CSV) is
@@ -11,18 +19,24 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import hashlib
 import json
-import socket
+import os
 import sys
-import urllib.error
-import urllib.parse
-import urllib.request
 from pathlib import Path
+
+from analysis.benchmarking.download import (  # noqa: F401  (re-exported)
+    TIMEOUT,
+    FetchError,
+    check_content,
+    download,
+    download_to,
+    file_name,
+    sha256_bytes,
+    sha256_file,
+)
 
 DEFAULT_DEST = "data/raw/public"
 LOG_NAME = "DATA_LOG.json"
-TIMEOUT = 60
 
 # The documented default list: the publications the benchmarking notebook reads.
 DEFAULT_FILES = [
@@ -41,30 +55,6 @@ DEFAULT_FILES = [
 ]
 
 
-class FetchError(Exception):
-    """A download that failed or returned the wrong thing; the message names the URL."""
-
-
-def file_name(url: str) -> str:
-    parsed = urllib.parse.urlparse(url)
-    query = urllib.parse.parse_qs(parsed.query)
-    path = query.get("uri", [parsed.path])[0]
-    name = Path(urllib.parse.unquote(path)).name
-    return name or "download"
-
-
-def sha256_bytes(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def load_log(dest: Path) -> list[dict]:
     path = dest / LOG_NAME
     if not path.is_file():
@@ -81,63 +71,13 @@ def save_log(dest: Path, entries: list[dict]) -> None:
     (dest / LOG_NAME).write_text(json.dumps(entries, indent=2) + "\n", encoding="utf-8")
 
 
-def check_content(url: str, name: str, data: bytes, content_type: str) -> None:
-    """Refuse HTML pages and files without the signature their extension implies."""
-    head = data[:512].lstrip().lower()
-    if (
-        "html" in content_type.lower()
-        or head.startswith(b"<!doctype html")
-        or head.startswith(b"<html")
-    ):
-        raise FetchError(
-            f"{url}: the server returned a web page (HTML), not the expected file {name}"
-        )
-    suffix = Path(name).suffix.lower()
-    if suffix in {".xlsx", ".xlsm", ".zip", ".ods"} and not data.startswith(b"PK\x03\x04"):
-        raise FetchError(
-            f"{url}: the download is not a {suffix} file (no zip signature); it may be damaged or an error page"
-        )
-    if suffix == ".xls" and not data.startswith(b"\xd0\xcf\x11\xe0"):
-        raise FetchError(f"{url}: the download is not an .xls workbook")
-    if suffix == ".json":
-        try:
-            json.loads(data.decode("utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError):
-            raise FetchError(f"{url}: the download is not valid JSON") from None
-    if suffix == ".csv" and b"\x00" in data[:4096]:
-        raise FetchError(f"{url}: the download is not a text CSV file")
-    if not data:
-        raise FetchError(f"{url}: the server returned an empty file")
-
-
-def download(url: str, timeout: float = TIMEOUT) -> tuple[bytes, str]:
-    request = urllib.request.Request(
-        url, headers={"User-Agent": "council-finance-analysis (data fetch)"}
-    )
-    try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
-            return response.read(), response.headers.get("Content-Type", "")
-    except urllib.error.HTTPError as exc:
-        raise FetchError(
-            f"{url}: the server answered HTTP {exc.code} ({exc.reason}); check the address"
-        ) from None
-    except urllib.error.URLError as exc:
-        reason = exc.reason
-        if isinstance(
-            reason,
-            ConnectionRefusedError | socket.gaierror | socket.timeout | TimeoutError | OSError,
-        ):
-            raise FetchError(
-                f"{url}: could not connect ({reason}). You appear to be offline, or the server is unreachable."
-            ) from None
-        raise FetchError(f"{url}: could not download ({reason})") from None
-    except (TimeoutError, ConnectionError) as exc:
-        raise FetchError(
-            f"{url}: could not connect ({exc}). You appear to be offline, or the server is unreachable."
-        ) from None
-
-
-def fetch(urls: list[str], dest: Path, timeout: float = TIMEOUT, out=None) -> list[dict]:
+def fetch(
+    urls: list[str],
+    dest: Path,
+    timeout: float = TIMEOUT,
+    out=None,
+    meta: dict[str, dict] | None = None,
+) -> list[dict]:
     """Download each URL into ``dest`` (cached by checksum); returns the log entries touched.
     Raises :class:`FetchError` listing every failure after trying all URLs."""
     out = out or sys.stdout
@@ -157,25 +97,29 @@ def fetch(urls: list[str], dest: Path, timeout: float = TIMEOUT, out=None) -> li
             print(f"cached: {name} (sha256 {known['sha256'][:12]}...)", file=out)
             touched.append(known)
             continue
+        tmp = target.with_name(target.name + ".part")
         try:
-            data, content_type = download(url, timeout)
-            check_content(url, name, data, content_type)
+            digest, size, content_type = download_to(url, tmp, timeout)
+            with open(tmp, "rb") as handle:
+                head = handle.read(4096) if Path(name).suffix.lower() != ".json" else handle.read()
+            check_content(url, name, head if size else b"", content_type)
         except FetchError as exc:
+            tmp.unlink(missing_ok=True)
             failures.append(str(exc))
             continue
-        tmp = target.with_suffix(target.suffix + ".part")
-        tmp.write_bytes(data)
-        tmp.replace(target)
+        os.replace(tmp, target)
         entry = {
             "url": url,
             "file": name,
-            "sha256": sha256_bytes(data),
-            "size": len(data),
+            "sha256": digest,
+            "size": size,
             "downloaded_at": dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
+            **(meta or {}).get(url, {}),
         }
         log[name] = entry
         touched.append(entry)
-        print(f"downloaded: {name} ({len(data):,} bytes)", file=out)
+        print(f"downloaded: {name} ({size:,} bytes)", file=out)
+        save_log(dest, list(log.values()))  # a later failure keeps what was fetched (resume)
     save_log(dest, list(log.values()))
     if failures:
         raise FetchError("\n".join(failures))
@@ -192,6 +136,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--list", action="store_true", help="print the default list of files and exit"
     )
+    parser.add_argument(
+        "--years",
+        help="financial years to fetch through the GOV.UK content API, e.g. 2010-11:2022-23",
+    )
+    parser.add_argument(
+        "--kinds",
+        help="publications to fetch with --years (default all: rs,ctr,taxbase,comparators)",
+    )
+    parser.add_argument(
+        "--api", default="https://www.gov.uk", help="content API host (default GOV.UK)"
+    )
+    parser.add_argument("--registry", help="a publications YAML file instead of the packaged one")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -199,16 +155,32 @@ def run(args: argparse.Namespace) -> int:
         for description, url in DEFAULT_FILES:
             print(f"{description}\n  {url}")
         return 0
-    urls = list(args.urls) or [url for _d, url in DEFAULT_FILES]
+    urls, meta, failures = list(args.urls), {}, []
+    if getattr(args, "years", None):
+        from analysis.benchmarking.publications import load_registry, parse_years, resolve
+
+        registry = load_registry(Path(args.registry) if args.registry else None)
+        kinds = [k.strip() for k in args.kinds.split(",")] if args.kinds else None
+        try:
+            years = parse_years(args.years)
+        except Exception as exc:  # a mistyped year is the user's mistake: say so, no traceback
+            print(f"data fetch failed: --years {args.years!r}: {exc}", file=sys.stderr)
+            return 1
+        found, meta, failures = resolve(registry, years, kinds, args.api)
+        urls += found
+    elif not urls:
+        urls = [url for _d, url in DEFAULT_FILES]
     dest = Path(args.dest)
     if not dest.is_absolute():
         from analysis.core.paths import project_root
 
         dest = project_root() / dest
     try:
-        fetch(urls, dest)
+        fetch(urls, dest, meta=meta)
     except FetchError as exc:
-        print(f"data fetch failed:\n{exc}", file=sys.stderr)
+        failures.append(str(exc))
+    if failures:
+        print("data fetch failed:\n" + "\n".join(failures), file=sys.stderr)
         return 1
     print(f"data log: {dest / LOG_NAME}")
     return 0

@@ -12,9 +12,10 @@ import pandas as pd
 
 from analysis.benchmarking import sources
 from analysis.benchmarking.settings import BenchmarkSettings
-from analysis.benchmarking.sources._common import check_file, tidy
 from analysis.core.config import Council
 from analysis.core.errors import InputError, Problem, display_path
+from analysis.public_data import load_panel as load_public_panel
+from analysis.public_data._common import check_file, tidy
 
 
 @dataclass
@@ -29,6 +30,9 @@ class Panel:
     illustrative: bool
     source: str
     notes: list[str] = field(default_factory=list)
+    # Every published year in the tidy public-data panel form (analysis.public_data.load_panel),
+    # or the council's own panel's years; trends and resilience changes read it.
+    history: pd.DataFrame | None = None
 
 
 def _tidy_csv(path: Path, what: str, extra: tuple[str, ...] = ()) -> pd.DataFrame:
@@ -64,7 +68,15 @@ def _find(directory: Path, patterns: list[str]) -> list[Path]:
 def find_public_files(directory: Path, settings: BenchmarkSettings) -> dict[str, list[Path]]:
     """The published files in a folder (searched recursively by their published names)."""
     patterns = {
-        "rs": ["RS_*.xlsx", "*Revenue_Outturn_Summary*.xlsx", "revenue_outturn_summary/*.xlsx"],
+        # Years with line numbers and ONS codes (.xlsx, or .ods as now published); the legacy
+        # .xls years without ONS codes reach the reports through the history panel.
+        "rs": [
+            "RS_*.xlsx",
+            "RS_*.ods",
+            "*Revenue_Outturn_Summary*.xlsx",
+            "revenue_outturn_summary/*.xlsx",
+            "revenue_outturn_summary/*.ods",
+        ],
         "population": ["*popestimates*.xlsx", "*mye*.xlsx", "population/*.xlsx"],
         "neighbours": ["*neighbour*.json"],
         "performance": ["*oflog*.csv", "performance/*.csv"],
@@ -113,6 +125,7 @@ def load_panel(council: Council, settings: BenchmarkSettings, public_data: Path 
             else None
         )
         illustrative, source = False, f"published files in {display_path(directory)}"
+        history = attempt(load_public_panel, directory)
     else:
         folder = council.folder / settings.panel
         if not folder.is_dir():
@@ -130,6 +143,18 @@ def load_panel(council: Council, settings: BenchmarkSettings, public_data: Path 
         rs = attempt(_tidy_csv, files["rs"][0], "RS lines in tidy form", ("line",))
         population = attempt(_tidy_csv, files["population"][0], "population in tidy form")
         illustrative = (folder / "ILLUSTRATIVE.md").is_file()
+        history = (
+            pd.concat(
+                [
+                    frame.assign(source_file=path.name, aggregated=False)
+                    for frame, path in ((rs, files["rs"][0]), (population, files["population"][0]))
+                    if frame is not None
+                ],
+                ignore_index=True,
+            )
+            if rs is not None
+            else None
+        )
         source = f"the panel in {display_path(folder)}" + (
             " (illustrative figures)" if illustrative else ""
         )
@@ -158,4 +183,6 @@ def load_panel(council: Council, settings: BenchmarkSettings, public_data: Path 
         )
     if problems:
         raise InputError(problems)
-    return Panel(rs, population, neighbours, performance, files, illustrative, source)
+    return Panel(
+        rs, population, neighbours, performance, files, illustrative, source, history=history
+    )

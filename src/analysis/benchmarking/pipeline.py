@@ -175,7 +175,7 @@ def run(
         pos_table = _empty(SERVICE_POSITION_COLUMNS)
 
     # Resilience: every year available, council and comparators.
-    indicators = resilience_indicators(rs)
+    indicators = resilience_indicators(rs, getattr(panel, "history", None))
     members = set(comparators["ons_code"])
     res_pos = (
         comp.positions(

@@ -11,7 +11,17 @@ For each authority and RS year (RS year Y covers 1 April Y to 31 March Y+1):
 - ``reserves_change_pct``: change in usable reserves from 1 April of the first year to 31 March of
   the last, over the years available (up to three), as a fraction of the opening balance;
 - ``reserves_sustainability_years``: years until usable reserves would run out at the average
-  annual fall over those years; 100 where reserves are not falling (and capped at 100).
+  annual fall over those years; 100 where reserves are not falling (and capped at 100);
+- ``unallocated_reserves_to_nre_ratio`` and ``earmarked_reserves_to_nre_ratio``: unallocated
+  (line 916) and other earmarked (line 915) reserves at 31 March / NRE, as CIPFA shows them;
+- ``unallocated_reserves_change`` and ``earmarked_reserves_change``: the change in each over three
+  years, CIPFA's convention: the balance at 31 March of the year against the balance three years
+  earlier (31 March Y+1 against 31 March Y-2), as a fraction of the earlier balance. A balance at
+  31 March is read from that year's RS, or from the next year's "at 1 April" column when the year's
+  own file is missing (2014-15 here). Where three years are not available the change is over the
+  years there are, and :func:`reserve_changes` says how many (never silently shortened).
+
+With ``history`` (the multi-year public-data panel) these four come from every published year.
 """
 
 from __future__ import annotations
@@ -39,12 +49,79 @@ NEEDED = [
     "RS916_31mar",
 ]
 MAX_YEARS = 3
+INDICATORS.update(
+    {
+        "unallocated_reserves_to_nre_ratio": "Unallocated reserves / net revenue expenditure",
+        "earmarked_reserves_to_nre_ratio": "Earmarked reserves / net revenue expenditure",
+        "unallocated_reserves_change": "Change in unallocated reserves over three years",
+        "earmarked_reserves_change": "Change in earmarked reserves over three years",
+    }
+)
+RESERVE_KINDS = {"unallocated": 916, "earmarked": 915}
+CHANGE_YEARS = 3
 
 
-def resilience_indicators(rs: pd.DataFrame) -> pd.DataFrame:
+def reserve_balances(frame: pd.DataFrame) -> pd.DataFrame:
+    """Balances at 31 March of each financial year: ons_code, year, kind, balance_gbp_k, nre_gbp_k."""
+    measures = [f"RS{n}_{d}" for n in RESERVE_KINDS.values() for d in ("1apr", "31mar")]
+    wide = (
+        frame[frame["measure"].isin(measures + ["RS805"])]
+        .dropna(subset=["ons_code"])
+        .pivot_table(index=["ons_code", "year"], columns="measure", values="value", aggfunc="first")
+        .reindex(columns=measures + ["RS805"])
+    )
+    parts = []
+    for kind, line in RESERVE_KINDS.items():
+        closing = wide[f"RS{line}_31mar"]
+        # 1 April of year Y+1 is 31 March of year Y: fills a year whose own file is missing.
+        opening_next = wide[f"RS{line}_1apr"].rename(index=lambda y: y - 1, level="year")
+        balance = closing.combine_first(opening_next)
+        parts.append(
+            pd.DataFrame({"kind": kind, "balance_gbp_k": balance}).join(
+                wide["RS805"].rename("nre_gbp_k")
+            )
+        )
+    out = pd.concat(parts).reset_index()
+    return out.dropna(subset=["balance_gbp_k"]).sort_values(["ons_code", "kind", "year"])
+
+
+def reserve_changes(frame: pd.DataFrame, years: int = CHANGE_YEARS) -> pd.DataFrame:
+    """Change in each kind of reserve over ``years`` years to 31 March of each year, or over the
+    years available: ons_code, year, kind, change (fraction), years_used, from_year."""
+    balances = reserve_balances(frame)
+    indexed = balances.set_index(["ons_code", "kind", "year"])["balance_gbp_k"]
+    rows = []
+    for (code, kind, year), end in indexed.items():
+        for back in range(years, 0, -1):
+            start = indexed.get((code, kind, year - back))
+            if start is not None and not np.isnan(start):
+                change = (end - start) / start if start > 0 else np.nan
+                rows.append((code, year, kind, change, back, year - back))
+                break
+    return pd.DataFrame(
+        rows, columns=["ons_code", "year", "kind", "change", "years_used", "from_year"]
+    )
+
+
+def _reserve_indicators(frame: pd.DataFrame, years: list[int]) -> pd.DataFrame:
+    balances = reserve_balances(frame)
+    balances = balances[balances["year"].isin(years)]
+    ratio = balances.assign(
+        indicator=balances["kind"] + "_reserves_to_nre_ratio",
+        value=balances["balance_gbp_k"] / balances["nre_gbp_k"].where(balances["nre_gbp_k"] > 0),
+    )
+    changes = reserve_changes(frame)
+    changes = changes[changes["year"].isin(years)]
+    change = changes.assign(indicator=changes["kind"] + "_reserves_change", value=changes["change"])
+    cols = ["ons_code", "year", "indicator", "value"]
+    return pd.concat([ratio[cols], change[cols]], ignore_index=True).dropna(subset=["value"])
+
+
+def resilience_indicators(rs: pd.DataFrame, history: pd.DataFrame | None = None) -> pd.DataFrame:
     """Tidy indicators: ons_code, name, year, indicator, value (one row per authority, year and
     indicator; the reserves change and sustainability only for the latest year, over up to three
-    years)."""
+    years). The unallocated and earmarked reserves indicators come from ``history`` where given
+    (every published year), else from ``rs``."""
     wide = (
         rs[rs["measure"].isin(NEEDED)]
         .dropna(subset=["ons_code"])
@@ -89,6 +166,9 @@ def resilience_indicators(rs: pd.DataFrame) -> pd.DataFrame:
         .melt(id_vars=["ons_code", "year"], var_name="indicator", value_name="value")
         .dropna(subset=["value"])
     )
+    source = history if history is not None else rs
+    rs_years = sorted(int(y) for y in rs["year"].unique())
+    long = pd.concat([long, _reserve_indicators(source, rs_years)], ignore_index=True)
     long["name"] = long["ons_code"].map(names)
     long["description"] = long["indicator"].map(INDICATORS)
     order = {k: i for i, k in enumerate(INDICATORS)}
@@ -103,3 +183,59 @@ def resilience_indicators(rs: pd.DataFrame) -> pd.DataFrame:
 
 def years_covered(rs: pd.DataFrame) -> list[int]:
     return sorted(rs["year"].unique())[-MAX_YEARS:]
+
+
+def reserve_sentences(result) -> list[str]:
+    """What the unallocated and earmarked reserves indicators say for the council, generated from
+    the figures; says plainly when the change spans fewer than three years."""
+    code, year = result.council.ons_code, result.year
+    history = getattr(result.panel, "history", None)
+    source = history if history is not None else result.panel.rs
+    changes = reserve_changes(source)
+    changes = changes[(changes["ons_code"] == code) & (changes["year"] == year)].set_index("kind")
+    table = result.resilience.set_index("indicator") if len(result.resilience) else None
+    out = []
+    for kind in RESERVE_KINDS:
+        ratio_key = f"{kind}_reserves_to_nre_ratio"
+        if table is None or ratio_key not in table.index:
+            out.append(
+                f"No {kind} reserves figures for {code} in {year_label_of(year)}: the indicator "
+                "cannot be shown."
+            )
+            continue
+        row = table.loc[ratio_key]
+        row = row[row["year"] == year].iloc[0] if isinstance(row, pd.DataFrame) else row
+        text = (
+            f"{kind.capitalize()} reserves were {row['value']:.1%} of net revenue expenditure at "
+            f"31 March {year + 1} (comparator median {row['comparator_median_value']:.1%})."
+        )
+        if kind in changes.index:
+            change = changes.loc[kind]
+            span = int(change["years_used"])
+            direction = "rose" if change["change"] >= 0 else "fell"
+            text += (
+                f" They {direction} {abs(change['change']):.1%} over the "
+                f"{'three years' if span == 3 else f'{span} year' + ('s' if span > 1 else '')}"
+                f" from 31 March {int(change['from_year']) + 1}."
+            )
+            if span < CHANGE_YEARS:
+                text += (
+                    f" Only {span} year{'s' if span > 1 else ''} of balances are available, not "
+                    f"the three CIPFA uses."
+                )
+        else:
+            text += " No earlier balance is available, so no change can be shown."
+        out.append(text)
+    if history is not None and "aggregated" in history:
+        mine = history[(history["ons_code"] == code) & history["measure"].eq("RS805")]
+        summed = sorted(int(y) for y in mine.loc[mine["aggregated"].astype(bool), "year"])
+        if summed and out:
+            out.append(
+                f"The figures for {', '.join(year_label_of(y) for y in summed)} are the sums of "
+                f"the authorities {result.council.name} replaced (it did not exist then)."
+            )
+    return out
+
+
+def year_label_of(year: int) -> str:
+    return f"{year}-{(year + 1) % 100:02d}"

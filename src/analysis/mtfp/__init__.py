@@ -5,7 +5,7 @@ The notebook calls this package's functions (``mtfp.budget_gap(plan)``) and the 
 :mod:`analysis.mtfp.report` (``mtfp.report.gap_chart(...)``).
 """
 
-from analysis.mtfp import report
+from analysis.mtfp import backtest, report
 from analysis.mtfp.assumptions import load_assumptions, load_assumptions_from, resolve_scenario
 from analysis.mtfp.delivery import (
     apply_delivery_rates,
@@ -33,6 +33,7 @@ from analysis.mtfp.scenarios import compare_scenarios, scenario_headlines, sensi
 
 __all__ = [
     "apply_delivery_rates",
+    "backtest",
     "budget_gap",
     "build_drivers",
     "compare_scenarios",

@@ -6,13 +6,13 @@ what it could not find when handed the wrong file or a damaged one. Each file re
 with :func:`analysis.provenance.record_input`. Parsed frames are cached per path and mtime.
 """
 
-from analysis.benchmarking.sources._common import TIDY_COLUMNS, clear_cache
-from analysis.benchmarking.sources.ctr import attach_ons_codes, read_ctr
-from analysis.benchmarking.sources.neighbours import read_neighbours
 from analysis.benchmarking.sources.performance import read_performance
-from analysis.benchmarking.sources.population import read_population
-from analysis.benchmarking.sources.rs import SERVICE_LINES, ecode_to_ons, read_rs, read_rs_many
-from analysis.benchmarking.sources.unmatched import UNMATCHED_COLUMNS, join_report, unmatched_frame
+from analysis.public_data._common import TIDY_COLUMNS, clear_cache
+from analysis.public_data.ctr import attach_ons_codes, read_ctr
+from analysis.public_data.neighbours import read_neighbours
+from analysis.public_data.population import read_population
+from analysis.public_data.rs import SERVICE_LINES, ecode_to_ons, read_rs, read_rs_many
+from analysis.public_data.unmatched import UNMATCHED_COLUMNS, join_report, unmatched_frame
 
 __all__ = [
     "TIDY_COLUMNS",

@@ -20,9 +20,9 @@ from typing import Any
 
 import pandas as pd
 
-from analysis.benchmarking.sources._common import TIDY_COLUMNS, cached, check_file, tidy
 from analysis.core.errors import InputError, Problem, display_path
 from analysis.core.periods import parse_year
+from analysis.public_data._common import TIDY_COLUMNS, cached, check_file, tidy
 
 WHAT = "performance extract (CSV with polarity)"
 POLARITIES = {"higher_is_better", "lower_is_better", "unknown"}

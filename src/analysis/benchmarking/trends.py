@@ -1,0 +1,257 @@
+"""Trends: net spend per head by service over every published year, the council against its
+comparators' median and interquartile range, and the change in its rank, and the data for a strip
+("barcode") chart per service of every comparable authority with the council highlighted (as the
+Office for Local Government's explorer shows); the charts are drawn by
+:mod:`analysis.benchmarking.trend_charts`.
+
+Reads the multi-year history (``result.panel.history``: RS lines ``RS190`` ... and ``population``
+by ONS code and year). Per head = net current expenditure (£ thousand x 1,000) / the ONS mid-year
+population at the start of the financial year. Rank 1 = the highest cost among the council and the
+comparators with data that year; ties share the higher rank (``min``). Successors' years before
+they existed are their predecessors' sums (``aggregated``), and the sentences say so.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from analysis.core.periods import year_label
+from analysis.public_data.rs import SERVICE_LINES
+
+CLASS_NAMES = {
+    "UA": "unitary authority",
+    "MD": "metropolitan district",
+    "LB": "London borough",
+    "SC": "county council",
+    "SD": "district council",
+}
+TREND_COLUMNS = [
+    "year",
+    "year_label",
+    "line",
+    "service",
+    "council_per_head_gbp",
+    "comparator_median_per_head_gbp",
+    "comparator_q1_per_head_gbp",
+    "comparator_q3_per_head_gbp",
+    "n_comparators_with_data",
+    "cost_rank",
+    "n_ranked",
+    "council_aggregated",
+]
+
+
+def per_head_history(history: pd.DataFrame | None, lines: dict[int, str] | None = None):
+    """ons_code, year, line, service, net_expenditure_gbp_k, population, per head, aggregated."""
+    lines = lines or SERVICE_LINES
+    columns = ["ons_code", "name", "authority_class", "year", "line", "service"]
+    if history is None or history.empty:
+        return pd.DataFrame(columns=[*columns, "net_expenditure_per_head_gbp", "aggregated"])
+    measures = {f"RS{line}": line for line in lines}
+    spend = history[history["measure"].isin(list(measures))].dropna(subset=["ons_code", "value"])
+    spend = spend.assign(line=spend["measure"].astype(str).map(measures))
+    pop = history[history["measure"] == "population"].dropna(subset=["ons_code", "value"])
+    pop = pop.drop_duplicates(["ons_code", "year"]).set_index(["ons_code", "year"])["value"]
+    keys = pd.MultiIndex.from_arrays([spend["ons_code"], spend["year"]])
+    population = pop.reindex(keys).to_numpy()
+    out = pd.DataFrame(
+        {
+            "ons_code": spend["ons_code"].astype(str).to_numpy(),
+            "name": spend["name"].astype(str).to_numpy(),
+            "authority_class": spend["authority_class"].to_numpy(),
+            "year": spend["year"].astype(int).to_numpy(),
+            "line": spend["line"].astype(int).to_numpy(),
+            "net_expenditure_gbp_k": spend["value"].to_numpy(dtype=float),
+            "population": population,
+            "aggregated": (
+                spend["aggregated"].fillna(False).astype(bool).to_numpy()
+                if "aggregated" in spend
+                else False
+            ),
+        }
+    )
+    out["service"] = out["line"].map(lines)
+    out["net_expenditure_per_head_gbp"] = out["net_expenditure_gbp_k"] * 1000 / out["population"]
+    return out.dropna(subset=["net_expenditure_per_head_gbp"]).reset_index(drop=True)
+
+
+def trend_table(per_head: pd.DataFrame, council: str, comparators: list[str]) -> pd.DataFrame:
+    """One row per service and year where the council has data: its value, the comparators'
+    median and interquartile range, and its rank among them (1 = highest cost)."""
+    rows = []
+    group = per_head[per_head["ons_code"].isin([council, *comparators])]
+    for (line, year), frame in group.groupby(["line", "year"], sort=True):
+        mine = frame[frame["ons_code"] == council]
+        others = frame[frame["ons_code"] != council]["net_expenditure_per_head_gbp"]
+        if mine.empty or others.empty:
+            continue
+        value = float(mine["net_expenditure_per_head_gbp"].iloc[0])
+        ranks = frame["net_expenditure_per_head_gbp"].rank(ascending=False, method="min")
+        rows.append(
+            {
+                "year": int(year),
+                "year_label": year_label(int(year)),
+                "line": int(line),
+                "service": mine["service"].iloc[0],
+                "council_per_head_gbp": value,
+                "comparator_median_per_head_gbp": float(others.median()),
+                "comparator_q1_per_head_gbp": float(others.quantile(0.25)),
+                "comparator_q3_per_head_gbp": float(others.quantile(0.75)),
+                "n_comparators_with_data": int(others.size),
+                "cost_rank": int(ranks[mine.index[0]]),
+                "n_ranked": int(frame.shape[0]),
+                "council_aggregated": bool(mine["aggregated"].iloc[0]),
+            }
+        )
+    return pd.DataFrame(rows, columns=TREND_COLUMNS)
+
+
+def rank_changes(trend: pd.DataFrame) -> pd.DataFrame:
+    """Per service: first and last year with data, the council's rank and value in each, and the
+    change in rank (positive = it now ranks as higher cost among its comparators)."""
+    rows = []
+    for line, frame in trend.sort_values("year").groupby("line", sort=True):
+        first, last = frame.iloc[0], frame.iloc[-1]
+        rows.append(
+            {
+                "line": int(line),
+                "service": last["service"],
+                "first_year": int(first["year"]),
+                "last_year": int(last["year"]),
+                "years_with_data": int(frame.shape[0]),
+                "first_per_head_gbp": first["council_per_head_gbp"],
+                "last_per_head_gbp": last["council_per_head_gbp"],
+                "first_median_per_head_gbp": first["comparator_median_per_head_gbp"],
+                "last_median_per_head_gbp": last["comparator_median_per_head_gbp"],
+                "first_rank": int(first["cost_rank"]),
+                "first_n_ranked": int(first["n_ranked"]),
+                "last_rank": int(last["cost_rank"]),
+                "last_n_ranked": int(last["n_ranked"]),
+                "rank_change": int(first["cost_rank"] - last["cost_rank"]),
+                "aggregated_years": int(frame["council_aggregated"].sum()),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def gbp_text(value: float) -> str:
+    return f"£{value:,.0f}" if abs(value) >= 10 else f"£{value:,.2f}"
+
+
+def trend_sentences(changes: pd.DataFrame, council_name: str) -> list[str]:
+    """One sentence per service, generated from its own figures."""
+    if changes.empty:
+        return [
+            f"No trend can be shown for {council_name}: the published data have no years in "
+            "which both the council and its comparators report net spending per head."
+        ]
+    out = []
+    for row in changes.itertuples(index=False):
+        first, last = year_label(row.first_year), year_label(row.last_year)
+        if row.years_with_data == 1:
+            out.append(
+                f"{row.service}: only {last} is available ({gbp_text(row.last_per_head_gbp)} a head "
+                f"against a comparator median of {gbp_text(row.last_median_per_head_gbp)}), so no "
+                "trend can be shown."
+            )
+            continue
+        if row.rank_change > 0:
+            moved = f"moving up {row.rank_change} place{'s' if row.rank_change != 1 else ''} towards the highest cost"
+        elif row.rank_change < 0:
+            n = -row.rank_change
+            moved = f"moving down {n} place{'s' if n != 1 else ''} towards the lowest cost"
+        else:
+            moved = "the same rank"
+        text = (
+            f"{row.service}: {gbp_text(row.last_per_head_gbp)} a head in {last} against a comparator "
+            f"median of {gbp_text(row.last_median_per_head_gbp)} (rank {row.last_rank} of "
+            f"{row.last_n_ranked}, 1 = highest cost); in {first} {gbp_text(row.first_per_head_gbp)} "
+            f"against {gbp_text(row.first_median_per_head_gbp)} (rank {row.first_rank} of "
+            f"{row.first_n_ranked}): {moved}."
+        )
+        if row.aggregated_years:
+            text += (
+                f" {row.aggregated_years} of the {row.years_with_data} years are the sum of the "
+                "authorities the council replaced."
+            )
+        out.append(text)
+    return out
+
+
+def missing_years_sentence(trend: pd.DataFrame, history: pd.DataFrame | None) -> str | None:
+    """Say plainly which published years a service has no figure for."""
+    if trend.empty or history is None:
+        return None
+    years = sorted(
+        int(y)
+        for y in history.loc[history["measure"].astype(str).str.match(r"^RS\d"), "year"].unique()
+    )
+    gaps = []
+    for service, frame in trend.groupby("service", sort=False):
+        absent = [year_label(y) for y in years if y not in set(frame["year"])]
+        if absent:
+            gaps.append(f"{service} ({', '.join(absent)})")
+    if not gaps:
+        return None
+    return (
+        "Some services have no comparable figure in every published year (the lines were split or "
+        "renamed, e.g. social care before 2011-12, public health before 2013-14): "
+        + "; ".join(gaps)
+        + "."
+    )
+
+
+def strip_frame(per_head: pd.DataFrame, council: str, authority_class: str | None, year: int):
+    """Every authority of the council's class with data in ``year`` (the strip chart's data)."""
+    frame = per_head[per_head["year"] == year]
+    if authority_class:
+        frame = frame[
+            (frame["authority_class"] == authority_class) | (frame["ons_code"] == council)
+        ]
+    frame = frame.assign(is_council=frame["ons_code"] == council)
+    return frame[
+        ["ons_code", "name", "line", "service", "net_expenditure_per_head_gbp", "is_council"]
+    ].sort_values(["line", "net_expenditure_per_head_gbp"], ignore_index=True)
+
+
+@dataclass
+class Trends:
+    """Everything the trend section shows, for one council."""
+
+    per_head: pd.DataFrame
+    trend: pd.DataFrame
+    changes: pd.DataFrame
+    strips: pd.DataFrame
+    strip_year: int | None
+    sentences: list[str]
+    gaps: str | None
+
+
+def for_result(result) -> Trends:
+    """The trends for a :class:`~analysis.benchmarking.pipeline.BenchmarkResult`."""
+    council = result.council
+    history = getattr(result.panel, "history", None)
+    per_head = per_head_history(history)
+    comparators = list(
+        result.comparators.loc[result.comparators["role"] == "comparator", "ons_code"]
+    )
+    trend = trend_table(per_head, council.ons_code, comparators)
+    changes = rank_changes(trend)
+    mine = per_head[per_head["ons_code"] == council.ons_code]
+    strip_year = int(mine["year"].max()) if len(mine) else None
+    strips = (
+        strip_frame(per_head, council.ons_code, council.authority_class, strip_year)
+        if strip_year is not None
+        else strip_frame(per_head.iloc[0:0], council.ons_code, None, 0)
+    )
+    return Trends(
+        per_head,
+        trend,
+        changes,
+        strips,
+        strip_year,
+        trend_sentences(changes, council.name),
+        missing_years_sentence(trend, history),
+    )

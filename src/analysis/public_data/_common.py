@@ -1,0 +1,265 @@
+"""Helpers shared by the readers of published files.
+
+Every reader returns a tidy frame with the columns in :data:`TIDY_COLUMNS` (one row per
+authority, year and line or measure) and raises :class:`analysis.core.errors.InputError` naming the
+file and what it could not find when handed the wrong file or a damaged one.
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from analysis.core.errors import InputError, Problem, display_path
+from analysis.core.provenance import record_input
+
+TIDY_COLUMNS = [
+    "ons_code",
+    "e_code",
+    "name",
+    "authority_class",
+    "year",
+    "measure",
+    "line",
+    "description",
+    "value",
+    "unit",
+]
+
+# Markers publishers use for "no figure": suppressed, not applicable, not collected.
+MISSING_MARKERS = {
+    "",
+    "-",
+    "..",
+    "...",
+    "\u2026",
+    "[x]",
+    "[z]",
+    "[c]",
+    "x",
+    "z",
+    "c",
+    "n/a",
+    "na",
+    "null",
+    "#n/a",
+}
+
+# Authority classes as published -> the classes used in council.yaml.
+CLASS_ALIASES = {"L": "LB", "ILB": "LB", "OLB": "LB", "LB": "LB"}
+
+_CACHE: dict[tuple[str, str, float, int], pd.DataFrame] = {}
+
+
+def cached(kind: str, path: Path, build: Callable[[Path], pd.DataFrame]) -> pd.DataFrame:
+    """Parse ``path`` once per process (keyed on path, mtime and size); returns a copy."""
+    stat = path.stat()
+    key = (kind, str(path.resolve()), stat.st_mtime, stat.st_size)
+    if key not in _CACHE:
+        _CACHE[key] = build(path)
+    return _CACHE[key].copy()
+
+
+def clear_cache() -> None:
+    _CACHE.clear()
+
+
+def check_file(path: str | Path, what: str) -> Path:
+    """The path as a Path, or an InputError when it is not a file; records it as an input."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputError.single(display_path(path), f"{what}: file not found")
+    record_input(path)
+    return path
+
+
+# File signatures: OLE2 (.xls), zip (.xlsx, .ods).
+_OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_ZIP = b"PK\x03\x04"
+FORMATS = {".xls": _OLE, ".xlsx": _ZIP, ".xlsm": _ZIP, ".ods": _ZIP}
+
+
+class Workbook:
+    """A spreadsheet (.xls, .xlsx or .ods) opened with python-calamine through pandas.
+
+    ``sheetnames`` lists the sheets in workbook order; ``visible(sheet)`` says whether a sheet is
+    shown; ``rows(sheet)`` gives every row as a tuple (blank cells None, whole numbers int).
+    Phantom sheets that some publishers' files carry (names of external links such as
+    ``'file:///C:/...xls'#Sheet``) are left out of ``sheetnames``.
+    """
+
+    def __init__(self, path: Path, what: str):
+        self.path, self.what = path, what
+        shown = display_path(path)
+        head = path.read_bytes()[:8] if path.stat().st_size else b""
+        if not (head.startswith(_OLE) or head.startswith(_ZIP)) or (
+            head.startswith(_ZIP) and not zipfile.is_zipfile(path)
+        ):
+            raise InputError.single(
+                shown,
+                f"not a spreadsheet (.xls, .xlsx or .ods; expected the {what}); the file may be "
+                "damaged, truncated or a web page saved in its place",
+            )
+        try:
+            self._book = pd.ExcelFile(path, engine="calamine")
+            meta = {m.name: m for m in self._book.book.sheets_metadata}
+        except Exception as exc:  # damaged containers surface as many exception types
+            raise InputError.single(
+                shown,
+                f"could not open the workbook (expected the {what}); it may be damaged: "
+                f"{type(exc).__name__}: {exc}",
+            ) from None
+        self._meta = meta
+        self.sheetnames = [s for s in self._book.sheet_names if not is_phantom(s)]
+
+    def visible(self, sheet: str) -> bool:
+        meta = self._meta.get(sheet)
+        return meta is None or str(meta.visible).lower().endswith("visible")
+
+    def rows(self, sheet: str) -> list[tuple]:
+        try:
+            frame = pd.read_excel(self._book, sheet_name=sheet, header=None)
+        except Exception as exc:
+            raise InputError.single(
+                display_path(self.path),
+                f"could not read the sheet; the workbook may be damaged: {type(exc).__name__}: {exc}",
+                sheet=sheet,
+            ) from None
+        values = frame.to_numpy(dtype=object, copy=True)
+        values[pd.isna(values)] = None  # blank cells
+        return list(map(tuple, values.tolist()))
+
+    def head(self, sheet: str, n: int = 20) -> list[tuple]:
+        """The first ``n`` rows only (to recognise a sheet without reading all of it)."""
+        try:
+            frame = pd.read_excel(self._book, sheet_name=sheet, header=None, nrows=n)
+        except Exception:
+            return self.rows(sheet)[:n]
+        values = frame.to_numpy(dtype=object, copy=True)
+        values[pd.isna(values)] = None
+        return list(map(tuple, values.tolist()))
+
+    def close(self) -> None:
+        self._book.close()
+
+
+def is_whole(value: Any, low: float, high: float) -> bool:
+    """A number (not a bool) that is a whole number between ``low`` and ``high``."""
+    return (
+        isinstance(value, int | float)
+        and not isinstance(value, bool)
+        and float(value).is_integer()
+        and low <= value <= high
+    )
+
+
+def is_phantom(sheet: str) -> bool:
+    """Sheets named after an external link ('file:///...'#Sheet) hold nothing of the data."""
+    low = sheet.strip().strip("'").lower()
+    return low.startswith(("file:", "http:", "https:")) or "'#" in sheet
+
+
+def open_workbook(path: Path, what: str) -> Workbook:
+    """Open a .xls, .xlsx or .ods workbook; a damaged or non-spreadsheet file is an InputError."""
+    return Workbook(path, what)
+
+
+def sheet_rows(workbook: Workbook, sheet: str, path: Path) -> list[tuple]:
+    """All rows of a sheet as tuples of values (InputError when the sheet is damaged)."""
+    return workbook.rows(sheet)
+
+
+def find_sheet(
+    path: Path,
+    what: str,
+    find_header: Callable[[list[tuple]], Any],
+    order: Callable[[str], Any],
+    missing: str,
+    skip: Callable[[Any, str], bool] | None = None,
+    name_sheets: bool = True,
+) -> tuple[str, list[tuple], Any]:
+    """(sheet, rows, header) for the first sheet, in ``order``, where ``find_header`` finds one.
+
+    Sheets for which ``skip(workbook, sheet)`` is true are not read. When no sheet has a header,
+    the InputError says ``missing`` (followed by the workbook's sheet names if ``name_sheets``).
+    """
+    workbook = open_workbook(path, what)
+    try:
+        for sheet in sorted(workbook.sheetnames, key=order):
+            if skip is not None and skip(workbook, sheet):
+                continue
+            rows = sheet_rows(workbook, sheet, path)
+            header = find_header(rows)
+            if header is not None:
+                return sheet, rows, header
+    finally:
+        workbook.close()
+    if name_sheets:
+        missing += f" (sheets: {', '.join(workbook.sheetnames)})"
+    raise wrong_file(path, what, missing)
+
+
+def clean_text(value: Any) -> str:
+    """Cell text with whitespace collapsed ('Total \\nCapital \\nItems ' -> 'Total Capital Items')."""
+    if value is None:
+        return ""
+    return re.sub(r"\s+", " ", str(value)).strip()
+
+
+def to_number(value: Any) -> float:
+    """A cell as a float; publishers' missing-value markers and blanks become NaN."""
+    if value is None:
+        return float("nan")
+    if isinstance(value, bool):
+        return float(value)
+    if isinstance(value, int | float):
+        return float(value)
+    text = str(value).strip().replace(",", "")
+    if text.lower() in MISSING_MARKERS:
+        return float("nan")
+    try:
+        return float(text)
+    except ValueError:
+        return float("nan")
+
+
+def normalise_class(value: Any) -> str | None:
+    text = clean_text(value)
+    if not text:
+        return None
+    return CLASS_ALIASES.get(text, text)
+
+
+def financial_year(text: str) -> int | None:
+    """The start year of the first financial year written in ``text`` ('2016-17' -> 2016)."""
+    match = re.search(r"(20\d\d)\s*[-/]\s*(\d\d)\b", text or "")
+    if not match:
+        return None
+    start = int(match.group(1))
+    if (start + 1) % 100 != int(match.group(2)):
+        return None
+    return start
+
+
+def wrong_file(path: Path, what: str, missing: str, sheet: str | None = None) -> InputError:
+    return InputError(
+        [Problem(display_path(path), f"this does not look like the {what}: {missing}", sheet=sheet)]
+    )
+
+
+def tidy(frame: pd.DataFrame) -> pd.DataFrame:
+    """Order and type the tidy columns."""
+    for column in TIDY_COLUMNS:
+        if column not in frame.columns:
+            frame[column] = pd.NA
+    extra = [c for c in frame.columns if c not in TIDY_COLUMNS]
+    out = frame[TIDY_COLUMNS + extra].reset_index(drop=True)
+    out["year"] = out["year"].astype("int64")
+    out["value"] = pd.to_numeric(out["value"], errors="coerce").astype("float64")
+    out["line"] = pd.array(out["line"], dtype="Int64")
+    return out

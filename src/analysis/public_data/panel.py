@@ -1,0 +1,227 @@
+"""One tidy panel of every published year: authority (ONS code, E-code, name, class), financial
+year, measure, value, unit, and the source file with its SHA-256 on every row.
+
+:func:`build_panel` reads a folder of published files (searched recursively by their published
+names, any of .xls, .xlsx, .ods): every Revenue Outturn Summary (RS measures, £ thousand), every
+Council Tax Requirement table (standard measures ``council_tax_requirement``, ``tax_base``,
+``band_d``, ``collection_rate``, ``parish_precepts``; each year from its latest publication), the
+Council Taxbase (``CTBn.nn``), the ONS population estimates (``population``) and the
+restructuring lookup, which maps E-codes to ONS codes and adds successor authorities' history
+(:func:`analysis.public_data.boundaries.aggregate_successors`, ``aggregated`` True).
+
+:func:`load_panel` caches the panel as Parquet in ``data/processed/public_panel/``, keyed by the
+SHA-256 of every input and of the readers' code, and rebuilds it when either changes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from pathlib import Path
+
+import pandas as pd
+
+from analysis.core.errors import InputError, display_path
+from analysis.core.provenance import record_input, sha256_of
+from analysis.public_data.boundaries import (
+    Restructuring,
+    aggregate_successors,
+    read_restructuring,
+)
+from analysis.public_data.ctr import read_ctr
+from analysis.public_data.population import read_population
+from analysis.public_data.rs import read_rs
+from analysis.public_data.taxbase import read_taxbase
+
+PANEL_VERSION = "1"
+PANEL_COLUMNS = [
+    "ons_code",
+    "e_code",
+    "name",
+    "authority_class",
+    "year",
+    "measure",
+    "value",
+    "unit",
+    "source_file",
+    "sha256",
+    "aggregated",
+    "note",
+]
+SHEETS = ("xls", "xlsx", "ods")
+PATTERNS = {
+    "rs": ["RS_*", "*Revenue_Outturn_Summary*"],
+    "ctr": ["ctr_*", "*Council_Tax_Requirement*"],
+    "taxbase": ["*Council_Taxbase*", "*council_taxbase*"],
+    "population": ["*popestimates*", "*MYE*"],
+    "restructuring": ["*restructuring*"],
+}
+CTR_UNITS = {
+    "council_tax_requirement": "gbp",
+    "parish_precepts": "gbp",
+    "tax_base": "band_d_equivalents",
+    "band_d": "gbp_per_band_d",
+    "collection_rate": "fraction",
+}
+
+
+def find_files(folder: str | Path) -> dict[str, list[Path]]:
+    """The published files in ``folder`` by kind (searched recursively by published names)."""
+    folder = Path(folder)
+    found: dict[str, list[Path]] = {}
+    for kind, globs in PATTERNS.items():
+        paths: set[Path] = set()
+        for pattern in globs:
+            for ext in SHEETS:
+                paths |= {p for p in folder.rglob(f"{pattern}.{ext}") if p.is_file()}
+        found[kind] = sorted(p for p in paths if not p.name.startswith((".", "~$")))
+    return found
+
+
+def code_version() -> str:
+    """SHA-256 of the readers' code and the concordance: a changed reader rebuilds the cache."""
+    digest = hashlib.sha256(PANEL_VERSION.encode())
+    for path in sorted(Path(__file__).parent.glob("*.*")):
+        if path.suffix in {".py", ".csv"}:
+            digest.update(path.name.encode() + path.read_bytes())
+    return digest.hexdigest()
+
+
+def input_key(files: dict[str, list[Path]]) -> tuple[str, dict[str, str]]:
+    """(cache key, {file name: sha256}) for the inputs (and the code that reads them)."""
+    hashes = {p.name: sha256_of(p) for paths in files.values() for p in paths}
+    blob = json.dumps([code_version(), sorted(hashes.items())]).encode()
+    return hashlib.sha256(blob).hexdigest(), hashes
+
+
+def _with_source(frame: pd.DataFrame, path: Path, hashes: dict[str, str]) -> pd.DataFrame:
+    frame["source_file"] = path.name
+    frame["sha256"] = hashes[path.name]
+    return frame
+
+
+def _code_map(rs: list[pd.DataFrame], ctr: list[pd.DataFrame], lookup: pd.DataFrame | None):
+    """E-code -> ONS code, from every source that prints both (latest year wins)."""
+    parts = [f[["e_code", "ons_code", "year"]] for f in rs + ctr]
+    if lookup is not None:
+        parts.append(lookup[["e_code", "ons_code", "year"]])
+    both = pd.concat(parts).dropna().sort_values("year")
+    both = both[both["ons_code"].astype(str).str.match(r"^E\d{8}$")]
+    return both.drop_duplicates("e_code", keep="last").set_index("e_code")["ons_code"]
+
+
+def build_panel(folder: str | Path, hashes: dict[str, str] | None = None) -> pd.DataFrame:
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise InputError.single(display_path(folder), "public data folder not found")
+    files = find_files(folder)
+    if not files["rs"] and not files["ctr"]:
+        raise InputError.single(
+            display_path(folder),
+            "no Revenue Outturn Summary (RS_*, *Revenue_Outturn_Summary*) or Council Tax "
+            "Requirement (ctr_*) files found (see data/raw/README.md)",
+        )
+    if hashes is None:
+        hashes = input_key(files)[1]
+    rs = [_with_source(read_rs(p), p, hashes) for p in files["rs"]]
+    ctr_all = [_with_source(read_ctr(p), p, hashes) for p in files["ctr"]]
+    restructuring: Restructuring | None = (
+        read_restructuring(files["restructuring"][0]) if files["restructuring"] else None
+    )
+    if restructuring is not None:
+        record_input(files["restructuring"][0])
+    codes = _code_map(rs, ctr_all, restructuring.lookup if restructuring else None)
+
+    frames = []
+    for frame in rs:
+        frames.append(frame)
+    # CTR: each year from its latest publication (a table shows the year before, revised).
+    if ctr_all:
+        ctr = pd.concat(ctr_all, ignore_index=True).dropna(subset=["standard"])
+        ctr["published"] = ctr.groupby("source_file")["year"].transform("max")
+        ctr = ctr.sort_values("published").drop_duplicates(
+            ["e_code", "year", "standard"], keep="last"
+        )
+        ctr = ctr.assign(measure=ctr["standard"], unit=ctr["standard"].map(CTR_UNITS))
+        ctr["note"] = ctr["flag"]
+        frames.append(ctr)
+    for path in files["taxbase"]:
+        frames.append(_with_source(read_taxbase(path), path, hashes))
+    for path in files["population"][:1]:
+        frames.append(_with_source(read_population(path), path, hashes))
+
+    panel = pd.concat(frames, ignore_index=True)
+    missing = panel["ons_code"].isna() & panel["e_code"].notna()
+    panel.loc[missing, "ons_code"] = panel.loc[missing, "e_code"].map(codes)
+    panel["aggregated"] = False
+    if "note" not in panel:
+        panel["note"] = None
+    panel = panel[PANEL_COLUMNS]
+    # One name and class per ONS code: the latest published.
+    latest = panel.dropna(subset=["ons_code"]).sort_values("year")
+    named = latest[latest["e_code"].notna()].drop_duplicates("ons_code", keep="last")
+    panel["name"] = panel["ons_code"].map(named.set_index("ons_code")["name"]).fillna(panel["name"])
+    classes = latest.dropna(subset=["authority_class"]).drop_duplicates("ons_code", keep="last")
+    panel["authority_class"] = (
+        panel["ons_code"]
+        .map(classes.set_index("ons_code")["authority_class"])
+        .fillna(panel["authority_class"])
+    )
+    if restructuring is not None:
+        extra = aggregate_successors(panel, restructuring)
+        if len(extra):
+            extra["e_code"] = extra["ons_code"].map(
+                panel.dropna(subset=["e_code"])
+                .drop_duplicates("ons_code", keep="last")
+                .set_index("ons_code")["e_code"]
+            )
+            extra["authority_class"] = extra["ons_code"].map(
+                classes.set_index("ons_code")["authority_class"]
+            )
+            panel = pd.concat([panel, extra[PANEL_COLUMNS]], ignore_index=True)
+    panel["aggregated"] = panel["aggregated"].astype(bool)
+    panel["year"] = panel["year"].astype("int64")
+    panel["value"] = panel["value"].astype("float64")
+    for column in ["ons_code", "e_code", "name", "authority_class", "unit", "note"]:
+        panel[column] = panel[column].astype("string")
+    for column in ["measure", "source_file", "sha256"]:
+        panel[column] = panel[column].astype("category")
+    return panel.sort_values(["ons_code", "year", "measure"], ignore_index=True, na_position="last")
+
+
+def default_cache_dir() -> Path:
+    from analysis.core.paths import processed_dir
+
+    return processed_dir() / "public_panel"
+
+
+def load_panel(
+    folder: str | Path, cache_dir: str | Path | None = None, rebuild: bool = False
+) -> pd.DataFrame:
+    """The panel for ``folder``, from the Parquet cache when every input's SHA-256 matches."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise InputError.single(display_path(folder), "public data folder not found")
+    files = find_files(folder)
+    key, hashes = input_key(files)
+    for paths in files.values():
+        for path in paths:
+            record_input(path)
+    cache_dir = Path(cache_dir) if cache_dir is not None else default_cache_dir()
+    place = hashlib.sha256(str(folder.resolve()).encode()).hexdigest()[:8]
+    target = cache_dir / f"panel-{place}-{key[:20]}.parquet"
+    if target.is_file() and not rebuild:
+        try:
+            return pd.read_parquet(target)
+        except Exception:  # a damaged cache is rebuilt, never trusted
+            target.unlink(missing_ok=True)
+    panel = build_panel(folder, hashes)
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_suffix(f".{os.getpid()}.part")
+    panel.to_parquet(tmp, index=False)
+    os.replace(tmp, target)
+    for old in cache_dir.glob(f"panel-{place}-*.parquet"):
+        if old != target:
+            old.unlink(missing_ok=True)
+    return panel
