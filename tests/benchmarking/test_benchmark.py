@@ -235,3 +235,17 @@ def test_dorset_on_old_public_data_is_reported(shared_public):
     result = benchmarking.run(config.load_council("dorset"), shared_public)
     assert not result.council_present and result.positions.empty
     assert any("E06000059" in m for m in result.messages)
+
+
+def test_ties_take_the_middle_rank():
+    # A = 5 level with B and C (5), one higher (D = 9), one lower (E = 1): positions 2, 3, 4 are
+    # shared by A, B, C; A takes the middle one, 3 (min rank would say 2, a higher cost).
+    values = pd.DataFrame({"ons_code": list("ABCDE"), "line": 1, "value": [5.0, 5, 5, 9, 1]})
+    groups = pd.DataFrame({"ons_code": "A", "comparator_code": list("BCDE")})
+    pos = comparators.positions(values, groups, ["line"]).iloc[0]
+    assert pos["rank"] == 3 and pos["n_ranked"] == 5
+    # quartile = 4 - floor((3 - 1) x 4 / 5) = 4 - floor(1.6) = 3
+    assert pos["quartile"] == 3
+    # Comparator median of 5, 5, 9, 1 = (5 + 5) / 2 = 5: A is at the median, diff 0.
+    assert pos["diff"] == 0
+    assert comparators.RANK_RULE == "ties share the middle rank"
