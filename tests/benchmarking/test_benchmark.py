@@ -139,7 +139,7 @@ def test_priority_scores_hand_worked():
 def toy_positions() -> pd.DataFrame:
     """Six services of one council, £ per head against a comparator median (10 comparators).
 
-    total net spend = 400 + 300 + 100 + 2 + 150 + 48 = 1,000 (£k), so the 1% rule is £10k.
+    total net spend = 400 + 300 + 100 + 2 + 150 + 48 = 1,000 (£k), so the 0.25% rule is £2.5k.
     """
     value = [10.0, 5.0, 9.0, 15.0, 13.0, 0.5]
     median = [8.0, 5.5, 10.0, 10.0, 10.0, 0.0]
@@ -201,7 +201,7 @@ def test_only_services_with_evidence_are_proposed():
     assert p.loc["perf", "evidence"] == "performance"
     # low: 10% below the median, no performance data, 10% of spend: never proposed.
     assert not p.loc["low", "proposed"]
-    # tiny: 50% above and 5 MADs, but £2k = 0.2% of £1,000k spend (< 1%): not proposed.
+    # tiny: 50% above and 5 MADs, but £2k = 0.2% of £1,000k spend (< 0.25%): not proposed.
     assert not p.loc["tiny", "proposed"]
     assert p.loc["tiny", "not_proposed_because"].startswith("too small to review: £2k, 0.20%")
     # zero_mad: MAD 0, 30% above, 15% of spend: proposed on cost, but with no cost component
@@ -250,22 +250,22 @@ def test_a_cost_position_that_does_not_hold_across_comparator_sets_is_not_propos
     p = toy_priorities(holds)
     assert not p.loc["zero_mad", "proposed"]
     assert p.loc["zero_mad", "not_proposed_because"] == (
-        "£13.00 a head, 30% above the median of 10 comparators (£10.00); cost above the median "
-        "under 2 of 3 comparator sets (not against all unitary authorities); no performance "
-        "measures for this service"
+        "£13.00 a head, 30% above the median of 10 comparators (£10.00); above the median of 2 "
+        "of the 3 comparator groups (not of all unitary authorities); no performance measures "
+        "for this service"
     )
-    assert "cost above the median under 3 of 3 comparator sets" in p.loc["big", "reason"]
+    assert "above the median whichever of the 3 comparator groups is used" in p.loc["big", "reason"]
 
 
 def test_the_reason_is_generated_from_the_row():
     p = toy_priorities()
     assert p.loc["big", "reason"] == (
         "£10.00 a head, 25% above the median of 10 comparators (£8.00); performance below the "
-        "comparator median on 1 of 1 measure; bottom quartile on Delays (%)"
+        'comparator median on 1 of 1 measure; bottom quartile on "Delays (%)"'
     )
     assert p.loc["perf", "reason"] == (
         "£5.00 a head, 9% below the median of 10 comparators (£5.50); performance below the "
-        "comparator median on 2 of 2 measures; bottom quartile on Satisfaction"
+        'comparator median on 2 of 2 measures; bottom quartile on "Satisfaction"'
     )
 
 

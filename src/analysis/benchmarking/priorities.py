@@ -122,7 +122,8 @@ def performance_by_service(perf: pd.DataFrame | None) -> pd.DataFrame:
             "n_measures_below_median": by["better_than_median"].apply(lambda s: int((s < 0).sum())),
             "n_measures_above_median": by["better_than_median"].apply(lambda s: int((s > 0).sum())),
             "bottom_quartile_measures": by.apply(
-                lambda g: reasons.join(sorted(g.loc[g["bottom"], "name"])), include_groups=False
+                lambda g: reasons.join([f'"{n}"' for n in sorted(g.loc[g["bottom"], "name"])]),
+                include_groups=False,
             ),
         }
     )

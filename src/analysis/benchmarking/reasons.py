@@ -64,14 +64,18 @@ def performance_phrase(row: pd.Series) -> str:
 
 
 def sets_phrase(row: pd.Series) -> str:
-    """'above the median under 3 of 3 comparator sets' (blank with fewer than two sets)."""
+    """For a service above the median: 'above the median whichever of the 3 comparator groups
+    is used', or under which groups it is not (blank with fewer than two groups, or when the
+    service is not above the median of its own comparators)."""
     n = int(row["n_sets_with_data"]) if pd.notna(row["n_sets_with_data"]) else 0
-    if n < 2:
+    if n < 2 or not float(row["diff_per_head_gbp"]) > 0:
         return ""
     above = int(row["n_sets_above_median"])
-    text = f"cost above the median under {above} of {n} comparator sets"
-    if above < n and row["sets_not_above_median"]:
-        text += f" (not against {row['sets_not_above_median']})"
+    if above == n:
+        return f"above the median whichever of the {n} comparator groups is used"
+    text = f"above the median of {above} of the {n} comparator groups"
+    if row["sets_not_above_median"]:
+        text += f" (not of {row['sets_not_above_median']})"
     return text
 
 
@@ -93,6 +97,8 @@ def not_proposed_because(row: pd.Series, rules) -> str:
     """Why a service is not proposed, from its own figures (blank for a proposed service)."""
     if row["proposed"]:
         return ""
+    if not float(row["net_expenditure_gbp_k"]) > 0:
+        return "no net spend on this service"
     if not row["material"]:
         share = float(row["share_of_net_spend"]) * 100
         return (
@@ -107,7 +113,7 @@ def not_proposed_because(row: pd.Series, rules) -> str:
         )
     parts = [cost_phrase(row)]
     if row["cost_material"] and not row["cost_holds"]:
-        parts.append(sets_phrase(row) or "cost position not the same under every comparator set")
+        parts.append(sets_phrase(row) or "not above the median whichever comparator group is used")
     elif not row["cost_material"] and pd.notna(row["cost_diff_from_median_fraction"]):
         if float(row["cost_diff_from_median_fraction"]) < rules.cost_threshold:
             if float(row["cost_diff_from_median_fraction"]) > 0:

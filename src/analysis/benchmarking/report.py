@@ -85,7 +85,7 @@ def review_sentences(result: BenchmarkResult) -> list[str]:
         return [
             "No service qualifies for a value-for-money review on these figures: none of the "
             f"services large enough to matter costs at least {rules.cost_threshold * 100:g}% "
-            "more per head than the comparator median under every comparator set, or performs "
+            "more per head than the comparator median whichever comparator group is used, or performs "
             "below the comparator median on most of its measures."
         ]
     return [f"{r['rank']}. {r['service']}: {r['reason']}." for _i, r in proposals.iterrows()]
@@ -307,7 +307,7 @@ def sets_table(result: BenchmarkResult) -> tuple[pd.DataFrame, dict[str, str], s
     set, and in words where the position does not hold across them."""
     across = result.comparator_sets
     if across.empty:
-        return pd.DataFrame(columns=["service"]), {}, "No other comparator set could be formed."
+        return pd.DataFrame(columns=["service"]), {}, "No other comparator group could be formed."
     labels = list(dict.fromkeys(across["comparator_set"]))
     wide = across.pivot(index="service", columns="comparator_set", values="diff_from_median_pct")
     order = result.positions["service"].tolist()
@@ -323,12 +323,12 @@ def sets_table(result: BenchmarkResult) -> tuple[pd.DataFrame, dict[str, str], s
         sentence = (
             f"The cost position of {len(mixed)} service{'s' if len(mixed) != 1 else ''} depends on "
             f"the comparators chosen: {', '.join(mixed)}. A service is proposed on cost only when "
-            "it is above the median under every set."
+            "it is above the median whichever comparator group is used."
         )
     else:
         sentence = (
             f"Every service's cost position (above or below the median) is the same under all "
-            f"{len(labels)} comparator sets."
+            f"{len(labels)} comparator groups."
         )
     return table, headers, sentence
 

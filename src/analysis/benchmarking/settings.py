@@ -42,7 +42,7 @@ class ReviewRules(BaseModel):
     model_config = ConfigDict(extra="forbid")
     cost_threshold: float = Field(default=0.10, ge=0)
     min_robust_score: float = Field(default=1.0, ge=0)
-    min_share_of_spend: float = Field(default=0.01, ge=0, le=1)
+    min_share_of_spend: float = Field(default=0.0025, ge=0, le=1)
     min_comparators: int = Field(default=5, ge=1)
 
 
