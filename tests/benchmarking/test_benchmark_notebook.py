@@ -125,6 +125,6 @@ def test_notebook_on_public_data_for_bath(tmp_path, shared_public):
         assert term not in seen, term
     assert "polarity_overrides" in analyst_notes(tmp_path / "out.ipynb")
     # The unmatched section is collapsed, counted, and lists no police, fire or waste body.
-    assert "<details><summary>" in seen and "could not be matched" in seen
+    assert "<details><summary>Show the list</summary>" in seen and "could not be matched" in seen
     status = pd.read_csv(tables / "benchmark_status.csv").iloc[0]
     assert status["n_comparators_with_data"] == 13 and status["n_comparators_in_group"] == 15
