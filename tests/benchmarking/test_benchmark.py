@@ -446,6 +446,7 @@ def test_counts_on_the_page_agree_for_bath(shared_public):
     finally:
         plt.close(fig)
     assert re.search(r"on (\d+) of (\d+) services", title).groups() == (str(above), str(total))
+    assert f": {above} of {total} services cost more" in benchmarking.report.positions_alt(result)
     sentences = " ".join(benchmarking.report.summary_sentences(result))
     assert f"{above} of {total} services cost more per head" in sentences
     # "Compared with N comparators" is the number with data for the year (13), not the group (15).

@@ -430,3 +430,18 @@ def test_gap_chart_puts_the_chosen_scenario_first_and_describes_it():
         assert len(table) == 6
     finally:
         plt.close(fig)
+
+
+def test_counts_on_the_summary_page_agree():
+    import re
+
+    pack = full_pack()
+    tile = summary.headline_tiles(pack)[-1]
+    sentence = summary.vfm_sentence(pack.get("benchmark_review_proposals"), status())
+    n = len(proposals())  # 4 proposed
+    assert tile[1] == f"{n} services"
+    assert re.match(r"(\d+) services are proposed", sentence).group(1) == str(n)
+    assert status()["n_services_proposed"].iloc[0] == n
+    table = summary.services_display(proposals())
+    assert table.columns.tolist() == ["service", "rank", "reason"]
+    assert set(summary.SERVICES_HEADERS.values()) == {"Service", "Order", "Why it is proposed"}

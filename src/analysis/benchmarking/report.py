@@ -146,6 +146,18 @@ def caveats(result: BenchmarkResult, period: Period | None = None) -> list[str]:
     return items + result.messages
 
 
+def positions_alt(result: BenchmarkResult) -> str:
+    """The text alternative of :func:`chart_positions`, with the same counts as its title."""
+    above, total = cost_counts(result)
+    if not total:
+        return f"No cost positions: no benchmarking data for {result.council.ons_code}."
+    return (
+        "Bar chart of the difference between the council's net cost per head and the comparator "
+        f"median for each service: {above} of {total} services cost more per head than the "
+        "median (bars to the right)."
+    )
+
+
 def chart_positions(result: BenchmarkResult):
     from analysis.core import charts
 
