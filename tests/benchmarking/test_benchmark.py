@@ -490,3 +490,33 @@ def test_robust_score_text_states_the_oflog_convention():
     assert "notable, not rare" in text and "is unusual" not in text
     assert "ties share the middle rank" in text
     assert "neighbour_rank" not in result.comparators.columns
+
+
+def test_performance_phrase_counts_both_sides():
+    from analysis.benchmarking import reasons
+
+    row = pd.Series(
+        {
+            "n_measures": 5,
+            "n_measures_below_median": 1,
+            "n_measures_above_median": 3,
+            "bottom_quartile_measures": '"Carers finding information"',
+        }
+    )
+    # 1 below + 3 above + 1 at the median = 5 measures.
+    assert reasons.performance_phrase(row) == (
+        "performance below the comparator median on 1 of 5 measures and above it on 3; "
+        'bottom quartile on "Carers finding information"'
+    )
+
+
+def test_weights_table_is_in_words():
+    table = benchmarking.weights_table(BenchmarkSettings())
+    assert table["component"].tolist() == [
+        "Size of spend",
+        "Cost",
+        "Performance",
+        "Self-assessment",
+    ]
+    assert not table["what_it_measures"].str.contains("MAD").any()
+    assert table["weight_share_pct"].sum() == pytest.approx(1.0)  # 0.25 + 0.35 + 0.25 + 0.15

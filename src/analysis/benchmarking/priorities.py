@@ -269,16 +269,24 @@ def review_proposals(prios: pd.DataFrame) -> pd.DataFrame:
 
 def weights_table(settings: BenchmarkSettings) -> pd.DataFrame:
     text = {
-        "spend": "size of the service's net spend",
-        "cost": "cost per head against the comparator median (MADs)",
-        "performance": "performance against the comparator median (MADs, polarity applied)",
-        "self_assessment": "the council's own VfM self-assessment (1 = poor to 4 = good)",
+        "spend": "the size of the service's net spend",
+        "cost": "how far its cost per head is above or below the comparator median, against the "
+        "usual spread of the comparators' costs",
+        "performance": "how far its performance is below or above the comparator median "
+        "(whether higher or lower is better applied)",
+        "self_assessment": "the council's own value-for-money score (1 = poor to 4 = good)",
+    }
+    names = {
+        "spend": "Size of spend",
+        "cost": "Cost",
+        "performance": "Performance",
+        "self_assessment": "Self-assessment",
     }
     weights = settings.weights.model_dump()
     total = sum(weights.values()) or 1.0
     return pd.DataFrame(
         {
-            "component": list(weights),
+            "component": [names[k] for k in weights],
             "what_it_measures": [text[k] for k in weights],
             "weight": list(weights.values()),
             "weight_share_pct": [v / total for v in weights.values()],

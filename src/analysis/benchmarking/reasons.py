@@ -53,6 +53,8 @@ def performance_phrase(row: pd.Series) -> str:
     of = f"{n} measure{'s' if n != 1 else ''}"
     if below:
         text = f"performance below the comparator median on {below} of {of}"
+        if above:
+            text += f" and above it on {above}"
     elif above:
         text = f"performance above the comparator median on {above} of {of}"
     else:
