@@ -55,6 +55,16 @@ def absent_text(result: BenchmarkResult) -> str:
     )
 
 
+def savings_empty_text(result: BenchmarkResult) -> str:
+    """What the notional-difference section says when it has no rows."""
+    if not result.council_present:
+        return absent_text(result)
+    return (
+        "No service costs more per head than the comparator median, so there is no notional "
+        "difference to show."
+    )
+
+
 def headline_items(result: BenchmarkResult) -> list[tuple[str, str, str]]:
     if not result.council_present:
         return [

@@ -141,26 +141,28 @@ def unmatched_html(result: BenchmarkResult) -> str:
         {result.council.authority_class} | set(result.comparators["authority_class"].dropna())
     )
     left_out = len(result.unmatched) - len(frame)
-    summary = (
-        f"{len(frame)} authorit{'y' if len(frame) == 1 else 'ies'} of the classes compared "
-        f"({', '.join(classes)}) could not be matched across the sources"
-    )
+    compared = f"the classes compared ({', '.join(classes)})"
+    if len(frame):
+        count = (
+            f"{len(frame)} authorit{'y' if len(frame) == 1 else 'ies'} of {compared} could not "
+            "be matched across the sources."
+        )
+    else:
+        count = f"Every authority of {compared} was matched across the sources."
     note = (
-        f"<p>{left_out} other unmatched bodies (police, fire, waste and other classes not in "
-        "this comparison) are in the saved table only.</p>"
+        f" {left_out} other unmatched bodies (police, fire, waste and other classes not in "
+        "this comparison) are in the saved table only."
         if left_out
         else ""
     )
-    body = (
-        table_html(frame, "Unmatched authorities of the classes compared")
-        if len(frame)
-        else "<p>None.</p>"
-    )
     # The count stands outside <details>: printed packs hide the summary line and show the list.
-    return (
-        f"<p>{html.escape(summary)}.</p><details><summary>Show the list</summary>"
-        f"{body}{note}</details>"
-    )
+    out = f"<p>{html.escape(count + note)}</p>"
+    if len(frame):
+        out += (
+            "<details><summary>Show the list</summary>"
+            f"{table_html(frame, 'Unmatched authorities of the classes compared')}</details>"
+        )
+    return out
 
 
 def show_unmatched(result: BenchmarkResult) -> None:
