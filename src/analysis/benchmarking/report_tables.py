@@ -12,11 +12,11 @@ from analysis.benchmarking.pipeline import BenchmarkResult
 # Committee headers: no analyst terms on the page.
 POSITION_HEADERS = {
     "service": "Service",
-    "net_expenditure_gbp_k": "Net spend (£k)",
-    "net_expenditure_per_head_gbp": "£ per head",
-    "comparator_median_per_head_gbp": "Comparator median (£ per head)",
-    "diff_from_median_pct": "Difference from median",
-    "cost_rank": "Rank among the council and comparators (1 = highest cost)",
+    "net_expenditure_gbp_k": "Spend (£k)",
+    "net_expenditure_per_head_gbp": "£ a head",
+    "comparator_median_per_head_gbp": "Median (£ a head)",
+    "diff_from_median_pct": "Difference",
+    "cost_rank": "Rank (1 = highest cost)",
     "n_comparators_with_data": "Comparators with data",
 }
 
