@@ -520,3 +520,22 @@ def test_weights_table_is_in_words():
     ]
     assert not table["what_it_measures"].str.contains("MAD").any()
     assert table["weight_share_pct"].sum() == pytest.approx(1.0)  # 0.25 + 0.35 + 0.25 + 0.15
+
+
+def test_when_nothing_qualifies_the_report_says_so_plainly():
+    council = config.load_council("dorset")
+    strict = council.model_copy(
+        update={
+            "benchmark": {
+                **council.benchmark,
+                "review": {"cost_threshold": 5.0, "min_share_of_spend": 0.9},
+            }
+        }
+    )
+    result = benchmarking.run(strict, None)
+    assert result.council_present and result.proposals.empty
+    sentence = benchmarking.report.review_sentences(result)[0]
+    assert sentence.startswith("No service qualifies for a value-for-money review")
+    assert "500%" in sentence  # the rule as set: 5.0 = 500% above the median
+    assert headline_value(result, "Services proposed for a review") == "None"
+    assert result.status.iloc[0]["n_services_proposed"] == 0

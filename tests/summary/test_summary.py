@@ -444,4 +444,5 @@ def test_counts_on_the_summary_page_agree():
     assert status()["n_services_proposed"].iloc[0] == n
     table = summary.services_display(proposals())
     assert table.columns.tolist() == ["service", "rank", "reason"]
+    assert table["service"].tolist() == ["Adult social care", "Highways", "Waste", "Libraries"]
     assert set(summary.SERVICES_HEADERS.values()) == {"Service", "Order", "Why it is proposed"}

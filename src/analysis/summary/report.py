@@ -97,10 +97,10 @@ def savings_table(savings: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def services_display(proposals: pd.DataFrame, n: int = 5) -> pd.DataFrame:
-    """The first ``n`` proposed services for the summary's table, each with its own reason:
-    service name first (a row header)."""
-    top = top_services(proposals, n)
+def services_display(proposals: pd.DataFrame, n: int | None = None) -> pd.DataFrame:
+    """The proposed services (all of them, or the first ``n``) for the summary's table, each with
+    its own reason: service name first (a row header)."""
+    top = top_services(proposals, len(proposals) if n is None else n)
     columns = ["service", "rank", *[c for c in top.columns if c not in ("service", "rank")]]
     return top[columns]
 
