@@ -60,15 +60,34 @@ def savings_headline() -> pd.DataFrame:
     )
 
 
-def priorities() -> pd.DataFrame:
-    # Deliberately out of rank order, with an extra column the summary ignores.
+def proposals() -> pd.DataFrame:
+    # Deliberately out of rank order, with an extra column the summary ignores; each reason is
+    # the benchmarking report's own words for that service.
     return pd.DataFrame(
         {
             "rank": [2, 1, 4, 3],
             "service": ["Highways", "Adult social care", "Libraries", "Waste"],
-            "priority_score": [2.1, 3.4, 0.2, 1.0],
-            "quadrant": ["High cost, low performance", "High cost", "Low cost", "High cost"],
+            "line": [290, 360, 509, 590],
+            "reason": [
+                "£75.10 a head, 11% above the median of 15 comparators (£67.54)",
+                "£418.70 a head, 5% above the median of 15 comparators (£399.35); performance "
+                "below the comparator median on 1 of 1 measure",
+                "£30.00 a head, 20% above the median of 15 comparators (£25.00)",
+                "£112.87 a head, 12% above the median of 14 comparators (£100.78)",
+            ],
             "something_else": [1, 2, 3, 4],
+        }
+    )
+
+
+def status(present=True) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "ons_code": ["E06000059"],
+            "council_present": [present],
+            "year_label": ["2020-21"],
+            "n_comparators_with_data": [15 if present else 0],
+            "n_services_proposed": [4 if present else 0],
         }
     )
 
@@ -79,7 +98,8 @@ def full_pack() -> summary.PackTables:
             "mtfp_headline": mtfp_headline(),
             "mtfp_scenarios": mtfp_scenarios(),
             "savings_headline": savings_headline(),
-            "benchmark_priorities": priorities(),
+            "benchmark_review_proposals": proposals(),
+            "benchmark_status": status(),
         }
     )
 
@@ -108,7 +128,8 @@ def test_read_pack_names_the_columns_a_broken_contract_lacks():
         "mtfp_headline": mtfp_headline(),
         "mtfp_scenarios": mtfp_scenarios(),
         "savings_headline": broken,
-        "benchmark_priorities": priorities(),
+        "benchmark_review_proposals": proposals(),
+        "benchmark_status": status(),
     }
     with pytest.raises(ValueError, match="'savings_headline' lacks the column.s. lost_gbp_m "):
         summary.read_pack(tables.__getitem__)
@@ -249,25 +270,56 @@ def test_savings_table_shares_of_planned():
 
 
 def test_top_services_are_taken_by_rank_not_by_row_order():
-    top = summary.top_services(priorities())
+    top = summary.top_services(proposals())
     assert top["service"].tolist() == ["Adult social care", "Highways", "Waste"]
-    assert top.columns.tolist() == ["rank", "service", "quadrant"]
+    assert top.columns.tolist() == ["rank", "service", "reason"]
 
 
-def test_vfm_sentence_lists_the_top_three():
-    assert summary.vfm_sentence(priorities()) == (
-        "The 3 services proposed for a value-for-money review are Adult social care, Highways "
-        "and Waste: cost above and/or performance below comparable councils. Benchmarks pose "
+def test_vfm_sentence_gives_each_service_its_own_reason():
+    sentence = summary.vfm_sentence(proposals(), status())
+    assert sentence == (
+        "4 services are proposed for a value-for-money review; the first 3 are Adult social "
+        "care, Highways and Waste. Adult social care: £418.70 a head, 5% above the median of "
+        "15 comparators (£399.35); performance below the comparator median on 1 of 1 measure. "
+        "Highways: £75.10 a head, 11% above the median of 15 comparators (£67.54). Waste: "
+        "£112.87 a head, 12% above the median of 14 comparators (£100.78). Benchmarks pose "
         "questions for the review to answer; they are not a league table."
     )
+    assert "cost above and/or performance below comparable councils" not in sentence
+    # Every reason shown is the reason of that very service in the table.
+    for _i, row in summary.top_services(proposals()).iterrows():
+        assert f"{row['service']}: {row['reason']}." in sentence
 
 
 def test_vfm_sentence_with_one_and_with_no_service():
-    one = priorities().query("rank == 1")
-    assert summary.vfm_sentence(one).startswith(
-        "The service proposed for a value-for-money review is Adult social care:"
+    one = proposals().query("rank == 1")
+    assert summary.vfm_sentence(one, status()).startswith(
+        "The service proposed for a value-for-money review is Adult social care. Adult social "
+        "care: £418.70 a head"
     )
-    assert "no service" in summary.vfm_sentence(priorities().iloc[0:0])
+    none = summary.vfm_sentence(proposals().iloc[0:0], status())
+    assert none.startswith(
+        "No service qualifies for a value-for-money review on the 2020-21 figures"
+    )
+
+
+def test_a_council_absent_from_the_benchmarking_data_is_said_so():
+    pack = summary.PackTables(
+        {"benchmark_review_proposals": proposals().iloc[0:0], "benchmark_status": status(False)}
+    )
+    sentence = summary.vfm_sentence(pack.get("benchmark_review_proposals"), status(False))
+    assert sentence.startswith("No benchmarking data for E06000059 in the 2020-21 data")
+    assert "no service" not in sentence.lower() and "qualifies" not in sentence
+    messages = dict((k, m) for m, k in summary.key_messages(pack))
+    assert messages["benchmark"] == sentence
+    tile = summary.headline_tiles(pack)[-1]
+    assert tile == ("Services to review", "No data", "no benchmarking data for E06000059")
+
+
+def test_council_present_read_back_from_csv_text():
+    # read_csv gives a bool column, but a hand-edited CSV may hold "False".
+    frame = status().assign(council_present=["False"])
+    assert summary.vfm_sentence(proposals(), frame).startswith("No benchmarking data")
 
 
 # --- first screen -----------------------------------------------------------------------------
@@ -293,7 +345,11 @@ def test_headline_tiles_show_gap_reserves_savings_at_risk_dsg_and_services():
     assert tiles[2][1] == "£6.0m"
     assert tiles[2][2] == "amber or red, of £30.0m planned; 85% forecast to be delivered"
     assert tiles[3][1] == "£70.0m"
-    assert tiles[4] == ("Services to review", "3 services", "Adult social care, Highways and Waste")
+    assert tiles[4] == (
+        "Services to review",
+        "4 services",
+        "Adult social care, Highways, Waste and Libraries",
+    )
 
 
 def test_headline_tiles_and_messages_say_which_reports_were_not_run():
@@ -319,8 +375,8 @@ def test_messages_link_every_detailed_report_relatively():
 
 
 def test_messages_are_escaped():
-    frame = priorities().assign(service=["<b>x</b>", "A & B", "c", "d"])
-    pack = summary.PackTables({"benchmark_priorities": frame})
+    frame = proposals().assign(service=["<b>x</b>", "A & B", "c", "d"])
+    pack = summary.PackTables({"benchmark_review_proposals": frame, "benchmark_status": status()})
     html = summary.messages_html(pack)
     assert "A &amp; B" in html and "<b>x</b>" not in html
 
@@ -338,16 +394,16 @@ def test_key_figures_is_tidy_and_complete():
         "service",
         "value",
     ]
-    # 3 scenarios x 5 MTFP/DSG facts + 7 savings measures + 3 services = 25 rows
-    assert len(table) == 25
+    # 3 scenarios x 5 MTFP/DSG facts + 7 savings measures + 4 proposed services = 26 rows
+    assert len(table) == 26
     gap = table.query("measure == 'cumulative_gap_gbp_m' and scenario == 'pessimistic'")
     assert gap["value"].tolist() == [71.96] and gap["financial_year"].tolist() == ["2025-26"]
     below = table.query("measure == 'general_fund_below_minimum'").set_index("scenario")
     assert below.loc["pessimistic", "financial_year"] == "2024-25"
     assert pd.isna(below.loc["base", "financial_year"]) and math.isnan(below.loc["base", "value"])
     ranks = table.query("section == 'vfm'")
-    assert ranks["service"].tolist() == ["Adult social care", "Highways", "Waste"]
-    assert ranks["value"].tolist() == [1.0, 2.0, 3.0]
+    assert ranks["service"].tolist() == ["Adult social care", "Highways", "Waste", "Libraries"]
+    assert ranks["value"].tolist() == [1.0, 2.0, 3.0, 4.0]
 
 
 def test_key_figures_of_an_empty_pack_is_an_empty_table_with_the_columns():
@@ -374,3 +430,19 @@ def test_gap_chart_puts_the_chosen_scenario_first_and_describes_it():
         assert len(table) == 6
     finally:
         plt.close(fig)
+
+
+def test_counts_on_the_summary_page_agree():
+    import re
+
+    pack = full_pack()
+    tile = summary.headline_tiles(pack)[-1]
+    sentence = summary.vfm_sentence(pack.get("benchmark_review_proposals"), status())
+    n = len(proposals())  # 4 proposed
+    assert tile[1] == f"{n} services"
+    assert re.match(r"(\d+) services are proposed", sentence).group(1) == str(n)
+    assert status()["n_services_proposed"].iloc[0] == n
+    table = summary.services_display(proposals())
+    assert table.columns.tolist() == ["service", "rank", "reason"]
+    assert table["service"].tolist() == ["Adult social care", "Highways", "Waste", "Libraries"]
+    assert set(summary.SERVICES_HEADERS.values()) == {"Service", "Order", "Why it is proposed"}

@@ -11,8 +11,11 @@ Positions (:func:`positions`) for each authority and key (service line, indicato
 - ``robust_score``: diff / MAD (the Office for Local Government's "MADs from the median").
   When the MAD is 0 (at least half the comparators report the same figure) the score is 0 for an
   authority at the median and blank otherwise, with ``mad_is_zero`` set so readers can see why;
-- ``rank``: 1 = highest value among the authority and its comparators with data; ``n_ranked``;
-- ``quartile``: 4 = the highest quarter, 1 = the lowest (from the rank);
+- ``rank``: 1 = highest value among the authority and its comparators with data; ``n_ranked``.
+  Ties share the middle rank (mid rank): an authority level with two comparators, below one
+  higher value, shares positions 2, 3 and 4 and takes 3 (not 2), so a tie is not shown as the
+  higher cost (:data:`RANK_RULE` says so in words);
+- ``quartile``: 4 = the highest quarter, 1 = the lowest (from the mid rank);
 - ``n_comparators_with_data``.
 """
 
@@ -20,6 +23,8 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+
+RANK_RULE = "ties share the middle rank"
 
 POSITION_COLUMNS = [
     "value",
@@ -57,15 +62,18 @@ def positions(values: pd.DataFrame, groups: pd.DataFrame, keys: list[str]) -> pd
     merged["absdev"] = (merged["comparator_value"] - merged["comparator_median"]).abs()
     stats["mad"] = merged.groupby(by, sort=False)["absdev"].median()
     merged = merged.merge(focal, on=by, how="inner")
+    keys = [merged[k] for k in by]
     stats["n_higher"] = (
-        (merged["comparator_value"] > merged["value"])
-        .groupby([merged[k] for k in by], sort=False)
-        .sum()
+        (merged["comparator_value"] > merged["value"]).groupby(keys, sort=False).sum()
+    )
+    stats["n_equal"] = (
+        (merged["comparator_value"] == merged["value"]).groupby(keys, sort=False).sum()
     )
 
     out = focal.join(stats, on=by, how="left")
     out["n_comparators_with_data"] = out["n_comparators_with_data"].fillna(0).astype("int64")
     out["n_higher"] = out["n_higher"].fillna(0).astype("int64")
+    out["n_equal"] = out["n_equal"].fillna(0).astype("int64")
     out["diff"] = out["value"] - out["comparator_median"]
     with np.errstate(divide="ignore", invalid="ignore"):
         out["diff_pct"] = np.where(
@@ -76,14 +84,16 @@ def positions(values: pd.DataFrame, groups: pd.DataFrame, keys: list[str]) -> pd
     out["robust_score"] = np.where(
         out["mad_is_zero"], np.where(out["diff"].eq(0), 0.0, np.nan), score
     )
-    out["rank"] = out["n_higher"] + 1
+    # Mid rank: the authority and the comparators level with it share positions
+    # n_higher + 1 .. n_higher + 1 + n_equal; the authority takes the middle one.
+    out["rank"] = out["n_higher"] + 1 + out["n_equal"] / 2
     out["n_ranked"] = out["n_comparators_with_data"] + 1
-    out["quartile"] = 4 - np.floor((out["rank"] - 1) * 4 / out["n_ranked"]).astype("int64")
+    quartile = 4 - np.floor((out["rank"] - 1) * 4 / out["n_ranked"])
     no_data = out["n_comparators_with_data"].eq(0)
-    out.loc[no_data, ["rank", "quartile"]] = pd.NA
-    out = out.drop(columns="n_higher")
-    for column in ("rank", "n_ranked", "quartile"):
-        out[column] = out[column].astype("Int64")
+    out["rank"] = out["rank"].where(~no_data).astype("float64")
+    out["quartile"] = quartile.where(~no_data).astype("Int64")
+    out = out.drop(columns=["n_higher", "n_equal"])
+    out["n_ranked"] = out["n_ranked"].astype("Int64")
     return out[[*by, *POSITION_COLUMNS]].sort_values(by, ignore_index=True)
 
 

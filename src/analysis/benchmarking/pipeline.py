@@ -10,6 +10,7 @@ illustrative panel: figures invented but plausible).
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -34,15 +35,40 @@ from analysis.benchmarking.positions import (
 )
 from analysis.benchmarking.priorities import (
     PRIORITY_COLUMNS,
+    REVIEW_COLUMNS,
     SAVINGS_COLUMNS,
     notional_savings,
     priorities,
+    review_proposals,
 )
 from analysis.benchmarking.resilience import INDICATORS, resilience_indicators
+from analysis.benchmarking.robustness import (
+    SET_COLUMNS,
+    comparator_sets,
+    cost_across_sets,
+    holds_across_sets,
+)
 from analysis.benchmarking.settings import BenchmarkSettings, load_settings
 from analysis.benchmarking.sources.unmatched import UNMATCHED_COLUMNS, unmatched_frame
 from analysis.core.config import Council
 from analysis.core.periods import Period, year_label
+
+LOG = logging.getLogger("analysis.benchmarking")
+
+STATUS_COLUMNS = [
+    "ons_code",
+    "council",
+    "year",
+    "year_label",
+    "council_present",
+    "comparator_method",
+    "n_comparators_in_group",
+    "n_comparators_with_data",
+    "n_services_compared",
+    "n_services_above_median",
+    "n_services_proposed",
+    "source",
+]
 
 
 @dataclass
@@ -65,6 +91,8 @@ class BenchmarkResult:
     savings: pd.DataFrame
     unmatched: pd.DataFrame
     unit_costs_all: pd.DataFrame = field(repr=False, default_factory=pd.DataFrame)
+    comparator_sets: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=SET_COLUMNS))
+    analyst_notes: list[str] = field(default_factory=list)
 
     @property
     def year_label(self) -> str:
@@ -72,7 +100,43 @@ class BenchmarkResult:
 
     @property
     def n_comparators(self) -> int:
+        """Authorities in the comparator group (the council excluded)."""
         return int(self.comparators["role"].eq("comparator").sum()) if len(self.comparators) else 0
+
+    @property
+    def n_comparators_with_data(self) -> int:
+        """Comparators with cost data for the data year (the number positions are based on)."""
+        if not len(self.comparators):
+            return 0
+        mine = self.comparators["role"].eq("comparator") & self.comparators["in_cost_data"]
+        return int(mine.sum())
+
+    @property
+    def proposals(self) -> pd.DataFrame:
+        """The tidy review list (``benchmark_review_proposals``)."""
+        if self.priorities.empty:
+            return pd.DataFrame(columns=REVIEW_COLUMNS)
+        return review_proposals(self.priorities)
+
+    @property
+    def status(self) -> pd.DataFrame:
+        """One row the summary reads: is the council in the data, the counts, the source."""
+        diff = self.positions["diff_per_head_gbp"]
+        row = {
+            "ons_code": self.council.ons_code,
+            "council": self.council.display_name,
+            "year": self.year,
+            "year_label": self.year_label,
+            "council_present": self.council_present,
+            "comparator_method": self.settings.comparator_method,
+            "n_comparators_in_group": self.n_comparators,
+            "n_comparators_with_data": self.n_comparators_with_data,
+            "n_services_compared": int(diff.notna().sum()),
+            "n_services_above_median": int((diff > 0).sum()),
+            "n_services_proposed": len(self.proposals),
+            "source": self.panel.source,
+        }
+        return pd.DataFrame([row], columns=STATUS_COLUMNS)
 
 
 def _empty(columns: list[str]) -> pd.DataFrame:
@@ -89,6 +153,7 @@ def run(
     year = int(year if year is not None else rs["year"].max())
     code = council.ons_code
     messages: list[str] = []
+    notes: list[str] = []
     costs, unmatched_costs = unit_costs(rs, panel.population, year)
     _, pop_year = population_for(panel.population, year)
     if pop_year != year:
@@ -124,7 +189,9 @@ def run(
     comparators["in_cost_data"] = comparators["comparator_code"].isin(in_year)
     comparators["role"] = np.where(comparators["comparator_code"] == code, "council", "comparator")
     comparators = comparators.rename(columns={"comparator_code": "ons_code"})
-    keep = ["ons_code", "name", "authority_class", "role", "neighbour_rank", "in_cost_data"] + (
+    # The published list's order is not a distance, so no "neighbour rank" is shown; the
+    # computed method's distances are.
+    keep = ["ons_code", "name", "authority_class", "role", "in_cost_data"] + (
         ["distance"] if "distance" in comparators else []
     )
     comparators = comparators[keep]
@@ -217,7 +284,11 @@ def run(
         unknown = sorted(perf_pos.loc[perf_pos["polarity"] == "unknown", "measure"])
         if unknown:
             messages.append(
-                f"Performance measures without a published polarity are shown but not scored: {', '.join(unknown)} (set benchmark.polarity_overrides in council.yaml to score them)."
+                f"{len(unknown)} performance measure{'s have' if len(unknown) != 1 else ' has'} no published direction (whether higher is better), so {'they are' if len(unknown) != 1 else 'it is'} shown but not used to judge performance."
+            )
+            notes.append(
+                f"Performance measures without a published polarity: {', '.join(unknown)}. "
+                "Set benchmark.polarity_overrides in council.yaml to score them."
             )
         points = performance_points(panel.performance, costs, comparators, perf_pos, pyear, code)
     quads = (
@@ -225,7 +296,16 @@ def run(
         if len(pos)
         else _empty(QUADRANT_COLUMNS)
     )
-    prios = priorities(pos, quads, settings) if len(pos) else _empty(PRIORITY_COLUMNS)
+    across = pd.DataFrame(columns=SET_COLUMNS)
+    holds = None
+    if len(pos):
+        sets, set_notes = comparator_sets(code, council.authority_class, settings, panel, year)
+        notes.extend(set_notes)
+        across = cost_across_sets(costs, sets, code)
+        holds = holds_across_sets(across)
+    prios = (
+        priorities(pos, quads, settings, perf_pos, holds) if len(pos) else _empty(PRIORITY_COLUMNS)
+    )
     savings = notional_savings(pos) if len(pos) else _empty(SAVINGS_COLUMNS)
     unmatched = pd.concat(unmatched_parts, ignore_index=True).drop_duplicates(ignore_index=True)
     unmatched = unmatched.sort_values(["source", "code", "name"], ignore_index=True)[
@@ -250,7 +330,11 @@ def run(
         savings,
         unmatched,
         costs,
+        across,
+        notes,
     )
+    for note in notes:
+        LOG.warning("Analyst note (not shown to the committee): %s", note)
     result.resilience_all = resilience_all  # type: ignore[attr-defined]
     return result
 

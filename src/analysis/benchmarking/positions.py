@@ -178,6 +178,5 @@ def comparator_group(
             .set_index("ons_code")["authority_class"]
         )
         groups = comp.class_groups(classes, [council_code])
-        groups["neighbour_rank"] = range(1, len(groups) + 1)
         text = f"Comparators: {METHOD_TEXT[method]} ({council_class}, {len(groups)} authorities)."
     return groups.reset_index(drop=True), text

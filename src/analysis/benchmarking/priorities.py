@@ -1,5 +1,14 @@
-"""Which services should get a value-for-money review first: priority scores from cost,
-performance, size and the self-assessment, the weights shown, and notional savings.
+"""Which services should get a value-for-money review, and in what order.
+
+A service is **proposed** only on evidence (:class:`~analysis.benchmarking.settings.ReviewRules`):
+its cost per head materially above the comparator median under every comparator set, and/or its
+performance below the comparator median on more measures than above. Tiny lines cannot be
+proposed (a minimum share of net spend), and a MAD of 0 (at least half the comparators report
+the same figure) neither proposes a service nor lifts its score. A low-cost service with no
+performance data is never proposed, however large. Among the proposed services the priority
+score (weights from ``council.yaml``: size of spend, cost, performance, the council's own
+self-assessment) sets the order, so money at stake weighs. Each service carries its own reason
+in words (:mod:`analysis.benchmarking.reasons`).
 """
 
 from __future__ import annotations
@@ -7,6 +16,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from analysis.benchmarking import reasons
 from analysis.benchmarking.settings import BenchmarkSettings
 
 SCORE_CAP = 3.0
@@ -16,15 +26,26 @@ PRIORITY_COLUMNS = [
     "rank",
     "service",
     "line",
+    "proposed",
+    "evidence",
     "priority_score",
     "net_expenditure_gbp_k",
+    "share_of_net_spend",
     "net_expenditure_per_head_gbp",
     "comparator_median_per_head_gbp",
     "diff_per_head_gbp",
+    "cost_diff_from_median_fraction",
     "cost_robust_score",
-    "cost_rank",
-    "n_ranked",
-    "performance_score",
+    "mad_is_zero",
+    "n_comparators_with_data",
+    "n_sets_with_data",
+    "n_sets_above_median",
+    "sets_not_above_median",
+    "n_measures",
+    "n_measures_below_median",
+    "n_measures_above_median",
+    "bottom_quartile_measures",
+    "performance_position",
     "quadrant",
     "self_assessment_score",
     "spend_component",
@@ -32,6 +53,27 @@ PRIORITY_COLUMNS = [
     "performance_component",
     "self_assessment_component",
     "components_used",
+    "reason",
+    "not_proposed_because",
+]
+
+
+# The tidy review list (``benchmark_review_proposals``): one row per proposed service.
+REVIEW_COLUMNS = [
+    "rank",
+    "service",
+    "line",
+    "evidence",
+    "net_expenditure_gbp_k",
+    "net_expenditure_per_head_gbp",
+    "comparator_median_per_head_gbp",
+    "n_comparators_with_data",
+    "cost_diff_from_median_fraction",
+    "comparator_sets_above_median",
+    "performance_position",
+    "self_assessment_score",
+    "priority_score",
+    "reason",
 ]
 
 
@@ -54,12 +96,46 @@ def self_assessment_for(settings: BenchmarkSettings, line: int, service: str) ->
     return np.nan
 
 
+def performance_by_service(perf: pd.DataFrame | None) -> pd.DataFrame:
+    """Per service line, over the measures with a polarity: how many measures, how many below
+    and above the comparator median (polarity applied), and the measures in the bottom quartile
+    (the worst quarter: quartile 1 where higher is better, 4 where lower is better)."""
+    columns = [
+        "n_measures",
+        "n_measures_below_median",
+        "n_measures_above_median",
+        "bottom_quartile_measures",
+    ]
+    if perf is None or perf.empty:
+        return pd.DataFrame(columns=columns).rename_axis("line")
+    scored = perf.dropna(subset=["better_than_median", "service_line"]).copy()
+    if scored.empty:
+        return pd.DataFrame(columns=columns).rename_axis("line")
+    worst = np.where(scored["polarity"].eq("lower_is_better"), 4, 1)
+    scored["bottom"] = scored["quartile"].astype("float").to_numpy() == worst
+    names = scored["description"].fillna(scored["measure"]).astype(str)
+    scored["name"] = names.where(names.str.strip() != "", scored["measure"])
+    by = scored.groupby(scored["service_line"].astype(int))
+    out = pd.DataFrame(
+        {
+            "n_measures": by.size(),
+            "n_measures_below_median": by["better_than_median"].apply(lambda s: int((s < 0).sum())),
+            "n_measures_above_median": by["better_than_median"].apply(lambda s: int((s > 0).sum())),
+            "bottom_quartile_measures": by.apply(
+                lambda g: reasons.join([f'"{n}"' for n in sorted(g.loc[g["bottom"], "name"])]),
+                include_groups=False,
+            ),
+        }
+    )
+    return out.rename_axis("line")
+
+
 def priority_components(frame: pd.DataFrame) -> pd.DataFrame:
     """Each component 0-1, 1 = more reason to review:
 
     - spend: the service's net expenditure / the largest service's (negative spend counts 0);
-    - cost: the cost robust score capped at +/-3 MADs mapped to 0-1 ((score + 3) / 6); a MAD of 0
-      counts as the cap in the direction of the difference;
+    - cost: the cost robust score capped at +/-3 MADs mapped to 0-1 ((score + 3) / 6); blank
+      where the MAD is 0 (the score is not defined, so it neither lifts nor lowers the service);
     - performance: (3 - capped performance score) / 6, blank without performance data;
     - self_assessment: (4 - score) / 3 for the council's own 1-4 VfM score (4 = good value), blank
       where not given.
@@ -67,9 +143,7 @@ def priority_components(frame: pd.DataFrame) -> pd.DataFrame:
     out = frame.copy()
     spend = out["net_expenditure_gbp_k"].clip(lower=0)
     out["spend_component"] = spend / spend.max() if spend.max() > 0 else 0.0
-    cost = out["cost_robust_score"].copy()
-    zero = out["mad_is_zero"].fillna(False).astype(bool) & cost.isna()
-    cost[zero] = np.sign(out.loc[zero, "diff_per_head_gbp"]) * SCORE_CAP
+    cost = out["cost_robust_score"].where(~out["mad_is_zero"].fillna(False).astype(bool))
     out["cost_component"] = (cost.clip(-SCORE_CAP, SCORE_CAP) + SCORE_CAP) / (2 * SCORE_CAP)
     out["performance_component"] = (
         SCORE_CAP - out["performance_score"].clip(-SCORE_CAP, SCORE_CAP)
@@ -78,24 +152,7 @@ def priority_components(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def priorities(
-    positions_frame: pd.DataFrame, quadrant_frame: pd.DataFrame, settings: BenchmarkSettings
-) -> pd.DataFrame:
-    """Services ranked for a VfM deep dive by a weighted score 0-100 (weights from council.yaml,
-    re-scaled over the components each service has)."""
-    frame = positions_frame.rename(
-        columns={"robust_score": "cost_robust_score", "diff": "diff_per_head_gbp"}
-    )
-    frame = frame.merge(
-        quadrant_frame[["line", "performance_score", "quadrant", "n_measures"]],
-        on="line",
-        how="left",
-    )
-    frame["self_assessment_score"] = [
-        self_assessment_for(settings, int(line), svc)
-        for line, svc in zip(frame["line"], frame["service"], strict=True)
-    ]
-    frame = priority_components(frame)
+def _weighted(frame: pd.DataFrame, settings: BenchmarkSettings) -> pd.DataFrame:
     weights = settings.weights.model_dump()
     comps = [f"{k}_component" for k in weights]
     values = frame[comps].to_numpy(dtype=float)
@@ -109,36 +166,127 @@ def priorities(
     frame["components_used"] = [
         ", ".join(k for k, p in zip(weights, row, strict=True) if p) for row in present
     ]
+    return frame
+
+
+def _evidence(frame: pd.DataFrame, settings: BenchmarkSettings) -> pd.DataFrame:
+    rules = settings.review
+    spend = frame["net_expenditure_gbp_k"].clip(lower=0)
+    total = spend.sum()
+    frame["share_of_net_spend"] = spend / total if total > 0 else 0.0
+    frame["material"] = frame["share_of_net_spend"] >= rules.min_share_of_spend
+    enough = frame["n_comparators_with_data"].fillna(0) >= rules.min_comparators
+    zero = frame["mad_is_zero"].fillna(False).astype(bool)
+    frame["cost_material"] = (
+        frame["cost_diff_from_median_fraction"].fillna(-np.inf) >= rules.cost_threshold
+    ) & (zero | (frame["cost_robust_score"].fillna(-np.inf) >= rules.min_robust_score))
+    sets = frame["n_sets_with_data"].fillna(0)
+    frame["cost_holds"] = (sets == 0) | (frame["n_sets_above_median"].fillna(0) == sets)
+    on_cost = frame["material"] & enough & frame["cost_material"] & frame["cost_holds"]
+    on_perf = (
+        frame["material"]
+        & enough
+        & (frame["n_measures_below_median"] > frame["n_measures_above_median"])
+    )
+    frame["proposed"] = on_cost | on_perf
+    frame["evidence"] = [
+        "cost and performance" if c and p else "cost" if c else "performance" if p else ""
+        for c, p in zip(on_cost, on_perf, strict=True)
+    ]
+    return frame
+
+
+def priorities(
+    positions_frame: pd.DataFrame,
+    quadrant_frame: pd.DataFrame,
+    settings: BenchmarkSettings,
+    performance: pd.DataFrame | None = None,
+    holds: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """Every service, with whether it is proposed for a review and why (or why not); proposed
+    services ranked 1, 2, ... by the weighted priority score (0-100), the others unranked.
+
+    ``positions_frame``: the council's cost positions (value, comparator_median, diff,
+    diff_pct, robust_score, mad_is_zero, n_comparators_with_data, net_expenditure_gbp_k, ...);
+    ``quadrant_frame``: performance_score and quadrant per line; ``performance``: the council's
+    position on each measure; ``holds``: :func:`~analysis.benchmarking.robustness.holds_across_sets`.
+    """
+    frame = positions_frame.rename(
+        columns={
+            "robust_score": "cost_robust_score",
+            "diff": "diff_per_head_gbp",
+            "diff_pct": "cost_diff_from_median_fraction",
+            "value": "net_expenditure_per_head_gbp",
+            "comparator_median": "comparator_median_per_head_gbp",
+        }
+    )
+    frame = frame.merge(
+        quadrant_frame[["line", "performance_score", "quadrant"]], on="line", how="left"
+    )
+    frame = frame.join(performance_by_service(performance), on="line")
+    for column in ("n_measures", "n_measures_below_median", "n_measures_above_median"):
+        frame[column] = frame[column].fillna(0).astype("int64")
+    frame["bottom_quartile_measures"] = frame["bottom_quartile_measures"].fillna("")
+    if holds is None:
+        holds = pd.DataFrame(
+            columns=["line", "n_sets_with_data", "n_sets_above_median", "sets_not_above_median"]
+        )
+    frame = frame.merge(holds, on="line", how="left")
+    frame["sets_not_above_median"] = frame["sets_not_above_median"].fillna("")
+    frame["self_assessment_score"] = [
+        self_assessment_for(settings, int(line), svc)
+        for line, svc in zip(frame["line"], frame["service"], strict=True)
+    ]
+    frame = _weighted(priority_components(frame), settings)
+    frame = _evidence(frame, settings)
+    frame["performance_position"] = [
+        reasons.performance_phrase(r) if r["n_measures"] else "" for _i, r in frame.iterrows()
+    ]
+    frame["reason"] = [reasons.reason(r) if r["proposed"] else "" for _i, r in frame.iterrows()]
+    frame["not_proposed_because"] = [
+        reasons.not_proposed_because(r, settings.review) for _i, r in frame.iterrows()
+    ]
     frame = frame.sort_values(
-        ["priority_score", "net_expenditure_gbp_k", "line"],
-        ascending=[False, False, True],
+        ["proposed", "priority_score", "net_expenditure_gbp_k", "line"],
+        ascending=[False, False, False, True],
         na_position="last",
         ignore_index=True,
     )
-    frame["rank"] = np.arange(1, len(frame) + 1)
-    cols = PRIORITY_COLUMNS
-    frame = frame.rename(
-        columns={
-            "value": "net_expenditure_per_head_gbp",
-            "comparator_median": "comparator_median_per_head_gbp",
-            "rank_cost": "cost_rank",
-        }
-    )
-    return frame[cols]
+    n = int(frame["proposed"].sum())
+    frame["rank"] = pd.array(list(range(1, n + 1)) + [pd.NA] * (len(frame) - n), dtype="Int64")
+    return frame[PRIORITY_COLUMNS]
+
+
+def review_proposals(prios: pd.DataFrame) -> pd.DataFrame:
+    """The tidy review list: one row per proposed service, rank order, with its reason."""
+    out = prios[prios["proposed"].astype(bool)].copy()
+    out["comparator_sets_above_median"] = [
+        f"{int(a)} of {int(n)}" if pd.notna(n) and n else ""
+        for a, n in zip(out["n_sets_above_median"], out["n_sets_with_data"], strict=True)
+    ]
+    return out.sort_values("rank", ignore_index=True)[REVIEW_COLUMNS]
 
 
 def weights_table(settings: BenchmarkSettings) -> pd.DataFrame:
     text = {
-        "spend": "size of the service's net spend",
-        "cost": "cost per head against the comparator median (MADs)",
-        "performance": "performance against the comparator median (MADs, polarity applied)",
-        "self_assessment": "the council's own VfM self-assessment (1 = poor to 4 = good)",
+        "spend": "the size of the service's net spend",
+        "cost": "how far its cost per head is above or below the comparator median, against the "
+        "usual spread of the comparators' costs",
+        "performance": "how far its performance is below or above the comparator median "
+        "(whether higher or lower is better applied)",
+        "self_assessment": "the council's own value-for-money score (1 = poor to 4 = good)",
+    }
+    names = {
+        "spend": "Size of spend",
+        "cost": "Cost",
+        "performance": "Performance",
+        "self_assessment": "Self-assessment",
     }
     weights = settings.weights.model_dump()
     total = sum(weights.values()) or 1.0
     return pd.DataFrame(
         {
-            "component": list(weights),
+            "component": [names[k] for k in weights],
             "what_it_measures": [text[k] for k in weights],
             "weight": list(weights.values()),
             "weight_share_pct": [v / total for v in weights.values()],

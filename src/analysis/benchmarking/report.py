@@ -4,31 +4,84 @@ from __future__ import annotations
 
 import pandas as pd
 
+from analysis.benchmarking import comparators as comp
 from analysis.benchmarking import sources
 from analysis.benchmarking.pipeline import BenchmarkResult
+from analysis.benchmarking.report_tables import (  # noqa: F401 (the notebook's names)
+    PERFORMANCE_HEADERS,
+    POSITION_HEADERS,
+    REVIEW_HEADERS,
+    SAVINGS_HEADERS,
+    not_proposed_table,
+    performance_table,
+    positions_table,
+    relevant_unmatched,
+    review_table,
+    savings_table,
+    sets_table,
+    show_unmatched,
+    unmatched_html,
+)
 from analysis.benchmarking.settings import METHOD_TEXT
 from analysis.core.periods import Period
 
+ROBUST_SCORE_TEXT = (
+    "The saved tables' robust scores are the difference from the comparator median in unscaled median absolute "
+    "deviations (MADs), the convention the Office for Local Government uses: 2 MADs is about "
+    "1.35 standard deviations on normally distributed data, so a score of 2 is notable, not rare. "
+    "Where the MAD is 0 (at least half the comparators report the same figure) the score is "
+    "blank unless the council is at the median."
+)
+
+
+def cost_counts(result: BenchmarkResult) -> tuple[int, int]:
+    """(services above the comparator median, services compared): the one source of both
+    counts for the headline, the sentences and the chart title."""
+    diff = result.positions["diff_per_head_gbp"]
+    return int((diff > 0).sum()), int(diff.notna().sum())
+
+
+def comparators_text(result: BenchmarkResult) -> str:
+    """'13 comparators with data for 2016-17 (of 15 in the group)'."""
+    n, group = result.n_comparators_with_data, result.n_comparators
+    text = f"{n} comparator{'s' if n != 1 else ''} with data for {result.year_label}"
+    return text + (f" (of {group} in the group)" if group != n else "")
+
+
+def absent_text(result: BenchmarkResult) -> str:
+    return (
+        f"No benchmarking data for {result.council.ons_code} ({result.council.display_name}) "
+        f"in the {result.year_label} data."
+    )
+
+
+def savings_empty_text(result: BenchmarkResult) -> str:
+    """What the notional-difference section says when it has no rows."""
+    if not result.council_present:
+        return absent_text(result)
+    return (
+        "No service costs more per head than the comparator median, so there is no notional "
+        "difference to show."
+    )
+
 
 def headline_items(result: BenchmarkResult) -> list[tuple[str, str, str]]:
+    if not result.council_present:
+        return [
+            (
+                "Benchmarking",
+                "No data",
+                f"no benchmarking data for {result.council.ons_code} in {result.year_label}",
+            )
+        ]
     items = [
         (
-            "Comparator group",
-            f"{result.n_comparators} authorities",
-            METHOD_TEXT[result.settings.comparator_method],
+            "Comparators with data",
+            f"{result.n_comparators_with_data} authorities",
+            f"{METHOD_TEXT[result.settings.comparator_method]}; {result.n_comparators} in the group",
         )
     ]
-    if not result.council_present:
-        items.append(
-            (
-                "Positions",
-                "not available",
-                f"{result.council.ons_code} is not in the {result.year_label} data",
-            )
-        )
-        return items
-    above = int((result.positions["diff_per_head_gbp"] > 0).sum())
-    total = int(result.positions["diff_per_head_gbp"].notna().sum())
+    above, total = cost_counts(result)
     items.append(
         (
             "Services above the comparator median",
@@ -36,32 +89,47 @@ def headline_items(result: BenchmarkResult) -> list[tuple[str, str, str]]:
             f"net cost per head, {result.year_label}",
         )
     )
-    if len(result.priorities):
-        top = result.priorities.iloc[0]
-        items.append(
-            (
-                "Top service for a VfM review",
-                str(top["service"]),
-                f"priority score {top['priority_score']:.0f} of 100",
-            )
+    proposals = result.proposals
+    items.append(
+        (
+            "Services proposed for a review",
+            str(len(proposals)) if len(proposals) else "None",
+            ", ".join(proposals["service"]) if len(proposals) else "no service meets the rule",
         )
+    )
     return items
+
+
+def review_sentences(result: BenchmarkResult) -> list[str]:
+    """One sentence per proposed service with its own reason, or a plain 'none qualifies'."""
+    if not result.council_present:
+        return [absent_text(result)]
+    proposals = result.proposals
+    rules = result.settings.review
+    if proposals.empty:
+        return [
+            "No service qualifies for a value-for-money review on these figures: none of the "
+            f"services large enough to matter costs at least {rules.cost_threshold * 100:g}% "
+            "more per head than the comparator median whichever comparator group is used, or performs "
+            "below the comparator median on most of its measures."
+        ]
+    return [f"{r['rank']}. {r['service']}: {r['reason']}." for _i, r in proposals.iterrows()]
 
 
 def summary_sentences(result: BenchmarkResult) -> list[str]:
     c = result.council.display_name
+    if not result.council_present:
+        return [absent_text(result) + f" Source: {result.panel.source}."]
     out = [
-        f"{c}'s net spending per head on each service is compared with {result.n_comparators} comparator authorities for {result.year_label}, using {result.panel.source}."
+        f"{c}'s net spending per head on each service is compared with {comparators_text(result)}, using {result.panel.source}."
     ]
-    if result.council_present and len(result.positions):
-        above = result.positions[result.positions["diff_per_head_gbp"] > 0]
-        out.append(
-            f"{len(above)} of {len(result.positions)} services cost more per head than the comparator median."
-        )
+    above, total = cost_counts(result)
+    if total:
+        out.append(f"{above} of {total} services cost more per head than the comparator median.")
         if len(result.savings):
-            total = result.savings["notional_saving_gbp_k"].sum()
+            saving = result.savings["notional_saving_gbp_k"].sum()
             out.append(
-                f"If each of those services had spent at the comparator median, spending would have been about £{total / 1000:.1f}m lower: a question for review, not a target."
+                f"If each of those services had spent at the comparator median, spending would have been about £{saving / 1000:.1f}m lower: a question for review, not a target."
             )
     return out
 
@@ -78,7 +146,7 @@ def caveats(result: BenchmarkResult, period: Period | None = None) -> list[str]:
         "Classification: councils allocate overheads and shared costs to RS service lines differently; compare lines, not totals, with care. Net expenditure is after income (fees, charges, specific grants).",
         "Per-head figures use the whole population; some services serve a subset (older adults, children), so per-client costs may tell a different story.",
         "Boundary changes (Dorset, Bournemouth Christchurch & Poole, Buckinghamshire, Northamptonshire and others) leave some authorities unmatched across sources; they are listed, never dropped silently.",
-        "Positions are against the comparators' median (the council itself excluded); ranks count the council and comparators with data (1 = highest cost). Robust scores are in median absolute deviations (MADs); where the MAD is 0 the score is blank unless the council is at the median.",
+        f"Positions are against the comparators' median (the council itself excluded); ranks count the council and comparators with data (1 = highest cost; {comp.RANK_RULE}). {ROBUST_SCORE_TEXT}",
     ]
     if result.panel.illustrative:
         items.insert(
@@ -88,30 +156,54 @@ def caveats(result: BenchmarkResult, period: Period | None = None) -> list[str]:
     return items + result.messages
 
 
+def positions_alt(result: BenchmarkResult) -> str:
+    """The text alternative of :func:`chart_positions`, with the same counts as its title."""
+    above, total = cost_counts(result)
+    if not total:
+        return f"No cost positions: no benchmarking data for {result.council.ons_code}."
+    return (
+        "Bar chart of the difference between the council's net cost per head and the comparator "
+        f"median for each service: {above} of {total} services cost more per head than the "
+        "median (bars to the right)."
+    )
+
+
 def chart_positions(result: BenchmarkResult):
     from analysis.core import charts
 
-    frame = result.positions.dropna(subset=["diff_from_median_pct"]).sort_values(
-        "diff_from_median_pct"
+    frame = result.positions.dropna(subset=["diff_per_head_gbp"]).sort_values(
+        ["diff_from_median_pct", "diff_per_head_gbp"], na_position="first"
     )
     if frame.empty:
-        fig, ax = charts.new_figure("No cost positions: the council is not in these data")
+        fig, ax = charts.new_figure(
+            f"No cost positions: no benchmarking data for {result.council.ons_code}"
+        )
         ax.set_axis_off()
         return fig
-    above = int((frame["diff_from_median_pct"] > 0).sum())
+    above, total = cost_counts(result)
     fig, ax = charts.new_figure(
-        f"{result.council.display_name} spends more per head than the comparator median on {above} of {len(frame)} services",
+        f"{result.council.display_name} spends more per head than the comparator median on {above} of {total} services",
         height=5.0,
     )
-    colours = [
-        charts.HIGHLIGHT if v > 0 else charts.PALETTE[0] for v in frame["diff_from_median_pct"]
-    ]
-    hatches = ["//" if v > 0 else "" for v in frame["diff_from_median_pct"]]
-    bars = ax.barh(
-        frame["service"], frame["diff_from_median_pct"], color=colours, edgecolor="white"
-    )
+    # A service whose comparator median is 0 has no percentage difference: drawn at 0, labelled.
+    values = frame["diff_from_median_pct"].fillna(0.0)
+    colours = [charts.HIGHLIGHT if v > 0 else charts.PALETTE[0] for v in frame["diff_per_head_gbp"]]
+    hatches = ["//" if v > 0 else "" for v in frame["diff_per_head_gbp"]]
+    bars = ax.barh(frame["service"], values, color=colours, edgecolor="white")
     for bar, hatch in zip(bars, hatches, strict=True):
         bar.set_hatch(hatch)
+    for y, (pct, diff) in enumerate(
+        zip(frame["diff_from_median_pct"], frame["diff_per_head_gbp"], strict=True)
+    ):
+        if pd.isna(pct):
+            ax.annotate(
+                f"median £0; £{diff:+,.2f} a head",
+                (0, y),
+                xytext=(4, 0),
+                textcoords="offset points",
+                va="center",
+                fontsize=8,
+            )
     ax.axvline(0, color="#333333", linewidth=1)
     charts.percent_axis(
         ax, axis="x", label="Net cost per head: difference from the comparator median"

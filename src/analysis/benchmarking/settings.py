@@ -28,6 +28,24 @@ class Weights(BaseModel):
     self_assessment: float = Field(default=0.15, ge=0)
 
 
+class ReviewRules(BaseModel):
+    """When a service is proposed for a value-for-money review (``benchmark.review``).
+
+    On cost: at least ``cost_threshold`` (a fraction: 0.10 = 10%) above the comparator median
+    and at least ``min_robust_score`` median absolute deviations above it (where the MAD is 0,
+    the percentage alone), with at least ``min_comparators`` comparators with data, and above the
+    median under every comparator set the data allow. On performance: below the comparator
+    median on more scored measures than above. Either way, only a service whose net spend is at
+    least ``min_share_of_spend`` of the council's net spend on the services compared.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+    cost_threshold: float = Field(default=0.10, ge=0)
+    min_robust_score: float = Field(default=1.0, ge=0)
+    min_share_of_spend: float = Field(default=0.0025, ge=0, le=1)
+    min_comparators: int = Field(default=5, ge=1)
+
+
 class BenchmarkSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
     comparator_method: Literal["nearest_neighbours", "computed", "list", "class"] = (
@@ -41,6 +59,7 @@ class BenchmarkSettings(BaseModel):
         default_factory=dict
     )
     weights: Weights = Field(default_factory=Weights)
+    review: ReviewRules = Field(default_factory=ReviewRules)
     self_assessment: dict[str, int] = Field(default_factory=dict)
     vfm_target_share: float = Field(default=0.75, ge=0, le=1)
     performance_services: dict[str, int] = Field(default_factory=lambda: {"ASC": 360})

@@ -7,6 +7,7 @@ notebook shows.
 
 from analysis.summary.report import (
     SCENARIO_TABLE_HEADERS,
+    SERVICES_HEADERS,
     detail_link_html,
     dsg_table,
     gap_chart,
@@ -21,6 +22,7 @@ from analysis.summary.report import (
     show_not_in_run,
 )
 from analysis.summary.sentences import (
+    absent_sentence,
     dsg_sentence,
     gap_sentence,
     key_messages,
@@ -52,8 +54,10 @@ __all__ = [
     "PackTables",
     "REPORTS",
     "SCENARIO_TABLE_HEADERS",
+    "SERVICES_HEADERS",
     "TABLES",
     "TOP_SERVICES",
+    "absent_sentence",
     "detail_link_html",
     "dsg_sentence",
     "dsg_table",

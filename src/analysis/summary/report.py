@@ -14,6 +14,7 @@ import pandas as pd
 from analysis.summary.sentences import (
     _case,
     _join,
+    _present,
     _share,
     _sort_year,
     key_messages,
@@ -96,11 +97,15 @@ def savings_table(savings: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def services_display(priorities: pd.DataFrame, n: int = 5) -> pd.DataFrame:
-    """The top ``n`` services for the summary's table: service name first (a row header)."""
-    top = top_services(priorities, n)
+def services_display(proposals: pd.DataFrame, n: int | None = None) -> pd.DataFrame:
+    """The proposed services (all of them, or the first ``n``) for the summary's table, each with
+    its own reason: service name first (a row header)."""
+    top = top_services(proposals, len(proposals) if n is None else n)
     columns = ["service", "rank", *[c for c in top.columns if c not in ("service", "rank")]]
     return top[columns]
+
+
+SERVICES_HEADERS = {"service": "Service", "rank": "Order", "reason": "Why it is proposed"}
 
 
 def headline_tiles(pack: PackTables, scenario: str = BASE) -> list[tuple[str, str, str]]:
@@ -153,14 +158,18 @@ def headline_tiles(pack: PackTables, scenario: str = BASE) -> list[tuple[str, st
                 f"with mitigation; {money(row['dsg_deficit_final_year_unmitigated_gbp_m'])} without",
             )
         )
-    priorities = pack.get("benchmark_priorities")
-    if priorities is not None:
-        top = top_services(priorities)
+    proposals = pack.get("benchmark_review_proposals")
+    status = pack.get("benchmark_status")
+    if proposals is not None and not _present(status):
+        code = status.iloc[0]["ons_code"]
+        tiles.append(("Services to review", "No data", f"no benchmarking data for {code}"))
+    elif proposals is not None:
+        top = top_services(proposals, len(proposals))
         tiles.append(
             (
                 "Services to review",
                 f"{len(top)} service{'' if len(top) == 1 else 's'}" if len(top) else "None",
-                _join([str(s) for s in top["service"]]) or "none flagged this quarter",
+                _join([str(s) for s in top["service"]]) or "no service qualifies on the evidence",
             )
         )
     else:
@@ -272,9 +281,9 @@ def key_figures(pack: PackTables) -> pd.DataFrame:
         for measure in columns:
             if measure != "financial_year":
                 add("savings", measure, float(s[measure]), year)
-    priorities = pack.get("benchmark_priorities")
-    if priorities is not None:
-        for _i, r in top_services(priorities).iterrows():
+    proposals = pack.get("benchmark_review_proposals")
+    if proposals is not None:
+        for _i, r in top_services(proposals, len(proposals)).iterrows():
             add("vfm", "review_priority_rank", float(r["rank"]), service=str(r["service"]))
     frame = pd.DataFrame(
         rows, columns=["section", "measure", "scenario", "financial_year", "service", "value"]

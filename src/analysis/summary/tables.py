@@ -13,7 +13,10 @@ Table contracts (columns the summary relies on; others are ignored):
 - ``mtfp_scenarios``: ``scenario, year, budget_gap_cumulative_gbp_m, general_fund_gbp_m, ...``;
 - ``savings_headline``: one row, ``financial_year, planned_gbp_m, delivered_gbp_m, forecast_gbp_m,
   at_risk_gbp_m, lost_gbp_m, delivery_rate, forecast_delivery_rate``;
-- ``benchmark_priorities``: ranked, ``rank, service, priority_score, ...``.
+- ``benchmark_review_proposals``: one row per service proposed for a value-for-money review,
+  ``rank, service, line, reason, ...`` (empty when none qualifies);
+- ``benchmark_status``: one row, ``ons_code, council_present, year_label,
+  n_comparators_with_data, n_services_proposed`` (whether the council is in the data at all).
 """
 
 from __future__ import annotations
@@ -84,7 +87,17 @@ TABLES: dict[str, tuple[str, tuple[str, ...]]] = {
             "forecast_delivery_rate",
         ),
     ),
-    "benchmark_priorities": ("benchmark", ("rank", "service", "priority_score")),
+    "benchmark_review_proposals": ("benchmark", ("rank", "service", "line", "reason")),
+    "benchmark_status": (
+        "benchmark",
+        (
+            "ons_code",
+            "council_present",
+            "year_label",
+            "n_comparators_with_data",
+            "n_services_proposed",
+        ),
+    ),
 }
 
 
@@ -94,13 +107,8 @@ BASE = "base"
 TOP_SERVICES = 3
 
 
-# Columns of benchmark_priorities worth showing beside the service, in order, when present.
-PRIORITY_DETAIL_COLUMNS = (
-    "quadrant",
-    "net_expenditure_per_head_gbp",
-    "comparator_median_per_head_gbp",
-    "diff_per_head_gbp",
-)
+# Columns of benchmark_review_proposals shown beside the service, in order, when present.
+PRIORITY_DETAIL_COLUMNS = ("reason",)
 
 
 @dataclass

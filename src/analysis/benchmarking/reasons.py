@@ -1,0 +1,126 @@
+"""The words beside each service in the review list, generated from the service's own figures
+(one row of the priorities table), so that every sentence is true of the row it sits in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pandas as pd
+
+
+def join(items: Sequence[str]) -> str:
+    items = [str(i) for i in items if str(i)]
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def pct_words(fraction: float) -> str:
+    """0.152 -> '15%'; below 1% but not 0 -> 'under 1%'."""
+    value = abs(float(fraction)) * 100
+    if 0 < value < 0.5:
+        return "under 1%"
+    return f"{value:.0f}%"
+
+
+def per_head(value: float) -> str:
+    return f"£{float(value):,.2f} a head"
+
+
+def cost_phrase(row: pd.Series) -> str:
+    """'£323.26 a head, 15% above the median of 13 comparators (£280.62)'."""
+    value, median = row["net_expenditure_per_head_gbp"], row["comparator_median_per_head_gbp"]
+    n = int(row["n_comparators_with_data"])
+    of = f"the median of {n} comparator{'s' if n != 1 else ''}"
+    if pd.isna(median):
+        return f"{per_head(value)}; no comparator has data for this service"
+    fraction = row["cost_diff_from_median_fraction"]
+    if pd.isna(fraction):
+        return f"{per_head(value)} against {of} of £{float(median):,.2f}"
+    if float(row["diff_per_head_gbp"]) == 0:
+        return f"{per_head(value)}, at {of}"
+    side = "above" if float(row["diff_per_head_gbp"]) > 0 else "below"
+    return f"{per_head(value)}, {pct_words(fraction)} {side} {of} (£{float(median):,.2f})"
+
+
+def performance_phrase(row: pd.Series) -> str:
+    """'performance below the comparator median on 2 of 3 measures; bottom quartile on X'."""
+    n = int(row["n_measures"])
+    if n == 0:
+        return "no performance measures for this service"
+    below, above = int(row["n_measures_below_median"]), int(row["n_measures_above_median"])
+    of = f"{n} measure{'s' if n != 1 else ''}"
+    if below:
+        text = f"performance below the comparator median on {below} of {of}"
+        if above:
+            text += f" and above it on {above}"
+    elif above:
+        text = f"performance above the comparator median on {above} of {of}"
+    else:
+        text = f"performance at the comparator median on {of}"
+    bottom = str(row.get("bottom_quartile_measures") or "")
+    if bottom:
+        text += f"; bottom quartile on {bottom}"
+    return text
+
+
+def sets_phrase(row: pd.Series) -> str:
+    """For a service above the median: 'above the median whichever of the 3 comparator groups
+    is used', or under which groups it is not (blank with fewer than two groups, or when the
+    service is not above the median of its own comparators)."""
+    n = int(row["n_sets_with_data"]) if pd.notna(row["n_sets_with_data"]) else 0
+    if n < 2 or not float(row["diff_per_head_gbp"]) > 0:
+        return ""
+    above = int(row["n_sets_above_median"])
+    if above == n:
+        return f"above the median whichever of the {n} comparator groups is used"
+    text = f"above the median of {above} of the {n} comparator groups"
+    if row["sets_not_above_median"]:
+        text += f" (not of {row['sets_not_above_median']})"
+    return text
+
+
+def self_assessment_phrase(row: pd.Series) -> str:
+    score = row["self_assessment_score"]
+    if pd.isna(score):
+        return ""
+    return f"the council's own value-for-money score {int(score)} of 4"
+
+
+def reason(row: pd.Series) -> str:
+    """Why a service is proposed, from its own figures."""
+    parts = [cost_phrase(row), performance_phrase(row), sets_phrase(row)]
+    parts.append(self_assessment_phrase(row))
+    return "; ".join(p for p in parts if p)
+
+
+def not_proposed_because(row: pd.Series, rules) -> str:
+    """Why a service is not proposed, from its own figures (blank for a proposed service)."""
+    if row["proposed"]:
+        return ""
+    if not float(row["net_expenditure_gbp_k"]) > 0:
+        return "no net spend on this service"
+    if not row["material"]:
+        share = float(row["share_of_net_spend"]) * 100
+        return (
+            f"too small to review: £{float(row['net_expenditure_gbp_k']):,.0f}k, "
+            f"{share:.2f}% of net spend on the services compared "
+            f"(the rule is at least {rules.min_share_of_spend * 100:g}%)"
+        )
+    if int(row["n_comparators_with_data"]) < rules.min_comparators:
+        return (
+            f"only {int(row['n_comparators_with_data'])} comparators with data (the rule is at "
+            f"least {rules.min_comparators})"
+        )
+    parts = [cost_phrase(row)]
+    if row["cost_material"] and not row["cost_holds"]:
+        parts.append(sets_phrase(row) or "not above the median whichever comparator group is used")
+    elif not row["cost_material"] and pd.notna(row["cost_diff_from_median_fraction"]):
+        if float(row["cost_diff_from_median_fraction"]) < rules.cost_threshold:
+            if float(row["cost_diff_from_median_fraction"]) > 0:
+                parts.append(f"less than {rules.cost_threshold * 100:g}% above the median")
+        else:
+            parts.append("within the usual spread of the comparators' costs")
+    parts.append(performance_phrase(row))
+    return "; ".join(p for p in parts if p)
