@@ -45,7 +45,8 @@ def mtfp_scenarios() -> pd.DataFrame:
 
 
 def savings_headline() -> pd.DataFrame:
-    # planned 30.0; delivered 12.0 = 40%; forecast 25.5 = 85%; at risk 6.0 (amber + red); red 1.5
+    # planned 30.0; delivered 12.0 = 40%; forecast 25.5 = 85%; at risk 6.0 (amber + red);
+    # not expected this year = planned - forecast = 30.0 - 25.5 = 4.5
     return pd.DataFrame(
         {
             "financial_year": ["2021-22"],
@@ -53,7 +54,7 @@ def savings_headline() -> pd.DataFrame:
             "delivered_gbp_m": [12.0],
             "forecast_gbp_m": [25.5],
             "at_risk_gbp_m": [6.0],
-            "lost_gbp_m": [1.5],
+            "lost_gbp_m": [4.5],
             "delivery_rate": [0.4],
             "forecast_delivery_rate": [0.85],
         }
@@ -221,7 +222,7 @@ def test_savings_sentence_from_the_headline_row():
     assert summary.savings_sentence(savings_headline(), "2021-22 Q2") == (
         "Of £30.0m of savings planned for 2021-22, £12.0m (40%) had been delivered by the end "
         "of 2021-22 Q2 and £25.5m (85%) is forecast by the year end; £6.0m is at risk (rated "
-        "amber or red), of which £1.5m is rated red and not expected this year."
+        "amber or red) and £4.5m (planned minus forecast) is not expected this year."
     )
 
 
@@ -243,9 +244,9 @@ def test_dsg_table_per_scenario():
 
 def test_savings_table_shares_of_planned():
     table = summary.savings_table(savings_headline())
-    # at risk 6.0 / 30.0 = 0.2; red 1.5 / 30.0 = 0.05
-    assert table["share_of_planned_pct"].tolist() == pytest.approx([1.0, 0.4, 0.85, 0.2, 0.05])
-    assert table["value_gbp_m"].tolist() == [30.0, 12.0, 25.5, 6.0, 1.5]
+    # at risk 6.0 / 30.0 = 0.2; not expected (30.0 - 25.5) 4.5 / 30.0 = 0.15
+    assert table["share_of_planned_pct"].tolist() == pytest.approx([1.0, 0.4, 0.85, 0.2, 0.15])
+    assert table["value_gbp_m"].tolist() == [30.0, 12.0, 25.5, 6.0, 4.5]
 
 
 def test_top_services_are_taken_by_rank_not_by_row_order():

@@ -6,8 +6,11 @@ Definitions (all by value, £ thousand in, £m in the summary tables):
   savings of one financial year in one quarter's snapshot;
 - delivery rate = delivered / planned; forecast delivery rate = forecast / planned (NaN when
   nothing is planned);
-- value at risk = the planned value of savings rated Amber or Red; lost = the planned value of
-  savings rated Red (will not be delivered in the year). Blue + Green + Amber + Red = planned;
+- value at risk = the planned value of savings rated Amber or Red; lost (not expected this
+  year) = planned - forecast: what the register does not expect to be delivered in the year,
+  whatever the RAG rating (a red saving may still forecast part of its value, and an amber one
+  may forecast less than planned). It equals the pressure the MTFP must carry. Blue + Green +
+  Amber + Red = planned;
 - movement compares a snapshot with the previous quarter's;
 - slippage compares a snapshot with the first snapshot of the year (the baseline): for each
   reference, the planned value taken out of this year and added to later years (the same
@@ -95,7 +98,7 @@ def value_totals(rows: pd.DataFrame) -> dict[str, float]:
         "delivered": delivered,
         "forecast": forecast,
         "at_risk": by_rag["Amber"] + by_rag["Red"],
-        "lost": by_rag["Red"],
+        "lost": planned - forecast,
         **{rag.lower(): value for rag, value in by_rag.items()},
         "delivery_rate": _rate(delivered, planned),
         "forecast_delivery_rate": _rate(forecast, planned),

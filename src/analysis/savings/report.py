@@ -124,7 +124,11 @@ class SavingsAnalysis:
                 gbp_m_text(h["at_risk_gbp_m"] * 1000),
                 "planned value rated amber or red",
             ),
-            ("Lost this year", gbp_m_text(h["lost_gbp_m"] * 1000), "planned value rated red"),
+            (
+                "Not expected this year",
+                gbp_m_text(h["lost_gbp_m"] * 1000),
+                "planned minus forecast: the shortfall the budget must cover",
+            ),
         ]
 
     def headline_sentence(self) -> str:
@@ -136,9 +140,9 @@ class SavingsAnalysis:
             f"{gbp_m_text(h['delivered_gbp_m'] * 1000)} ({_pct(h['delivery_rate'])}) had been delivered "
             f"by the end of {self.period.label} and {gbp_m_text(h['forecast_gbp_m'] * 1000)} "
             f"({_pct(h['forecast_delivery_rate'])}) is forecast to be delivered by the year end. "
-            f"{gbp_m_text(h['at_risk_gbp_m'] * 1000)} is at risk (rated amber or red), of which "
-            f"{gbp_m_text(h['lost_gbp_m'] * 1000)} is rated red and is not expected to be delivered "
-            "this year."
+            f"{gbp_m_text(h['at_risk_gbp_m'] * 1000)} is at risk (rated amber or red), and "
+            f"{gbp_m_text(h['lost_gbp_m'] * 1000)} (planned minus forecast) is not expected to be "
+            "delivered this year."
         )
 
     def group_sentence(self, table: pd.DataFrame, column: str) -> str:

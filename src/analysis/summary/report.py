@@ -76,7 +76,7 @@ def savings_table(savings: pd.DataFrame) -> pd.DataFrame:
                 "Delivered to date",
                 "Forecast by year end",
                 "At risk (amber and red)",
-                "Not expected (red)",
+                "Not expected this year (planned minus forecast)",
             ],
             "value_gbp_m": [
                 float(row["planned_gbp_m"]),

@@ -160,8 +160,8 @@ def dsg_sentence(headline: pd.DataFrame, scenario: str = BASE) -> str:
 
 def savings_sentence(savings: pd.DataFrame, period_label: str | None = None) -> str:
     """'Of £30.0m of savings planned for 2021-22, £12.0m (40%) had been delivered by 2021-22 Q2
-    and £25.5m (85%) is forecast by the year end; £6.0m is at risk (amber or red), of which
-    £1.5m is rated red.'"""
+    and £25.5m (85%) is forecast by the year end; £6.0m is at risk (amber or red) and £4.5m
+    (planned minus forecast) is not expected this year.'"""
     row = savings.iloc[0]
     year = year_text(row["financial_year"])
     planned = float(row["planned_gbp_m"])
@@ -172,8 +172,8 @@ def savings_sentence(savings: pd.DataFrame, period_label: str | None = None) -> 
         f"Of {money(planned)} of savings planned for {year}, {money(row['delivered_gbp_m'])} "
         f"({percent(row['delivery_rate'])}) had been delivered{by} and "
         f"{money(row['forecast_gbp_m'])} ({percent(row['forecast_delivery_rate'])}) is forecast "
-        f"by the year end; {money(row['at_risk_gbp_m'])} is at risk (rated amber or red), of "
-        f"which {money(row['lost_gbp_m'])} is rated red and not expected this year."
+        f"by the year end; {money(row['at_risk_gbp_m'])} is at risk (rated amber or red) and "
+        f"{money(row['lost_gbp_m'])} (planned minus forecast) is not expected this year."
     )
 
 
