@@ -44,6 +44,7 @@ from analysis.mtfp import (
     reserve_milestones,
     reserves_projection,
     resilience_indicators,
+    savings_with_delivery,
     scenario_headlines,
     sensitivity,
     to_gbp_m,
@@ -394,3 +395,82 @@ def test_overrides_do_not_change_the_base():
     resolve_scenario(m, "costly")
     assert data == before
     assert float(np.asarray(m.pay_award_pct)) == 0.10
+
+
+# ---------------------------------------------------------------------------------------------
+# The current year from the savings register's forecast
+
+
+def register_evidence(rates: pd.DataFrame | None = None):
+    from analysis.mtfp import DeliveryEvidence
+
+    # The register at 2021-22 Q2: A planned 10, forecast 6; B planned 5, forecast 0.
+    forecast = pd.DataFrame(
+        {
+            "directorate": ["A", "B"],
+            "number_of_savings": [1, 1],
+            "planned_gbp_k": [10.0, 5.0],
+            "forecast_gbp_k": [6.0, 0.0],
+        }
+    )
+    return DeliveryEvidence("2021-22", "2021-22 Q2", forecast, rates, "register.xlsx")
+
+
+def register_toy(scenario: str = "base", later_rate: float = 0.5):
+    data = toy_data()
+    data["savings_delivery"] = {
+        "current_year": "register_forecast",
+        "later_years_rate": later_rate,
+        "later_years_basis": "half, for the test",
+    }
+    return toy(data, scenario)
+
+
+def test_current_year_counts_the_register_forecast_and_later_years_the_stated_rate():
+    plan = register_toy()
+    gap = budget_gap(plan, register_evidence())
+    # 2021-22: A's 10 planned, the register forecasts 6 -> +4 on the gap (0 -> 4).
+    # 2022-23: B's new 20 at the stated 50% -> 10 undelivered; with A's 4 recurring: 8.575 + 14.
+    # 2023-24: 6.59965 + 14 = 20.59965.
+    assert values(gap, "budget_gap_cumulative_gbp_k") == pytest.approx([4, 22.575, 20.59965])
+    lines = savings_with_delivery(plan, register_evidence())
+    assert lines.loc[lines["year"] == "2021-22", "delivered_gbp_k"].sum() == pytest.approx(6)
+    assert "half, for the test" in set(lines["rate_basis"])
+
+
+def test_the_register_year_is_not_redrawn_by_the_monte_carlo_or_the_sensitivity():
+    from analysis.mtfp.montecarlo import simulate
+
+    data = toy_data()
+    data["savings_delivery"] = {"current_year": "register_forecast"}
+    data["monte_carlo"]["distributions"] = {
+        "savings_delivery_rate": {"distribution": "uniform", "low": 0.5, "high": 1.0}
+    }
+    plan = toy(data)
+    out = simulate(plan, toy_council(), register_evidence(), draws=200)
+    # Every draw's 2021-22 gap is the register's 10 - 6 = 4; later years vary with the draw.
+    assert out["gap_cumulative"][:, 0] == pytest.approx(np.full(200, 4.0))
+    assert out["gap_cumulative"][:, 1].std() > 0
+    sens = sensitivity(plan, register_evidence())
+    delivery = sens[sens["assumption"].str.startswith("Savings delivery")]
+    assert delivery["change_in_budget_gap_cumulative_gbp_k"].iloc[0] == pytest.approx(0)
+
+
+def test_a_register_scenario_without_the_register_is_a_clear_error():
+    with pytest.raises(InputError, match="savings_delivery.current_year"):
+        budget_gap(register_toy())
+
+
+def test_savings_reconciliation_on_the_toy():
+    from analysis.mtfp import reconciliation_sentence, savings_reconciliation
+
+    plan = register_toy()
+    table = savings_reconciliation(plan, register_evidence()).set_index("directorate")
+    # MTFP 2021-22: A 10, B 0; register: A 10 / 6, B 5 / 0.
+    assert table.loc["A"].tolist()[1:] == pytest.approx([10, 10, 6, 6, 0, 4])
+    assert table.loc["B"].tolist()[1:] == pytest.approx([0, 5, 0, 0, -5, 0])
+    assert table.loc["All directorates"].tolist()[1:] == pytest.approx([10, 15, 6, 6, -5, 4])
+    assert not table.isna().any().any()
+    sentence = reconciliation_sentence(table.reset_index(), plan, "2021-22 Q2")
+    assert "carries £0.0m of undelivered savings" in sentence  # 4k is £0.0m in prose
+    assert "counted at 50% delivery: half, for the test." in sentence

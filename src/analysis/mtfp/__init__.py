@@ -8,7 +8,9 @@ The notebook calls this package's functions (``mtfp.budget_gap(plan)``) and the 
 from analysis.mtfp import report
 from analysis.mtfp.assumptions import load_assumptions, load_assumptions_from, resolve_scenario
 from analysis.mtfp.delivery import (
+    DeliveryEvidence,
     apply_delivery_rates,
+    delivery_evidence,
     delivery_rates_if_needed,
     planned_savings,
     savings_with_delivery,
@@ -29,14 +31,17 @@ from analysis.mtfp.projection import (
     to_gbp_m,
     validate_inputs,
 )
+from analysis.mtfp.reconcile import reconciliation_sentence, savings_reconciliation
 from analysis.mtfp.scenarios import compare_scenarios, scenario_headlines, sensitivity
 
 __all__ = [
+    "DeliveryEvidence",
     "apply_delivery_rates",
     "budget_gap",
     "build_drivers",
     "compare_scenarios",
     "council_tax_detail",
+    "delivery_evidence",
     "delivery_rates_if_needed",
     "dsg_projection",
     "exhaustion_years",
@@ -51,10 +56,12 @@ __all__ = [
     "planned_savings",
     "referendum_warnings",
     "report",
+    "reconciliation_sentence",
     "reserve_milestones",
     "reserves_projection",
     "resilience_indicators",
     "resolve_scenario",
+    "savings_reconciliation",
     "savings_with_delivery",
     "scenario_headlines",
     "sensitivity",

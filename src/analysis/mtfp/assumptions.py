@@ -55,6 +55,7 @@ def _yearly_values(m: MTFPAssumptions) -> Iterator[tuple[str, Any]]:
     yield "business_rates.growth_pct", m.business_rates.growth_pct
     for name, grant in m.grants.items():
         yield f"grants.{name}.growth_pct", grant.growth_pct
+    yield "savings_delivery.later_years_rate", m.savings_delivery.later_years_rate
     yield "reserves.general_fund_contributions_gbp_k", m.reserves.general_fund_contributions_gbp_k
     yield "reserves.earmarked_contributions_gbp_k", m.reserves.earmarked_contributions_gbp_k
     dsg = m.dsg_high_needs

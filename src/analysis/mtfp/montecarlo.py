@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.core.config import Council
+from analysis.mtfp.delivery import Evidence
 from analysis.mtfp.engine import Drivers, project
 from analysis.mtfp.projection import build_drivers
 from analysis.mtfp.schema import Distribution, MTFPAssumptions
@@ -72,7 +73,7 @@ def _apply(
 def simulate(
     m: MTFPAssumptions,
     council: Council,
-    rates: pd.DataFrame | None = None,
+    rates: Evidence = None,
     draws: int | None = None,
     seed: int | None = None,
 ) -> dict[str, np.ndarray]:
@@ -89,7 +90,7 @@ def simulate(
 def monte_carlo(
     m: MTFPAssumptions,
     council: Council,
-    rates: pd.DataFrame | None = None,
+    rates: Evidence = None,
     draws: int | None = None,
     seed: int | None = None,
 ) -> MonteCarloResult:

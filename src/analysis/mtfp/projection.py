@@ -27,9 +27,7 @@ from analysis.core.config import Council
 from analysis.core.errors import InputError
 from analysis.core.periods import Period
 from analysis.mtfp.assumptions import load_assumptions, resolve_scenario
-from analysis.mtfp.delivery import (
-    _savings_arrays,
-)
+from analysis.mtfp.delivery import Evidence, _savings_arrays, delivery_evidence
 from analysis.mtfp.engine import Drivers, drivers_from, project
 from analysis.mtfp.schema import MTFPAssumptions, per_year
 
@@ -47,7 +45,12 @@ def validate_inputs(
             f"the period {period.label} is outside the plan ({labels[0]} to {labels[-1]})",
             key="base_year",
         )
-    return f"MTFP assumptions: {len(assumptions.scenario_names())} scenarios over {labels[0]} to {labels[-1]}"
+    evidence = delivery_evidence(assumptions, council, period)
+    register = f"; savings register {evidence.period_label} for {evidence.year}" if evidence else ""
+    return (
+        f"MTFP assumptions: {len(assumptions.scenario_names())} scenarios over {labels[0]} to "
+        f"{labels[-1]}{register}"
+    )
 
 
 def opening_usable_reserves(m: MTFPAssumptions) -> float:
@@ -58,12 +61,13 @@ def opening_usable_reserves(m: MTFPAssumptions) -> float:
 def build_drivers(
     m: MTFPAssumptions,
     council: Council | None = None,
-    rates: pd.DataFrame | None = None,
+    rates: Evidence = None,
     haircut: bool = True,
 ) -> Drivers:
-    """The arrays for one projection of ``m`` (see :mod:`analysis.mtfp.engine`).
-    ``haircut=False`` skips the savings delivery rates (for funding, which does not use them)."""
-    planned, fraction, _ = _savings_arrays(m, rates, haircut)
+    """The arrays for one projection of ``m`` (see :mod:`analysis.mtfp.engine`). ``rates`` is the
+    savings register's evidence (:func:`analysis.mtfp.delivery_evidence`, or only its rates).
+    ``haircut=False`` skips the savings delivery (for funding, which does not use it)."""
+    planned, fraction, _, known, forecast = _savings_arrays(m, rates, haircut)
     policy = council.minimum_general_fund_reserve if council is not None else None
     return drivers_from(
         m,
@@ -71,13 +75,15 @@ def build_drivers(
         fraction,
         policy.percent_of_net_budget if policy else None,
         policy.amount_gbp_k if policy else None,
+        known,
+        forecast,
     )
 
 
 def _run(
     m: MTFPAssumptions,
     council: Council | None = None,
-    rates: pd.DataFrame | None = None,
+    rates: Evidence = None,
     haircut: bool = True,
 ) -> dict[str, np.ndarray]:
     return {k: v[0] for k, v in project(build_drivers(m, council, rates, haircut)).items()}
@@ -163,9 +169,7 @@ def funding_by_line(m: MTFPAssumptions) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
-def net_budget_by_directorate(
-    m: MTFPAssumptions, rates: pd.DataFrame | None = None
-) -> pd.DataFrame:
+def net_budget_by_directorate(m: MTFPAssumptions, rates: Evidence = None) -> pd.DataFrame:
     """Net budget requirement by line and year (long). Directorate rows show pay (after pay
     award and demand), non-pay (after inflation and demand), savings planned to date, savings
     not delivered (a pressure) and the net budget; capital financing and contingency follow."""
@@ -209,7 +213,7 @@ def net_budget_by_directorate(
     return pd.concat(frames, ignore_index=True)
 
 
-def budget_gap(m: MTFPAssumptions, rates: pd.DataFrame | None = None) -> pd.DataFrame:
+def budget_gap(m: MTFPAssumptions, rates: Evidence = None) -> pd.DataFrame:
     """Per year: net budget requirement, funding, and the gap both ways (positive = shortfall).
 
     ``budget_gap_cumulative_gbp_k``: the gap in that year as if nothing had been done since the
@@ -229,7 +233,7 @@ def budget_gap(m: MTFPAssumptions, rates: pd.DataFrame | None = None) -> pd.Data
 
 
 def reserves_projection(
-    m: MTFPAssumptions, council: Council, rates: pd.DataFrame | None = None
+    m: MTFPAssumptions, council: Council, rates: Evidence = None
 ) -> pd.DataFrame:
     """Reserves at each year end (31 March) if each year's cumulative gap were met from the
     general fund, with planned contributions (+) and drawdowns (-)."""

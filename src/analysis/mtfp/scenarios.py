@@ -10,6 +10,7 @@ import pandas as pd
 from analysis.core.config import Council
 from analysis.mtfp import dsg
 from analysis.mtfp.assumptions import resolve_scenario
+from analysis.mtfp.delivery import Evidence
 from analysis.mtfp.engine import Drivers, project
 from analysis.mtfp.projection import (
     budget_gap,
@@ -23,7 +24,7 @@ SENSITIVITY_STEP = 0.01  # one percentage point
 
 
 def compare_scenarios(
-    assumptions: MTFPAssumptions, council: Council, rates: pd.DataFrame | None = None
+    assumptions: MTFPAssumptions, council: Council, rates: Evidence = None
 ) -> pd.DataFrame:
     """Every named scenario's gap and reserves, one row per scenario and year."""
     frames = []
@@ -51,7 +52,7 @@ def compare_scenarios(
 
 
 def scenario_headlines(
-    assumptions: MTFPAssumptions, council: Council, rates: pd.DataFrame | None = None
+    assumptions: MTFPAssumptions, council: Council, rates: Evidence = None
 ) -> pd.DataFrame:
     """One row per scenario: final-year cumulative gap, reserve milestones, DSG deficit."""
     rows = []
@@ -104,7 +105,7 @@ def _sensitivity_variants(d: Drivers, m: MTFPAssumptions) -> list[tuple[str, str
 
 
 def sensitivity(
-    m: MTFPAssumptions, rates: pd.DataFrame | None = None, step: float = SENSITIVITY_STEP
+    m: MTFPAssumptions, rates: Evidence = None, step: float = SENSITIVITY_STEP
 ) -> pd.DataFrame:
     """Change in the cumulative gap per year for +1 percentage point on each assumption.
 
