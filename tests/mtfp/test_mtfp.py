@@ -185,7 +185,8 @@ def test_referendum_flag_and_message():
     messages = referendum_warnings(toy())
     assert len(messages) == 1
     assert messages[0].startswith("2022-23")
-    assert "3.00%" in messages[0] and "2.00%" in messages[0] and "referendum" in messages[0]
+    assert "a core increase of 3% against a limit of 2%" in messages[0]
+    assert "referendum" in messages[0]
     funding = funding_by_line(toy())
     flagged = funding[funding["breaches_referendum_limit"]]
     assert set(flagged["year"]) == {"2022-23"}
@@ -196,6 +197,61 @@ def test_asc_breach_is_flagged_too():
     data = toy_data()
     data["council_tax"]["asc_precept_increase_pct"] = 0.03  # limit 2%
     assert council_tax_detail(toy(data))["breaches_referendum_limit"].tolist() == [True, True, True]
+
+
+def test_a_deferred_asc_precept_within_the_rules_is_not_a_breach():
+    data = toy_data()
+    data["council_tax"]["core_increase_pct"] = 0.02  # within every core limit
+    # ASC limit 2% a year; 2021-22 uses 0.5%, 2022-23 3.5% (= 2% + the 1.5% left from 2021-22).
+    data["council_tax"]["asc_precept_increase_pct"] = {
+        "2021-22": 0.005,
+        "2022-23": 0.035,
+        "2023-24": 0.02,
+    }
+    assert council_tax_detail(toy(data))["breaches_referendum_limit"].tolist() == [
+        False,
+        True,
+        False,
+    ]
+    data["council_tax"]["asc_precept_carry_forward"] = {"2021-22": "2022-23"}
+    detail = council_tax_detail(toy(data))
+    assert detail["breaches_referendum_limit"].tolist() == [False, False, False]
+    assert detail["referendum_limit_asc_pct"].tolist() == pytest.approx([0.02, 0.035, 0.02])
+    # 3.6% in 2022-23 is 0.1 point more than the rules allow, even with the deferral.
+    data["council_tax"]["asc_precept_increase_pct"]["2022-23"] = 0.036
+    assert council_tax_detail(toy(data))["breaches_referendum_limit"].tolist() == [
+        False,
+        True,
+        False,
+    ]
+
+
+def test_carry_forward_years_must_be_in_the_plan_and_in_order():
+    data = toy_data()
+    data["council_tax"]["asc_precept_carry_forward"] = {"2022-23": "2021-22"}
+    with pytest.raises(InputError, match="not after"):
+        toy(data)
+    data["council_tax"]["asc_precept_carry_forward"] = {"2023-24": "2024-25"}
+    with pytest.raises(InputError, match="outside the plan"):
+        toy(data)
+
+
+def test_scenarios_and_sensitivity_flag_referendum_breaches():
+    m = load_assumptions_from(toy_data(), toy_council())
+    # The toy assumes a 3% core increase against a 2% limit in 2022-23 in every scenario.
+    table = compare_scenarios(m, toy_council(), RATES)
+    assert table.groupby("year")["breaches_referendum_limit"].all().tolist() == [
+        False,
+        True,
+        False,
+    ]
+    headlines = scenario_headlines(m, toy_council(), RATES)
+    assert set(headlines["referendum_limit_breached_in"]) == {"2022-23"}
+    sens = sensitivity(toy()).set_index(["assumption", "year"])["breaches_referendum_limit"]
+    # One point more on pay still leaves the 3% increase above the limit ...
+    assert sens[("Pay award", "2022-23")]
+    # ... one point less on the core increase (2%) brings it within it.
+    assert not sens[("Council tax increase (core)", "2022-23")]
 
 
 def test_budget_gap_cumulative_and_incremental():
@@ -364,22 +420,25 @@ def test_scenario_headlines():
     assert head.loc["base", "dsg_deficit_final_year_unmitigated_gbp_k"] == pytest.approx(312)
 
 
-def test_sensitivity_plus_one_point():
-    sens = sensitivity(toy()).set_index(["assumption", "year"])[
-        "change_in_budget_gap_cumulative_gbp_k"
-    ]
+def test_sensitivity_moves_each_assumption_the_way_that_widens_the_gap():
+    table = sensitivity(toy())
+    sens = table.set_index(["assumption", "year"])["change_in_budget_gap_cumulative_gbp_k"]
+    change = table.drop_duplicates("assumption").set_index("assumption")["change"]
+    assert change["Pay award"] == "+1 percentage point"
+    assert change["Savings delivery rate"] == "-1 percentage point"
     # Pay award 11%: A pay 111, 123.21, 136.7631 -> +1, +2.21, +3.6631
     assert [sens[("Pay award", y)] for y in YEARS] == pytest.approx([1, 2.21, 3.6631])
-    # Tax base growth 2% from 2022-23: 102 x 4200/1000 = 428.4 (+4.2); 104.04 x 4410/1000 = 458.8164
-    assert [sens[("Tax base growth", y)] for y in YEARS] == pytest.approx(
-        [0, -4.2, -458.8164 + 449.8641]
-    )
-    # Business rates 11% from 2022-23: 55.5 (+0.5), 61.605 (+1.105)
-    assert [sens[("Business rates growth", y)] for y in YEARS] == pytest.approx([0, -0.5, -1.105])
+    # Tax base growth 0% from 2022-23: 100 x 4200/1000 = 420 (424.2 - 420 = +4.2);
+    # 100 x 4410/1000 = 441 (449.8641 - 441 = +8.8641)
+    assert [sens[("Tax base growth", y)] for y in YEARS] == pytest.approx([0, 4.2, 8.8641])
+    # Business rates 9% from 2022-23: 54.5 (+0.5), 59.405 (60.5 - 59.405 = +1.095)
+    assert [sens[("Business rates growth", y)] for y in YEARS] == pytest.approx([0, 0.5, 1.095])
     assert sens[("Demand growth: A", "2021-22")] == pytest.approx(3.2)  # (110+210) x 1%
-    # Delivering 101% of savings: 1% x 10 = 0.1 in 2021-22; 1% x (10 + 20) = 0.3 from 2022-23
-    assert sens[("Savings delivery rate", "2021-22")] == pytest.approx(-0.1)
-    assert sens[("Savings delivery rate", "2022-23")] == pytest.approx(-0.3)
+    # Delivering 99% of savings (never 101%): 1% x 10 = 0.1 in 2021-22; 1% x (10 + 20) = 0.3
+    assert sens[("Savings delivery rate", "2021-22")] == pytest.approx(0.1)
+    assert sens[("Savings delivery rate", "2022-23")] == pytest.approx(0.3)
+    # Every test widens (or leaves) the gap.
+    assert (table["change_in_budget_gap_cumulative_gbp_k"] >= -1e-9).all()
 
 
 def test_to_gbp_m_renames_and_divides():
@@ -474,3 +533,21 @@ def test_savings_reconciliation_on_the_toy():
     sentence = reconciliation_sentence(table.reset_index(), plan, "2021-22 Q2")
     assert "carries £0.0m of undelivered savings" in sentence  # 4k is £0.0m in prose
     assert "counted at 50% delivery: half, for the test." in sentence
+
+
+def test_sensitivity_sentence_names_the_tests_that_need_a_referendum():
+    from analysis.mtfp.report import scenario_referendum_sentence, sensitivity_sentence
+
+    sentence = sensitivity_sentence(sensitivity(toy()))
+    # The toy's 3% core increase is above the 2% limit in 2022-23 in every test but the one
+    # that lowers it by a point.
+    assert "Pay award (+1 pp): 2022-23" in sentence
+    assert "Council tax increase (core)" not in sentence
+    within = toy_data()
+    within["council_tax"]["core_increase_pct"] = 0.02
+    assert sensitivity_sentence(sensitivity(toy(within))).endswith(
+        "No test takes council tax above a referendum limit."
+    )
+    m = load_assumptions_from(toy_data(), toy_council())
+    headlines = scenario_headlines(m, toy_council(), RATES)
+    assert "'base' in 2022-23" in scenario_referendum_sentence(headlines)

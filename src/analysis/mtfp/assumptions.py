@@ -144,6 +144,14 @@ def check_assumptions(
                 f"{', '.join(extra)} is outside the plan ({span})",
             )
 
+    for source, target in m.council_tax.asc_precept_carry_forward.items():
+        outside = [y for y in (source, target) if y not in labels]
+        if outside:
+            add(
+                "council_tax.asc_precept_carry_forward",
+                f"{', '.join(outside)} is outside the plan ({span})",
+            )
+
     dsg = m.dsg_high_needs
     mit = dsg.mitigation
     types = list(dsg.placements)

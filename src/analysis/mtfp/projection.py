@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.core.config import Council
+from analysis.core.display import percent_text
 from analysis.core.errors import InputError
 from analysis.core.periods import Period
 from analysis.mtfp.assumptions import load_assumptions, resolve_scenario
@@ -89,16 +90,40 @@ def _run(
     return {k: v[0] for k, v in project(build_drivers(m, council, rates, haircut)).items()}
 
 
+def referendum_breaches(m: MTFPAssumptions, core: np.ndarray, asc: np.ndarray) -> dict:
+    """Which increases would need a referendum, for arrays of core and ASC precept increases
+    (draws, years). The ASC precept's limit in a year includes any headroom left unused in a
+    year whose rules let it be deferred (``council_tax.asc_precept_carry_forward``, e.g.
+    ``{2021-22: 2022-23}``): a deferred precept used within the rules is not a breach.
+    Returns ``core``, ``asc`` and ``any`` (bool arrays) and ``asc_limit`` (the limit allowed)."""
+    ct = m.council_tax
+    years, labels = m.years, m.year_labels
+    core_limit = per_year(ct.referendum_limit_core_pct, years)
+    own_limit = per_year(ct.referendum_limit_asc_pct, years)
+    asc_limit = np.broadcast_to(own_limit, np.shape(asc)).astype(float).copy()
+    for source, target in ct.asc_precept_carry_forward.items():
+        i, j = labels.index(source), labels.index(target)
+        asc_limit[..., j] += np.maximum(0.0, own_limit[i] - asc[..., i])
+    tolerance = 1e-9
+    core_breach = core > core_limit + tolerance
+    asc_breach = asc > asc_limit + tolerance
+    return {
+        "core": core_breach,
+        "asc": asc_breach,
+        "any": core_breach | asc_breach,
+        "asc_limit": asc_limit,
+    }
+
+
 def council_tax_detail(m: MTFPAssumptions) -> pd.DataFrame:
-    """Council tax by year: tax base, Band D (core and ASC precept), increases against limits."""
+    """Council tax by year: tax base, Band D (core and ASC precept), increases against limits
+    (the ASC precept's limit includes headroom carried forward where the rules allow it)."""
     out = _run(m, haircut=False)
     ct = m.council_tax
     years = m.years
     core = per_year(ct.core_increase_pct, years)
     asc = per_year(ct.asc_precept_increase_pct, years)
-    core_limit = per_year(ct.referendum_limit_core_pct, years)
-    asc_limit = per_year(ct.referendum_limit_asc_pct, years)
-    tolerance = 1e-9
+    checks = referendum_breaches(m, core, asc)
     return pd.DataFrame(
         {
             "year": m.year_labels,
@@ -106,11 +131,10 @@ def council_tax_detail(m: MTFPAssumptions) -> pd.DataFrame:
             "band_d_gbp": out["band_d"],
             "asc_precept_in_band_d_gbp": out["asc_in_band_d"],
             "core_increase_pct": core,
-            "referendum_limit_core_pct": core_limit,
+            "referendum_limit_core_pct": per_year(ct.referendum_limit_core_pct, years),
             "asc_precept_increase_pct": asc,
-            "referendum_limit_asc_pct": asc_limit,
-            "breaches_referendum_limit": (core > core_limit + tolerance)
-            | (asc > asc_limit + tolerance),
+            "referendum_limit_asc_pct": checks["asc_limit"],
+            "breaches_referendum_limit": checks["any"],
             "council_tax_core_gbp_k": out["council_tax_core"],
             "asc_precept_gbp_k": out["asc_precept"],
             "council_tax_gbp_k": out["council_tax"],
@@ -126,11 +150,13 @@ def referendum_warnings(m: MTFPAssumptions) -> list[str]:
         parts = []
         if row.core_increase_pct > row.referendum_limit_core_pct + 1e-9:
             parts.append(
-                f"a core increase of {row.core_increase_pct:.2%} against a limit of {row.referendum_limit_core_pct:.2%}"
+                f"a core increase of {percent_text(row.core_increase_pct)} against a limit of "
+                f"{percent_text(row.referendum_limit_core_pct)}"
             )
         if row.asc_precept_increase_pct > row.referendum_limit_asc_pct + 1e-9:
             parts.append(
-                f"an adult social care precept of {row.asc_precept_increase_pct:.2%} against a limit of {row.referendum_limit_asc_pct:.2%}"
+                f"an adult social care precept of {percent_text(row.asc_precept_increase_pct)} "
+                f"against a limit of {percent_text(row.referendum_limit_asc_pct)}"
             )
         messages.append(
             f"{row.year}: the '{m.scenario}' scenario assumes {' and '.join(parts)}. "

@@ -91,6 +91,25 @@ class CouncilTax(_Strict):
     asc_precept_increase_pct: Rate
     referendum_limit_core_pct: Rate
     referendum_limit_asc_pct: Rate
+    # Years whose unused ASC precept limit may be used in a later year (2021-22's rules let
+    # councils defer part of the 3% to 2022-23): {from year: to year}.
+    asc_precept_carry_forward: dict[str, str] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _carry_forward_years(self) -> CouncilTax:
+        clean = {}
+        for source, target in self.asc_precept_carry_forward.items():
+            try:
+                a, b = parse_year(str(source)), parse_year(str(target))
+            except ValueError as exc:
+                raise ValueError(f"asc_precept_carry_forward: {exc}") from None
+            if b <= a:
+                raise ValueError(
+                    f"asc_precept_carry_forward: {year_label(b)} is not after {year_label(a)}"
+                )
+            clean[year_label(a)] = year_label(b)
+        self.asc_precept_carry_forward = clean
+        return self
 
 
 class BusinessRates(_Strict):
