@@ -306,17 +306,33 @@ def test_planned_contributions_move_reserves():
     assert values(reserves, "earmarked_reserves_gbp_k") == pytest.approx([10, 8, 8])
 
 
-def test_resilience_indicators():
+def test_resilience_indicators_follow_cipfa_three_year_average():
     reserves = reserves_projection(toy(), toy_council())
     res = resilience_indicators(reserves, opening_usable_gbp_k=30)
-    # usable 30/475; drawdown 30-30 = 0 -> 100 years (not falling); 30-21.425 = 8.575 -> 21.425/8.575
-    assert values(res, "usable_reserves_to_net_budget_pct")[0] == pytest.approx(30 / 475)
+    assert values(res, "usable_reserves_to_net_budget_fraction")[0] == pytest.approx(30 / 475)
+    # usable 30, 21.425, 14.82535 from 30: falls 0, 8.575, 6.59965
     assert values(res, "usable_reserves_drawdown_gbp_k") == pytest.approx(
         [0, 8.575, 6.59965], abs=1e-9
     )
+    # Average fall over up to three years: 0 (1 year); (0 + 8.575) / 2 = 4.2875 (2 years);
+    # (0 + 8.575 + 6.59965) / 3 = 5.05821667 (3 years)
+    assert values(res, "years_in_average") == [1, 2, 3]
+    assert values(res, "average_drawdown_gbp_k") == pytest.approx([0, 4.2875, 15.17465 / 3])
+    # Cover: 100 where not falling; 21.425 / 4.2875 = 4.997; 14.82535 / 5.05821667 = 2.931
     assert values(res, "years_of_reserves_cover") == pytest.approx(
-        [100, 21.425 / 8.575, 14.82535 / 6.59965]
+        [100, 21.425 / 4.2875, 14.82535 / (15.17465 / 3)]
     )
+
+
+def test_resilience_sentence_says_how_many_years_the_average_covers():
+    from analysis.mtfp.report import resilience_sentence
+
+    res = resilience_indicators(reserves_projection(toy(), toy_council()), 30)
+    sentence = resilience_sentence(res)
+    # Final year: 14.82535 / 5.05821667 = 2.93 years, averaged over 3 years
+    assert "2023-24" in sentence and "2.9 years" in sentence and "three years" in sentence
+    two = resilience_sentence(res.head(2))
+    assert "only 2 years" in two and "5.0 years" in two  # 21.425 / 4.2875 = 4.997
 
 
 # ---------------------------------------------------------------------------------------------

@@ -300,23 +300,36 @@ def reserve_milestones(reserves: pd.DataFrame) -> dict[str, str | None]:
     }
 
 
+CIPFA_YEARS = 3  # CIPFA's reserves sustainability measure averages the change over three years
+
+
 def resilience_indicators(reserves: pd.DataFrame, opening_usable_gbp_k: float) -> pd.DataFrame:
-    """Per year: general fund and usable reserves as a share of the net budget, and years of
-    cover (usable reserves / that year's fall in usable reserves; 100 where they are not
-    falling, as in CIPFA's Financial Resilience Index)."""
+    """Per year: the general fund and usable reserves as a fraction of the net budget, and years
+    of cover as CIPFA's Financial Resilience Index measures reserves sustainability: usable
+    reserves divided by their *average* annual fall over the last three years (100 where they
+    are not falling on that average). Early in the plan fewer years are available: the average
+    then covers the years there are (from the opening balance), and ``years_in_average`` says
+    how many."""
     usable = reserves["usable_reserves_gbp_k"].to_numpy(float)
     previous = np.concatenate([[opening_usable_gbp_k], usable[:-1]])
     drawdown = previous - usable
+    counts = np.minimum(np.arange(1, len(usable) + 1), CIPFA_YEARS)
+    average = np.array(
+        [drawdown[max(0, i - CIPFA_YEARS + 1) : i + 1].mean() for i in range(len(usable))]
+    )
     cover = np.where(
-        drawdown > 0, np.maximum(usable, 0) / np.where(drawdown > 0, drawdown, 1.0), 100.0
+        average > 0, np.maximum(usable, 0) / np.where(average > 0, average, 1.0), 100.0
     )
     net = reserves["net_budget_requirement_gbp_k"].to_numpy(float)
     return pd.DataFrame(
         {
             "year": reserves["year"],
-            "general_fund_to_net_budget_pct": reserves["general_fund_gbp_k"].to_numpy(float) / net,
-            "usable_reserves_to_net_budget_pct": usable / net,
+            "general_fund_to_net_budget_fraction": reserves["general_fund_gbp_k"].to_numpy(float)
+            / net,
+            "usable_reserves_to_net_budget_fraction": usable / net,
             "usable_reserves_drawdown_gbp_k": drawdown,
+            "average_drawdown_gbp_k": average,
+            "years_in_average": counts,
             "years_of_reserves_cover": np.minimum(cover, 100.0),
         }
     )

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.core import charts
-from analysis.core.display import gbp_m_text
+from analysis.core.display import gbp_m_text, half_up
 from analysis.mtfp.dsg import WITH_MITIGATION, WITHOUT_MITIGATION
 from analysis.mtfp.reconcile import reconciliation_sentence
 from analysis.mtfp.report_uncertainty import (
@@ -41,6 +41,7 @@ __all__ = [
     "referendum_sentence",
     "reserves_chart",
     "reserves_sentence",
+    "resilience_sentence",
     "scenario_referendum_sentence",
     "scenarios_chart",
     "sensitivity_chart",
@@ -84,6 +85,29 @@ def scenario_referendum_sentence(headlines: pd.DataFrame) -> str:
     return (
         "These scenarios assume a council tax increase above a referendum limit, which would need "
         f"a local referendum: {'; '.join(parts)}."
+    )
+
+
+def resilience_sentence(resilience: pd.DataFrame) -> str:
+    """Years of cover in the final year, on CIPFA's three-year average, saying how many years
+    the average rests on."""
+    last = resilience.iloc[-1]
+    years = int(last["years_in_average"])
+    cover = float(last["years_of_reserves_cover"])
+    basis = (
+        "the average fall over the last three years, as in CIPFA's Financial Resilience Index"
+        if years >= 3
+        else f"the average fall over only {years} year{'s' if years != 1 else ''} (CIPFA's "
+        "Financial Resilience Index uses three; the plan has fewer so far)"
+    )
+    if cover >= 100:
+        return (
+            f"In {last['year']} usable reserves are not falling on {basis}, so the index's "
+            "measure of cover is at its ceiling of 100 years."
+        )
+    return (
+        f"In {last['year']}, if usable reserves kept falling at {basis}, they would last about "
+        f"{half_up(cover, 1)} years."
     )
 
 
