@@ -28,9 +28,10 @@ def test_probabilities_in_0_1_and_percentiles_ordered():
     assert ((probs >= 0) & (probs <= 1)).all()
     fan = montecarlo.fan_table(result).drop(columns="year").to_numpy()
     assert (np.diff(fan, axis=1) >= 0).all()  # p05 <= p25 <= ... <= p95 in every year
-    by_year = result.probabilities["probability_general_fund_below_minimum_by_year_pct"].to_numpy()
-    assert (np.diff(by_year) >= 0).all()
     assert result.draws == 500
+    table = montecarlo.monte_carlo_table(result, "base")
+    assert table[["scenario", "draws"]].drop_duplicates().values.tolist() == [["base", 500]]
+    assert len(table) == 3 and not table.isna().any().any()
 
 
 def test_degenerate_distributions_reproduce_the_deterministic_gap():
@@ -51,7 +52,11 @@ def test_degenerate_distributions_reproduce_the_deterministic_gap():
         budget_gap(m)["budget_gap_cumulative_gbp_k"].to_numpy(), abs=1e-9
     )
     # general fund 20, 11.425, 4.83 against a £10k minimum: below only in 2023-24, in every draw
-    assert result.probabilities["probability_general_fund_below_minimum_pct"].tolist() == [0, 0, 1]
+    assert result.probabilities["probability_general_fund_below_minimum_fraction"].tolist() == [
+        0,
+        0,
+        1,
+    ]
 
 
 def test_a_drawn_pay_award_moves_the_gap_as_the_engine_says():

@@ -74,11 +74,26 @@ def priorities() -> pd.DataFrame:
     )
 
 
+def mtfp_monte_carlo(scenario: str = "base") -> pd.DataFrame:
+    # 10,000 draws of the base case: the general fund is below its minimum in 10%, 55% and 80%
+    # of draws; the median gap by 2025-26 is £52.0m against the base case's own £45.24m.
+    return pd.DataFrame(
+        {
+            "scenario": [scenario] * 3,
+            "draws": [10_000] * 3,
+            "year": ["2023-24", "2024-25", "2025-26"],
+            "budget_gap_cumulative_p50_gbp_m": [20.0, 35.0, 52.0],
+            "probability_general_fund_below_minimum_fraction": [0.10, 0.55, 0.80],
+        }
+    )
+
+
 def full_pack() -> summary.PackTables:
     return summary.PackTables(
         {
             "mtfp_headline": mtfp_headline(),
             "mtfp_scenarios": mtfp_scenarios(),
+            "mtfp_monte_carlo": mtfp_monte_carlo(),
             "savings_headline": savings_headline(),
             "benchmark_priorities": priorities(),
         }
@@ -108,6 +123,7 @@ def test_read_pack_names_the_columns_a_broken_contract_lacks():
     tables = {
         "mtfp_headline": mtfp_headline(),
         "mtfp_scenarios": mtfp_scenarios(),
+        "mtfp_monte_carlo": mtfp_monte_carlo(),
         "savings_headline": broken,
         "benchmark_priorities": priorities(),
     }
@@ -189,7 +205,7 @@ def test_gap_sentence_falls_back_to_base_for_an_unknown_scenario():
 
 def test_reserves_sentence_names_the_earliest_other_scenario_that_breaches_the_minimum():
     assert summary.reserves_sentence(mtfp_headline(), "base") == (
-        "Under the base-case, the general fund stays above its minimum prudent level to 2025-26. "
+        "Under the base case, the general fund stays above its minimum prudent level to 2025-26. "
         "Under the pessimistic scenario it falls below the minimum in 2024-25."
     )
 
@@ -206,8 +222,53 @@ def test_reserves_sentence_omits_another_scenario_that_breaches_no_earlier():
     frame = mtfp_headline()
     frame.loc[0, "general_fund_below_minimum_year"] = "2023-24"  # base breaches first
     assert summary.reserves_sentence(frame, "base") == (
-        "Under the base-case, the general fund falls below its minimum prudent level in 2023-24."
+        "Under the base case, the general fund falls below its minimum prudent level in 2023-24."
     )
+
+
+def test_reserves_sentence_reconciles_the_base_case_with_the_simulation():
+    # Base case: never below the minimum by 2025-26; simulation: 55% in 2024-25 (first >= 50%),
+    # median gap £52.0m above the base case's £45.2m: the ranges are skewed.
+    sentence = summary.reserves_sentence(mtfp_headline(), "base", mtfp_monte_carlo())
+    assert sentence == (
+        "Under the base case, the general fund stays above its minimum prudent level to 2025-26. "
+        "In 10,000 simulations of the base case, it is more likely than not to be below its "
+        "minimum from 2024-25 (55% of simulations), earlier than the single projection of the "
+        "base case says, because the ranges allowed for the uncertain assumptions are skewed "
+        "towards worse outcomes than the central figures it uses (costs higher, or income or "
+        "savings delivery lower): the median simulated gap by 2025-26 (£52.0m) is above the "
+        "single projection's (£45.2m). "
+        "Under the pessimistic scenario it falls below the minimum in 2024-25."
+    )
+
+
+def test_reserves_sentence_when_the_simulation_agrees_or_is_for_another_scenario():
+    frame = mtfp_headline()
+    frame.loc[0, "general_fund_below_minimum_year"] = "2024-25"
+    agreed = summary.reserves_sentence(frame, "base", mtfp_monte_carlo())
+    assert "which agrees with the single projection of the base case" in agreed
+    # A simulation of another scenario says nothing about this one.
+    other = summary.reserves_sentence(frame, "base", mtfp_monte_carlo("pessimistic"))
+    assert "simulation" not in other
+    assert summary.likely_below_year(mtfp_monte_carlo(), "base") == "2024-25"
+    assert summary.likely_below_year(None, "base") is None
+    # A simulation whose median is below the projection, never likely below the minimum, while
+    # the base case falls below it in 2024-25: later, and the ranges lean the other way.
+    kind = mtfp_monte_carlo().assign(
+        budget_gap_cumulative_p50_gbp_m=[10.0, 20.0, 30.0],
+        probability_general_fund_below_minimum_fraction=[0.0, 0.2, 0.4],
+    )
+    later = summary.reserves_sentence(frame, "base", kind)
+    assert "below its minimum in at most 40% of simulations in any year" in later
+    assert "later than the single projection" in later
+    assert "skewed towards better outcomes" in later and "(£30.0m) is below" in later
+
+
+def test_the_reserves_tile_carries_the_simulation_too():
+    tiles = {label: (value, note) for label, value, note in summary.headline_tiles(full_pack())}
+    value, note = tiles["General fund below minimum"]
+    assert value == "Not by 2025-26"
+    assert "simulation: more likely than not from 2024-25" in note
 
 
 def test_dsg_sentence_with_and_without_mitigation():
@@ -285,11 +346,12 @@ def test_headline_tiles_show_gap_reserves_savings_at_risk_dsg_and_services():
         "Services to review",
     ]
     assert tiles[0][1] == "£45.2m"
-    # base never breaches; the earliest other breach (pessimistic, 2024-25) is in the note
+    # base never breaches in its single projection; the simulation (55% in 2024-25) and the
+    # earliest other breach (pessimistic, 2024-25) are in the note
     assert tiles[1] == (
         "General fund below minimum",
         "Not by 2025-26",
-        "base-case; pessimistic scenario: 2024-25",
+        "base-case; simulation: more likely than not from 2024-25; pessimistic scenario: 2024-25",
     )
     assert tiles[2][1] == "£6.0m"
     assert tiles[2][2] == "amber or red, of £30.0m planned; 85% forecast to be delivered"

@@ -16,7 +16,7 @@ from analysis.mtfp.delivery import (
     savings_with_delivery,
 )
 from analysis.mtfp.dsg import dsg_projection, exhaustion_years, override_ends_effect
-from analysis.mtfp.montecarlo import fan_table, monte_carlo
+from analysis.mtfp.montecarlo import fan_table, monte_carlo, monte_carlo_table
 from analysis.mtfp.projection import (
     budget_gap,
     build_drivers,
@@ -50,6 +50,7 @@ __all__ = [
     "load_assumptions",
     "load_assumptions_from",
     "monte_carlo",
+    "monte_carlo_table",
     "net_budget_by_directorate",
     "opening_usable_reserves",
     "override_ends_effect",

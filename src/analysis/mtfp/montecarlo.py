@@ -26,7 +26,7 @@ PERCENTILES = (5, 25, 50, 75, 95)
 @dataclass(frozen=True)
 class MonteCarloResult:
     percentiles: pd.DataFrame  # year, percentile, budget_gap_cumulative_gbp_k, general_fund_gbp_k
-    probabilities: pd.DataFrame  # year, probability_general_fund_below_minimum_pct, ...
+    probabilities: pd.DataFrame  # year, probability_general_fund_below_minimum_fraction, ...
     draws: int
     seed: int
 
@@ -112,11 +112,8 @@ def monte_carlo(
     probabilities = pd.DataFrame(
         {
             "year": labels,
-            "probability_general_fund_below_minimum_pct": below.mean(axis=0),
-            "probability_general_fund_below_minimum_by_year_pct": np.maximum.accumulate(
-                below, axis=1
-            ).mean(axis=0),
-            "probability_usable_reserves_exhausted_pct": (out["usable"] <= 0).mean(axis=0),
+            "probability_general_fund_below_minimum_fraction": below.mean(axis=0),
+            "probability_usable_reserves_exhausted_fraction": (out["usable"] <= 0).mean(axis=0),
         }
     )
     n = out["gap_cumulative"].shape[0]
@@ -132,3 +129,12 @@ def fan_table(result: MonteCarloResult) -> pd.DataFrame:
     )
     wide.columns = [f"budget_gap_cumulative_p{p:02d}_gbp_k" for p in wide.columns]
     return wide.reset_index()
+
+
+def monte_carlo_table(result: MonteCarloResult, scenario: str) -> pd.DataFrame:
+    """The pack's Monte Carlo table, one row per year: the scenario simulated, the number of
+    draws, the gap percentiles (p05 ... p95) and the probabilities (fractions)."""
+    table = fan_table(result).merge(result.probabilities, on="year")
+    table.insert(0, "draws", result.draws)
+    table.insert(0, "scenario", scenario)
+    return table

@@ -100,11 +100,11 @@ def fan_chart(fan: pd.DataFrame, gap: pd.DataFrame, source: str, period: str, dr
 def probability_sentence(probabilities: pd.DataFrame) -> str:
     last = probabilities.iloc[-1]
     first_likely = probabilities.loc[
-        probabilities["probability_general_fund_below_minimum_pct"] >= 0.5, "year"
+        probabilities["probability_general_fund_below_minimum_fraction"] >= 0.5, "year"
     ]
     text = (
-        f"In {last['year']}, the general fund is below its minimum in {pct_text(last['probability_general_fund_below_minimum_pct'])} "
-        f"of simulations and usable reserves are exhausted in {pct_text(last['probability_usable_reserves_exhausted_pct'])}."
+        f"In {last['year']}, the general fund is below its minimum in {pct_text(last['probability_general_fund_below_minimum_fraction'])} "
+        f"of simulations and usable reserves are exhausted in {pct_text(last['probability_usable_reserves_exhausted_fraction'])}."
     )
     if len(first_likely):
         text += f" It becomes more likely than not in {first_likely.iloc[0]}."

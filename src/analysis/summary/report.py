@@ -17,6 +17,7 @@ from analysis.summary.sentences import (
     _share,
     _sort_year,
     key_messages,
+    likely_below_year,
     money,
     percent,
     scenario_row,
@@ -126,6 +127,9 @@ def headline_tiles(pack: PackTables, scenario: str = BASE) -> list[tuple[str, st
             if year_text(r["general_fund_below_minimum_year"])
         )
         note = _case(str(row["scenario"]))
+        likely = likely_below_year(pack.get("mtfp_monte_carlo"), str(row["scenario"]))
+        if likely:
+            note += f"; simulation: more likely than not from {likely}"
         if earliest:
             note += f"; {earliest[0][1]} scenario: {earliest[0][0]}"
         tiles.append(("General fund below minimum", below or f"Not by {final}", note))

@@ -108,21 +108,32 @@ def _gap_or_surplus(value_gbp_m: float) -> str:
     return f"a {money(-value)} surplus" if round(value, 1) < 0 else money(value)
 
 
-def reserves_sentence(headline: pd.DataFrame, scenario: str = BASE) -> str:
+def _under(name: str) -> str:
+    return "the base case" if name == BASE else f"the '{name}' scenario"
+
+
+def reserves_sentence(
+    headline: pd.DataFrame, scenario: str = BASE, monte_carlo: pd.DataFrame | None = None
+) -> str:
     """When the general fund falls below its minimum (and usable reserves run out), for the
-    chosen scenario, and the earliest such year under any other scenario."""
+    chosen scenario, reconciled with the Monte Carlo simulation of that scenario where the pack
+    has it (:func:`probability_sentence`), and the earliest such year under any other scenario."""
     row = scenario_row(headline, scenario)
     name = str(row["scenario"])
     final = year_text(row["final_year"])
     below = year_text(row["general_fund_below_minimum_year"])
     exhausted = year_text(row["usable_reserves_exhausted_year"])
     if below:
-        sentence = f"Under the {_case(name)}, the general fund falls below its minimum prudent level in {below}"
+        sentence = f"Under {_under(name)}, the general fund falls below its minimum prudent level in {below}"
     else:
-        sentence = f"Under the {_case(name)}, the general fund stays above its minimum prudent level to {final}"
+        sentence = f"Under {_under(name)}, the general fund stays above its minimum prudent level to {final}"
     if exhausted:
         sentence += f" and usable reserves run out in {exhausted}"
     sentence += "."
+    if monte_carlo is not None and not monte_carlo.empty:
+        simulated = monte_carlo[monte_carlo["scenario"].astype(str) == name]
+        if not simulated.empty:
+            sentence += " " + probability_sentence(row, simulated)
 
     others = headline[headline["scenario"].astype(str) != name].copy()
     if others.empty:
@@ -140,6 +151,76 @@ def reserves_sentence(headline: pd.DataFrame, scenario: str = BASE) -> str:
     return sentence + (
         f" Under the {first['scenario']} scenario it falls below the minimum in {first['_below']}."
     )
+
+
+def likely_below_year(monte_carlo: pd.DataFrame | None, scenario: str) -> str | None:
+    """The first year the simulation puts the general fund below its minimum in at least half
+    of the draws, for ``scenario`` (None when never, or when the pack has no simulation)."""
+    if monte_carlo is None or monte_carlo.empty:
+        return None
+    rows = monte_carlo[monte_carlo["scenario"].astype(str) == scenario]
+    likely = rows[rows["probability_general_fund_below_minimum_fraction"].astype(float) >= 0.5]
+    years = sorted((year_text(y) for y in likely["year"]), key=_sort_year)
+    return years[0] if years else None
+
+
+def probability_sentence(row: pd.Series, simulated: pd.DataFrame) -> str:
+    """The Monte Carlo view of the same scenario's reserve milestone, and why the two differ:
+    the simulation draws each uncertain assumption from a range, and where the ranges allow
+    more room for costs to rise (or savings to fall short) than the other way, the simulated
+    gaps sit above the scenario's own single projection."""
+    name = str(row["scenario"])
+    below = year_text(row["general_fund_below_minimum_year"])
+    ordered = simulated.assign(_order=simulated["year"].map(lambda y: _sort_year(year_text(y))))
+    ordered = ordered.sort_values("_order", kind="mergesort")
+    chance = ordered["probability_general_fund_below_minimum_fraction"].astype(float)
+    likely = ordered.loc[chance >= 0.5, "year"]
+    first = year_text(likely.iloc[0]) if len(likely) else None
+    draws = int(ordered["draws"].iloc[0])
+    last = ordered.iloc[-1]
+    final = year_text(last["year"])
+    median = float(last["budget_gap_cumulative_p50_gbp_m"])
+    projected = float(row["cumulative_gap_final_year_gbp_m"])
+    if first:
+        view = (
+            f"In {draws:,} simulations of {_under(name)}, it is more likely than not to be below "
+            f"its minimum from {first} ({percent(chance[likely.index[0]])} of simulations)"
+        )
+    else:
+        view = (
+            f"In {draws:,} simulations of {_under(name)}, it is below its minimum in at most "
+            f"{percent(chance.max())} of simulations in any year"
+        )
+    same = (first is None and below is None) or (
+        first is not None and below is not None and _sort_year(first) == _sort_year(below)
+    )
+    if same:
+        return view + f", which agrees with the single projection of {_under(name)}."
+    if round(median, 1) > round(projected, 1):
+        why = (
+            "the ranges allowed for the uncertain assumptions are skewed towards worse outcomes "
+            "than the central figures it uses (costs higher, or income or savings delivery "
+            f"lower): the median simulated gap by {final} ({money(median)}) is above the single "
+            f"projection's ({money(projected)})"
+        )
+    elif round(median, 1) < round(projected, 1):
+        why = (
+            "the ranges allowed for the uncertain assumptions are skewed towards better "
+            f"outcomes than the central figures it uses: the median simulated gap by {final} "
+            f"({money(median)}) is below the single projection's ({money(projected)})"
+        )
+    else:
+        why = (
+            f"the median simulated gap by {final} matches the single projection's "
+            f"({money(projected)}), but the spread of outcomes puts many simulations on the "
+            "worse side"
+        )
+    timing = (
+        "earlier than"
+        if below is None or (first and _sort_year(first) < _sort_year(below))
+        else "later than"
+    )
+    return view + f", {timing} the single projection of {_under(name)} says, because {why}."
 
 
 def dsg_sentence(headline: pd.DataFrame, scenario: str = BASE) -> str:
@@ -213,7 +294,9 @@ def key_messages(
     headline = pack.get("mtfp_headline")
     if pack.has("mtfp") and headline is not None and not headline.empty:
         messages.append((gap_sentence(headline, scenario), "mtfp"))
-        messages.append((reserves_sentence(headline, scenario), "mtfp"))
+        messages.append(
+            (reserves_sentence(headline, scenario, pack.get("mtfp_monte_carlo")), "mtfp")
+        )
     else:
         messages.append((not_in_run_sentence("mtfp"), "mtfp"))
     savings = pack.get("savings_headline")

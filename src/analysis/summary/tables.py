@@ -11,6 +11,8 @@ Table contracts (columns the summary relies on; others are ignored):
   general_fund_below_minimum_year, usable_reserves_exhausted_year, dsg_deficit_final_year_gbp_m,
   dsg_deficit_final_year_unmitigated_gbp_m`` (years as "2024-25", empty when never);
 - ``mtfp_scenarios``: ``scenario, year, budget_gap_cumulative_gbp_m, general_fund_gbp_m, ...``;
+- ``mtfp_monte_carlo``: one row per year of the simulated scenario, ``scenario, draws, year,
+  budget_gap_cumulative_p50_gbp_m, probability_general_fund_below_minimum_fraction``;
 - ``savings_headline``: one row, ``financial_year, planned_gbp_m, delivered_gbp_m, forecast_gbp_m,
   at_risk_gbp_m, lost_gbp_m, delivery_rate, forecast_delivery_rate``;
 - ``benchmark_priorities``: ranked, ``rank, service, priority_score, ...``.
@@ -71,6 +73,16 @@ TABLES: dict[str, tuple[str, tuple[str, ...]]] = {
         ),
     ),
     "mtfp_scenarios": ("mtfp", ("scenario", "year", "budget_gap_cumulative_gbp_m")),
+    "mtfp_monte_carlo": (
+        "mtfp",
+        (
+            "scenario",
+            "draws",
+            "year",
+            "budget_gap_cumulative_p50_gbp_m",
+            "probability_general_fund_below_minimum_fraction",
+        ),
+    ),
     "savings_headline": (
         "savings",
         (
