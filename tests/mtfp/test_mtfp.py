@@ -216,7 +216,7 @@ def test_a_deferred_asc_precept_within_the_rules_is_not_a_breach():
     data["council_tax"]["asc_precept_carry_forward"] = {"2021-22": "2022-23"}
     detail = council_tax_detail(toy(data))
     assert detail["breaches_referendum_limit"].tolist() == [False, False, False]
-    assert detail["referendum_limit_asc_pct"].tolist() == pytest.approx([0.02, 0.035, 0.02])
+    assert detail["referendum_limit_asc_fraction"].tolist() == pytest.approx([0.02, 0.035, 0.02])
     # 3.6% in 2022-23 is 0.1 point more than the rules allow, even with the deferral.
     data["council_tax"]["asc_precept_increase_pct"]["2022-23"] = 0.036
     assert council_tax_detail(toy(data))["breaches_referendum_limit"].tolist() == [

@@ -306,7 +306,7 @@ def test_dsg_table_per_scenario():
 def test_savings_table_shares_of_planned():
     table = summary.savings_table(savings_headline())
     # at risk 6.0 / 30.0 = 0.2; not expected (30.0 - 25.5) 4.5 / 30.0 = 0.15
-    assert table["share_of_planned_pct"].tolist() == pytest.approx([1.0, 0.4, 0.85, 0.2, 0.15])
+    assert table["share_of_planned_fraction"].tolist() == pytest.approx([1.0, 0.4, 0.85, 0.2, 0.15])
     assert table["value_gbp_m"].tolist() == [30.0, 12.0, 25.5, 6.0, 4.5]
 
 

@@ -101,7 +101,11 @@ def pretty_header(column: str) -> str:
         if column.endswith(ending):
             label, suffix = column[: -len(ending)], unit
             break
-    words = [ACRONYMS.get(word, word) for word in label.replace("_", " ").split()]
+    # A single letter is a name, not a word: "band_d" -> "Band D".
+    words = [
+        ACRONYMS.get(word, word.upper() if len(word) == 1 and word.isalpha() else word)
+        for word in label.replace("_", " ").split()
+    ]
     label = " ".join(words)
     return (label[:1].upper() + label[1:] + suffix) if label else column
 

@@ -130,10 +130,10 @@ def council_tax_detail(m: MTFPAssumptions) -> pd.DataFrame:
             "tax_base_band_d_equivalents": out["tax_base"],
             "band_d_gbp": out["band_d"],
             "asc_precept_in_band_d_gbp": out["asc_in_band_d"],
-            "core_increase_pct": core,
-            "referendum_limit_core_pct": per_year(ct.referendum_limit_core_pct, years),
-            "asc_precept_increase_pct": asc,
-            "referendum_limit_asc_pct": checks["asc_limit"],
+            "core_increase_fraction": core,
+            "referendum_limit_core_fraction": per_year(ct.referendum_limit_core_pct, years),
+            "asc_precept_increase_fraction": asc,
+            "referendum_limit_asc_fraction": checks["asc_limit"],
             "breaches_referendum_limit": checks["any"],
             "council_tax_core_gbp_k": out["council_tax_core"],
             "asc_precept_gbp_k": out["asc_precept"],
@@ -148,15 +148,15 @@ def referendum_warnings(m: MTFPAssumptions) -> list[str]:
     messages = []
     for row in detail[detail["breaches_referendum_limit"]].itertuples():
         parts = []
-        if row.core_increase_pct > row.referendum_limit_core_pct + 1e-9:
+        if row.core_increase_fraction > row.referendum_limit_core_fraction + 1e-9:
             parts.append(
-                f"a core increase of {percent_text(row.core_increase_pct)} against a limit of "
-                f"{percent_text(row.referendum_limit_core_pct)}"
+                f"a core increase of {percent_text(row.core_increase_fraction)} against a limit of "
+                f"{percent_text(row.referendum_limit_core_fraction)}"
             )
-        if row.asc_precept_increase_pct > row.referendum_limit_asc_pct + 1e-9:
+        if row.asc_precept_increase_fraction > row.referendum_limit_asc_fraction + 1e-9:
             parts.append(
-                f"an adult social care precept of {percent_text(row.asc_precept_increase_pct)} "
-                f"against a limit of {percent_text(row.referendum_limit_asc_pct)}"
+                f"an adult social care precept of {percent_text(row.asc_precept_increase_fraction)} "
+                f"against a limit of {percent_text(row.referendum_limit_asc_fraction)}"
             )
         messages.append(
             f"{row.year}: the '{m.scenario}' scenario assumes {' and '.join(parts)}. "

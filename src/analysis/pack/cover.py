@@ -9,7 +9,7 @@ from pathlib import Path
 from analysis.core.config import load_council
 from analysis.core.periods import Period
 from analysis.pack import catalogue
-from analysis.pack.render import PageInfo, build_label, page
+from analysis.pack.render import PageInfo, build_label, illustrative_note, page
 
 
 def provenance_sentences(manifest: dict) -> list[str]:
@@ -131,6 +131,7 @@ def write_cover(directory: Path, manifest: dict) -> Path:
         build=build,
         nav=nav,
         footer="Provenance in manifest.json.",
+        illustrative=illustrative_note(manifest["council"]),
     )
     path = directory / "index.html"
     path.write_text(

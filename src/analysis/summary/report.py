@@ -28,8 +28,10 @@ from analysis.summary.tables import BASE, REPORTS, TABLES, PackTables, not_in_ru
 
 
 def dsg_table(headline: pd.DataFrame) -> pd.DataFrame:
-    """The DSG deficit in the plan's final year under each scenario, with and without mitigation."""
-    return pd.DataFrame(
+    """The DSG deficit in the plan's final year under each scenario, with and without
+    mitigation; one row 'All scenarios' when every scenario gives the same figures (the DSG
+    assumptions are not part of the scenarios), instead of identical rows."""
+    table = pd.DataFrame(
         {
             "scenario": headline["scenario"].astype(str),
             "final_year": headline["final_year"].map(year_text),
@@ -39,6 +41,10 @@ def dsg_table(headline: pd.DataFrame) -> pd.DataFrame:
             ),
         }
     ).reset_index(drop=True)
+    figures = table.drop(columns="scenario").round(1).drop_duplicates()
+    if len(table) > 1 and len(figures) == 1:
+        return table.head(1).assign(scenario=f"All {len(table)} scenarios").reset_index(drop=True)
+    return table
 
 
 def scenario_table(headline: pd.DataFrame) -> pd.DataFrame:
@@ -86,7 +92,7 @@ def savings_table(savings: pd.DataFrame) -> pd.DataFrame:
                 float(row["at_risk_gbp_m"]),
                 float(row["lost_gbp_m"]),
             ],
-            "share_of_planned_pct": [
+            "share_of_planned_fraction": [
                 1.0,
                 float(row["delivery_rate"]),
                 float(row["forecast_delivery_rate"]),

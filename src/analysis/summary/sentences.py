@@ -12,6 +12,7 @@ from collections.abc import Sequence
 
 import pandas as pd
 
+from analysis.core.display import percent_text
 from analysis.core.periods import parse_year, year_label
 from analysis.summary.tables import (
     BASE,
@@ -32,7 +33,8 @@ def money(value_gbp_m: float) -> str:
 
 
 def percent(fraction: float) -> str:
-    return f"{float(fraction) * 100:.0f}%"
+    """0.85 -> '85%'; an input such as 0.0199 keeps its precision ('1.99%')."""
+    return percent_text(float(fraction))
 
 
 def year_text(value) -> str | None:
