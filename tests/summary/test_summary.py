@@ -437,3 +437,49 @@ def test_gap_chart_puts_the_chosen_scenario_first_and_describes_it():
         assert len(table) == 6
     finally:
         plt.close(fig)
+
+
+def productivity() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "year": ["2024-25", "2024-25"],
+            "item": ["Agency staff", "Consultants"],
+            "share_of_staff_budget_fraction": [0.0035, 0.0096],
+            "spend_gbp_k": [float("nan"), float("nan")],
+            "source": ["Productivity Plan, Cabinet 9 July 2024"] * 2,
+        }
+    )
+
+
+def test_productivity_sentences_keep_the_plan_s_precision_and_say_its_year():
+    sentences = summary.productivity_sentences(productivity(), "2021-22")
+    # 0.35% + 0.96% = 1.31%
+    assert sentences == [
+        "In its 2024-25 productivity plan (a different year from this pack's 2021-22) the "
+        "council reports that agency staff cost 0.35% of its total staff budget and "
+        "consultants 0.96% (1.31% together).",
+        "Source: Productivity Plan, Cabinet 9 July 2024.",
+    ]
+    with_spend = productivity().assign(spend_gbp_k=[420.0, 1152.0])
+    same_year = summary.productivity_sentences(with_spend, "2024-25")[0]
+    assert "a different year" not in same_year
+    assert "agency staff cost 0.35% (£0.4m) of its total staff budget" in same_year
+    assert summary.productivity_sentences(None)[0].startswith("The council's productivity plan")
+
+
+def test_productivity_is_optional_in_the_pack():
+    tables = {
+        "mtfp_headline": mtfp_headline(),
+        "mtfp_scenarios": mtfp_scenarios(),
+        "mtfp_monte_carlo": mtfp_monte_carlo(),
+    }
+
+    def read(name):
+        if name in tables:
+            return tables[name]
+        raise InputError.single(f"tables/{name}.csv", "table not found")
+
+    pack = summary.read_pack(read)
+    assert pack.has("mtfp") and pack.get("mtfp_productivity") is None
+    tables["mtfp_productivity"] = productivity()
+    assert summary.read_pack(read).get("mtfp_productivity") is not None

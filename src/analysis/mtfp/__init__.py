@@ -17,6 +17,7 @@ from analysis.mtfp.delivery import (
 )
 from analysis.mtfp.dsg import dsg_projection, exhaustion_years, override_ends_effect
 from analysis.mtfp.montecarlo import fan_table, monte_carlo, monte_carlo_table
+from analysis.mtfp.productivity import load_productivity
 from analysis.mtfp.projection import (
     budget_gap,
     build_drivers,
@@ -49,6 +50,7 @@ __all__ = [
     "funding_by_line",
     "load_assumptions",
     "load_assumptions_from",
+    "load_productivity",
     "monte_carlo",
     "monte_carlo_table",
     "net_budget_by_directorate",

@@ -30,6 +30,7 @@ from analysis.core.periods import Period
 from analysis.mtfp.assumptions import load_assumptions, resolve_scenario
 from analysis.mtfp.delivery import Evidence, _savings_arrays, delivery_evidence
 from analysis.mtfp.engine import Drivers, drivers_from, project
+from analysis.mtfp.productivity import load_productivity
 from analysis.mtfp.schema import MTFPAssumptions, per_year
 
 
@@ -48,6 +49,9 @@ def validate_inputs(
         )
     evidence = delivery_evidence(assumptions, council, period)
     register = f"; savings register {evidence.period_label} for {evidence.year}" if evidence else ""
+    productivity = load_productivity(council)
+    if productivity is not None:
+        register += f"; productivity plan figures for {productivity['year'].iloc[0]}"
     return (
         f"MTFP assumptions: {len(assumptions.scenario_names())} scenarios over {labels[0]} to "
         f"{labels[-1]}{register}"

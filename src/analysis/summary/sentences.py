@@ -260,6 +260,42 @@ def savings_sentence(savings: pd.DataFrame, period_label: str | None = None) -> 
     )
 
 
+def productivity_sentences(
+    productivity: pd.DataFrame | None, pack_year: str | None = None
+) -> list[str]:
+    """The productivity plan's figures in words: each item's share of the total staff budget
+    (with the spend where the budget is given), their total, the plan's year (said to differ
+    from ``pack_year`` where it does) and where the figures come from."""
+    if productivity is None or productivity.empty:
+        return [
+            "The council's productivity plan figures are not in this pack (no productivity.yaml "
+            "in its data folder)."
+        ]
+    year = year_text(productivity["year"].iloc[0])
+    parts = []
+    for i, (_index, row) in enumerate(productivity.iterrows()):
+        share = percent_text(float(row["share_of_staff_budget_fraction"]), computed=2)
+        spend = row.get("spend_gbp_k")
+        amount = f" ({money(float(spend) / 1000)})" if spend is not None and pd.notna(spend) else ""
+        name = str(row["item"])
+        name = name[:1].lower() + name[1:]
+        if i == 0:
+            parts.append(f"{name} cost {share}{amount} of its total staff budget")
+        else:
+            parts.append(f"{name} {share}{amount}")
+    total = float(productivity["share_of_staff_budget_fraction"].sum())
+    when = (
+        f" (a different year from this pack's {year_text(pack_year)})"
+        if pack_year and year_text(pack_year) != year
+        else ""
+    )
+    together = f" ({percent_text(total, computed=2)} together)" if len(parts) > 1 else ""
+    return [
+        f"In its {year} productivity plan{when} the council reports that {_join(parts)}{together}.",
+        f"Source: {productivity['source'].iloc[0]}.",
+    ]
+
+
 def _share(part: float, whole: float) -> float:
     whole = float(whole)
     return float(part) / whole if whole else float("nan")

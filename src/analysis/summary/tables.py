@@ -15,7 +15,9 @@ Table contracts (columns the summary relies on; others are ignored):
   budget_gap_cumulative_p50_gbp_m, probability_general_fund_below_minimum_fraction``;
 - ``savings_headline``: one row, ``financial_year, planned_gbp_m, delivered_gbp_m, forecast_gbp_m,
   at_risk_gbp_m, lost_gbp_m, delivery_rate, forecast_delivery_rate``;
-- ``benchmark_priorities``: ranked, ``rank, service, priority_score, ...``.
+- ``benchmark_priorities``: ranked, ``rank, service, priority_score, ...``;
+- ``mtfp_productivity`` (optional, where the council has ``productivity.yaml``): ``year, item,
+  share_of_staff_budget_fraction, spend_gbp_k, source``.
 """
 
 from __future__ import annotations
@@ -100,6 +102,13 @@ TABLES: dict[str, tuple[str, tuple[str, ...]]] = {
 }
 
 
+# Tables a council may or may not have (its report still counts as run without them):
+# name -> (report, columns the summary needs).
+OPTIONAL_TABLES: dict[str, tuple[str, tuple[str, ...]]] = {
+    "mtfp_productivity": ("mtfp", ("year", "item", "share_of_staff_budget_fraction", "source")),
+}
+
+
 BASE = "base"
 
 
@@ -143,7 +152,7 @@ def read_pack(read_table: Callable[[str], pd.DataFrame]) -> PackTables:
     raises ``ValueError`` naming the table and the columns, so it is fixed, not hidden.
     """
     found: dict[str, pd.DataFrame | None] = {}
-    for name, (_report, columns) in TABLES.items():
+    for name, (_report, columns) in {**TABLES, **OPTIONAL_TABLES}.items():
         try:
             frame = read_table(name)
         except (InputError, FileNotFoundError):
