@@ -261,11 +261,17 @@ def savings_sentence(savings: pd.DataFrame, period_label: str | None = None) -> 
 
 
 def productivity_sentences(
-    productivity: pd.DataFrame | None, pack_year: str | None = None
+    productivity: pd.DataFrame | None, pack_year: str | None = None, in_run: bool = True
 ) -> list[str]:
     """The productivity plan's figures in words: each item's share of the total staff budget
     (with the spend where the budget is given), their total, the plan's year (said to differ
-    from ``pack_year`` where it does) and where the figures come from."""
+    from ``pack_year`` where it does) and where the figures come from. ``in_run`` False: the
+    MTFP report, which carries them, was not part of this run."""
+    if not in_run:
+        return [
+            "The productivity plan figures come with the Medium Term Financial Plan report, which "
+            "was not part of this run."
+        ]
     if productivity is None or productivity.empty:
         return [
             "The council's productivity plan figures are not in this pack (no productivity.yaml "
