@@ -331,6 +331,8 @@ def test_resilience_sentence_says_how_many_years_the_average_covers():
     sentence = resilience_sentence(res)
     # Final year: 14.82535 / 5.05821667 = 2.93 years, averaged over 3 years
     assert "2023-24" in sentence and "2.9 years" in sentence and "three years" in sentence
+    gone = res.assign(usable_reserves_to_net_budget_fraction=[0.1, 0.05, -0.01])
+    assert resilience_sentence(gone).startswith("By the end of 2023-24 usable reserves are used up")
     two = resilience_sentence(res.head(2))
     assert "only 2 years" in two and "5.0 years" in two  # 21.425 / 4.2875 = 4.997
 

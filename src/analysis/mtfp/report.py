@@ -100,6 +100,11 @@ def resilience_sentence(resilience: pd.DataFrame) -> str:
         else f"the average fall over only {years} year{'s' if years != 1 else ''} (CIPFA's "
         "Financial Resilience Index uses three; the plan has fewer so far)"
     )
+    if float(last["usable_reserves_to_net_budget_fraction"]) <= 0:
+        return (
+            f"By the end of {last['year']} usable reserves are used up if the gaps are met from "
+            "them: there is no cover left to measure."
+        )
     if cover >= 100:
         return (
             f"In {last['year']} usable reserves are not falling on {basis}, so the index's "
