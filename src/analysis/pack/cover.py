@@ -79,7 +79,7 @@ def cover_body(manifest: dict) -> str:
             f'<tr><th scope="row" class="text">{link}</th>'
             f'<td class="text">{html.escape(ABOUT.get(entry.get("key", ""), ""))}</td>'
             f'<td class="text"><span class="{cls}">{label}</span></td>'
-            f'<td class="num">{len(entry.get("tables", []))}</td></tr>'
+            f'<td class="num" data-label="Data tables (CSV): ">{len(entry.get("tables", []))}</td></tr>'
         )
     period = Period.parse(manifest["period"])
     intro = (
