@@ -415,3 +415,25 @@ def test_pooling_is_said_in_the_savings_report(monkeypatch):
     assert "Adults (50% from 1 saving worth £1.0m) uses the overall 67%" in sentence
     big = savings.delivery_rates(POOLING, 2021, DIRS, TYPES, min_count=1, min_planned_gbp_k=0)
     assert pooling_sentence(big) == "Every group rests on enough savings to use its own rate."
+
+
+def test_words_say_not_expected_is_planned_minus_forecast_and_rates_are_this_years_forecast():
+    council = config.load_council("dorset")
+    settings = savings.analyse(council, Period(2021, 2)).settings
+    worked = savings.SavingsAnalysis(
+        council, Period(2021, 2), settings, {Period(2021, 2): REGISTER}
+    )
+    # planned 2000, forecast 1500: not expected 500 (£0.5m), not red's planned 300
+    assert worked.headline_sentence().endswith(
+        "£0.8m is at risk (rated amber or red), and £0.5m (planned minus forecast) is not "
+        "expected to be delivered this year."
+    )
+    tiles = {label: (value, note) for label, value, note in worked.headline_tiles()}
+    assert tiles["Not expected this year"][0] == "£0.5m"
+    pressure = worked.pressure_sentence()
+    assert pressure.startswith("£0.5m of the savings planned for 2021-22 are forecast not to be")
+    # 1500 / 2000 = 75%, labelled as this year's forecast, not a track record
+    assert "This register forecasts that 75% of this year's planned savings" in pressure
+    assert "not a record of past years" in pressure
+    # Every group of the worked register has fewer than 3 savings: all pooled, and said so.
+    assert "Adults tactical (100% from 1 saving worth £1.0m) uses" in pressure
