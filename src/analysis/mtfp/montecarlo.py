@@ -65,7 +65,8 @@ def _apply(
     elif parts[0] == "grants":
         d.grant_growth[:, grants.index(".".join(parts[1:-1]))] = column
     elif key == "savings_delivery_rate":
-        d.savings_delivery[:] = column[:, None]
+        # A share delivered: a normal draw outside 0-100% is held at the edge.
+        d.savings_delivery[:] = np.clip(column, 0.0, 1.0)[:, None]
     else:  # load_assumptions has already refused anything else
         raise KeyError(key)
 
