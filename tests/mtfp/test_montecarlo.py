@@ -83,3 +83,24 @@ def test_a_drawn_savings_delivery_rate_never_exceeds_100_percent():
     out = montecarlo.simulate(plan, toy_council(), draws=500)
     # Full delivery gives the toy's gaps 0, 8.575, 6.59965; no draw may do better.
     assert (out["gap_cumulative"] >= np.array([0, 8.575, 6.59965]) - 1e-9).all()
+
+
+def test_probability_sentence_sets_the_simulation_beside_the_single_projection():
+    import pandas as pd
+
+    from analysis.mtfp.report import probability_sentence
+
+    probabilities = pd.DataFrame(
+        {
+            "year": ["2021-22", "2022-23", "2023-24"],
+            "probability_general_fund_below_minimum_fraction": [0.1, 0.56, 0.9],
+            "probability_usable_reserves_exhausted_fraction": [0.0, 0.0, 0.2],
+        }
+    )
+    earlier = probability_sentence(probabilities, "2023-24")
+    assert earlier.startswith("In 2023-24, the general fund is below its minimum in 90%")
+    assert "more likely than not in 2022-23, earlier than the single projection" in earlier
+    assert "(2023-24)" in earlier
+    assert "the year the single projection" in probability_sentence(probabilities, "2022-23")
+    assert "later than the single projection" in probability_sentence(probabilities, "2021-22")
+    assert "(no year within the plan)" in probability_sentence(probabilities, None)

@@ -97,7 +97,10 @@ def fan_chart(fan: pd.DataFrame, gap: pd.DataFrame, source: str, period: str, dr
     return fig
 
 
-def probability_sentence(probabilities: pd.DataFrame) -> str:
+def probability_sentence(probabilities: pd.DataFrame, milestone: str | None = None) -> str:
+    """The chance the general fund is below its minimum, the first year that is more likely
+    than not, and how that compares with the scenario's single projection (``milestone``: the
+    year it falls below the minimum there, None when it does not)."""
     last = probabilities.iloc[-1]
     first_likely = probabilities.loc[
         probabilities["probability_general_fund_below_minimum_fraction"] >= 0.5, "year"
@@ -106,8 +109,24 @@ def probability_sentence(probabilities: pd.DataFrame) -> str:
         f"In {last['year']}, the general fund is below its minimum in {pct_text(last['probability_general_fund_below_minimum_fraction'])} "
         f"of simulations and usable reserves are exhausted in {pct_text(last['probability_usable_reserves_exhausted_fraction'])}."
     )
-    if len(first_likely):
-        text += f" It becomes more likely than not in {first_likely.iloc[0]}."
+    first = str(first_likely.iloc[0]) if len(first_likely) else None
+    if first:
+        text += f" It becomes more likely than not in {first}"
+        if milestone and first == milestone:
+            text += ", the year the single projection of this scenario gives."
+        elif milestone is None or first < milestone:
+            shown = milestone or "no year within the plan"
+            text += (
+                f", earlier than the single projection of this scenario ({shown}): the simulated "
+                "ranges lean towards worse outcomes than its central figures (see the fan above)."
+            )
+        else:
+            text += f", later than the single projection of this scenario ({milestone})."
+    elif milestone:
+        text += (
+            f" It is not more likely than not in any year, though the single projection of this "
+            f"scenario falls below the minimum in {milestone}."
+        )
     return text
 
 
