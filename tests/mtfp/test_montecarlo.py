@@ -104,3 +104,17 @@ def test_probability_sentence_sets_the_simulation_beside_the_single_projection()
     assert "the year the single projection" in probability_sentence(probabilities, "2022-23")
     assert "later than the single projection" in probability_sentence(probabilities, "2021-22")
     assert "(no year within the plan)" in probability_sentence(probabilities, None)
+
+
+def test_fan_sentence_says_which_way_the_ranges_lean():
+    import pandas as pd
+
+    from analysis.mtfp.report import fan_sentence
+
+    fan = pd.DataFrame({"year": ["2025-26"], "budget_gap_cumulative_p50_gbp_k": [39_400.0]})
+    gap = pd.DataFrame({"budget_gap_cumulative_gbp_k": [24_300.0]})
+    worse = fan_sentence(fan, gap)
+    assert "(£39.4m) is above this scenario's own projection (£24.3m)" in worse
+    assert "more room for worse outcomes" in worse
+    better = fan_sentence(fan.assign(budget_gap_cumulative_p50_gbp_k=[20_000.0]), gap)
+    assert "is below" in better and "more room for better outcomes" in better

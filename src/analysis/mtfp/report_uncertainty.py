@@ -139,9 +139,10 @@ def fan_sentence(fan: pd.DataFrame, gap: pd.DataFrame) -> str:
         f"The middle of the simulated range for {year} ({gbp_m_text(median)}) is {position} this scenario's own "
         f"projection ({gbp_m_text(projected)}): the ranges in the assumptions file allow "
         + (
-            "more room for costs to rise than to fall and for savings to fall short."
+            "more room for worse outcomes than better ones around the central figures (costs "
+            "higher, or income or savings delivery lower)."
             if median > projected
-            else "more room for costs to fall than to rise."
+            else "more room for better outcomes than worse ones around the central figures."
         )
     )
 
