@@ -483,3 +483,12 @@ def test_productivity_is_optional_in_the_pack():
     assert pack.has("mtfp") and pack.get("mtfp_productivity") is None
     tables["mtfp_productivity"] = productivity()
     assert summary.read_pack(read).get("mtfp_productivity") is not None
+
+
+def test_a_simulated_probability_is_rounded_to_a_whole_per_cent():
+    # 0.6927 of 10,000 draws is a computed share: '69%', not '69.27%'.
+    simulated = mtfp_monte_carlo().assign(
+        probability_general_fund_below_minimum_fraction=[0.1, 0.6927, 0.8]
+    )
+    sentence = summary.reserves_sentence(mtfp_headline(), "base", simulated)
+    assert "from 2024-25 (69% of simulations)" in sentence

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from analysis.core.display import percent_text
+from analysis.core.display import pct_text, percent_text
 from analysis.core.periods import parse_year, year_label
 from analysis.summary.tables import (
     BASE,
@@ -186,12 +186,12 @@ def probability_sentence(row: pd.Series, simulated: pd.DataFrame) -> str:
     if first:
         view = (
             f"In {draws:,} simulations of {_under(name)}, it is more likely than not to be below "
-            f"its minimum from {first} ({percent(chance[likely.index[0]])} of simulations)"
+            f"its minimum from {first} ({pct_text(chance[likely.index[0]])} of simulations)"
         )
     else:
         view = (
             f"In {draws:,} simulations of {_under(name)}, it is below its minimum in at most "
-            f"{percent(chance.max())} of simulations in any year"
+            f"{pct_text(chance.max())} of simulations in any year"
         )
     same = (first is None and below is None) or (
         first is not None and below is not None and _sort_year(first) == _sort_year(below)
