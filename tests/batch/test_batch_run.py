@@ -56,17 +56,22 @@ def _report(out: Path) -> pd.DataFrame:
 def _same_figures_as_their_summaries(out: Path, slugs: list[str]) -> None:
     index = (out / "national" / "index.html").read_text("utf-8")
     report = _report(out)
+    proposed = 0
     for slug in slugs:
         pack = out / slug / report.loc[slug, "period"]
         assert (pack / "index.html").is_file() and (pack / "00_summary.html").is_file()
         assert f'href="../{slug}/{report.loc[slug, "period"]}/index.html"' in index
         key = pd.read_csv(pack / "tables" / "summary_key_figures.csv")
         services = key[key["measure"] == "review_priority_rank"].sort_values("value")["service"]
+        proposed += len(services)
         shown = "; ".join(services) or "None proposed"
         assert shown.replace("&", "&amp;") in index, slug
         summary = (pack / "00_summary.html").read_text("utf-8")
         for service in services:
             assert service.replace("&", "&amp;") in summary
+    assert proposed, "some council has services proposed for review (the check is not vacuous)"
+    reviews = pd.read_csv(out / "national" / "tables" / "national_benchmark_review_proposals.csv")
+    assert len(reviews) == proposed
     for name in national.NATIONAL_TABLES:
         table = pd.read_parquet(out / "national" / "tables" / f"national_{name}.parquet")
         assert set(table["council"]) <= set(slugs)

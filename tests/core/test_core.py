@@ -136,7 +136,7 @@ def test_cells_format_money_rates_and_negatives():
 def test_headers_carry_units():
     assert pretty_header("budget_gap_cumulative_gbp_m") == "Budget gap cumulative (£m)"
     assert pretty_header("net_expenditure_per_head_gbp") == "Net expenditure (£ per head)"
-    assert pretty_header("asc_precept_in_band_d_gbp") == "ASC precept in band d (£)"
+    assert pretty_header("asc_precept_in_band_d_gbp") == "ASC precept in band D (£)"
     assert format_cell(1779.39, "band_d_gbp") == ("1,779.39", "num")
 
 

@@ -44,6 +44,7 @@ from analysis.mtfp import (
     reserve_milestones,
     reserves_projection,
     resilience_indicators,
+    savings_with_delivery,
     scenario_headlines,
     sensitivity,
     to_gbp_m,
@@ -184,7 +185,8 @@ def test_referendum_flag_and_message():
     messages = referendum_warnings(toy())
     assert len(messages) == 1
     assert messages[0].startswith("2022-23")
-    assert "3.00%" in messages[0] and "2.00%" in messages[0] and "referendum" in messages[0]
+    assert "a core increase of 3% against a limit of 2%" in messages[0]
+    assert "referendum" in messages[0]
     funding = funding_by_line(toy())
     flagged = funding[funding["breaches_referendum_limit"]]
     assert set(flagged["year"]) == {"2022-23"}
@@ -195,6 +197,61 @@ def test_asc_breach_is_flagged_too():
     data = toy_data()
     data["council_tax"]["asc_precept_increase_pct"] = 0.03  # limit 2%
     assert council_tax_detail(toy(data))["breaches_referendum_limit"].tolist() == [True, True, True]
+
+
+def test_a_deferred_asc_precept_within_the_rules_is_not_a_breach():
+    data = toy_data()
+    data["council_tax"]["core_increase_pct"] = 0.02  # within every core limit
+    # ASC limit 2% a year; 2021-22 uses 0.5%, 2022-23 3.5% (= 2% + the 1.5% left from 2021-22).
+    data["council_tax"]["asc_precept_increase_pct"] = {
+        "2021-22": 0.005,
+        "2022-23": 0.035,
+        "2023-24": 0.02,
+    }
+    assert council_tax_detail(toy(data))["breaches_referendum_limit"].tolist() == [
+        False,
+        True,
+        False,
+    ]
+    data["council_tax"]["asc_precept_carry_forward"] = {"2021-22": "2022-23"}
+    detail = council_tax_detail(toy(data))
+    assert detail["breaches_referendum_limit"].tolist() == [False, False, False]
+    assert detail["referendum_limit_asc_fraction"].tolist() == pytest.approx([0.02, 0.035, 0.02])
+    # 3.6% in 2022-23 is 0.1 point more than the rules allow, even with the deferral.
+    data["council_tax"]["asc_precept_increase_pct"]["2022-23"] = 0.036
+    assert council_tax_detail(toy(data))["breaches_referendum_limit"].tolist() == [
+        False,
+        True,
+        False,
+    ]
+
+
+def test_carry_forward_years_must_be_in_the_plan_and_in_order():
+    data = toy_data()
+    data["council_tax"]["asc_precept_carry_forward"] = {"2022-23": "2021-22"}
+    with pytest.raises(InputError, match="not after"):
+        toy(data)
+    data["council_tax"]["asc_precept_carry_forward"] = {"2023-24": "2024-25"}
+    with pytest.raises(InputError, match="outside the plan"):
+        toy(data)
+
+
+def test_scenarios_and_sensitivity_flag_referendum_breaches():
+    m = load_assumptions_from(toy_data(), toy_council())
+    # The toy assumes a 3% core increase against a 2% limit in 2022-23 in every scenario.
+    table = compare_scenarios(m, toy_council(), RATES)
+    assert table.groupby("year")["breaches_referendum_limit"].all().tolist() == [
+        False,
+        True,
+        False,
+    ]
+    headlines = scenario_headlines(m, toy_council(), RATES)
+    assert set(headlines["referendum_limit_breached_in"]) == {"2022-23"}
+    sens = sensitivity(toy()).set_index(["assumption", "year"])["breaches_referendum_limit"]
+    # One point more on pay still leaves the 3% increase above the limit ...
+    assert sens[("Pay award", "2022-23")]
+    # ... one point less on the core increase (2%) brings it within it.
+    assert not sens[("Council tax increase (core)", "2022-23")]
 
 
 def test_budget_gap_cumulative_and_incremental():
@@ -249,17 +306,35 @@ def test_planned_contributions_move_reserves():
     assert values(reserves, "earmarked_reserves_gbp_k") == pytest.approx([10, 8, 8])
 
 
-def test_resilience_indicators():
+def test_resilience_indicators_follow_cipfa_three_year_average():
     reserves = reserves_projection(toy(), toy_council())
     res = resilience_indicators(reserves, opening_usable_gbp_k=30)
-    # usable 30/475; drawdown 30-30 = 0 -> 100 years (not falling); 30-21.425 = 8.575 -> 21.425/8.575
-    assert values(res, "usable_reserves_to_net_budget_pct")[0] == pytest.approx(30 / 475)
+    assert values(res, "usable_reserves_to_net_budget_fraction")[0] == pytest.approx(30 / 475)
+    # usable 30, 21.425, 14.82535 from 30: falls 0, 8.575, 6.59965
     assert values(res, "usable_reserves_drawdown_gbp_k") == pytest.approx(
         [0, 8.575, 6.59965], abs=1e-9
     )
+    # Average fall over up to three years: 0 (1 year); (0 + 8.575) / 2 = 4.2875 (2 years);
+    # (0 + 8.575 + 6.59965) / 3 = 5.05821667 (3 years)
+    assert values(res, "years_in_average") == [1, 2, 3]
+    assert values(res, "average_drawdown_gbp_k") == pytest.approx([0, 4.2875, 15.17465 / 3])
+    # Cover: 100 where not falling; 21.425 / 4.2875 = 4.997; 14.82535 / 5.05821667 = 2.931
     assert values(res, "years_of_reserves_cover") == pytest.approx(
-        [100, 21.425 / 8.575, 14.82535 / 6.59965]
+        [100, 21.425 / 4.2875, 14.82535 / (15.17465 / 3)]
     )
+
+
+def test_resilience_sentence_says_how_many_years_the_average_covers():
+    from analysis.mtfp.report import resilience_sentence
+
+    res = resilience_indicators(reserves_projection(toy(), toy_council()), 30)
+    sentence = resilience_sentence(res)
+    # Final year: 14.82535 / 5.05821667 = 2.93 years, averaged over 3 years
+    assert "2023-24" in sentence and "2.9 years" in sentence and "three years" in sentence
+    gone = res.assign(usable_reserves_to_net_budget_fraction=[0.1, 0.05, -0.01])
+    assert resilience_sentence(gone).startswith("By the end of 2023-24 usable reserves are used up")
+    two = resilience_sentence(res.head(2))
+    assert "only 2 years" in two and "5.0 years" in two  # 21.425 / 4.2875 = 4.997
 
 
 # ---------------------------------------------------------------------------------------------
@@ -363,22 +438,25 @@ def test_scenario_headlines():
     assert head.loc["base", "dsg_deficit_final_year_unmitigated_gbp_k"] == pytest.approx(312)
 
 
-def test_sensitivity_plus_one_point():
-    sens = sensitivity(toy()).set_index(["assumption", "year"])[
-        "change_in_budget_gap_cumulative_gbp_k"
-    ]
+def test_sensitivity_moves_each_assumption_the_way_that_widens_the_gap():
+    table = sensitivity(toy())
+    sens = table.set_index(["assumption", "year"])["change_in_budget_gap_cumulative_gbp_k"]
+    change = table.drop_duplicates("assumption").set_index("assumption")["change"]
+    assert change["Pay award"] == "up 1 percentage point"
+    assert change["Savings delivery rate"] == "down 1 percentage point"
     # Pay award 11%: A pay 111, 123.21, 136.7631 -> +1, +2.21, +3.6631
     assert [sens[("Pay award", y)] for y in YEARS] == pytest.approx([1, 2.21, 3.6631])
-    # Tax base growth 2% from 2022-23: 102 x 4200/1000 = 428.4 (+4.2); 104.04 x 4410/1000 = 458.8164
-    assert [sens[("Tax base growth", y)] for y in YEARS] == pytest.approx(
-        [0, -4.2, -458.8164 + 449.8641]
-    )
-    # Business rates 11% from 2022-23: 55.5 (+0.5), 61.605 (+1.105)
-    assert [sens[("Business rates growth", y)] for y in YEARS] == pytest.approx([0, -0.5, -1.105])
+    # Tax base growth 0% from 2022-23: 100 x 4200/1000 = 420 (424.2 - 420 = +4.2);
+    # 100 x 4410/1000 = 441 (449.8641 - 441 = +8.8641)
+    assert [sens[("Tax base growth", y)] for y in YEARS] == pytest.approx([0, 4.2, 8.8641])
+    # Business rates 9% from 2022-23: 54.5 (+0.5), 59.405 (60.5 - 59.405 = +1.095)
+    assert [sens[("Business rates growth", y)] for y in YEARS] == pytest.approx([0, 0.5, 1.095])
     assert sens[("Demand growth: A", "2021-22")] == pytest.approx(3.2)  # (110+210) x 1%
-    # Delivering 101% of savings: 1% x 10 = 0.1 in 2021-22; 1% x (10 + 20) = 0.3 from 2022-23
-    assert sens[("Savings delivery rate", "2021-22")] == pytest.approx(-0.1)
-    assert sens[("Savings delivery rate", "2022-23")] == pytest.approx(-0.3)
+    # Delivering 99% of savings (never 101%): 1% x 10 = 0.1 in 2021-22; 1% x (10 + 20) = 0.3
+    assert sens[("Savings delivery rate", "2021-22")] == pytest.approx(0.1)
+    assert sens[("Savings delivery rate", "2022-23")] == pytest.approx(0.3)
+    # Every test widens (or leaves) the gap.
+    assert (table["change_in_budget_gap_cumulative_gbp_k"] >= -1e-9).all()
 
 
 def test_to_gbp_m_renames_and_divides():
@@ -394,3 +472,100 @@ def test_overrides_do_not_change_the_base():
     resolve_scenario(m, "costly")
     assert data == before
     assert float(np.asarray(m.pay_award_pct)) == 0.10
+
+
+# ---------------------------------------------------------------------------------------------
+# The current year from the savings register's forecast
+
+
+def register_evidence(rates: pd.DataFrame | None = None):
+    from analysis.mtfp import DeliveryEvidence
+
+    # The register at 2021-22 Q2: A planned 10, forecast 6; B planned 5, forecast 0.
+    forecast = pd.DataFrame(
+        {
+            "directorate": ["A", "B"],
+            "number_of_savings": [1, 1],
+            "planned_gbp_k": [10.0, 5.0],
+            "forecast_gbp_k": [6.0, 0.0],
+        }
+    )
+    return DeliveryEvidence("2021-22", "2021-22 Q2", forecast, rates, "register.xlsx")
+
+
+def register_toy(scenario: str = "base", later_rate: float = 0.5):
+    data = toy_data()
+    data["savings_delivery"] = {
+        "current_year": "register_forecast",
+        "later_years_rate": later_rate,
+        "later_years_basis": "half, for the test",
+    }
+    return toy(data, scenario)
+
+
+def test_current_year_counts_the_register_forecast_and_later_years_the_stated_rate():
+    plan = register_toy()
+    gap = budget_gap(plan, register_evidence())
+    # 2021-22: A's 10 planned, the register forecasts 6 -> +4 on the gap (0 -> 4).
+    # 2022-23: B's new 20 at the stated 50% -> 10 undelivered; with A's 4 recurring: 8.575 + 14.
+    # 2023-24: 6.59965 + 14 = 20.59965.
+    assert values(gap, "budget_gap_cumulative_gbp_k") == pytest.approx([4, 22.575, 20.59965])
+    lines = savings_with_delivery(plan, register_evidence())
+    assert lines.loc[lines["year"] == "2021-22", "delivered_gbp_k"].sum() == pytest.approx(6)
+    assert "half, for the test" in set(lines["rate_basis"])
+
+
+def test_the_register_year_is_not_redrawn_by_the_monte_carlo_or_the_sensitivity():
+    from analysis.mtfp.montecarlo import simulate
+
+    data = toy_data()
+    data["savings_delivery"] = {"current_year": "register_forecast"}
+    data["monte_carlo"]["distributions"] = {
+        "savings_delivery_rate": {"distribution": "uniform", "low": 0.5, "high": 1.0}
+    }
+    plan = toy(data)
+    out = simulate(plan, toy_council(), register_evidence(), draws=200)
+    # Every draw's 2021-22 gap is the register's 10 - 6 = 4; later years vary with the draw.
+    assert out["gap_cumulative"][:, 0] == pytest.approx(np.full(200, 4.0))
+    assert out["gap_cumulative"][:, 1].std() > 0
+    sens = sensitivity(plan, register_evidence())
+    delivery = sens[sens["assumption"].str.startswith("Savings delivery")]
+    assert delivery["change_in_budget_gap_cumulative_gbp_k"].iloc[0] == pytest.approx(0)
+
+
+def test_a_register_scenario_without_the_register_is_a_clear_error():
+    with pytest.raises(InputError, match="savings_delivery.current_year"):
+        budget_gap(register_toy())
+
+
+def test_savings_reconciliation_on_the_toy():
+    from analysis.mtfp import reconciliation_sentence, savings_reconciliation
+
+    plan = register_toy()
+    table = savings_reconciliation(plan, register_evidence()).set_index("directorate")
+    # MTFP 2021-22: A 10, B 0; register: A 10 / 6, B 5 / 0.
+    assert table.loc["A"].tolist()[1:] == pytest.approx([10, 10, 6, 6, 0, 4])
+    assert table.loc["B"].tolist()[1:] == pytest.approx([0, 5, 0, 0, -5, 0])
+    assert table.loc["All directorates"].tolist()[1:] == pytest.approx([10, 15, 6, 6, -5, 4])
+    assert not table.isna().any().any()
+    sentence = reconciliation_sentence(table.reset_index(), plan, "2021-22 Q2")
+    assert "carries £0.0m of undelivered savings" in sentence  # 4k is £0.0m in prose
+    assert "counted at 50% delivery: half, for the test." in sentence
+
+
+def test_sensitivity_sentence_names_the_tests_that_need_a_referendum():
+    from analysis.mtfp.report import scenario_referendum_sentence, sensitivity_sentence
+
+    sentence = sensitivity_sentence(sensitivity(toy()))
+    # The toy's 3% core increase is above the 2% limit in 2022-23 in every test but the one
+    # that lowers it by a point.
+    assert "Pay award (up 1 pp): 2022-23" in sentence
+    assert "Council tax increase (core)" not in sentence
+    within = toy_data()
+    within["council_tax"]["core_increase_pct"] = 0.02
+    assert sensitivity_sentence(sensitivity(toy(within))).endswith(
+        "No test takes council tax above a referendum limit."
+    )
+    m = load_assumptions_from(toy_data(), toy_council())
+    headlines = scenario_headlines(m, toy_council(), RATES)
+    assert "'base' in 2022-23" in scenario_referendum_sentence(headlines)

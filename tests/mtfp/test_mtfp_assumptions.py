@@ -162,10 +162,17 @@ def test_set_key_path_rejects_unknown_parts():
 
 
 def test_validate_inputs_summary_and_errors(tmp_path):
-    write(tmp_path, toy_data())
+    data = toy_data()
+    write(tmp_path, data)
     council = toy_council(tmp_path)
+    # 'harsh' applies the savings register's rates, and the toy council has no register: the
+    # check says so before any notebook runs.
+    with pytest.raises(InputError, match="savings"):
+        validate_inputs(council, Period.parse("2021-22-Q2"), "base", None)
+    del data["scenarios"]["harsh"]
+    write(tmp_path, data)
     summary = validate_inputs(council, Period.parse("2021-22-Q2"), "base", None)
-    assert summary == "MTFP assumptions: 3 scenarios over 2021-22 to 2023-24"
+    assert summary == "MTFP assumptions: 2 scenarios over 2021-22 to 2023-24"
     with pytest.raises(InputError, match="unknown scenario"):
         validate_inputs(council, Period.parse("2021-22-Q2"), "rosy", None)
     with pytest.raises(InputError, match="outside the plan"):

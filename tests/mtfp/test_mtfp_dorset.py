@@ -1,5 +1,6 @@
 """The default council: the base scenario reproduces Dorset's published 2021-22 MTFS figures
-from its assumptions (LGA Finance Peer Challenge report, Cabinet 5 October 2021; CTR tables)."""
+from its assumptions (LGA Finance Peer Challenge report, Cabinet 5 October 2021; CTR tables),
+and its current year takes the savings register's forecast at 2021-22 Q2."""
 
 from __future__ import annotations
 
@@ -13,15 +14,21 @@ from analysis.mtfp import (
     budget_gap,
     compare_scenarios,
     council_tax_detail,
+    delivery_evidence,
     dsg,
     funding_by_line,
     load_assumptions,
     montecarlo,
+    net_budget_by_directorate,
     referendum_warnings,
     reserves_projection,
     resolve_scenario,
+    savings_reconciliation,
+    savings_with_delivery,
     validate_inputs,
 )
+
+Q2 = Period.parse("2021-22-Q2")
 
 
 @pytest.fixture(scope="module")
@@ -29,6 +36,12 @@ def dorset():
     council = config.load_council("dorset")
     assumptions = load_assumptions(council)
     return council, assumptions, resolve_scenario(assumptions, "base")
+
+
+@pytest.fixture(scope="module")
+def evidence(dorset):
+    council, assumptions, _ = dorset
+    return delivery_evidence(assumptions, council, Q2)
 
 
 def test_council_tax_263_9m_rising_to_294_3m(dorset):
@@ -47,11 +60,61 @@ def test_business_rates_44_3m_rising_by_just_under_1m(dorset):
     assert 500 < rates["2025-26"] - rates["2021-22"] < 1_000
 
 
-def test_net_budget_about_312m_and_balanced_in_2021_22(dorset):
+def test_net_budget_about_312m_and_balanced_in_2021_22_if_every_saving_were_delivered(dorset):
+    # The published MTFS balanced 2021-22 counting every planned saving: the plan alone.
     _, _, base = dorset
-    gap = budget_gap(base).set_index("year")
+    plan_only = base.model_copy(
+        update={
+            "savings_delivery": base.savings_delivery.model_copy(update={"current_year": "plan"})
+        }
+    )
+    gap = budget_gap(plan_only).set_index("year")
     assert abs(gap.loc["2021-22", "net_budget_requirement_gbp_k"] - 312_000) < 1_000
     assert abs(gap.loc["2021-22", "budget_gap_cumulative_gbp_k"]) < 100
+
+
+def test_the_base_case_current_year_equals_the_register_forecast(dorset, evidence):
+    _, _, base = dorset
+    # Register at 2021-22 Q2: £27,068k planned for 2021-22, £21,923k forecast.
+    assert evidence.forecast["forecast_gbp_k"].sum() == pytest.approx(21_923)
+    lines = savings_with_delivery(base, evidence)
+    assert lines.loc[lines["year"] == "2021-22", "delivered_gbp_k"].sum() == pytest.approx(21_923)
+    # The MTFP plans £27,800k for 2021-22 (7,000 + 4,000 + 4,500 + 2,000 + 3,800 + 3,500 + 3,000):
+    # the base case's 2021-22 gap is the plan's (about 0) plus 27,800 - 21,923 = 5,877.
+    plan_only = base.model_copy(
+        update={
+            "savings_delivery": base.savings_delivery.model_copy(update={"current_year": "plan"})
+        }
+    )
+    with_register = budget_gap(base, evidence).set_index("year")["budget_gap_cumulative_gbp_k"]
+    as_planned = budget_gap(plan_only).set_index("year")["budget_gap_cumulative_gbp_k"]
+    # Recurring savings: the shortfall stays in every later year (later years at 100%).
+    assert (with_register - as_planned).tolist() == pytest.approx([5_877] * 5)
+    undelivered = net_budget_by_directorate(base, evidence)
+    first = undelivered[
+        (undelivered["year"] == "2021-22") & (undelivered["line_type"] == "directorate")
+    ]
+    assert first["savings_undelivered_gbp_k"].sum() == pytest.approx(5_877)
+
+
+def test_savings_reconciliation_table_is_nan_free_and_adds_up(dorset, evidence):
+    _, _, base = dorset
+    table = savings_reconciliation(base, evidence)
+    assert not table.isna().any().any()
+    total = table[table["directorate"] == "All directorates"].iloc[0]
+    assert total["planned_in_mtfp_gbp_k"] == pytest.approx(27_800)
+    assert total["planned_in_register_gbp_k"] == pytest.approx(27_068)
+    assert total["forecast_in_register_gbp_k"] == pytest.approx(21_923)
+    assert total["counted_in_this_scenario_gbp_k"] == pytest.approx(21_923)
+    assert total["mtfp_not_in_register_gbp_k"] == pytest.approx(732)  # 27,800 - 27,068
+    assert total["undelivered_in_this_scenario_gbp_k"] == pytest.approx(5_877)
+    # Central and Capital Financing has register savings (£1,540k planned, £1,635k forecast)
+    # but none in the MTFP: a zero, not a NaN, on the MTFP side.
+    ccf = table.set_index("directorate").loc["Central and Capital Financing"]
+    assert (ccf["planned_in_mtfp_gbp_k"], ccf["forecast_in_register_gbp_k"]) == (0, 1_635)
+    body = table[table["directorate"] != "All directorates"]
+    for column in table.columns[2:]:
+        assert body[column].sum() == pytest.approx(total[column])
 
 
 def test_reserves_at_31_march_2021(dorset):
@@ -77,9 +140,9 @@ def test_base_respects_the_referendum_limits(dorset):
     assert referendum_warnings(base) == []
 
 
-def test_pessimistic_needs_the_savings_delivery_rates(dorset):
+def test_scenarios_need_the_savings_register(dorset):
     council, assumptions, _ = dorset
-    with pytest.raises(InputError, match="apply_savings_delivery_rate"):
+    with pytest.raises(InputError, match="savings_delivery.current_year"):
         compare_scenarios(assumptions, council)
 
 
@@ -90,15 +153,30 @@ def test_validate_inputs(dorset):
     )
 
 
-def test_monte_carlo_uses_the_yaml_draws_and_seed(dorset):
+def test_monte_carlo_uses_the_yaml_draws_and_seed(dorset, evidence):
     # Its speed is measured by benchmarks/run_benchmarks.py, not by a timed test.
     council, _, base = dorset
-    result = montecarlo.monte_carlo(base, council)
+    result = montecarlo.monte_carlo(base, council, evidence)
     assert result.draws == 10_000
-    again = montecarlo.monte_carlo(base, council)
+    again = montecarlo.monte_carlo(base, council, evidence)
     pd.testing.assert_frame_equal(result.percentiles, again.percentiles)
 
 
-def test_gap_is_deterministic(dorset):
+def test_gap_is_deterministic(dorset, evidence):
     council, _, base = dorset
-    assert reserves_projection(base, council).equals(reserves_projection(base, council))
+    assert reserves_projection(base, council, evidence).equals(
+        reserves_projection(base, council, evidence)
+    )
+
+
+def test_the_mtfp_and_the_savings_report_agree_on_what_is_not_expected(dorset, evidence):
+    from analysis import savings
+
+    council, _, base = dorset
+    headline = savings.analyse(council, Q2).headline().iloc[0]
+    total = savings_reconciliation(base, evidence).iloc[-1]
+    # Savings report: not expected = 27,068 - 21,923 = 5,145 (£5.1m); the MTFP reconciliation's
+    # register shortfall is the same figure, and its pressure adds the 732 the register lacks.
+    shortfall = total["planned_in_register_gbp_k"] - total["forecast_in_register_gbp_k"]
+    assert headline["lost_gbp_m"] * 1000 == pytest.approx(shortfall) == pytest.approx(5_145)
+    assert total["undelivered_in_this_scenario_gbp_k"] == pytest.approx(5_145 + 732)

@@ -58,7 +58,9 @@ def test_headline_by_value():
     assert h["delivered_gbp_m"] == pytest.approx(0.7)  # 400 + 100 + 0 + 200 = 700k
     assert h["forecast_gbp_m"] == pytest.approx(1.5)  # 1000 + 300 + 0 + 200 = 1500k
     assert h["at_risk_gbp_m"] == pytest.approx(0.8)  # amber 500 + red 300
-    assert h["lost_gbp_m"] == pytest.approx(0.3)  # red 300
+    # Not expected this year = planned - forecast = 2000 - 1500 = 500k (not red's planned 300:
+    # the amber S2 forecasts 200 short too)
+    assert h["lost_gbp_m"] == pytest.approx(0.5)
     assert h["delivery_rate"] == pytest.approx(0.35)  # 700 / 2000
     assert h["forecast_delivery_rate"] == pytest.approx(0.75)  # 1500 / 2000
 
@@ -96,7 +98,8 @@ def test_all_red():
     )
     h = savings.headline(red, 2021).iloc[0]
     assert h["at_risk_gbp_m"] == pytest.approx(0.4)
-    assert h["lost_gbp_m"] == pytest.approx(0.4)
+    # planned 400 - forecast 30 = 370k, not the red planned value 400 (R2 still forecasts 30)
+    assert h["lost_gbp_m"] == pytest.approx(0.37)
     assert h["forecast_delivery_rate"] == pytest.approx(30 / 400)  # 0.075
     assert h["delivery_rate"] == pytest.approx(10 / 400)
     table = savings.at_risk(red, 2021)
@@ -117,7 +120,8 @@ def test_by_directorate_includes_directorates_with_no_savings():
     )
     assert adults["forecast_delivery_rate"] == pytest.approx(1300 / 1500)
     assert adults["number_of_savings"] == 2
-    # Children: planned 300 + 200 = 500; delivered 200; lost 300 (red); blue 200
+    # Children: planned 300 + 200 = 500; delivered 200; forecast 0 + 200 = 200, so not expected
+    # 500 - 200 = 300; blue 200
     assert children["planned_gbp_m"] == pytest.approx(0.5)
     assert children["delivery_rate"] == pytest.approx(0.4)  # 200 / 500
     assert children["lost_gbp_m"] == pytest.approx(0.3) and children["blue_gbp_m"] == pytest.approx(
@@ -267,11 +271,12 @@ def test_mtfp_pressure_is_planned_minus_forecast():
 
 
 def test_delivery_rates_shape_for_the_mtfp():
-    rates = savings.delivery_rates(REGISTER, 2021, DIRS, TYPES)
-    assert list(rates.columns) == ["directorate", "type", "delivery_rate"]
+    # No pooling here (every group counts as enough evidence): the groups' own rates.
+    rates = savings.delivery_rates(REGISTER, 2021, DIRS, TYPES, min_count=1, min_planned_gbp_k=0)
+    assert list(rates.columns) == savings.RATE_COLUMNS
     rows = [
         (d if isinstance(d, str) else None, t if isinstance(t, str) else None, r)
-        for d, t, r in rates.itertuples(index=False)
+        for d, t, r in rates[["directorate", "type", "delivery_rate"]].itertuples(index=False)
     ]
     assert rows == [
         ("Adults", "Tactical", pytest.approx(1.0)),  # 1000 / 1000
@@ -322,7 +327,7 @@ def test_dorset_registers_load_and_tell_the_story():
 def test_historical_delivery_rates_from_the_dorset_register():
     council = config.load_council("dorset")
     rates = savings.historical_delivery_rates(council, Period(2021, 2))
-    assert list(rates.columns) == ["directorate", "type", "delivery_rate"]
+    assert list(rates.columns) == savings.RATE_COLUMNS
     overall = rates[rates["directorate"].isna() & rates["type"].isna()]
     assert len(overall) == 1
     headline = savings.analyse(council, Period(2021, 2)).headline().iloc[0]
@@ -359,3 +364,76 @@ def test_shipped_q1_register_is_untidy_in_the_ways_the_loader_accepts():
     assert any(isinstance(v, str) and v.startswith("£") for v in values)  # text money
     assert "Total" in values and "-" in values
     assert any(isinstance(v, str) and v.endswith("/22") for v in values)  # 2021/22
+
+
+# ---------------------------------------------------------------------------------------------
+# Delivery rates for the MTFP: small groups pooled
+
+
+POOLING = reg(
+    # Place: one convergence saving of 250, fully forecast (100% from one item), and three
+    # tactical savings of 500 each forecasting 400, 400, 300.
+    ("P1", "Place", "Convergence", 2021, 250, 250, 250, "Blue"),
+    ("P2", "Place", "Tactical", 2021, 500, 100, 400, "Amber"),
+    ("P3", "Place", "Tactical", 2021, 500, 100, 400, "Amber"),
+    ("P4", "Place", "Tactical", 2021, 500, 100, 300, "Red"),
+    # Adults: one saving only, 1000 planned, 500 forecast.
+    ("A1", "Adults", "Tactical", 2021, 1000, 0, 500, "Red"),
+)
+
+
+def test_a_rate_from_one_small_saving_is_pooled_with_its_directorate():
+    rates = savings.delivery_rates(POOLING, 2021, DIRS, TYPES, min_count=3, min_planned_gbp_k=1000)
+    by = {
+        tuple(v if isinstance(v, str) else None for v in (r.directorate, r.type)): r
+        for r in rates.itertuples()
+    }
+    convergence = by[("Place", "Convergence")]
+    # own rate 250 / 250 = 100%, from 1 saving: it takes Place's rate
+    # Place = (250 + 400 + 400 + 300) / (250 + 500 + 500 + 500) = 1350 / 1750 = 0.771428...
+    assert convergence.own_rate == 1.0
+    assert convergence.delivery_rate == pytest.approx(1350 / 1750)
+    assert convergence.rate_basis == "pooled with the directorate"
+    # Place tactical: 3 savings, 1500 planned: enough; own rate 1100 / 1500
+    tactical = by[("Place", "Tactical")]
+    assert (tactical.delivery_rate, tactical.rate_basis) == (pytest.approx(1100 / 1500), "own")
+    # Adults (1 saving) is too small even as a directorate: the overall rate
+    # (1350 + 500) / (1750 + 1000) = 1850 / 2750; and so is its tactical group.
+    overall = 1850 / 2750
+    assert by[("Adults", None)].delivery_rate == pytest.approx(overall)
+    assert by[("Adults", "Tactical")].delivery_rate == pytest.approx(overall)
+    assert by[("Adults", "Tactical")].rate_basis == "pooled with all"
+    assert by[(None, None)].rate_basis == "own"
+
+
+def test_pooling_is_said_in_the_savings_report(monkeypatch):
+    from analysis.savings.report import pooling_sentence
+
+    rates = savings.delivery_rates(POOLING, 2021, DIRS, TYPES)
+    sentence = pooling_sentence(rates)
+    assert "Place convergence (100% from 1 saving worth £0.3m) uses Place's 77%" in sentence
+    assert "Adults (50% from 1 saving worth £1.0m) uses the overall 67%" in sentence
+    big = savings.delivery_rates(POOLING, 2021, DIRS, TYPES, min_count=1, min_planned_gbp_k=0)
+    assert pooling_sentence(big) == "Every group rests on enough savings to use its own rate."
+
+
+def test_words_say_not_expected_is_planned_minus_forecast_and_rates_are_this_years_forecast():
+    council = config.load_council("dorset")
+    settings = savings.analyse(council, Period(2021, 2)).settings
+    worked = savings.SavingsAnalysis(
+        council, Period(2021, 2), settings, {Period(2021, 2): REGISTER}
+    )
+    # planned 2000, forecast 1500: not expected 500 (£0.5m), not red's planned 300
+    assert worked.headline_sentence().endswith(
+        "£0.8m is at risk (rated amber or red), and £0.5m (planned minus forecast) is not "
+        "expected to be delivered this year."
+    )
+    tiles = {label: (value, note) for label, value, note in worked.headline_tiles()}
+    assert tiles["Not expected this year"][0] == "£0.5m"
+    pressure = worked.pressure_sentence()
+    assert pressure.startswith("£0.5m of the savings planned for 2021-22 are forecast not to be")
+    # 1500 / 2000 = 75%, labelled as this year's forecast, not a track record
+    assert "This register forecasts that 75% of this year's planned savings" in pressure
+    assert "not a record of past years" in pressure
+    # Every group of the worked register has fewer than 3 savings: all pooled, and said so.
+    assert "Adults tactical (100% from 1 saving worth £1.0m) uses" in pressure

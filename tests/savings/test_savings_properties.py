@@ -86,7 +86,7 @@ def test_rates_within_zero_and_one_when_delivered_never_exceeds_planned(register
 @given(registers())
 def test_delivery_rates_always_clipped_and_shaped(register):
     rates = savings.delivery_rates(register, 2021, DIRS, TYPES)
-    assert list(rates.columns) == ["directorate", "type", "delivery_rate"]
+    assert list(rates.columns) == savings.RATE_COLUMNS
     assert rates["delivery_rate"].dropna().between(0, 1).all()
     overall = rates[rates["directorate"].isna() & rates["type"].isna()]
     assert len(overall) == 1

@@ -45,7 +45,8 @@ def mtfp_scenarios() -> pd.DataFrame:
 
 
 def savings_headline() -> pd.DataFrame:
-    # planned 30.0; delivered 12.0 = 40%; forecast 25.5 = 85%; at risk 6.0 (amber + red); red 1.5
+    # planned 30.0; delivered 12.0 = 40%; forecast 25.5 = 85%; at risk 6.0 (amber + red);
+    # not expected this year = planned - forecast = 30.0 - 25.5 = 4.5
     return pd.DataFrame(
         {
             "financial_year": ["2021-22"],
@@ -53,7 +54,7 @@ def savings_headline() -> pd.DataFrame:
             "delivered_gbp_m": [12.0],
             "forecast_gbp_m": [25.5],
             "at_risk_gbp_m": [6.0],
-            "lost_gbp_m": [1.5],
+            "lost_gbp_m": [4.5],
             "delivery_rate": [0.4],
             "forecast_delivery_rate": [0.85],
         }
@@ -92,11 +93,26 @@ def status(present=True) -> pd.DataFrame:
     )
 
 
+def mtfp_monte_carlo(scenario: str = "base") -> pd.DataFrame:
+    # 10,000 draws of the base case: the general fund is below its minimum in 10%, 55% and 80%
+    # of draws; the median gap by 2025-26 is £52.0m against the base case's own £45.24m.
+    return pd.DataFrame(
+        {
+            "scenario": [scenario] * 3,
+            "draws": [10_000] * 3,
+            "year": ["2023-24", "2024-25", "2025-26"],
+            "budget_gap_cumulative_p50_gbp_m": [20.0, 35.0, 52.0],
+            "probability_general_fund_below_minimum_fraction": [0.10, 0.55, 0.80],
+        }
+    )
+
+
 def full_pack() -> summary.PackTables:
     return summary.PackTables(
         {
             "mtfp_headline": mtfp_headline(),
             "mtfp_scenarios": mtfp_scenarios(),
+            "mtfp_monte_carlo": mtfp_monte_carlo(),
             "savings_headline": savings_headline(),
             "benchmark_review_proposals": proposals(),
             "benchmark_status": status(),
@@ -127,6 +143,7 @@ def test_read_pack_names_the_columns_a_broken_contract_lacks():
     tables = {
         "mtfp_headline": mtfp_headline(),
         "mtfp_scenarios": mtfp_scenarios(),
+        "mtfp_monte_carlo": mtfp_monte_carlo(),
         "savings_headline": broken,
         "benchmark_review_proposals": proposals(),
         "benchmark_status": status(),
@@ -209,7 +226,7 @@ def test_gap_sentence_falls_back_to_base_for_an_unknown_scenario():
 
 def test_reserves_sentence_names_the_earliest_other_scenario_that_breaches_the_minimum():
     assert summary.reserves_sentence(mtfp_headline(), "base") == (
-        "Under the base-case, the general fund stays above its minimum prudent level to 2025-26. "
+        "Under the base case, the general fund stays above its minimum prudent level to 2025-26. "
         "Under the pessimistic scenario it falls below the minimum in 2024-25."
     )
 
@@ -226,8 +243,53 @@ def test_reserves_sentence_omits_another_scenario_that_breaches_no_earlier():
     frame = mtfp_headline()
     frame.loc[0, "general_fund_below_minimum_year"] = "2023-24"  # base breaches first
     assert summary.reserves_sentence(frame, "base") == (
-        "Under the base-case, the general fund falls below its minimum prudent level in 2023-24."
+        "Under the base case, the general fund falls below its minimum prudent level in 2023-24."
     )
+
+
+def test_reserves_sentence_reconciles_the_base_case_with_the_simulation():
+    # Base case: never below the minimum by 2025-26; simulation: 55% in 2024-25 (first >= 50%),
+    # median gap £52.0m above the base case's £45.2m: the ranges are skewed.
+    sentence = summary.reserves_sentence(mtfp_headline(), "base", mtfp_monte_carlo())
+    assert sentence == (
+        "Under the base case, the general fund stays above its minimum prudent level to 2025-26. "
+        "In 10,000 simulations of the base case, it is more likely than not to be below its "
+        "minimum from 2024-25 (55% of simulations), earlier than the single projection of the "
+        "base case says, because the ranges allowed for the uncertain assumptions are skewed "
+        "towards worse outcomes than the central figures it uses (costs higher, or income or "
+        "savings delivery lower): the median simulated gap by 2025-26 (£52.0m) is above the "
+        "single projection's (£45.2m). "
+        "Under the pessimistic scenario it falls below the minimum in 2024-25."
+    )
+
+
+def test_reserves_sentence_when_the_simulation_agrees_or_is_for_another_scenario():
+    frame = mtfp_headline()
+    frame.loc[0, "general_fund_below_minimum_year"] = "2024-25"
+    agreed = summary.reserves_sentence(frame, "base", mtfp_monte_carlo())
+    assert "which agrees with the single projection of the base case" in agreed
+    # A simulation of another scenario says nothing about this one.
+    other = summary.reserves_sentence(frame, "base", mtfp_monte_carlo("pessimistic"))
+    assert "simulation" not in other
+    assert summary.likely_below_year(mtfp_monte_carlo(), "base") == "2024-25"
+    assert summary.likely_below_year(None, "base") is None
+    # A simulation whose median is below the projection, never likely below the minimum, while
+    # the base case falls below it in 2024-25: later, and the ranges lean the other way.
+    kind = mtfp_monte_carlo().assign(
+        budget_gap_cumulative_p50_gbp_m=[10.0, 20.0, 30.0],
+        probability_general_fund_below_minimum_fraction=[0.0, 0.2, 0.4],
+    )
+    later = summary.reserves_sentence(frame, "base", kind)
+    assert "below its minimum in at most 40% of simulations in any year" in later
+    assert "later than the single projection" in later
+    assert "skewed towards better outcomes" in later and "(£30.0m) is below" in later
+
+
+def test_the_reserves_tile_carries_the_simulation_too():
+    tiles = {label: (value, note) for label, value, note in summary.headline_tiles(full_pack())}
+    value, note = tiles["General fund below minimum"]
+    assert value == "Not by 2025-26"
+    assert "simulation: more likely than not from 2024-25" in note
 
 
 def test_dsg_sentence_with_and_without_mitigation():
@@ -242,7 +304,7 @@ def test_savings_sentence_from_the_headline_row():
     assert summary.savings_sentence(savings_headline(), "2021-22 Q2") == (
         "Of £30.0m of savings planned for 2021-22, £12.0m (40%) had been delivered by the end "
         "of 2021-22 Q2 and £25.5m (85%) is forecast by the year end; £6.0m is at risk (rated "
-        "amber or red), of which £1.5m is rated red and not expected this year."
+        "amber or red) and £4.5m (planned minus forecast) is not expected this year."
     )
 
 
@@ -264,9 +326,9 @@ def test_dsg_table_per_scenario():
 
 def test_savings_table_shares_of_planned():
     table = summary.savings_table(savings_headline())
-    # at risk 6.0 / 30.0 = 0.2; red 1.5 / 30.0 = 0.05
-    assert table["share_of_planned_pct"].tolist() == pytest.approx([1.0, 0.4, 0.85, 0.2, 0.05])
-    assert table["value_gbp_m"].tolist() == [30.0, 12.0, 25.5, 6.0, 1.5]
+    # at risk 6.0 / 30.0 = 0.2; not expected (30.0 - 25.5) 4.5 / 30.0 = 0.15
+    assert table["share_of_planned_fraction"].tolist() == pytest.approx([1.0, 0.4, 0.85, 0.2, 0.15])
+    assert table["value_gbp_m"].tolist() == [30.0, 12.0, 25.5, 6.0, 4.5]
 
 
 def test_top_services_are_taken_by_rank_not_by_row_order():
@@ -336,11 +398,12 @@ def test_headline_tiles_show_gap_reserves_savings_at_risk_dsg_and_services():
         "Services to review",
     ]
     assert tiles[0][1] == "£45.2m"
-    # base never breaches; the earliest other breach (pessimistic, 2024-25) is in the note
+    # base never breaches in its single projection; the simulation (55% in 2024-25) and the
+    # earliest other breach (pessimistic, 2024-25) are in the note
     assert tiles[1] == (
         "General fund below minimum",
         "Not by 2025-26",
-        "base-case; pessimistic scenario: 2024-25",
+        "base-case; simulation: more likely than not from 2024-25; pessimistic scenario: 2024-25",
     )
     assert tiles[2][1] == "£6.0m"
     assert tiles[2][2] == "amber or red, of £30.0m planned; 85% forecast to be delivered"
@@ -446,3 +509,58 @@ def test_counts_on_the_summary_page_agree():
     assert table.columns.tolist() == ["service", "rank", "reason"]
     assert table["service"].tolist() == ["Adult social care", "Highways", "Waste", "Libraries"]
     assert set(summary.SERVICES_HEADERS.values()) == {"Service", "Order", "Why it is proposed"}
+
+
+def productivity() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "year": ["2024-25", "2024-25"],
+            "item": ["Agency staff", "Consultants"],
+            "share_of_staff_budget_fraction": [0.0035, 0.0096],
+            "spend_gbp_k": [float("nan"), float("nan")],
+            "source": ["Productivity Plan, Cabinet 9 July 2024"] * 2,
+        }
+    )
+
+
+def test_productivity_sentences_keep_the_plan_s_precision_and_say_its_year():
+    sentences = summary.productivity_sentences(productivity(), "2021-22")
+    # 0.35% + 0.96% = 1.31%
+    assert sentences == [
+        "In its 2024-25 productivity plan (a different year from this pack's 2021-22) the "
+        "council reports that agency staff cost 0.35% of its total staff budget and "
+        "consultants 0.96% (1.31% together).",
+        "Source: Productivity Plan, Cabinet 9 July 2024.",
+    ]
+    with_spend = productivity().assign(spend_gbp_k=[420.0, 1152.0])
+    same_year = summary.productivity_sentences(with_spend, "2024-25")[0]
+    assert "a different year" not in same_year
+    assert "agency staff cost 0.35% (£0.4m) of its total staff budget" in same_year
+    assert summary.productivity_sentences(None)[0].startswith("The council's productivity plan")
+
+
+def test_productivity_is_optional_in_the_pack():
+    tables = {
+        "mtfp_headline": mtfp_headline(),
+        "mtfp_scenarios": mtfp_scenarios(),
+        "mtfp_monte_carlo": mtfp_monte_carlo(),
+    }
+
+    def read(name):
+        if name in tables:
+            return tables[name]
+        raise InputError.single(f"tables/{name}.csv", "table not found")
+
+    pack = summary.read_pack(read)
+    assert pack.has("mtfp") and pack.get("mtfp_productivity") is None
+    tables["mtfp_productivity"] = productivity()
+    assert summary.read_pack(read).get("mtfp_productivity") is not None
+
+
+def test_a_simulated_probability_is_rounded_to_a_whole_per_cent():
+    # 0.6927 of 10,000 draws is a computed share: '69%', not '69.27%'.
+    simulated = mtfp_monte_carlo().assign(
+        probability_general_fund_below_minimum_fraction=[0.1, 0.6927, 0.8]
+    )
+    sentence = summary.reserves_sentence(mtfp_headline(), "base", simulated)
+    assert "from 2024-25 (69% of simulations)" in sentence

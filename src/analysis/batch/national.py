@@ -21,6 +21,7 @@ from analysis.pack.render import PageInfo, page
 NATIONAL_TABLES = (
     "benchmark_positions",
     "benchmark_resilience",
+    "benchmark_review_proposals",
     "benchmark_priorities",
     "summary_key_figures",
 )

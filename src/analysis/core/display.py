@@ -6,7 +6,9 @@ right-aligned and negatives are shown the same way everywhere (a minus sign, cla
 
 Column names carry their units (``gap_gbp_m``, ``delivery_rate_pct``). :func:`table_html` uses
 them to format: ``_gbp_m`` to one decimal place, ``_gbp_k`` and ``_gbp`` with thousands
-separators, ``_pct`` as a percentage of a fraction (0.25 -> 25.0%), ``_ratio`` to two places.
+separators, ``_fraction``, ``_rate`` and ``_pct`` as a percentage of a fraction with the
+precision of the input (0.25 -> 25.0%, 0.0199 -> 1.99%; a computed 0.809923 -> 81.0%),
+``_ratio`` to two places.
 """
 
 from __future__ import annotations
@@ -34,10 +36,29 @@ def half_up(value: float, decimals: int) -> str:
     return f"{rounded:,.{decimals}f}"
 
 
+def exact_decimals(percent: float, most: int = 2) -> int | None:
+    """The fewest decimal places (up to ``most``) that show ``percent`` exactly, or None when it
+    needs more (a computed figure rather than an input such as a 1.99% limit)."""
+    for decimals in range(most + 1):
+        if abs(percent - round(percent, decimals)) < 1e-9:
+            return decimals
+    return None
+
+
+def percent_text(fraction: float, least: int = 0, computed: int = 0) -> str:
+    """A fraction as a percentage with the precision of its input: 0.0199 -> '1.99%' (never
+    '2.0%' beside a 1.99% limit), 0.02 -> '2%'; a computed figure such as 0.809923 to
+    ``computed`` places ('81%'). ``least`` sets a minimum number of places."""
+    percent = float(fraction) * 100
+    decimals = exact_decimals(percent)
+    places = computed if decimals is None else max(decimals, least)
+    return half_up(percent, places) + "%"
+
+
 def _fmt_number(value: float, column: str) -> str:
     """Unsigned text for a number in a column named with its unit."""
-    if column.endswith("_pct") or column.endswith("_rate"):
-        return half_up(abs(value) * 100, 1) + "%"
+    if column.endswith(("_pct", "_fraction", "_rate")):
+        return percent_text(abs(value), least=1, computed=1)
     if column.endswith("_gbp_m"):
         return half_up(abs(value), 1)
     if column.endswith("_per_head_gbp"):
@@ -73,13 +94,18 @@ def pretty_header(column: str) -> str:
         ("_gbp_k", " (£k)"),
         ("_gbp", " (£)"),
         ("_pct", " (%)"),
+        ("_fraction", " (%)"),
     ]
     label, suffix = column, ""
     for ending, unit in units:
         if column.endswith(ending):
             label, suffix = column[: -len(ending)], unit
             break
-    words = [ACRONYMS.get(word, word) for word in label.replace("_", " ").split()]
+    # A single letter is a name, not a word: "band_d" -> "Band D".
+    words = [
+        ACRONYMS.get(word, word.upper() if len(word) == 1 and word.isalpha() else word)
+        for word in label.replace("_", " ").split()
+    ]
     label = " ".join(words)
     return (label[:1].upper() + label[1:] + suffix) if label else column
 

@@ -8,13 +8,16 @@ The notebook calls this package's functions (``mtfp.budget_gap(plan)``) and the 
 from analysis.mtfp import backtest, report
 from analysis.mtfp.assumptions import load_assumptions, load_assumptions_from, resolve_scenario
 from analysis.mtfp.delivery import (
+    DeliveryEvidence,
     apply_delivery_rates,
+    delivery_evidence,
     delivery_rates_if_needed,
     planned_savings,
     savings_with_delivery,
 )
 from analysis.mtfp.dsg import dsg_projection, exhaustion_years, override_ends_effect
-from analysis.mtfp.montecarlo import fan_table, monte_carlo
+from analysis.mtfp.montecarlo import fan_table, monte_carlo, monte_carlo_table
+from analysis.mtfp.productivity import load_productivity
 from analysis.mtfp.projection import (
     budget_gap,
     build_drivers,
@@ -29,15 +32,18 @@ from analysis.mtfp.projection import (
     to_gbp_m,
     validate_inputs,
 )
+from analysis.mtfp.reconcile import reconciliation_sentence, savings_reconciliation
 from analysis.mtfp.scenarios import compare_scenarios, scenario_headlines, sensitivity
 
 __all__ = [
+    "DeliveryEvidence",
     "apply_delivery_rates",
     "backtest",
     "budget_gap",
     "build_drivers",
     "compare_scenarios",
     "council_tax_detail",
+    "delivery_evidence",
     "delivery_rates_if_needed",
     "dsg_projection",
     "exhaustion_years",
@@ -45,17 +51,21 @@ __all__ = [
     "funding_by_line",
     "load_assumptions",
     "load_assumptions_from",
+    "load_productivity",
     "monte_carlo",
+    "monte_carlo_table",
     "net_budget_by_directorate",
     "opening_usable_reserves",
     "override_ends_effect",
     "planned_savings",
     "referendum_warnings",
     "report",
+    "reconciliation_sentence",
     "reserve_milestones",
     "reserves_projection",
     "resilience_indicators",
     "resolve_scenario",
+    "savings_reconciliation",
     "savings_with_delivery",
     "scenario_headlines",
     "sensitivity",

@@ -55,6 +55,7 @@ def _yearly_values(m: MTFPAssumptions) -> Iterator[tuple[str, Any]]:
     yield "business_rates.growth_pct", m.business_rates.growth_pct
     for name, grant in m.grants.items():
         yield f"grants.{name}.growth_pct", grant.growth_pct
+    yield "savings_delivery.later_years_rate", m.savings_delivery.later_years_rate
     yield "reserves.general_fund_contributions_gbp_k", m.reserves.general_fund_contributions_gbp_k
     yield "reserves.earmarked_contributions_gbp_k", m.reserves.earmarked_contributions_gbp_k
     dsg = m.dsg_high_needs
@@ -141,6 +142,14 @@ def check_assumptions(
             add(
                 f"planned_savings.{i}.by_year_gbp_k",
                 f"{', '.join(extra)} is outside the plan ({span})",
+            )
+
+    for source, target in m.council_tax.asc_precept_carry_forward.items():
+        outside = [y for y in (source, target) if y not in labels]
+        if outside:
+            add(
+                "council_tax.asc_precept_carry_forward",
+                f"{', '.join(outside)} is outside the plan ({span})",
             )
 
     dsg = m.dsg_high_needs

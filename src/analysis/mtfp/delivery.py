@@ -1,8 +1,13 @@
 """Savings in the plan and the delivery assumed for them: the planned savings by directorate, type
-and year, and the council's delivery rates applied where a scenario asks for them.
+and year; the current year taken from the savings register's forecast for the quarter (where
+``savings_delivery.current_year`` is ``register_forecast``); later years at the labelled
+``savings_delivery.later_years_rate``, or at this year's forecast rates from the register where
+a scenario sets ``apply_savings_delivery_rate``.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -12,7 +17,7 @@ from analysis.core.config import Council
 from analysis.core.errors import InputError, Problem
 from analysis.core.periods import Period
 from analysis.mtfp.assumptions import resolve_scenario
-from analysis.mtfp.schema import MTFPAssumptions
+from analysis.mtfp.schema import MTFPAssumptions, per_year
 
 
 def planned_savings(m: MTFPAssumptions) -> pd.DataFrame:
@@ -74,8 +79,23 @@ def apply_delivery_rates(planned: pd.DataFrame, rates: pd.DataFrame) -> pd.DataF
     rate = pd.Series(
         [pair.get(k, by_dir.get(k[0], overall_rate)) for k in keys], index=out.index, dtype="float"
     )
+    pooled = {}
+    if "rate_basis" in rates.columns:
+        pooled = {
+            (norm(d), norm(t)): b
+            for d, t, b in zip(
+                rates["directorate"][both],
+                rates["type"][both],
+                rates["rate_basis"][both],
+                strict=True,
+            )
+        }
     basis = [
-        "directorate and type" if k in pair else "directorate" if k[0] in by_dir else "overall"
+        ("directorate and type" if pooled.get(k, "own") == "own" else f"{pooled[k]} (few savings)")
+        if k in pair
+        else "directorate"
+        if k[0] in by_dir
+        else "overall"
         for k in keys
     ]
     if rate.isna().any():
@@ -89,10 +109,39 @@ def apply_delivery_rates(planned: pd.DataFrame, rates: pd.DataFrame) -> pd.DataF
     return out
 
 
+@dataclass(frozen=True)
+class DeliveryEvidence:
+    """What the savings register says, for the MTFP: the period's year by directorate
+    (``directorate, number_of_savings, planned_gbp_k, forecast_gbp_k``), this year's forecast
+    delivery rates (:func:`analysis.savings.delivery_rates`), and where they come from."""
+
+    year: str
+    period_label: str
+    forecast: pd.DataFrame
+    rates: pd.DataFrame
+    file: str
+
+
+def delivery_evidence(
+    assumptions: MTFPAssumptions, council: Council, period: Period
+) -> DeliveryEvidence | None:
+    """The savings register's evidence for the MTFP, when some scenario uses it (else None)."""
+    plans = [resolve_scenario(assumptions, n) for n in assumptions.scenario_names()]
+    if not any(
+        p.apply_savings_delivery_rate or p.savings_delivery.current_year == "register_forecast"
+        for p in plans
+    ):
+        return None
+    forecast, file = savings.register_forecast(council, period)
+    rates = savings.historical_delivery_rates(council, period)
+    return DeliveryEvidence(period.year_label, period.label, forecast, rates, file)
+
+
 def delivery_rates_if_needed(
     assumptions: MTFPAssumptions, council: Council, period: Period
 ) -> pd.DataFrame | None:
-    """The savings register's historical delivery rates, only when some scenario applies them."""
+    """This year's forecast delivery rates from the register, only when some scenario applies
+    them (see :func:`delivery_evidence` for the register's current-year forecast too)."""
     needed = [
         n
         for n in assumptions.scenario_names()
@@ -103,51 +152,139 @@ def delivery_rates_if_needed(
     return savings.historical_delivery_rates(council, period)
 
 
+Evidence = DeliveryEvidence | pd.DataFrame | None
+
+
+def _missing(m: MTFPAssumptions, key: str, what: str) -> InputError:
+    return InputError(
+        [
+            Problem(
+                m.file,
+                f"scenario '{m.scenario}' {what} but no savings register evidence was given: pass "
+                "mtfp.delivery_evidence(...) from the savings register to the projection",
+                key=key,
+            )
+        ]
+    )
+
+
+def _known_year(m: MTFPAssumptions, evidence: Evidence, haircut: bool) -> DeliveryEvidence | None:
+    """The register evidence for the current year, when this scenario takes it from there."""
+    if not haircut or m.savings_delivery.current_year != "register_forecast":
+        return None
+    if not isinstance(evidence, DeliveryEvidence):
+        raise _missing(
+            m,
+            "savings_delivery.current_year",
+            "takes the current year's savings from the register's forecast "
+            "(savings_delivery.current_year: register_forecast)",
+        )
+    return evidence if evidence.year in m.year_labels else None
+
+
 def _savings_arrays(
-    m: MTFPAssumptions, rates: pd.DataFrame | None, haircut: bool = True
-) -> tuple[np.ndarray, np.ndarray, pd.DataFrame]:
-    """(planned (D,T), delivered fraction (D,T), savings table) for the projection."""
+    m: MTFPAssumptions, evidence: Evidence, haircut: bool = True
+) -> tuple[np.ndarray, np.ndarray, pd.DataFrame, np.ndarray, np.ndarray]:
+    """(planned (D,T), delivered fraction (D,T), savings table, known (T,), forecast (D,T)).
+
+    ``known`` marks the year whose delivered savings are the register's forecast, ``forecast``
+    holds them by directorate; elsewhere delivered = planned x fraction."""
     table = planned_savings(m)
+    rates = evidence.rates if isinstance(evidence, DeliveryEvidence) else evidence
     if m.apply_savings_delivery_rate and haircut:
         if rates is None:
-            raise InputError(
-                [
-                    Problem(
-                        m.file,
-                        f"scenario '{m.scenario}' applies historical savings delivery rates "
-                        "(apply_savings_delivery_rate: true) but none were given: pass the savings "
-                        "register's historical_delivery_rates to the projection",
-                        key="apply_savings_delivery_rate",
-                    )
-                ]
+            raise _missing(
+                m,
+                "apply_savings_delivery_rate",
+                "applies this year's forecast savings delivery rates (apply_savings_delivery_rate: true)",
             )
         table = apply_delivery_rates(table, rates)
+        table["rate_basis"] = "register forecast rate: " + table["rate_basis"]
     else:
+        years = m.year_labels
+        rates_by_year = per_year(m.savings_delivery.later_years_rate, m.years)
+        later = dict(zip(years, rates_by_year, strict=True))
+        rate = table["year"].map(later).astype(float) if haircut else 1.0
         table = table.assign(
-            delivery_rate=1.0,
-            rate_basis="not applied",
-            delivered_gbp_k=table["planned_gbp_k"],
-            undelivered_gbp_k=0.0,
+            delivery_rate=rate,
+            rate_basis=m.savings_delivery.later_years_basis if haircut else "not applied",
+            delivered_gbp_k=table["planned_gbp_k"] * rate,
+            undelivered_gbp_k=table["planned_gbp_k"] * (1 - rate),
         )
     d_index = {d: i for i, d in enumerate(m.directorates)}
     y_index = {label: i for i, label in enumerate(m.year_labels)}
+    known = np.zeros(len(y_index), dtype=bool)
+    forecast = np.zeros((len(d_index), len(y_index)))
+    register = _known_year(m, evidence, haircut)
+    if register is not None:
+        table = _current_year_lines(table, register, m)
+        c = y_index[register.year]
+        known[c] = True
+        unknown = sorted(set(register.forecast["directorate"]) - set(d_index))
+        if unknown:
+            raise InputError.single(
+                register.file,
+                f"savings for {', '.join(unknown)}, which is not a directorate of the MTFP "
+                f"({'; '.join(d_index)})",
+                column="directorate",
+            )
+        for name, value in zip(
+            register.forecast["directorate"], register.forecast["forecast_gbp_k"], strict=True
+        ):
+            forecast[d_index[name], c] += float(value)
     planned = np.zeros((len(d_index), len(y_index)))
     delivered = np.zeros_like(planned)
-    np.add.at(
-        planned,
-        (table["directorate"].map(d_index).to_numpy(int), table["year"].map(y_index).to_numpy(int)),
-        table["planned_gbp_k"].to_numpy(float),
+    where = (
+        table["directorate"].map(d_index).to_numpy(int),
+        table["year"].map(y_index).to_numpy(int),
     )
-    np.add.at(
-        delivered,
-        (table["directorate"].map(d_index).to_numpy(int), table["year"].map(y_index).to_numpy(int)),
-        table["delivered_gbp_k"].to_numpy(float),
-    )
+    np.add.at(planned, where, table["planned_gbp_k"].to_numpy(float))
+    np.add.at(delivered, where, table["delivered_gbp_k"].to_numpy(float))
     fraction = np.divide(delivered, planned, out=np.ones_like(planned), where=planned != 0)
-    return planned, fraction, table
+    fraction[:, known] = 1.0  # not used: the known year's delivered savings are the forecast
+    return planned, fraction, table, known, forecast
 
 
-def savings_with_delivery(m: MTFPAssumptions, rates: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Planned savings with the delivery assumed in this scenario (all of it, unless the scenario
-    applies historical delivery rates): delivery_rate, rate_basis, delivered and undelivered £k."""
-    return _savings_arrays(m, rates)[2]
+def _current_year_lines(
+    table: pd.DataFrame, register: DeliveryEvidence, m: MTFPAssumptions
+) -> pd.DataFrame:
+    """The savings table with the current year's delivery from the register's forecast: each
+    directorate's forecast shared over its planned lines in proportion to their value, and a
+    line for register savings of a directorate with none planned in the MTFP."""
+    out = table.copy()
+    current = out["year"] == register.year
+    basis = f"register forecast at {register.period_label}"
+    for name, value in zip(
+        register.forecast["directorate"], register.forecast["forecast_gbp_k"], strict=True
+    ):
+        lines = current & (out["directorate"] == name)
+        planned = float(out.loc[lines, "planned_gbp_k"].sum())
+        if planned > 0:
+            share = out.loc[lines, "planned_gbp_k"] / planned
+            out.loc[lines, "delivered_gbp_k"] = share * float(value)
+            out.loc[lines, "delivery_rate"] = float(value) / planned
+            out.loc[lines, "rate_basis"] = basis
+        elif value:
+            extra = {
+                "directorate": name,
+                "type": "",
+                "title": "In the savings register, not in the MTFP's planned savings",
+                "year": register.year,
+                "planned_gbp_k": 0.0,
+                "delivery_rate": np.nan,
+                "rate_basis": basis,
+                "delivered_gbp_k": float(value),
+            }
+            out = pd.concat([out, pd.DataFrame([extra])], ignore_index=True)
+    orphan = current & (out["rate_basis"] != basis)  # a directorate the register does not list
+    out.loc[orphan, ["delivered_gbp_k", "delivery_rate"]] = 0.0
+    out.loc[orphan, "rate_basis"] = basis
+    out["undelivered_gbp_k"] = out["planned_gbp_k"] - out["delivered_gbp_k"]
+    return out
+
+
+def savings_with_delivery(m: MTFPAssumptions, evidence: Evidence = None) -> pd.DataFrame:
+    """Planned savings with the delivery assumed in this scenario: delivery_rate, rate_basis,
+    delivered and undelivered £k (the current year from the register's forecast where the
+    scenario says so)."""
+    return _savings_arrays(m, evidence)[2]

@@ -10,6 +10,8 @@ Conventions of the projection:
   year (the first included) applies the pay award to pay, price inflation to non-pay, and the
   directorate's demand growth to both. Savings are recurring: a saving planned in a year
   reduces that year's budget and every later one. Undelivered savings come back as a pressure.
+  In a year marked ``savings_known`` (the current year, from the savings register) the savings
+  delivered are the register's forecast by directorate, not planned x delivery rate.
 - Funding: the tax base, Band D, business rates, grants and the DSG are the first year's
   figures; growth and increases apply from the second year. The first year's council tax
   increase is already in its Band D, and is only checked against the referendum limit.
@@ -59,6 +61,8 @@ class Drivers:
     earmarked_contributions: np.ndarray  # (T,)
     minimum_reserve_percent: float | None
     minimum_reserve_amount: float | None
+    savings_known: np.ndarray | None = None  # (T,) years whose delivered savings are known
+    savings_forecast: np.ndarray | None = None  # (D, T) delivered in those years (register)
 
     @property
     def draws(self) -> int:
@@ -101,6 +105,8 @@ def drivers_from(
     savings_delivery: np.ndarray,
     minimum_reserve_percent: float | None,
     minimum_reserve_amount: float | None,
+    savings_known: np.ndarray | None = None,
+    savings_forecast: np.ndarray | None = None,
 ) -> Drivers:
     """Arrays for one projection (one draw) from validated assumptions."""
     years = m.years
@@ -137,6 +143,8 @@ def drivers_from(
         earmarked_contributions=per_year(m.reserves.earmarked_contributions_gbp_k, years),
         minimum_reserve_percent=minimum_reserve_percent,
         minimum_reserve_amount=minimum_reserve_amount,
+        savings_known=savings_known,
+        savings_forecast=savings_forecast,
     )
 
 
@@ -156,9 +164,12 @@ def project(d: Drivers) -> dict[str, np.ndarray]:
     pay = d.pay_base[:, None] * np.cumprod((1.0 + d.pay_award) * demand, axis=-1)
     non_pay = d.non_pay_base[:, None] * np.cumprod((1.0 + d.price_inflation) * demand, axis=-1)
     savings_planned = np.cumsum(d.savings_planned, axis=-1) * np.ones_like(pay)
-    savings_delivered = np.cumsum(d.savings_planned * d.savings_delivery, axis=-1) * np.ones_like(
-        pay
-    )
+    new_delivered = d.savings_planned * d.savings_delivery
+    if d.savings_known is not None and d.savings_known.any():
+        # The year the register forecasts: its delivered savings are that forecast, whatever
+        # delivery rate a draw or a sensitivity test assumes for the other years.
+        new_delivered = np.where(d.savings_known, d.savings_forecast, new_delivered)
+    savings_delivered = np.cumsum(new_delivered, axis=-1) * np.ones_like(pay)
     directorate_net = pay + non_pay - savings_delivered
     net_budget = directorate_net.sum(axis=-2) + d.capital_financing + d.contingency
 

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.core.config import Council
+from analysis.mtfp.delivery import Evidence
 from analysis.mtfp.engine import Drivers, project
 from analysis.mtfp.projection import build_drivers
 from analysis.mtfp.schema import Distribution, MTFPAssumptions
@@ -25,7 +26,7 @@ PERCENTILES = (5, 25, 50, 75, 95)
 @dataclass(frozen=True)
 class MonteCarloResult:
     percentiles: pd.DataFrame  # year, percentile, budget_gap_cumulative_gbp_k, general_fund_gbp_k
-    probabilities: pd.DataFrame  # year, probability_general_fund_below_minimum_pct, ...
+    probabilities: pd.DataFrame  # year, probability_general_fund_below_minimum_fraction, ...
     draws: int
     seed: int
 
@@ -64,7 +65,8 @@ def _apply(
     elif parts[0] == "grants":
         d.grant_growth[:, grants.index(".".join(parts[1:-1]))] = column
     elif key == "savings_delivery_rate":
-        d.savings_delivery[:] = column[:, None]
+        # A share delivered: a normal draw outside 0-100% is held at the edge.
+        d.savings_delivery[:] = np.clip(column, 0.0, 1.0)[:, None]
     else:  # load_assumptions has already refused anything else
         raise KeyError(key)
 
@@ -72,7 +74,7 @@ def _apply(
 def simulate(
     m: MTFPAssumptions,
     council: Council,
-    rates: pd.DataFrame | None = None,
+    rates: Evidence = None,
     draws: int | None = None,
     seed: int | None = None,
 ) -> dict[str, np.ndarray]:
@@ -89,7 +91,7 @@ def simulate(
 def monte_carlo(
     m: MTFPAssumptions,
     council: Council,
-    rates: pd.DataFrame | None = None,
+    rates: Evidence = None,
     draws: int | None = None,
     seed: int | None = None,
 ) -> MonteCarloResult:
@@ -111,11 +113,8 @@ def monte_carlo(
     probabilities = pd.DataFrame(
         {
             "year": labels,
-            "probability_general_fund_below_minimum_pct": below.mean(axis=0),
-            "probability_general_fund_below_minimum_by_year_pct": np.maximum.accumulate(
-                below, axis=1
-            ).mean(axis=0),
-            "probability_usable_reserves_exhausted_pct": (out["usable"] <= 0).mean(axis=0),
+            "probability_general_fund_below_minimum_fraction": below.mean(axis=0),
+            "probability_usable_reserves_exhausted_fraction": (out["usable"] <= 0).mean(axis=0),
         }
     )
     n = out["gap_cumulative"].shape[0]
@@ -131,3 +130,12 @@ def fan_table(result: MonteCarloResult) -> pd.DataFrame:
     )
     wide.columns = [f"budget_gap_cumulative_p{p:02d}_gbp_k" for p in wide.columns]
     return wide.reset_index()
+
+
+def monte_carlo_table(result: MonteCarloResult, scenario: str) -> pd.DataFrame:
+    """The pack's Monte Carlo table, one row per year: the scenario simulated, the number of
+    draws, the gap percentiles (p05 ... p95) and the probabilities (fractions)."""
+    table = fan_table(result).merge(result.probabilities, on="year")
+    table.insert(0, "draws", result.draws)
+    table.insert(0, "scenario", scenario)
+    return table

@@ -24,13 +24,13 @@ import numpy as np
 import pandas as pd
 
 from analysis.core.config import Council
+from analysis.core.display import percent_text
 from analysis.core.errors import InputError
 from analysis.core.periods import Period
 from analysis.mtfp.assumptions import load_assumptions, resolve_scenario
-from analysis.mtfp.delivery import (
-    _savings_arrays,
-)
+from analysis.mtfp.delivery import Evidence, _savings_arrays, delivery_evidence
 from analysis.mtfp.engine import Drivers, drivers_from, project
+from analysis.mtfp.productivity import load_productivity
 from analysis.mtfp.schema import MTFPAssumptions, per_year
 
 
@@ -47,7 +47,15 @@ def validate_inputs(
             f"the period {period.label} is outside the plan ({labels[0]} to {labels[-1]})",
             key="base_year",
         )
-    return f"MTFP assumptions: {len(assumptions.scenario_names())} scenarios over {labels[0]} to {labels[-1]}"
+    evidence = delivery_evidence(assumptions, council, period)
+    register = f"; savings register {evidence.period_label} for {evidence.year}" if evidence else ""
+    productivity = load_productivity(council)
+    if productivity is not None:
+        register += f"; productivity plan figures for {productivity['year'].iloc[0]}"
+    return (
+        f"MTFP assumptions: {len(assumptions.scenario_names())} scenarios over {labels[0]} to "
+        f"{labels[-1]}{register}"
+    )
 
 
 def opening_usable_reserves(m: MTFPAssumptions) -> float:
@@ -58,12 +66,13 @@ def opening_usable_reserves(m: MTFPAssumptions) -> float:
 def build_drivers(
     m: MTFPAssumptions,
     council: Council | None = None,
-    rates: pd.DataFrame | None = None,
+    rates: Evidence = None,
     haircut: bool = True,
 ) -> Drivers:
-    """The arrays for one projection of ``m`` (see :mod:`analysis.mtfp.engine`).
-    ``haircut=False`` skips the savings delivery rates (for funding, which does not use them)."""
-    planned, fraction, _ = _savings_arrays(m, rates, haircut)
+    """The arrays for one projection of ``m`` (see :mod:`analysis.mtfp.engine`). ``rates`` is the
+    savings register's evidence (:func:`analysis.mtfp.delivery_evidence`, or only its rates).
+    ``haircut=False`` skips the savings delivery (for funding, which does not use it)."""
+    planned, fraction, _, known, forecast = _savings_arrays(m, rates, haircut)
     policy = council.minimum_general_fund_reserve if council is not None else None
     return drivers_from(
         m,
@@ -71,40 +80,65 @@ def build_drivers(
         fraction,
         policy.percent_of_net_budget if policy else None,
         policy.amount_gbp_k if policy else None,
+        known,
+        forecast,
     )
 
 
 def _run(
     m: MTFPAssumptions,
     council: Council | None = None,
-    rates: pd.DataFrame | None = None,
+    rates: Evidence = None,
     haircut: bool = True,
 ) -> dict[str, np.ndarray]:
     return {k: v[0] for k, v in project(build_drivers(m, council, rates, haircut)).items()}
 
 
+def referendum_breaches(m: MTFPAssumptions, core: np.ndarray, asc: np.ndarray) -> dict:
+    """Which increases would need a referendum, for arrays of core and ASC precept increases
+    (draws, years). The ASC precept's limit in a year includes any headroom left unused in a
+    year whose rules let it be deferred (``council_tax.asc_precept_carry_forward``, e.g.
+    ``{2021-22: 2022-23}``): a deferred precept used within the rules is not a breach.
+    Returns ``core``, ``asc`` and ``any`` (bool arrays) and ``asc_limit`` (the limit allowed)."""
+    ct = m.council_tax
+    years, labels = m.years, m.year_labels
+    core_limit = per_year(ct.referendum_limit_core_pct, years)
+    own_limit = per_year(ct.referendum_limit_asc_pct, years)
+    asc_limit = np.broadcast_to(own_limit, np.shape(asc)).astype(float).copy()
+    for source, target in ct.asc_precept_carry_forward.items():
+        i, j = labels.index(source), labels.index(target)
+        asc_limit[..., j] += np.maximum(0.0, own_limit[i] - asc[..., i])
+    tolerance = 1e-9
+    core_breach = core > core_limit + tolerance
+    asc_breach = asc > asc_limit + tolerance
+    return {
+        "core": core_breach,
+        "asc": asc_breach,
+        "any": core_breach | asc_breach,
+        "asc_limit": asc_limit,
+    }
+
+
 def council_tax_detail(m: MTFPAssumptions) -> pd.DataFrame:
-    """Council tax by year: tax base, Band D (core and ASC precept), increases against limits."""
+    """Council tax by year: tax base, Band D (core and ASC precept), increases against limits
+    (the ASC precept's limit includes headroom carried forward where the rules allow it)."""
     out = _run(m, haircut=False)
     ct = m.council_tax
     years = m.years
     core = per_year(ct.core_increase_pct, years)
     asc = per_year(ct.asc_precept_increase_pct, years)
-    core_limit = per_year(ct.referendum_limit_core_pct, years)
-    asc_limit = per_year(ct.referendum_limit_asc_pct, years)
-    tolerance = 1e-9
+    checks = referendum_breaches(m, core, asc)
     return pd.DataFrame(
         {
             "year": m.year_labels,
             "tax_base_band_d_equivalents": out["tax_base"],
             "band_d_gbp": out["band_d"],
             "asc_precept_in_band_d_gbp": out["asc_in_band_d"],
-            "core_increase_pct": core,
-            "referendum_limit_core_pct": core_limit,
-            "asc_precept_increase_pct": asc,
-            "referendum_limit_asc_pct": asc_limit,
-            "breaches_referendum_limit": (core > core_limit + tolerance)
-            | (asc > asc_limit + tolerance),
+            "core_increase_fraction": core,
+            "referendum_limit_core_fraction": per_year(ct.referendum_limit_core_pct, years),
+            "asc_precept_increase_fraction": asc,
+            "referendum_limit_asc_fraction": checks["asc_limit"],
+            "breaches_referendum_limit": checks["any"],
             "council_tax_core_gbp_k": out["council_tax_core"],
             "asc_precept_gbp_k": out["asc_precept"],
             "council_tax_gbp_k": out["council_tax"],
@@ -118,13 +152,15 @@ def referendum_warnings(m: MTFPAssumptions) -> list[str]:
     messages = []
     for row in detail[detail["breaches_referendum_limit"]].itertuples():
         parts = []
-        if row.core_increase_pct > row.referendum_limit_core_pct + 1e-9:
+        if row.core_increase_fraction > row.referendum_limit_core_fraction + 1e-9:
             parts.append(
-                f"a core increase of {row.core_increase_pct:.2%} against a limit of {row.referendum_limit_core_pct:.2%}"
+                f"a core increase of {percent_text(row.core_increase_fraction)} against a limit of "
+                f"{percent_text(row.referendum_limit_core_fraction)}"
             )
-        if row.asc_precept_increase_pct > row.referendum_limit_asc_pct + 1e-9:
+        if row.asc_precept_increase_fraction > row.referendum_limit_asc_fraction + 1e-9:
             parts.append(
-                f"an adult social care precept of {row.asc_precept_increase_pct:.2%} against a limit of {row.referendum_limit_asc_pct:.2%}"
+                f"an adult social care precept of {percent_text(row.asc_precept_increase_fraction)} "
+                f"against a limit of {percent_text(row.referendum_limit_asc_fraction)}"
             )
         messages.append(
             f"{row.year}: the '{m.scenario}' scenario assumes {' and '.join(parts)}. "
@@ -163,9 +199,7 @@ def funding_by_line(m: MTFPAssumptions) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
-def net_budget_by_directorate(
-    m: MTFPAssumptions, rates: pd.DataFrame | None = None
-) -> pd.DataFrame:
+def net_budget_by_directorate(m: MTFPAssumptions, rates: Evidence = None) -> pd.DataFrame:
     """Net budget requirement by line and year (long). Directorate rows show pay (after pay
     award and demand), non-pay (after inflation and demand), savings planned to date, savings
     not delivered (a pressure) and the net budget; capital financing and contingency follow."""
@@ -209,7 +243,7 @@ def net_budget_by_directorate(
     return pd.concat(frames, ignore_index=True)
 
 
-def budget_gap(m: MTFPAssumptions, rates: pd.DataFrame | None = None) -> pd.DataFrame:
+def budget_gap(m: MTFPAssumptions, rates: Evidence = None) -> pd.DataFrame:
     """Per year: net budget requirement, funding, and the gap both ways (positive = shortfall).
 
     ``budget_gap_cumulative_gbp_k``: the gap in that year as if nothing had been done since the
@@ -229,7 +263,7 @@ def budget_gap(m: MTFPAssumptions, rates: pd.DataFrame | None = None) -> pd.Data
 
 
 def reserves_projection(
-    m: MTFPAssumptions, council: Council, rates: pd.DataFrame | None = None
+    m: MTFPAssumptions, council: Council, rates: Evidence = None
 ) -> pd.DataFrame:
     """Reserves at each year end (31 March) if each year's cumulative gap were met from the
     general fund, with planned contributions (+) and drawdowns (-)."""
@@ -270,23 +304,36 @@ def reserve_milestones(reserves: pd.DataFrame) -> dict[str, str | None]:
     }
 
 
+CIPFA_YEARS = 3  # CIPFA's reserves sustainability measure averages the change over three years
+
+
 def resilience_indicators(reserves: pd.DataFrame, opening_usable_gbp_k: float) -> pd.DataFrame:
-    """Per year: general fund and usable reserves as a share of the net budget, and years of
-    cover (usable reserves / that year's fall in usable reserves; 100 where they are not
-    falling, as in CIPFA's Financial Resilience Index)."""
+    """Per year: the general fund and usable reserves as a fraction of the net budget, and years
+    of cover as CIPFA's Financial Resilience Index measures reserves sustainability: usable
+    reserves divided by their *average* annual fall over the last three years (100 where they
+    are not falling on that average). Early in the plan fewer years are available: the average
+    then covers the years there are (from the opening balance), and ``years_in_average`` says
+    how many."""
     usable = reserves["usable_reserves_gbp_k"].to_numpy(float)
     previous = np.concatenate([[opening_usable_gbp_k], usable[:-1]])
     drawdown = previous - usable
+    counts = np.minimum(np.arange(1, len(usable) + 1), CIPFA_YEARS)
+    average = np.array(
+        [drawdown[max(0, i - CIPFA_YEARS + 1) : i + 1].mean() for i in range(len(usable))]
+    )
     cover = np.where(
-        drawdown > 0, np.maximum(usable, 0) / np.where(drawdown > 0, drawdown, 1.0), 100.0
+        average > 0, np.maximum(usable, 0) / np.where(average > 0, average, 1.0), 100.0
     )
     net = reserves["net_budget_requirement_gbp_k"].to_numpy(float)
     return pd.DataFrame(
         {
             "year": reserves["year"],
-            "general_fund_to_net_budget_pct": reserves["general_fund_gbp_k"].to_numpy(float) / net,
-            "usable_reserves_to_net_budget_pct": usable / net,
+            "general_fund_to_net_budget_fraction": reserves["general_fund_gbp_k"].to_numpy(float)
+            / net,
+            "usable_reserves_to_net_budget_fraction": usable / net,
             "usable_reserves_drawdown_gbp_k": drawdown,
+            "average_drawdown_gbp_k": average,
+            "years_in_average": counts,
             "years_of_reserves_cover": np.minimum(cover, 100.0),
         }
     )

@@ -12,21 +12,46 @@ import numpy as np
 import pandas as pd
 
 from analysis.core import charts
-from analysis.core.display import gbp_m_text, pct_text
+from analysis.core.display import gbp_m_text, half_up
 from analysis.mtfp.dsg import WITH_MITIGATION, WITHOUT_MITIGATION
+from analysis.mtfp.reconcile import reconciliation_sentence
+from analysis.mtfp.report_uncertainty import (
+    _finish,
+    fan_chart,
+    fan_sentence,
+    probability_sentence,
+    sensitivity_chart,
+    sensitivity_sentence,
+)
+
+__all__ = [
+    "dsg_chart",
+    "dsg_sentence",
+    "fan_chart",
+    "fan_sentence",
+    "funding_chart",
+    "gap_chart",
+    "gap_sentence",
+    "headline_tiles",
+    "net_budget_chart",
+    "override_chart",
+    "period_text",
+    "probability_sentence",
+    "reconciliation_sentence",
+    "referendum_sentence",
+    "reserves_chart",
+    "reserves_sentence",
+    "resilience_sentence",
+    "scenario_referendum_sentence",
+    "scenarios_chart",
+    "sensitivity_chart",
+    "sensitivity_sentence",
+    "source_text",
+]
 
 
 def _m(values) -> np.ndarray:
     return np.asarray(values, dtype=float) / 1000.0
-
-
-def _finish(fig, ax, years, source: str, period: str, legend: bool = True) -> None:
-    charts.label_years(ax, years)
-    charts.gbp_m_axis(ax)
-    ax.axhline(0, color="#555555", linewidth=0.8)
-    if legend:
-        ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=9)
-    charts.add_caption(fig, source, period)
 
 
 def source_text(council_name: str, scenario: str) -> str:
@@ -46,6 +71,49 @@ def referendum_sentence(council_tax: pd.DataFrame) -> str:
             "social care precept), so no referendum would be needed."
         )
     return f"The assumed council tax increase breaks the referendum limit in {', '.join(breaches)}: see the warning."
+
+
+def scenario_referendum_sentence(headlines: pd.DataFrame) -> str:
+    """Which scenarios assume a council tax increase that would need a referendum."""
+    column = headlines["referendum_limit_breached_in"]
+    flagged = headlines[column.notna() & (column.astype(str) != "")]
+    if flagged.empty:
+        return "No scenario assumes a council tax increase above a referendum limit."
+    parts = [
+        f"'{r['scenario']}' in {r['referendum_limit_breached_in']}" for _i, r in flagged.iterrows()
+    ]
+    return (
+        "These scenarios assume a council tax increase above a referendum limit, which would need "
+        f"a local referendum: {'; '.join(parts)}."
+    )
+
+
+def resilience_sentence(resilience: pd.DataFrame) -> str:
+    """Years of cover in the final year, on CIPFA's three-year average, saying how many years
+    the average rests on."""
+    last = resilience.iloc[-1]
+    years = int(last["years_in_average"])
+    cover = float(last["years_of_reserves_cover"])
+    basis = (
+        "the average fall over the last three years, as in CIPFA's Financial Resilience Index"
+        if years >= 3
+        else f"the average fall over only {years} year{'s' if years != 1 else ''} (CIPFA's "
+        "Financial Resilience Index uses three; the plan has fewer so far)"
+    )
+    if float(last["usable_reserves_to_net_budget_fraction"]) <= 0:
+        return (
+            f"By the end of {last['year']} usable reserves are used up if the gaps are met from "
+            "them: there is no cover left to measure."
+        )
+    if cover >= 100:
+        return (
+            f"In {last['year']} usable reserves are not falling on {basis}, so the index's "
+            "measure of cover is at its ceiling of 100 years."
+        )
+    return (
+        f"In {last['year']}, if usable reserves kept falling at {basis}, they would last about "
+        f"{half_up(cover, 1)} years."
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -290,100 +358,3 @@ def scenarios_chart(scenarios: pd.DataFrame, source: str, period: str):
         fig, ax, years, source.split(", '")[0] + "; cumulative gap, positive = shortfall", period
     )
     return fig
-
-
-def sensitivity_chart(sens: pd.DataFrame, source: str, period: str):
-    year = sens["year"].iloc[-1]
-    final = sens[sens["year"] == year].set_index("assumption")[
-        "change_in_budget_gap_cumulative_gbp_k"
-    ]
-    final = final.reindex(final.abs().sort_values().index)
-    top = final.abs().idxmax()
-    fig, ax = charts.new_figure(
-        f"One percentage point on {top.lower()} moves the {year} gap by {gbp_m_text(abs(final[top]))}",
-        height=5.0,
-    )
-    colours = [charts.PALETTE[3] if v > 0 else charts.PALETTE[0] for v in final]
-    hatches = ["//" if v > 0 else "" for v in final]
-    bars = ax.barh(final.index, _m(final.to_numpy()), color=colours, edgecolor="white")
-    for bar, hatch in zip(bars, hatches, strict=True):
-        bar.set_hatch(hatch)
-    ax.grid(axis="x")
-    ax.grid(axis="y", visible=False)
-    charts.gbp_m_axis(ax, axis="x", label=f"Change in the {year} gap, £m (+ widens, - narrows)")
-    ax.axvline(0, color="#555555", linewidth=0.8)
-    charts.add_caption(fig, source, period)
-    return fig
-
-
-def fan_chart(fan: pd.DataFrame, gap: pd.DataFrame, source: str, period: str, draws: int):
-    years = fan["year"].tolist()
-    x = np.arange(len(years))
-    p50 = fan["budget_gap_cumulative_p50_gbp_k"].iloc[-1]
-    p95 = fan["budget_gap_cumulative_p95_gbp_k"].iloc[-1]
-    fig, ax = charts.new_figure(
-        f"In half of {draws:,} simulations the {years[-1]} gap exceeds {gbp_m_text(p50)}; in 1 in 20 it exceeds {gbp_m_text(p95)}"
-    )
-    ax.fill_between(
-        x,
-        _m(fan["budget_gap_cumulative_p05_gbp_k"]),
-        _m(fan["budget_gap_cumulative_p95_gbp_k"]),
-        color=charts.PALETTE[4],
-        alpha=0.35,
-        label="5th to 95th percentile",
-    )
-    ax.fill_between(
-        x,
-        _m(fan["budget_gap_cumulative_p25_gbp_k"]),
-        _m(fan["budget_gap_cumulative_p75_gbp_k"]),
-        color=charts.PALETTE[0],
-        alpha=0.45,
-        label="25th to 75th percentile",
-    )
-    ax.plot(
-        x,
-        _m(fan["budget_gap_cumulative_p50_gbp_k"]),
-        color=charts.PALETTE[0],
-        marker="o",
-        label="Median",
-    )
-    ax.plot(
-        x,
-        _m(gap["budget_gap_cumulative_gbp_k"]),
-        color=charts.TEXT,
-        linestyle="--",
-        marker="s",
-        label="Scenario projection",
-    )
-    _finish(fig, ax, years, source + "; cumulative gap", period)
-    return fig
-
-
-def probability_sentence(probabilities: pd.DataFrame) -> str:
-    last = probabilities.iloc[-1]
-    first_likely = probabilities.loc[
-        probabilities["probability_general_fund_below_minimum_pct"] >= 0.5, "year"
-    ]
-    text = (
-        f"In {last['year']}, the general fund is below its minimum in {pct_text(last['probability_general_fund_below_minimum_pct'])} "
-        f"of simulations and usable reserves are exhausted in {pct_text(last['probability_usable_reserves_exhausted_pct'])}."
-    )
-    if len(first_likely):
-        text += f" It becomes more likely than not in {first_likely.iloc[0]}."
-    return text
-
-
-def fan_sentence(fan: pd.DataFrame, gap: pd.DataFrame) -> str:
-    year = fan["year"].iloc[-1]
-    median = fan["budget_gap_cumulative_p50_gbp_k"].iloc[-1]
-    projected = gap["budget_gap_cumulative_gbp_k"].iloc[-1]
-    position = "above" if median > projected else "below"
-    return (
-        f"The middle of the simulated range for {year} ({gbp_m_text(median)}) is {position} this scenario's own "
-        f"projection ({gbp_m_text(projected)}): the ranges in the assumptions file allow "
-        + (
-            "more room for costs to rise than to fall and for savings to fall short."
-            if median > projected
-            else "more room for costs to fall than to rise."
-        )
-    )

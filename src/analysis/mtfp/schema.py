@@ -56,7 +56,18 @@ def per_year(value: float | dict[str, float], years: list[int]) -> np.ndarray:
     return np.full(len(years), float(value))
 
 
+def _share(value: Any) -> float:
+    number = _number(value)
+    if not 0.0 <= number <= 1.0:
+        raise ValueError(
+            f"expected a share between 0 and 1, e.g. 0.9 for 90% (found {value!r}; "
+            "did you type a percentage?)"
+        )
+    return number
+
+
 Rate = Annotated[float | dict[str, float], PlainValidator(lambda v: _by_year(v, _fraction))]
+Share = Annotated[float | dict[str, float], PlainValidator(lambda v: _by_year(v, _share))]
 Amount = Annotated[float | dict[str, float], PlainValidator(lambda v: _by_year(v, _number))]
 
 
@@ -80,6 +91,25 @@ class CouncilTax(_Strict):
     asc_precept_increase_pct: Rate
     referendum_limit_core_pct: Rate
     referendum_limit_asc_pct: Rate
+    # Years whose unused ASC precept limit may be used in a later year (2021-22's rules let
+    # councils defer part of the 3% to 2022-23): {from year: to year}.
+    asc_precept_carry_forward: dict[str, str] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _carry_forward_years(self) -> CouncilTax:
+        clean = {}
+        for source, target in self.asc_precept_carry_forward.items():
+            try:
+                a, b = parse_year(str(source)), parse_year(str(target))
+            except ValueError as exc:
+                raise ValueError(f"asc_precept_carry_forward: {exc}") from None
+            if b <= a:
+                raise ValueError(
+                    f"asc_precept_carry_forward: {year_label(b)} is not after {year_label(a)}"
+                )
+            clean[year_label(a)] = year_label(b)
+        self.asc_precept_carry_forward = clean
+        return self
 
 
 class BusinessRates(_Strict):
@@ -106,6 +136,22 @@ class PlannedSaving(_Strict):
             data = dict(data)
             data["by_year_gbp_k"] = _by_year(data["by_year_gbp_k"], _number)
         return data
+
+
+class SavingsDelivery(_Strict):
+    """How much of the planned savings the plan counts on.
+
+    ``current_year: register_forecast`` takes the period's year from the savings register's
+    forecast for that quarter (by directorate); ``plan`` counts the planned savings in full.
+    ``later_years_rate`` (one share or one per year) is the delivery assumed for every other
+    year, described for readers by ``later_years_basis``; a scenario with
+    ``apply_savings_delivery_rate: true`` uses this year's forecast rates from the register
+    instead.
+    """
+
+    current_year: Literal["register_forecast", "plan"] = "plan"
+    later_years_rate: Share = 1.0
+    later_years_basis: str = "the plan's own assumption"
 
 
 class Reserves(_Strict):
@@ -209,6 +255,7 @@ class MTFPAssumptions(_Strict):
     saving_types: list[str] = Field(min_length=1)
     planned_savings: list[PlannedSaving] = Field(default_factory=list)
     apply_savings_delivery_rate: bool = False
+    savings_delivery: SavingsDelivery = SavingsDelivery()
     reserves: Reserves
     dsg_high_needs: DSGHighNeeds
     monte_carlo: MonteCarlo

@@ -9,7 +9,7 @@ from pathlib import Path
 from analysis.core.config import load_council
 from analysis.core.periods import Period
 from analysis.pack import catalogue
-from analysis.pack.render import PageInfo, build_label, page
+from analysis.pack.render import PageInfo, build_label, illustrative_note, page
 
 
 def provenance_sentences(manifest: dict) -> list[str]:
@@ -79,7 +79,7 @@ def cover_body(manifest: dict) -> str:
             f'<tr><th scope="row" class="text">{link}</th>'
             f'<td class="text">{html.escape(ABOUT.get(entry.get("key", ""), ""))}</td>'
             f'<td class="text"><span class="{cls}">{label}</span></td>'
-            f'<td class="num">{len(entry.get("tables", []))}</td></tr>'
+            f'<td class="num" data-label="Data tables (CSV): ">{len(entry.get("tables", []))}</td></tr>'
         )
     period = Period.parse(manifest["period"])
     intro = (
@@ -131,6 +131,7 @@ def write_cover(directory: Path, manifest: dict) -> Path:
         build=build,
         nav=nav,
         footer="Provenance in manifest.json.",
+        illustrative=illustrative_note(manifest["council"]),
     )
     path = directory / "index.html"
     path.write_text(

@@ -310,9 +310,13 @@ class KernelPool:
         except Exception as exc:  # a failing cell, a timeout, a dead kernel
             error, cell = _failure(exc)
             if kernel.notebook is not None:
-                _write(kernel.notebook, job)
+                with contextlib.suppress(OSError):  # the build folder may be gone (interrupt)
+                    _write(kernel.notebook, job)
             return Outcome(job.spec, time.perf_counter() - started, error, cell)
-        _write(executed, job)
+        try:
+            _write(executed, job)
+        except OSError as exc:
+            return Outcome(job.spec, time.perf_counter() - started, f"not saved: {exc}")
         return Outcome(job.spec, time.perf_counter() - started)
 
     def run(self, jobs: list[Job]) -> Iterator[Outcome]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import html
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from importlib import resources
 
@@ -51,6 +51,41 @@ class PageInfo:
     build: str
     nav: list[dict] = field(default_factory=list)
     footer: str = ""
+    illustrative: str | None = None  # the header's note when the pack is built on illustrative data
+
+
+ILLUSTRATIVE_FILE = "ILLUSTRATIVE.md"
+
+
+def illustrative_note(council: str) -> str | None:
+    """The note every page's header shows when ``data/raw/<council>/ILLUSTRATIVE.md`` marks the
+    council's data as illustrative: that file's first paragraph (headings skipped), or a
+    standard sentence when the file has none. None when the council's data is its own."""
+    from analysis.core.paths import council_dir
+
+    path = council_dir(council) / ILLUSTRATIVE_FILE
+    if not path.is_file():
+        return None
+    paragraph: list[str] = []
+    for line in path.read_text("utf-8").splitlines():
+        text = line.strip()
+        if text.startswith("#"):
+            continue
+        if not text:
+            if paragraph:
+                break
+            continue
+        paragraph.append(text)
+    return (
+        " ".join(paragraph) or "The figures in this pack are illustrative, not the council's own."
+    )
+
+
+def notebook_council(notebook: nbformat.NotebookNode) -> str | None:
+    """The council a notebook was run for (papermill's record of its parameters)."""
+    parameters = notebook.get("metadata", {}).get("papermill", {}).get("parameters", {})
+    council = parameters.get("council")
+    return str(council) if council else None
 
 
 def build_label(git: dict) -> str:
@@ -144,6 +179,7 @@ def page(body_html: str, title: str, info: PageInfo, toc_min_sections: int = 4) 
         build=info.build,
         nav=info.nav,
         footer=info.footer,
+        illustrative=info.illustrative,
         toc=toc if len(toc) >= toc_min_sections else [],
         body=Markup(body_html),
         css=Markup(stylesheet()),
@@ -152,6 +188,11 @@ def page(body_html: str, title: str, info: PageInfo, toc_min_sections: int = 4) 
 
 
 def render_notebook(notebook: nbformat.NotebookNode, fallback_title: str, info: PageInfo) -> str:
-    """An executed notebook as a complete, self-contained HTML page."""
+    """An executed notebook as a complete, self-contained HTML page; its header says so when the
+    council's data is illustrative (:func:`illustrative_note`)."""
+    if info.illustrative is None:
+        council = notebook_council(notebook)
+        if council:
+            info = replace(info, illustrative=illustrative_note(council))
     title, body = split_title(notebook_body(notebook))
     return page(body, title or fallback_title, info)

@@ -6,8 +6,11 @@ Definitions (all by value, £ thousand in, £m in the summary tables):
   savings of one financial year in one quarter's snapshot;
 - delivery rate = delivered / planned; forecast delivery rate = forecast / planned (NaN when
   nothing is planned);
-- value at risk = the planned value of savings rated Amber or Red; lost = the planned value of
-  savings rated Red (will not be delivered in the year). Blue + Green + Amber + Red = planned;
+- value at risk = the planned value of savings rated Amber or Red; lost (not expected this
+  year) = planned - forecast: what the register does not expect to be delivered in the year,
+  whatever the RAG rating (a red saving may still forecast part of its value, and an amber one
+  may forecast less than planned). It equals the pressure the MTFP must carry. Blue + Green +
+  Amber + Red = planned;
 - movement compares a snapshot with the previous quarter's;
 - slippage compares a snapshot with the first snapshot of the year (the baseline): for each
   reference, the planned value taken out of this year and added to later years (the same
@@ -40,6 +43,8 @@ SOURCE = "council savings register"
 HEADERS = {
     "rag": "RAG", "rag_before": "RAG before", "rag_now": "RAG now", "type": "Type",
     "from_year": "From", "to_year": "To", "number_of_savings": "Savings (number)",
+    "own_rate": "Group's own forecast rate", "delivery_rate": "Rate used",
+    "rate_basis": "Rate basis",
 }  # fmt: skip
 
 
@@ -95,7 +100,7 @@ def value_totals(rows: pd.DataFrame) -> dict[str, float]:
         "delivered": delivered,
         "forecast": forecast,
         "at_risk": by_rag["Amber"] + by_rag["Red"],
-        "lost": by_rag["Red"],
+        "lost": planned - forecast,
         **{rag.lower(): value for rag, value in by_rag.items()},
         "delivery_rate": _rate(delivered, planned),
         "forecast_delivery_rate": _rate(forecast, planned),
@@ -175,18 +180,35 @@ def mtfp_pressure(register: pd.DataFrame, year: int, directorates: list[str]) ->
     return pd.DataFrame(records, columns=PRESSURE_COLUMNS)
 
 
+POOL_MIN_COUNT = 3  # a group with fewer savings than this takes a wider group's rate
+POOL_MIN_PLANNED_GBP_K = 1000.0  # ... and so does one with less than £1.0m planned
+
+OWN, POOLED_DIRECTORATE, POOLED_OVERALL = "own", "pooled with the directorate", "pooled with all"
+
+RATE_COLUMNS = [
+    "directorate", "type", "number_of_savings", "planned_gbp_k", "forecast_gbp_k", "own_rate",
+    "delivery_rate", "rate_basis",
+]  # fmt: skip
+
+
 def delivery_rates(
     register: pd.DataFrame,
     year: int,
     directorates: list[str] | None = None,
     types: list[str] | None = None,
+    min_count: int = POOL_MIN_COUNT,
+    min_planned_gbp_k: float = POOL_MIN_PLANNED_GBP_K,
 ) -> pd.DataFrame:
-    """Forecast delivery rate by value (fraction 0-1) for the MTFP's savings haircut.
+    """This year's forecast delivery rate by value (fraction 0-1), for the MTFP's savings haircut.
 
-    Columns ``directorate, type, delivery_rate``: one row per (directorate, type) with savings
-    planned in the year, then one row per such directorate with ``type`` NaN, then one overall
-    row with both NaN. Rates are clipped to [0, 1] (over-delivery never inflates future
-    savings). Groups with nothing planned carry no evidence and get no row; the overall rate is
+    The rates are the register's *forecast* for the year (forecast / planned by value), not a
+    record of past years. Columns :data:`RATE_COLUMNS`: one row per (directorate, type) with
+    savings planned in the year, then one row per such directorate with ``type`` NaN, then one
+    overall row with both NaN. ``own_rate`` is the group's own rate, clipped to [0, 1]
+    (over-delivery never inflates future savings); ``delivery_rate`` is the rate to use: a group
+    with fewer than ``min_count`` savings or less than ``min_planned_gbp_k`` planned rests on too
+    little evidence and takes its directorate's rate (a directorate too small takes the overall
+    rate), named in ``rate_basis``. Groups with nothing planned get no row; the overall rate is
     NaN only when nothing at all is planned.
     """
     rows = year_rows(register, year)
@@ -197,43 +219,107 @@ def delivery_rates(
     )
     t_order = [t for t in (types or []) if t in present_t] + sorted(present_t - set(types or []))
 
-    def rate(part: pd.DataFrame) -> float:
-        value = _rate(float(part["forecast_gbp_k"].sum()), float(part["planned_gbp_k"].sum()))
-        return value if math.isnan(value) else min(1.0, max(0.0, value))
+    def facts(part: pd.DataFrame) -> dict:
+        planned = float(part["planned_gbp_k"].sum())
+        forecast = float(part["forecast_gbp_k"].sum())
+        value = _rate(forecast, planned)
+        return {
+            "number_of_savings": len(part),
+            "planned_gbp_k": planned,
+            "forecast_gbp_k": forecast,
+            "own_rate": value if math.isnan(value) else min(1.0, max(0.0, value)),
+        }
 
+    def enough(f: dict) -> bool:
+        return f["number_of_savings"] >= min_count and f["planned_gbp_k"] >= min_planned_gbp_k
+
+    overall = facts(rows)
+    overall.update(delivery_rate=overall["own_rate"], rate_basis=OWN)
+    by_dir: dict[str, dict] = {}
+    for d in d_order:
+        f = facts(rows[rows["directorate"] == d])
+        if f["planned_gbp_k"] == 0:
+            continue
+        own = enough(f)
+        f.update(
+            delivery_rate=f["own_rate"] if own else overall["own_rate"],
+            rate_basis=OWN if own else POOLED_OVERALL,
+        )
+        by_dir[d] = f
     records = []
-    for d in d_order:
+    for d in by_dir:
         for t in t_order:
-            part = rows[(rows["directorate"] == d) & (rows["type"] == t)]
-            if part["planned_gbp_k"].sum() != 0:
-                records.append({"directorate": d, "type": t, "delivery_rate": rate(part)})
-    for d in d_order:
-        part = rows[rows["directorate"] == d]
-        if part["planned_gbp_k"].sum() != 0:
-            records.append({"directorate": d, "type": np.nan, "delivery_rate": rate(part)})
-    records.append({"directorate": np.nan, "type": np.nan, "delivery_rate": rate(rows)})
-    frame = pd.DataFrame(records, columns=["directorate", "type", "delivery_rate"])
+            f = facts(rows[(rows["directorate"] == d) & (rows["type"] == t)])
+            if f["planned_gbp_k"] == 0:
+                continue
+            if enough(f):
+                f.update(delivery_rate=f["own_rate"], rate_basis=OWN)
+            else:
+                parent = by_dir[d]
+                basis = POOLED_DIRECTORATE if parent["rate_basis"] == OWN else POOLED_OVERALL
+                f.update(delivery_rate=parent["delivery_rate"], rate_basis=basis)
+            records.append({"directorate": d, "type": t, **f})
+    records += [{"directorate": d, "type": np.nan, **f} for d, f in by_dir.items()]
+    records.append({"directorate": np.nan, "type": np.nan, **overall})
+    frame = pd.DataFrame(records, columns=RATE_COLUMNS)
     frame["directorate"] = frame["directorate"].astype(object)
     frame["type"] = frame["type"].astype(object)
-    frame["delivery_rate"] = frame["delivery_rate"].astype(float)
+    frame["number_of_savings"] = frame["number_of_savings"].astype(int)
+    for column in ("planned_gbp_k", "forecast_gbp_k", "own_rate", "delivery_rate"):
+        frame[column] = frame[column].astype(float)
     return frame
 
 
-def historical_delivery_rates(council: Council, period: Period) -> pd.DataFrame:
-    """Forecast delivery rates by value from the register snapshot for ``period``.
+def pooled_groups(rates: pd.DataFrame) -> pd.DataFrame:
+    """The rows of :func:`delivery_rates` whose rate was pooled with a wider group."""
+    return rates[rates["rate_basis"] != OWN].reset_index(drop=True)
 
-    Columns ``directorate``, ``type``, ``delivery_rate`` (fraction 0-1): one row per
-    (directorate, type) present, directorate rows with ``type`` NaN, one overall row with both
-    NaN. Used by the MTFP's pessimistic scenario as a haircut on planned savings.
+
+def historical_delivery_rates(
+    council: Council,
+    period: Period,
+    min_count: int = POOL_MIN_COUNT,
+    min_planned_gbp_k: float = POOL_MIN_PLANNED_GBP_K,
+) -> pd.DataFrame:
+    """This year's forecast delivery rates by value from the register snapshot for ``period``
+    (see :func:`delivery_rates`; small groups pooled). Used by the MTFP as a haircut on planned
+    savings of later years where a scenario applies them.
     """
     settings = load_settings(council)
     register = load_snapshot(council, period, settings)
     if register is None:
         raise missing_register_error(council, period)
-    rates = delivery_rates(register, period.year, council.directorates, settings.types)
+    rates = delivery_rates(
+        register, period.year, council.directorates, settings.types, min_count, min_planned_gbp_k
+    )
     if rates["delivery_rate"].isna().any():
         raise InputError.single(
             display_path(register_path(council, period)),
             f"no savings planned for {year_label(period.year)}: cannot work out delivery rates",
         )
     return rates
+
+
+def register_forecast(council: Council, period: Period) -> tuple[pd.DataFrame, str]:
+    """The register's savings for the period's year by directorate, for the MTFP's current year:
+    (``directorate, number_of_savings, planned_gbp_k, forecast_gbp_k``, the register's file)."""
+    settings = load_settings(council)
+    register = load_snapshot(council, period, settings)
+    if register is None:
+        raise missing_register_error(council, period)
+    rows = year_rows(register, period.year)
+    names = list(council.directorates) + sorted(
+        set(rows["directorate"]) - set(council.directorates)
+    )
+    records = []
+    for name in names:
+        part = rows[rows["directorate"] == name]
+        records.append(
+            {
+                "directorate": name,
+                "number_of_savings": len(part),
+                "planned_gbp_k": float(part["planned_gbp_k"].sum()),
+                "forecast_gbp_k": float(part["forecast_gbp_k"].sum()),
+            }
+        )
+    return pd.DataFrame(records), display_path(register_path(council, period))

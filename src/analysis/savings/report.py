@@ -124,7 +124,11 @@ class SavingsAnalysis:
                 gbp_m_text(h["at_risk_gbp_m"] * 1000),
                 "planned value rated amber or red",
             ),
-            ("Lost this year", gbp_m_text(h["lost_gbp_m"] * 1000), "planned value rated red"),
+            (
+                "Not expected this year",
+                gbp_m_text(h["lost_gbp_m"] * 1000),
+                "planned minus forecast: the shortfall the budget must cover",
+            ),
         ]
 
     def headline_sentence(self) -> str:
@@ -136,9 +140,9 @@ class SavingsAnalysis:
             f"{gbp_m_text(h['delivered_gbp_m'] * 1000)} ({_pct(h['delivery_rate'])}) had been delivered "
             f"by the end of {self.period.label} and {gbp_m_text(h['forecast_gbp_m'] * 1000)} "
             f"({_pct(h['forecast_delivery_rate'])}) is forecast to be delivered by the year end. "
-            f"{gbp_m_text(h['at_risk_gbp_m'] * 1000)} is at risk (rated amber or red), of which "
-            f"{gbp_m_text(h['lost_gbp_m'] * 1000)} is rated red and is not expected to be delivered "
-            "this year."
+            f"{gbp_m_text(h['at_risk_gbp_m'] * 1000)} is at risk (rated amber or red), and "
+            f"{gbp_m_text(h['lost_gbp_m'] * 1000)} (planned minus forecast) is not expected to be "
+            "delivered this year."
         )
 
     def group_sentence(self, table: pd.DataFrame, column: str) -> str:
@@ -242,9 +246,11 @@ class SavingsAnalysis:
                 "year's budget, and on later years' for savings meant to recur."
             )
         return (
-            f"{lead} Based on this register the council is forecast to deliver {_pct(overall)} of "
-            "its planned savings by value; the MTFP's pessimistic scenario applies these delivery "
-            "rates, by directorate and type, to the savings planned for future years."
+            f"{lead} This register forecasts that {_pct(overall)} of this year's planned savings "
+            f"will be delivered (by value, at {self.period.label}): a forecast for {self.year_label}, "
+            "not a record of past years. The MTFP's pessimistic scenario applies these forecast "
+            "rates, by directorate and type, to the savings planned for later years. "
+            + pooling_sentence(rates)
         )
 
     # Charts -----------------------------------------------------------------------------------
@@ -323,6 +329,42 @@ class SavingsAnalysis:
         return (
             f"Line chart of the savings delivery rates by quarter of {self.year_label}. {points}."
         )
+
+
+def pooling_sentence(rates: pd.DataFrame) -> str:
+    """Which groups rest on too little evidence and take a wider group's rate, in words."""
+    from analysis.savings.measures import (
+        POOL_MIN_COUNT,
+        POOL_MIN_PLANNED_GBP_K,
+        POOLED_DIRECTORATE,
+        pooled_groups,
+    )
+
+    pooled = pooled_groups(rates)
+    if pooled.empty:
+        return "Every group rests on enough savings to use its own rate."
+    parts = []
+    for _i, row in pooled.iterrows():
+        name = (
+            row["directorate"]
+            if pd.isna(row["type"])
+            else f"{row['directorate']} {str(row['type']).lower()}"
+        )
+        wider = (
+            f"{row['directorate']}'s {_pct(row['delivery_rate'])}"
+            if row["rate_basis"] == POOLED_DIRECTORATE
+            else f"the overall {_pct(row['delivery_rate'])}"
+        )
+        parts.append(
+            f"{name} ({_pct(row['own_rate'])} from {_count(int(row['number_of_savings']), 'saving')} "
+            f"worth {gbp_m_text(row['planned_gbp_k'])}) uses {wider}"
+        )
+    return (
+        "A rate resting on few or small savings is not evidence enough to drive later years' "
+        f"savings, so groups with fewer than {POOL_MIN_COUNT} savings or less than "
+        f"{gbp_m_text(POOL_MIN_PLANNED_GBP_K)} planned take their directorate's rate (or the "
+        "overall rate): " + "; ".join(parts) + "."
+    )
 
 
 def _pct(value: float) -> str:

@@ -5,6 +5,7 @@ each table into one sentence, and :mod:`.report` gives the tiles, tables and cha
 notebook shows.
 """
 
+from analysis.summary.messages import key_messages
 from analysis.summary.report import (
     SCENARIO_TABLE_HEADERS,
     SERVICES_HEADERS,
@@ -22,17 +23,16 @@ from analysis.summary.report import (
     show_not_in_run,
 )
 from analysis.summary.sentences import (
-    absent_sentence,
     dsg_sentence,
     gap_sentence,
-    key_messages,
+    likely_below_year,
     money,
     percent,
+    probability_sentence,
+    productivity_sentences,
     reserves_sentence,
     savings_sentence,
     scenario_row,
-    top_services,
-    vfm_sentence,
     year_text,
 )
 from analysis.summary.tables import (
@@ -46,6 +46,7 @@ from analysis.summary.tables import (
     not_in_run_sentence,
     read_pack,
 )
+from analysis.summary.vfm import absent_sentence, top_services, vfm_sentence
 
 __all__ = [
     "BASE",
@@ -66,10 +67,13 @@ __all__ = [
     "headline_tiles",
     "key_figures",
     "key_messages",
+    "likely_below_year",
     "messages_html",
     "money",
     "not_in_run_sentence",
     "percent",
+    "probability_sentence",
+    "productivity_sentences",
     "read_pack",
     "reserves_sentence",
     "savings_sentence",

@@ -11,25 +11,27 @@ import html
 
 import pandas as pd
 
+from analysis.summary.messages import key_messages
 from analysis.summary.sentences import (
     _case,
     _join,
-    _present,
     _share,
     _sort_year,
-    key_messages,
+    likely_below_year,
     money,
     percent,
     scenario_row,
-    top_services,
     year_text,
 )
 from analysis.summary.tables import BASE, REPORTS, TABLES, PackTables, not_in_run_sentence
+from analysis.summary.vfm import _present, top_services
 
 
 def dsg_table(headline: pd.DataFrame) -> pd.DataFrame:
-    """The DSG deficit in the plan's final year under each scenario, with and without mitigation."""
-    return pd.DataFrame(
+    """The DSG deficit in the plan's final year under each scenario, with and without
+    mitigation; one row 'All scenarios' when every scenario gives the same figures (the DSG
+    assumptions are not part of the scenarios), instead of identical rows."""
+    table = pd.DataFrame(
         {
             "scenario": headline["scenario"].astype(str),
             "final_year": headline["final_year"].map(year_text),
@@ -39,6 +41,10 @@ def dsg_table(headline: pd.DataFrame) -> pd.DataFrame:
             ),
         }
     ).reset_index(drop=True)
+    figures = table.drop(columns="scenario").round(1).drop_duplicates()
+    if len(table) > 1 and len(figures) == 1:
+        return table.head(1).assign(scenario=f"All {len(table)} scenarios").reset_index(drop=True)
+    return table
 
 
 def scenario_table(headline: pd.DataFrame) -> pd.DataFrame:
@@ -77,7 +83,7 @@ def savings_table(savings: pd.DataFrame) -> pd.DataFrame:
                 "Delivered to date",
                 "Forecast by year end",
                 "At risk (amber and red)",
-                "Not expected (red)",
+                "Not expected this year (planned minus forecast)",
             ],
             "value_gbp_m": [
                 float(row["planned_gbp_m"]),
@@ -86,7 +92,7 @@ def savings_table(savings: pd.DataFrame) -> pd.DataFrame:
                 float(row["at_risk_gbp_m"]),
                 float(row["lost_gbp_m"]),
             ],
-            "share_of_planned_pct": [
+            "share_of_planned_fraction": [
                 1.0,
                 float(row["delivery_rate"]),
                 float(row["forecast_delivery_rate"]),
@@ -131,6 +137,9 @@ def headline_tiles(pack: PackTables, scenario: str = BASE) -> list[tuple[str, st
             if year_text(r["general_fund_below_minimum_year"])
         )
         note = _case(str(row["scenario"]))
+        likely = likely_below_year(pack.get("mtfp_monte_carlo"), str(row["scenario"]))
+        if likely:
+            note += f"; simulation: more likely than not from {likely}"
         if earliest:
             note += f"; {earliest[0][1]} scenario: {earliest[0][0]}"
         tiles.append(("General fund below minimum", below or f"Not by {final}", note))

@@ -1,8 +1,8 @@
 """The summary's sentences, each generated from one of the pack's tables.
 
-:func:`gap_sentence`, :func:`reserves_sentence`, :func:`dsg_sentence`, :func:`savings_sentence`
-and :func:`vfm_sentence` each turn one table into one sentence; :func:`key_messages` gathers
-them for the first screen.
+:func:`gap_sentence`, :func:`reserves_sentence`, :func:`dsg_sentence` and
+:func:`savings_sentence` each turn one table into one sentence (the value-for-money ones are in
+:mod:`.vfm`); :mod:`.messages` gathers them for the first screen.
 """
 
 from __future__ import annotations
@@ -12,13 +12,10 @@ from collections.abc import Sequence
 
 import pandas as pd
 
+from analysis.core.display import pct_text, percent_text
 from analysis.core.periods import parse_year, year_label
 from analysis.summary.tables import (
     BASE,
-    PRIORITY_DETAIL_COLUMNS,
-    TOP_SERVICES,
-    PackTables,
-    not_in_run_sentence,
 )
 
 
@@ -32,7 +29,8 @@ def money(value_gbp_m: float) -> str:
 
 
 def percent(fraction: float) -> str:
-    return f"{float(fraction) * 100:.0f}%"
+    """0.85 -> '85%'; an input such as 0.0199 keeps its precision ('1.99%')."""
+    return percent_text(float(fraction))
 
 
 def year_text(value) -> str | None:
@@ -108,21 +106,32 @@ def _gap_or_surplus(value_gbp_m: float) -> str:
     return f"a {money(-value)} surplus" if round(value, 1) < 0 else money(value)
 
 
-def reserves_sentence(headline: pd.DataFrame, scenario: str = BASE) -> str:
+def _under(name: str) -> str:
+    return "the base case" if name == BASE else f"the '{name}' scenario"
+
+
+def reserves_sentence(
+    headline: pd.DataFrame, scenario: str = BASE, monte_carlo: pd.DataFrame | None = None
+) -> str:
     """When the general fund falls below its minimum (and usable reserves run out), for the
-    chosen scenario, and the earliest such year under any other scenario."""
+    chosen scenario, reconciled with the Monte Carlo simulation of that scenario where the pack
+    has it (:func:`probability_sentence`), and the earliest such year under any other scenario."""
     row = scenario_row(headline, scenario)
     name = str(row["scenario"])
     final = year_text(row["final_year"])
     below = year_text(row["general_fund_below_minimum_year"])
     exhausted = year_text(row["usable_reserves_exhausted_year"])
     if below:
-        sentence = f"Under the {_case(name)}, the general fund falls below its minimum prudent level in {below}"
+        sentence = f"Under {_under(name)}, the general fund falls below its minimum prudent level in {below}"
     else:
-        sentence = f"Under the {_case(name)}, the general fund stays above its minimum prudent level to {final}"
+        sentence = f"Under {_under(name)}, the general fund stays above its minimum prudent level to {final}"
     if exhausted:
         sentence += f" and usable reserves run out in {exhausted}"
     sentence += "."
+    if monte_carlo is not None and not monte_carlo.empty:
+        simulated = monte_carlo[monte_carlo["scenario"].astype(str) == name]
+        if not simulated.empty:
+            sentence += " " + probability_sentence(row, simulated)
 
     others = headline[headline["scenario"].astype(str) != name].copy()
     if others.empty:
@@ -140,6 +149,76 @@ def reserves_sentence(headline: pd.DataFrame, scenario: str = BASE) -> str:
     return sentence + (
         f" Under the {first['scenario']} scenario it falls below the minimum in {first['_below']}."
     )
+
+
+def likely_below_year(monte_carlo: pd.DataFrame | None, scenario: str) -> str | None:
+    """The first year the simulation puts the general fund below its minimum in at least half
+    of the draws, for ``scenario`` (None when never, or when the pack has no simulation)."""
+    if monte_carlo is None or monte_carlo.empty:
+        return None
+    rows = monte_carlo[monte_carlo["scenario"].astype(str) == scenario]
+    likely = rows[rows["probability_general_fund_below_minimum_fraction"].astype(float) >= 0.5]
+    years = sorted((year_text(y) for y in likely["year"]), key=_sort_year)
+    return years[0] if years else None
+
+
+def probability_sentence(row: pd.Series, simulated: pd.DataFrame) -> str:
+    """The Monte Carlo view of the same scenario's reserve milestone, and why the two differ:
+    the simulation draws each uncertain assumption from a range, and where the ranges allow
+    more room for costs to rise (or savings to fall short) than the other way, the simulated
+    gaps sit above the scenario's own single projection."""
+    name = str(row["scenario"])
+    below = year_text(row["general_fund_below_minimum_year"])
+    ordered = simulated.assign(_order=simulated["year"].map(lambda y: _sort_year(year_text(y))))
+    ordered = ordered.sort_values("_order", kind="mergesort")
+    chance = ordered["probability_general_fund_below_minimum_fraction"].astype(float)
+    likely = ordered.loc[chance >= 0.5, "year"]
+    first = year_text(likely.iloc[0]) if len(likely) else None
+    draws = int(ordered["draws"].iloc[0])
+    last = ordered.iloc[-1]
+    final = year_text(last["year"])
+    median = float(last["budget_gap_cumulative_p50_gbp_m"])
+    projected = float(row["cumulative_gap_final_year_gbp_m"])
+    if first:
+        view = (
+            f"In {draws:,} simulations of {_under(name)}, it is more likely than not to be below "
+            f"its minimum from {first} ({pct_text(chance[likely.index[0]])} of simulations)"
+        )
+    else:
+        view = (
+            f"In {draws:,} simulations of {_under(name)}, it is below its minimum in at most "
+            f"{pct_text(chance.max())} of simulations in any year"
+        )
+    same = (first is None and below is None) or (
+        first is not None and below is not None and _sort_year(first) == _sort_year(below)
+    )
+    if same:
+        return view + f", which agrees with the single projection of {_under(name)}."
+    if round(median, 1) > round(projected, 1):
+        why = (
+            "the ranges allowed for the uncertain assumptions are skewed towards worse outcomes "
+            "than the central figures it uses (costs higher, or income or savings delivery "
+            f"lower): the median simulated gap by {final} ({money(median)}) is above the single "
+            f"projection's ({money(projected)})"
+        )
+    elif round(median, 1) < round(projected, 1):
+        why = (
+            "the ranges allowed for the uncertain assumptions are skewed towards better "
+            f"outcomes than the central figures it uses: the median simulated gap by {final} "
+            f"({money(median)}) is below the single projection's ({money(projected)})"
+        )
+    else:
+        why = (
+            f"the median simulated gap by {final} matches the single projection's "
+            f"({money(projected)}), but the spread of outcomes puts many simulations on the "
+            "worse side"
+        )
+    timing = (
+        "earlier than"
+        if below is None or (first and _sort_year(first) < _sort_year(below))
+        else "later than"
+    )
+    return view + f", {timing} the single projection of {_under(name)} says, because {why}."
 
 
 def dsg_sentence(headline: pd.DataFrame, scenario: str = BASE) -> str:
@@ -160,8 +239,8 @@ def dsg_sentence(headline: pd.DataFrame, scenario: str = BASE) -> str:
 
 def savings_sentence(savings: pd.DataFrame, period_label: str | None = None) -> str:
     """'Of £30.0m of savings planned for 2021-22, £12.0m (40%) had been delivered by 2021-22 Q2
-    and £25.5m (85%) is forecast by the year end; £6.0m is at risk (amber or red), of which
-    £1.5m is rated red.'"""
+    and £25.5m (85%) is forecast by the year end; £6.0m is at risk (amber or red) and £4.5m
+    (planned minus forecast) is not expected this year.'"""
     row = savings.iloc[0]
     year = year_text(row["financial_year"])
     planned = float(row["planned_gbp_m"])
@@ -172,104 +251,53 @@ def savings_sentence(savings: pd.DataFrame, period_label: str | None = None) -> 
         f"Of {money(planned)} of savings planned for {year}, {money(row['delivered_gbp_m'])} "
         f"({percent(row['delivery_rate'])}) had been delivered{by} and "
         f"{money(row['forecast_gbp_m'])} ({percent(row['forecast_delivery_rate'])}) is forecast "
-        f"by the year end; {money(row['at_risk_gbp_m'])} is at risk (rated amber or red), of "
-        f"which {money(row['lost_gbp_m'])} is rated red and not expected this year."
+        f"by the year end; {money(row['at_risk_gbp_m'])} is at risk (rated amber or red) and "
+        f"{money(row['lost_gbp_m'])} (planned minus forecast) is not expected this year."
     )
+
+
+def productivity_sentences(
+    productivity: pd.DataFrame | None, pack_year: str | None = None, in_run: bool = True
+) -> list[str]:
+    """The productivity plan's figures in words: each item's share of the total staff budget
+    (with the spend where the budget is given), their total, the plan's year (said to differ
+    from ``pack_year`` where it does) and where the figures come from. ``in_run`` False: the
+    MTFP report, which carries them, was not part of this run."""
+    if not in_run:
+        return [
+            "The productivity plan figures come with the Medium Term Financial Plan report, which "
+            "was not part of this run."
+        ]
+    if productivity is None or productivity.empty:
+        return [
+            "The council's productivity plan figures are not in this pack (no productivity.yaml "
+            "in its data folder)."
+        ]
+    year = year_text(productivity["year"].iloc[0])
+    parts = []
+    for i, (_index, row) in enumerate(productivity.iterrows()):
+        share = percent_text(float(row["share_of_staff_budget_fraction"]), computed=2)
+        spend = row.get("spend_gbp_k")
+        amount = f" ({money(float(spend) / 1000)})" if spend is not None and pd.notna(spend) else ""
+        name = str(row["item"])
+        name = name[:1].lower() + name[1:]
+        if i == 0:
+            parts.append(f"{name} cost {share}{amount} of its total staff budget")
+        else:
+            parts.append(f"{name} {share}{amount}")
+    total = float(productivity["share_of_staff_budget_fraction"].sum())
+    when = (
+        f" (a different year from this pack's {year_text(pack_year)})"
+        if pack_year and year_text(pack_year) != year
+        else ""
+    )
+    together = f" ({percent_text(total, computed=2)} together)" if len(parts) > 1 else ""
+    return [
+        f"In its {year} productivity plan{when} the council reports that {_join(parts)}{together}.",
+        f"Source: {productivity['source'].iloc[0]}.",
+    ]
 
 
 def _share(part: float, whole: float) -> float:
     whole = float(whole)
     return float(part) / whole if whole else float("nan")
-
-
-def top_services(proposals: pd.DataFrame, n: int = TOP_SERVICES) -> pd.DataFrame:
-    """The ``n`` first proposed services (rank 1 first) with the detail columns present."""
-    ordered = proposals.dropna(subset=["rank"]).sort_values(["rank", "service"], kind="mergesort")
-    columns = ["rank", "service", *[c for c in PRIORITY_DETAIL_COLUMNS if c in proposals.columns]]
-    out = ordered.head(n)[columns].reset_index(drop=True)
-    out["rank"] = out["rank"].astype(int)
-    return out
-
-
-def _present(status: pd.DataFrame | None) -> bool:
-    if status is None or status.empty:
-        return True
-    value = status.iloc[0]["council_present"]
-    return str(value).strip().lower() in {"true", "1", "1.0", "yes"}
-
-
-def absent_sentence(status: pd.DataFrame) -> str:
-    """'No benchmarking data for E06000059 in the 2016-17 data: value for money could not be
-    assessed against comparable councils.'"""
-    row = status.iloc[0]
-    return (
-        f"No benchmarking data for {row['ons_code']} in the {row['year_label']} data: value for "
-        "money could not be assessed against comparable councils."
-    )
-
-
-def vfm_sentence(
-    proposals: pd.DataFrame, status: pd.DataFrame | None = None, n: int = TOP_SERVICES
-) -> str:
-    """The services proposed for a value-for-money review, each with its own reason; or that
-    none qualifies; or that the council is not in the benchmarking data at all."""
-    if not _present(status):
-        return absent_sentence(status)
-    top = top_services(proposals, n)
-    year = f" on the {status.iloc[0]['year_label']} figures" if status is not None else ""
-    if top.empty:
-        return (
-            f"No service qualifies for a value-for-money review{year}: none is materially more "
-            "costly than comparable councils or performing below them on most of its measures."
-        )
-    total = int(proposals["rank"].notna().sum())
-    names = [str(x) for x in top["service"]]
-    if total == 1:
-        head = f"The service proposed for a value-for-money review is {names[0]}."
-    elif total > len(top):
-        head = (
-            f"{total} services are proposed for a value-for-money review; the first {len(top)} "
-            f"are {_join(names)}."
-        )
-    else:
-        head = f"The {total} services proposed for a value-for-money review are {_join(names)}."
-    why = [
-        f" {r['service']}: {r['reason']}."
-        for _i, r in top.iterrows()
-        if "reason" in top.columns and isinstance(r["reason"], str) and r["reason"]
-    ]
-    return (
-        head
-        + "".join(why)
-        + " Benchmarks pose questions for the review to answer; they are not a league table."
-    )
-
-
-def key_messages(
-    pack: PackTables, scenario: str = BASE, period_label: str | None = None
-) -> list[tuple[str, str]]:
-    """(sentence, report key) for the first screen, one per topic, in reading order."""
-    messages: list[tuple[str, str]] = []
-    headline = pack.get("mtfp_headline")
-    if pack.has("mtfp") and headline is not None and not headline.empty:
-        messages.append((gap_sentence(headline, scenario), "mtfp"))
-        messages.append((reserves_sentence(headline, scenario), "mtfp"))
-    else:
-        messages.append((not_in_run_sentence("mtfp"), "mtfp"))
-    savings = pack.get("savings_headline")
-    if pack.has("savings") and savings is not None and not savings.empty:
-        messages.append((savings_sentence(savings, period_label), "savings"))
-    else:
-        messages.append((not_in_run_sentence("savings"), "savings"))
-    if pack.has("mtfp") and headline is not None and not headline.empty:
-        messages.append((dsg_sentence(headline, scenario), "mtfp"))
-    if pack.has("benchmark"):
-        messages.append(
-            (
-                vfm_sentence(pack.get("benchmark_review_proposals"), pack.get("benchmark_status")),
-                "benchmark",
-            )
-        )
-    else:
-        messages.append((not_in_run_sentence("benchmark"), "benchmark"))
-    return messages

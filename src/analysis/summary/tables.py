@@ -11,12 +11,16 @@ Table contracts (columns the summary relies on; others are ignored):
   general_fund_below_minimum_year, usable_reserves_exhausted_year, dsg_deficit_final_year_gbp_m,
   dsg_deficit_final_year_unmitigated_gbp_m`` (years as "2024-25", empty when never);
 - ``mtfp_scenarios``: ``scenario, year, budget_gap_cumulative_gbp_m, general_fund_gbp_m, ...``;
+- ``mtfp_monte_carlo``: one row per year of the simulated scenario, ``scenario, draws, year,
+  budget_gap_cumulative_p50_gbp_m, probability_general_fund_below_minimum_fraction``;
 - ``savings_headline``: one row, ``financial_year, planned_gbp_m, delivered_gbp_m, forecast_gbp_m,
   at_risk_gbp_m, lost_gbp_m, delivery_rate, forecast_delivery_rate``;
 - ``benchmark_review_proposals``: one row per service proposed for a value-for-money review,
   ``rank, service, line, reason, ...`` (empty when none qualifies);
 - ``benchmark_status``: one row, ``ons_code, council_present, year_label,
   n_comparators_with_data, n_services_proposed`` (whether the council is in the data at all).
+- ``mtfp_productivity`` (optional, where the council has ``productivity.yaml``): ``year, item,
+  share_of_staff_budget_fraction, spend_gbp_k, source``.
 """
 
 from __future__ import annotations
@@ -74,6 +78,16 @@ TABLES: dict[str, tuple[str, tuple[str, ...]]] = {
         ),
     ),
     "mtfp_scenarios": ("mtfp", ("scenario", "year", "budget_gap_cumulative_gbp_m")),
+    "mtfp_monte_carlo": (
+        "mtfp",
+        (
+            "scenario",
+            "draws",
+            "year",
+            "budget_gap_cumulative_p50_gbp_m",
+            "probability_general_fund_below_minimum_fraction",
+        ),
+    ),
     "savings_headline": (
         "savings",
         (
@@ -98,6 +112,13 @@ TABLES: dict[str, tuple[str, tuple[str, ...]]] = {
             "n_services_proposed",
         ),
     ),
+}
+
+
+# Tables a council may or may not have (its report still counts as run without them):
+# name -> (report, columns the summary needs).
+OPTIONAL_TABLES: dict[str, tuple[str, tuple[str, ...]]] = {
+    "mtfp_productivity": ("mtfp", ("year", "item", "share_of_staff_budget_fraction", "source")),
 }
 
 
@@ -139,7 +160,7 @@ def read_pack(read_table: Callable[[str], pd.DataFrame]) -> PackTables:
     raises ``ValueError`` naming the table and the columns, so it is fixed, not hidden.
     """
     found: dict[str, pd.DataFrame | None] = {}
-    for name, (_report, columns) in TABLES.items():
+    for name, (_report, columns) in {**TABLES, **OPTIONAL_TABLES}.items():
         try:
             frame = read_table(name)
         except (InputError, FileNotFoundError):

@@ -1,0 +1,76 @@
+"""The summary's value-for-money sentences: the services proposed for a review, each with its own
+reason, or that none qualifies, or that the council is not in the benchmarking data.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from analysis.summary.sentences import _join
+from analysis.summary.tables import (
+    PRIORITY_DETAIL_COLUMNS,
+    TOP_SERVICES,
+)
+
+
+def top_services(proposals: pd.DataFrame, n: int = TOP_SERVICES) -> pd.DataFrame:
+    """The ``n`` first proposed services (rank 1 first) with the detail columns present."""
+    ordered = proposals.dropna(subset=["rank"]).sort_values(["rank", "service"], kind="mergesort")
+    columns = ["rank", "service", *[c for c in PRIORITY_DETAIL_COLUMNS if c in proposals.columns]]
+    out = ordered.head(n)[columns].reset_index(drop=True)
+    out["rank"] = out["rank"].astype(int)
+    return out
+
+
+def _present(status: pd.DataFrame | None) -> bool:
+    if status is None or status.empty:
+        return True
+    value = status.iloc[0]["council_present"]
+    return str(value).strip().lower() in {"true", "1", "1.0", "yes"}
+
+
+def absent_sentence(status: pd.DataFrame) -> str:
+    """'No benchmarking data for E06000059 in the 2016-17 data: value for money could not be
+    assessed against comparable councils.'"""
+    row = status.iloc[0]
+    return (
+        f"No benchmarking data for {row['ons_code']} in the {row['year_label']} data: value for "
+        "money could not be assessed against comparable councils."
+    )
+
+
+def vfm_sentence(
+    proposals: pd.DataFrame, status: pd.DataFrame | None = None, n: int = TOP_SERVICES
+) -> str:
+    """The services proposed for a value-for-money review, each with its own reason; or that
+    none qualifies; or that the council is not in the benchmarking data at all."""
+    if not _present(status):
+        return absent_sentence(status)
+    top = top_services(proposals, n)
+    year = f" on the {status.iloc[0]['year_label']} figures" if status is not None else ""
+    if top.empty:
+        return (
+            f"No service qualifies for a value-for-money review{year}: none is materially more "
+            "costly than comparable councils or performing below them on most of its measures."
+        )
+    total = int(proposals["rank"].notna().sum())
+    names = [str(x) for x in top["service"]]
+    if total == 1:
+        head = f"The service proposed for a value-for-money review is {names[0]}."
+    elif total > len(top):
+        head = (
+            f"{total} services are proposed for a value-for-money review; the first {len(top)} "
+            f"are {_join(names)}."
+        )
+    else:
+        head = f"The {total} services proposed for a value-for-money review are {_join(names)}."
+    why = [
+        f" {r['service']}: {r['reason']}."
+        for _i, r in top.iterrows()
+        if "reason" in top.columns and isinstance(r["reason"], str) and r["reason"]
+    ]
+    return (
+        head
+        + "".join(why)
+        + " Benchmarks pose questions for the review to answer; they are not a league table."
+    )
