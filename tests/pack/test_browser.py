@@ -31,6 +31,7 @@ from types import SimpleNamespace
 
 import pytest
 import yaml
+from pack_pages import PAGES
 
 from analysis.pack import browser
 
@@ -38,13 +39,6 @@ ROOT = Path(__file__).resolve().parents[2]
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 ALLOWLIST = Path(__file__).parent / "a11y_allowlist.yaml"
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
-PAGES = [
-    "index.html",
-    "00_summary.html",
-    "01_mtfp_scenarios.html",
-    "02_savings_delivery.html",
-    "03_vfm_benchmarking.html",
-]
 
 
 def _load_measure_sizes():
@@ -59,34 +53,6 @@ def _load_measure_sizes():
 
 # ---------------------------------------------------------------------------------------------
 # Fixtures
-
-
-@pytest.fixture(scope="module")
-def chromium_path() -> Path:
-    try:
-        return browser.find_chromium()
-    except browser.BrowserNotFound as exc:
-        pytest.skip(f"no browser: {exc}")
-
-
-@pytest.fixture(scope="module")
-def chromium(chromium_path):
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:  # a dev dependency: install it, don't skip
-        pytest.fail(
-            "playwright is not installed: pip install -e '.[dev]' (never 'playwright install')"
-        )
-    with sync_playwright() as p:
-        launched = p.chromium.launch(
-            executable_path=str(chromium_path),
-            headless=True,
-            args=[flag for flag in browser.FLAGS if flag != "--headless"],
-        )
-        try:
-            yield launched
-        finally:
-            launched.close()
 
 
 @pytest.fixture(scope="module")

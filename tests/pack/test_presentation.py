@@ -10,20 +10,13 @@ import re
 import nbformat
 import pandas as pd
 import pytest
+from pack_pages import PAGES
 
 from analysis import summary
 from analysis.core import paths
 from analysis.core.display import format_cell, percent_text, pretty_header
 from analysis.pack import render
 from analysis.pack.cover import write_cover
-
-PAGES = [
-    "index.html",
-    "00_summary.html",
-    "01_mtfp_scenarios.html",
-    "02_savings_delivery.html",
-    "03_vfm_benchmarking.html",
-]
 
 
 def _info(**extra) -> render.PageInfo:

@@ -8,39 +8,11 @@ so no column is cut (the savings Mitigation column, the council tax table's twel
 from __future__ import annotations
 
 import pytest
-
-from analysis.pack import browser
+from pack_pages import PAGES
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-PAGES = [
-    "index.html",
-    "00_summary.html",
-    "01_mtfp_scenarios.html",
-    "02_savings_delivery.html",
-    "03_vfm_benchmarking.html",
-]
 A4_PRINTABLE_PX = 702  # 210 mm - 2 x 12 mm margins, at 96 px per inch
-
-
-@pytest.fixture(scope="module")
-def chromium():
-    try:
-        path = browser.find_chromium()
-    except browser.BrowserNotFound as exc:
-        pytest.skip(f"no browser: {exc}")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        launched = p.chromium.launch(
-            executable_path=str(path),
-            headless=True,
-            args=[flag for flag in browser.FLAGS if flag != "--headless"],
-        )
-        try:
-            yield launched
-        finally:
-            launched.close()
 
 
 def _open(chromium, path, width: int, media: str = "screen"):
