@@ -21,9 +21,9 @@ def toy_values():
 def test_positions_hand_worked():
     groups = pd.DataFrame({"ons_code": "A", "comparator_code": list("BCDE")})
     pos = comparators.positions(toy_values(), groups, ["line"]).iloc[0]
-    # Comparator median of 4, 6, 8, 20 = (6 + 8) / 2 = 7; diff = 3; diff_pct = 3 / 7.
+    # Comparator median of 4, 6, 8, 20 = (6 + 8) / 2 = 7; diff = 3; diff_fraction = 3 / 7.
     assert pos["comparator_median"] == 7 and pos["diff"] == 3
-    assert pos["diff_pct"] == pytest.approx(3 / 7)
+    assert pos["diff_fraction"] == pytest.approx(3 / 7)
     # Absolute deviations 3, 1, 1, 13 -> MAD = (1 + 3) / 2 = 2; robust score = 3 / 2 = 1.5.
     assert pos["mad"] == 2 and pos["robust_score"] == 1.5
     # Only E (20) is higher: rank 2 of 5; quartile = 4 - floor(1 * 4 / 5) = 4.
@@ -91,7 +91,7 @@ def test_quadrants():
             "value": [10.0, 5.0, 7.0],
             "comparator_median": [8.0, 6.0, 7.0],
             "diff": [2.0, -1.0, 0.0],
-            "diff_pct": [0.25, -1 / 6, 0.0],
+            "diff_fraction": [0.25, -1 / 6, 0.0],
             "robust_score": [1.0, -0.5, 0.0],
         }
     )
@@ -154,7 +154,7 @@ def toy_positions() -> pd.DataFrame:
             "comparator_median": median,
             "diff": diff,
             # 2 / 8 = 0.25; -0.5 / 5.5 = -0.0909; -1 / 10 = -0.1; 5 / 10 = 0.5; 3 / 10 = 0.3
-            "diff_pct": [d / m if m else np.nan for d, m in zip(diff, median, strict=True)],
+            "diff_fraction": [d / m if m else np.nan for d, m in zip(diff, median, strict=True)],
             "mad": mad,
             # 2 / 2 = 1; -0.5 / 0.2 = -2.5; -1 / 1 = -1; 5 / 1 = 5; MAD 0 -> blank
             "robust_score": [1.0, -2.5, -1.0, 5.0, np.nan, np.nan],
@@ -420,7 +420,7 @@ def test_cost_across_comparator_sets_toy():
     }
     across = robustness.cost_across_sets(costs, sets, "A").set_index("comparator_set")
     assert across.loc["near", "comparator_median_per_head_gbp"] == 5
-    assert across.loc["class", "diff_from_median_pct"] == pytest.approx((10 - 16) / 16)
+    assert across.loc["class", "diff_from_median_fraction"] == pytest.approx((10 - 16) / 16)
     holds = robustness.holds_across_sets(across.reset_index()).iloc[0]
     assert holds["n_sets_with_data"] == 2 and holds["n_sets_above_median"] == 1
     assert holds["sets_not_above_median"] == "class"
@@ -519,7 +519,7 @@ def test_weights_table_is_in_words():
         "Self-assessment",
     ]
     assert not table["what_it_measures"].str.contains("MAD").any()
-    assert table["weight_share_pct"].sum() == pytest.approx(1.0)  # 0.25 + 0.35 + 0.25 + 0.15
+    assert table["weight_share_fraction"].sum() == pytest.approx(1.0)  # 0.25 + 0.35 + 0.25 + 0.15
 
 
 def test_when_nothing_qualifies_the_report_says_so_plainly():

@@ -55,6 +55,17 @@ def test_every_report_and_the_cover_are_in_the_pack(default_pack):
         assert any(t.startswith(prefix) for t in manifest["tables"]), prefix
 
 
+def test_no_saved_column_holds_a_fraction_under_a_pct_name(default_pack):
+    # One convention for the whole pack (CONTRIBUTING): fractions are named _fraction or _rate.
+    named_pct = {
+        f"{path.name}: {column}"
+        for path in sorted((default_pack / "tables").glob("*.csv"))
+        for column in pd.read_csv(path, nrows=0).columns
+        if column.endswith("_pct")
+    }
+    assert named_pct == set()
+
+
 def test_the_same_run_twice_gives_identical_tables(default_pack, tmp_path):
     again = build_pack("dorset", "latest", "base", output_root=tmp_path)
     assert again.ok, again.message

@@ -6,7 +6,7 @@ authority being compared and each of its comparators, the authority itself exclu
 Positions (:func:`positions`) for each authority and key (service line, indicator, year):
 
 - ``comparator_median``: the median of the comparators that had data (the authority excluded);
-- ``diff`` and ``diff_pct``: value minus that median, and as a fraction of it;
+- ``diff`` and ``diff_fraction``: value minus that median, and as a fraction of it;
 - ``mad``: the median absolute deviation of the comparators from their median;
 - ``robust_score``: diff / MAD (the Office for Local Government's "MADs from the median").
   When the MAD is 0 (at least half the comparators report the same figure) the score is 0 for an
@@ -30,7 +30,7 @@ POSITION_COLUMNS = [
     "value",
     "comparator_median",
     "diff",
-    "diff_pct",
+    "diff_fraction",
     "mad",
     "robust_score",
     "mad_is_zero",
@@ -76,7 +76,7 @@ def positions(values: pd.DataFrame, groups: pd.DataFrame, keys: list[str]) -> pd
     out["n_equal"] = out["n_equal"].fillna(0).astype("int64")
     out["diff"] = out["value"] - out["comparator_median"]
     with np.errstate(divide="ignore", invalid="ignore"):
-        out["diff_pct"] = np.where(
+        out["diff_fraction"] = np.where(
             out["comparator_median"] != 0, out["diff"] / out["comparator_median"].abs(), np.nan
         )
         score = out["diff"] / out["mad"]

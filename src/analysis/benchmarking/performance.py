@@ -23,7 +23,7 @@ QUADRANT_COLUMNS = [
     "net_expenditure_per_head_gbp",
     "comparator_median_per_head_gbp",
     "diff_per_head_gbp",
-    "diff_from_median_pct",
+    "diff_from_median_fraction",
     "cost_robust_score",
     "n_measures",
     "performance_balance",
@@ -39,7 +39,7 @@ POINT_COLUMNS = [
     "name",
     "role",
     "net_expenditure_per_head_gbp",
-    "performance_vs_median_pct",
+    "performance_vs_median_fraction",
     "service_line",
 ]
 
@@ -110,7 +110,7 @@ def quadrants(costs: pd.DataFrame, perf: pd.DataFrame) -> pd.DataFrame:
             "value",
             "comparator_median",
             "diff",
-            "diff_pct",
+            "diff_fraction",
             "robust_score",
         ]
     ].rename(
@@ -118,7 +118,7 @@ def quadrants(costs: pd.DataFrame, perf: pd.DataFrame) -> pd.DataFrame:
             "value": "net_expenditure_per_head_gbp",
             "comparator_median": "comparator_median_per_head_gbp",
             "diff": "diff_per_head_gbp",
-            "diff_pct": "diff_from_median_pct",
+            "diff_fraction": "diff_from_median_fraction",
             "robust_score": "cost_robust_score",
         }
     )
@@ -167,7 +167,7 @@ def performance_points(
     by = (
         perf.groupby(["ons_code", "service_line"], as_index=False)["rel"]
         .mean()
-        .rename(columns={"rel": "performance_vs_median_pct"})
+        .rename(columns={"rel": "performance_vs_median_fraction"})
     )
     cost = costs[["ons_code", "line", "net_expenditure_per_head_gbp", "name"]].rename(
         columns={"line": "service_line"}
@@ -181,6 +181,6 @@ def performance_points(
             "role",
             "service_line",
             "net_expenditure_per_head_gbp",
-            "performance_vs_median_pct",
+            "performance_vs_median_fraction",
         ]
     ].sort_values(["service_line", "ons_code"], ignore_index=True)

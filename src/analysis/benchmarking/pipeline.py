@@ -232,7 +232,7 @@ def run(
                 "value": "net_expenditure_per_head_gbp",
                 "comparator_median": "comparator_median_per_head_gbp",
                 "diff": "diff_per_head_gbp",
-                "diff_pct": "diff_from_median_pct",
+                "diff_fraction": "diff_from_median_fraction",
                 "rank_cost": "cost_rank",
                 "quartile": "cost_quartile",
             }

@@ -25,7 +25,7 @@ SERVICE_POSITION_COLUMNS = [
     "net_expenditure_per_head_gbp",
     "comparator_median_per_head_gbp",
     "diff_per_head_gbp",
-    "diff_from_median_pct",
+    "diff_from_median_fraction",
     "mad",
     "robust_score",
     "mad_is_zero",

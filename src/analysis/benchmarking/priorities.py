@@ -207,7 +207,7 @@ def priorities(
     services ranked 1, 2, ... by the weighted priority score (0-100), the others unranked.
 
     ``positions_frame``: the council's cost positions (value, comparator_median, diff,
-    diff_pct, robust_score, mad_is_zero, n_comparators_with_data, net_expenditure_gbp_k, ...);
+    diff_fraction, robust_score, mad_is_zero, n_comparators_with_data, net_expenditure_gbp_k, ...);
     ``quadrant_frame``: performance_score and quadrant per line; ``performance``: the council's
     position on each measure; ``holds``: :func:`~analysis.benchmarking.robustness.holds_across_sets`.
     """
@@ -215,7 +215,7 @@ def priorities(
         columns={
             "robust_score": "cost_robust_score",
             "diff": "diff_per_head_gbp",
-            "diff_pct": "cost_diff_from_median_fraction",
+            "diff_fraction": "cost_diff_from_median_fraction",
             "value": "net_expenditure_per_head_gbp",
             "comparator_median": "comparator_median_per_head_gbp",
         }
@@ -289,7 +289,7 @@ def weights_table(settings: BenchmarkSettings) -> pd.DataFrame:
             "component": [names[k] for k in weights],
             "what_it_measures": [text[k] for k in weights],
             "weight": list(weights.values()),
-            "weight_share_pct": [v / total for v in weights.values()],
+            "weight_share_fraction": [v / total for v in weights.values()],
         }
     )
 

@@ -172,7 +172,7 @@ def chart_positions(result: BenchmarkResult):
     from analysis.core import charts
 
     frame = result.positions.dropna(subset=["diff_per_head_gbp"]).sort_values(
-        ["diff_from_median_pct", "diff_per_head_gbp"], na_position="first"
+        ["diff_from_median_fraction", "diff_per_head_gbp"], na_position="first"
     )
     if frame.empty:
         fig, ax = charts.new_figure(
@@ -186,14 +186,14 @@ def chart_positions(result: BenchmarkResult):
         height=5.0,
     )
     # A service whose comparator median is 0 has no percentage difference: drawn at 0, labelled.
-    values = frame["diff_from_median_pct"].fillna(0.0)
+    values = frame["diff_from_median_fraction"].fillna(0.0)
     colours = [charts.HIGHLIGHT if v > 0 else charts.PALETTE[0] for v in frame["diff_per_head_gbp"]]
     hatches = ["//" if v > 0 else "" for v in frame["diff_per_head_gbp"]]
     bars = ax.barh(frame["service"], values, color=colours, edgecolor="white")
     for bar, hatch in zip(bars, hatches, strict=True):
         bar.set_hatch(hatch)
     for y, (pct, diff) in enumerate(
-        zip(frame["diff_from_median_pct"], frame["diff_per_head_gbp"], strict=True)
+        zip(frame["diff_from_median_fraction"], frame["diff_per_head_gbp"], strict=True)
     ):
         if pd.isna(pct):
             ax.annotate(
@@ -236,14 +236,14 @@ def chart_quadrant(result: BenchmarkResult):
     )
     ax.scatter(
         others["net_expenditure_per_head_gbp"],
-        others["performance_vs_median_pct"],
+        others["performance_vs_median_fraction"],
         color=charts.MUTED,
         marker="o",
         label="Comparators",
     )
     ax.scatter(
         mine["net_expenditure_per_head_gbp"],
-        mine["performance_vs_median_pct"],
+        mine["performance_vs_median_fraction"],
         color=charts.HIGHLIGHT,
         marker="D",
         s=80,

@@ -15,7 +15,7 @@ POSITION_HEADERS = {
     "net_expenditure_gbp_k": "Spend (£k)",
     "net_expenditure_per_head_gbp": "£ a head",
     "comparator_median_per_head_gbp": "Median (£ a head)",
-    "diff_from_median_pct": "Difference",
+    "diff_from_median_fraction": "Difference",
     "cost_rank": "Rank (1 = highest cost)",
     "n_comparators_with_data": "Comparators with data",
 }
@@ -86,7 +86,9 @@ def sets_table(result: BenchmarkResult) -> tuple[pd.DataFrame, dict[str, str], s
     if across.empty:
         return pd.DataFrame(columns=["service"]), {}, "No other comparator group could be formed."
     labels = list(dict.fromkeys(across["comparator_set"]))
-    wide = across.pivot(index="service", columns="comparator_set", values="diff_from_median_pct")
+    wide = across.pivot(
+        index="service", columns="comparator_set", values="diff_from_median_fraction"
+    )
     order = result.positions["service"].tolist()
     wide = wide.reindex([s for s in order if s in wide.index])[labels]
     columns = {label: f"set_{i}_pct" for i, label in enumerate(labels, start=1)}

@@ -8,7 +8,7 @@ For each authority and RS year (RS year Y covers 1 April Y to 31 March Y+1):
 - ``interest_to_nre_ratio``: interest payable (line 781) / net revenue expenditure;
 - ``social_care_ratio``: (children's social care, line 330 + adult social care, line 360) / NRE;
 - ``council_tax_ratio``: council tax requirement (line 890) / NRE;
-- ``reserves_change_pct``: change in usable reserves from 1 April of the first year to 31 March of
+- ``reserves_change_fraction``: change in usable reserves from 1 April of the first year to 31 March of
   the last, over the years available (up to three), as a fraction of the opening balance;
 - ``reserves_sustainability_years``: years until usable reserves would run out at the average
   annual fall over those years; 100 where reserves are not falling (and capped at 100);
@@ -31,7 +31,7 @@ import pandas as pd
 
 INDICATORS = {
     "reserves_to_nre_ratio": "Usable reserves / net revenue expenditure",
-    "reserves_change_pct": "Change in usable reserves over the years available",
+    "reserves_change_fraction": "Change in usable reserves over the years available",
     "reserves_sustainability_years": "Years until usable reserves run out at the recent rate of use (100 = not falling)",
     "interest_to_nre_ratio": "Interest payable / net revenue expenditure",
     "social_care_ratio": "Adult and children's social care / net revenue expenditure",
@@ -156,7 +156,7 @@ def resilience_indicators(rs: pd.DataFrame, history: pd.DataFrame | None = None)
             lasting = np.where(per_year >= 0, 100.0, np.minimum(100.0, end / -per_year))
         lasting = pd.Series(lasting, index=end.index).where(end.notna() & start.notna())
         extra = pd.DataFrame(
-            {"reserves_change_pct": change, "reserves_sustainability_years": lasting}
+            {"reserves_change_fraction": change, "reserves_sustainability_years": lasting}
         )
         extra["year"] = last
         extra = extra.set_index("year", append=True)

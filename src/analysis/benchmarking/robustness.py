@@ -30,7 +30,7 @@ SET_COLUMNS = [
     "n_comparators_with_data",
     "comparator_median_per_head_gbp",
     "diff_per_head_gbp",
-    "diff_from_median_pct",
+    "diff_from_median_fraction",
     "above_median",
 ]
 
@@ -103,7 +103,7 @@ def cost_across_sets(costs: pd.DataFrame, sets: dict[str, pd.DataFrame], code: s
                     "n_comparators_with_data": pos["n_comparators_with_data"],
                     "comparator_median_per_head_gbp": pos["comparator_median"],
                     "diff_per_head_gbp": pos["diff"],
-                    "diff_from_median_pct": pos["diff_pct"],
+                    "diff_from_median_fraction": pos["diff_fraction"],
                     "above_median": pos["diff"] > 0,
                 }
             )
