@@ -88,19 +88,27 @@ def reserve_balances(frame: pd.DataFrame) -> pd.DataFrame:
 def reserve_changes(frame: pd.DataFrame, years: int = CHANGE_YEARS) -> pd.DataFrame:
     """Change in each kind of reserve over ``years`` years to 31 March of each year, or over the
     years available: ons_code, year, kind, change (fraction), years_used, from_year."""
-    balances = reserve_balances(frame)
-    indexed = balances.set_index(["ons_code", "kind", "year"])["balance_gbp_k"]
-    rows = []
-    for (code, kind, year), end in indexed.items():
-        for back in range(years, 0, -1):
-            start = indexed.get((code, kind, year - back))
-            if start is not None and not np.isnan(start):
-                change = (end - start) / start if start > 0 else np.nan
-                rows.append((code, year, kind, change, back, year - back))
-                break
-    return pd.DataFrame(
-        rows, columns=["ons_code", "year", "kind", "change", "years_used", "from_year"]
+    keys = ["ons_code", "kind", "year"]
+    balances = reserve_balances(frame)[[*keys, "balance_gbp_k"]].reset_index(drop=True)
+    lookup = balances.set_index(keys)["balance_gbp_k"]
+    end = balances["balance_gbp_k"].to_numpy(dtype=float)
+    start = np.full(len(balances), np.nan)
+    used = np.zeros(len(balances), dtype=int)
+    # The longest span first: each balance takes the earliest start within ``years`` years.
+    for back in range(years, 0, -1):
+        earlier = pd.MultiIndex.from_arrays(
+            [balances["ons_code"], balances["kind"], balances["year"] - back]
+        )
+        found = lookup.reindex(earlier).to_numpy(dtype=float)
+        take = np.isnan(start) & ~np.isnan(found)
+        start[take], used[take] = found[take], back
+    has = ~np.isnan(start)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        change = np.where(start > 0, (end - start) / start, np.nan)
+    out = balances.loc[has, ["ons_code", "year", "kind"]].assign(
+        change=change[has], years_used=used[has], from_year=balances["year"][has] - used[has]
     )
+    return out.reset_index(drop=True)
 
 
 def _reserve_indicators(frame: pd.DataFrame, years: list[int]) -> pd.DataFrame:
