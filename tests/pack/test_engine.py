@@ -84,3 +84,20 @@ def test_a_failing_cell_is_reported_and_the_kernel_goes_on(notebooks, tmp_path):
     assert "ZeroDivisionError" in broken.error and "1 / 0" in broken.error
     assert (out / "broken.ipynb").is_file(), "the notebook as far as it ran is kept"
     assert after.ok and _texts(nbformat.read(out / "second.ipynb", as_version=4)) == ["ok False\n"]
+
+
+def test_autoreload_stays_off_on_a_packs_kernel(notebooks, tmp_path):
+    """The notebooks turn autoreload on for analysts; on a pack's kernel, whose code cannot
+    change while it runs, it stays off (it checks every module before every cell)."""
+    _notebook(
+        notebooks / "reload.ipynb",
+        "%load_ext autoreload\n%autoreload 2\n"
+        "magics = get_ipython().magics_manager.registry['AutoreloadMagics']\n"
+        "print(magics._reloader.enabled)",
+    )
+    out = tmp_path / "out"
+    out.mkdir()
+    with KernelPool(1, ensure_kernel(), cwd=notebooks) as pool:
+        outcome = next(pool.run([Job(_spec("reload"), out / "reload.ipynb", {}, 60)]))
+    assert outcome.ok, outcome.error
+    assert _texts(nbformat.read(out / "reload.ipynb", as_version=4)) == ["False\n"]
