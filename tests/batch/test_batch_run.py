@@ -7,6 +7,7 @@ and their kernels use it too.
 
 from __future__ import annotations
 
+import json
 import shutil
 import socket
 import subprocess
@@ -17,6 +18,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from analysis import benchmarking
 from analysis.batch import national
 from analysis.cli import main
 from analysis.core import paths
@@ -97,6 +99,12 @@ def test_batch_on_a_local_cluster_isolates_failures_and_skips_unchanged(project,
     assert report.loc["broken-town", "status"] == "failed"
     assert "comparator_method" in report.loc["broken-town", "reason"]
     _same_figures_as_their_summaries(out, ["manchester", "cambridgeshire"])
+    # The public files were checked once for the batch; each manifest still lists them all.
+    manifest = json.loads(
+        (out / "manchester" / report.loc["manchester", "period"] / "manifest.json").read_text()
+    )
+    checked = benchmarking.public_check(shared_public)
+    assert {Path(p).name for p, _ in checked.inputs} <= {Path(k).name for k in manifest["inputs"]}
     built = (out / "manchester" / report.loc["manchester", "period"] / "manifest.json").stat()
 
     assert main(args) == 1

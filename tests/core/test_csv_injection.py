@@ -86,3 +86,16 @@ def test_any_text_is_safe_in_the_file_and_unchanged_when_read(tmp_path, texts):
     rows = _raw_cells(path)[1:]
     assert [restore(row[0]) for row in rows] == texts
     assert [row[1] for row in rows] == ["-1.0"] * len(texts)
+
+
+def test_records_read_without_pandas_restore_text_and_give_none_for_empty(tmp_path):
+    import pandas as pd
+
+    from analysis.core.csvtext import read_csv_records
+
+    frame = pd.DataFrame({"code": ["E06000059", "=E07"], "reason": ["-1 year", None]})
+    path = save_table(frame, "unmatched", tmp_path)
+    assert read_csv_records(path) == [
+        {"code": "E06000059", "reason": "-1 year"},
+        {"code": "=E07", "reason": None},
+    ]

@@ -12,12 +12,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
 import yaml
 
 from analysis.core import config, paths
 from analysis.core.errors import InputError
+
+if TYPE_CHECKING:  # a Dask worker imports this module and need not load pandas for it
+    import pandas as pd
 
 UPPER_TIER = ("UA", "MD", "LB", "SC")
 CLASSES = (*UPPER_TIER, "SD")
@@ -94,6 +97,8 @@ def select(
         ]
         unknown -= set(own)
         if extra:
+            import pandas as pd
+
             chosen = pd.concat([chosen, pd.DataFrame(extra)], ignore_index=True)
         if unknown:
             raise InputError.single(

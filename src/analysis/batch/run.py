@@ -28,8 +28,10 @@ from distributed import WorkerPlugin
 
 from analysis.batch.councils import BatchCouncil, council_files
 from analysis.batch.worker import build_one, close_pools
-from analysis.core import paths
+from analysis.core import config, paths
+from analysis.core.errors import InputError
 from analysis.core.provenance import sha256_of
+from analysis.pack.validate import Prechecked
 
 
 @dataclass
@@ -83,6 +85,32 @@ def council_key(council: BatchCouncil, public: str, code: str) -> str:
         "code": code,
     }
     return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
+
+
+def public_prechecks(
+    councils: list[BatchCouncil], public_data: Path | None
+) -> dict[str, dict[str, Prechecked]]:
+    """Check the public files once for the whole batch (raises InputError when they are wrong,
+    before any pack is built), and give each council whose benchmarking would read exactly them
+    the result, so its worker does not load the national panel again. A council whose own
+    settings ask for something else (other files, a comparator list) is left to check itself."""
+    if public_data is None or not any("benchmark" in c.notebooks for c in councils):
+        return {}
+    from analysis import benchmarking
+
+    check = benchmarking.public_check(public_data)
+    out = {}
+    for council in councils:
+        if "benchmark" not in council.notebooks:
+            continue
+        try:
+            loaded = config.load_council(council.slug)
+            settings = benchmarking.load_settings(loaded)
+        except InputError:
+            continue  # the council's own check names the problem, and it fails alone
+        if check.covers(settings, public_data):
+            out[council.slug] = {"analysis.benchmarking": check.prechecked_for(loaded, settings)}
+    return out
 
 
 def progress_line(done: int, failed: int, total: int, elapsed_s: float) -> str:
@@ -139,6 +167,7 @@ def run_batch(
     public = Path(public_data).resolve() if public_data else None
     public_hash, code = public_digest(public), code_state()
     keys = [council_key(c, public_hash, code) for c in councils]
+    prechecks = public_prechecks(councils, public)
     report = BatchReport()
     client, cluster = _client(scheduler, workers)
     try:
@@ -153,6 +182,7 @@ def run_batch(
                 str(output_root),
                 str(public) if public else None,
                 force,
+                prechecks.get(council.slug),
                 key=f"pack-{council.slug}-{key[:12]}",
                 pure=False,
             )

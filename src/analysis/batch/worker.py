@@ -21,6 +21,7 @@ from analysis.core.errors import InputError
 from analysis.pack.build import build_pack
 from analysis.pack.engine import KernelPool
 from analysis.pack.execute import ensure_kernel
+from analysis.pack.validate import Prechecked
 
 _local = threading.local()
 _pools: list[KernelPool] = []
@@ -77,9 +78,15 @@ def published_key(output_root: Path, council: BatchCouncil) -> tuple[str | None,
 
 
 def build_one(
-    council: BatchCouncil, key: str, output_root: str, public_data: str | None, force: bool
+    council: BatchCouncil,
+    key: str,
+    output_root: str,
+    public_data: str | None,
+    force: bool,
+    prechecked: dict[str, Prechecked] | None = None,
 ) -> dict:
-    """Build (or skip) one council's pack; returns a :class:`CouncilOutcome` as a dict."""
+    """Build (or skip) one council's pack; returns a :class:`CouncilOutcome` as a dict.
+    ``prechecked``: inputs the batch checked once for every council (the public files)."""
     started = time.perf_counter()
     root = Path(output_root)
     outcome = CouncilOutcome(
@@ -99,6 +106,7 @@ def build_one(
             public_data=Path(public_data) if public_data else None,
             pool=worker_pool(),
             manifest_extra={"batch": {"key": key}},
+            prechecked=prechecked,
         )
     except InputError as exc:
         outcome.reason = str(exc)

@@ -12,9 +12,10 @@ against comparable councils, and which services should get a review first.
 
 from analysis.benchmarking import report, sources, trend_charts, trends
 from analysis.benchmarking.authorities import authorities
+from analysis.benchmarking.checks import PublicCheck, public_check, validate_inputs
 from analysis.benchmarking.panel import Panel, find_public_files, load_panel
 from analysis.benchmarking.performance import performance_positions, quadrants
-from analysis.benchmarking.pipeline import BenchmarkResult, run, validate_inputs
+from analysis.benchmarking.pipeline import BenchmarkResult, run
 from analysis.benchmarking.positions import comparator_group, features_for, unit_costs
 from analysis.benchmarking.priorities import (
     notional_savings,
@@ -31,6 +32,7 @@ __all__ = [
     "BenchmarkResult",
     "BenchmarkSettings",
     "Panel",
+    "PublicCheck",
     "comparator_group",
     "features_for",
     "find_public_files",
@@ -39,6 +41,7 @@ __all__ = [
     "notional_savings",
     "performance_positions",
     "priorities",
+    "public_check",
     "priority_components",
     "quadrants",
     "report",

@@ -51,7 +51,7 @@ from analysis.benchmarking.robustness import (
 from analysis.benchmarking.settings import BenchmarkSettings, load_settings
 from analysis.benchmarking.sources.unmatched import UNMATCHED_COLUMNS, unmatched_frame
 from analysis.core.config import Council
-from analysis.core.periods import Period, year_label
+from analysis.core.periods import year_label
 
 LOG = logging.getLogger("analysis.benchmarking")
 
@@ -337,22 +337,3 @@ def run(
         LOG.warning("Analyst note (not shown to the committee): %s", note)
     result.resilience_all = resilience_all  # type: ignore[attr-defined]
     return result
-
-
-def validate_inputs(
-    council: Council, period: Period, scenario: str, public_data: Path | None
-) -> str:
-    """Load and check everything notebook 03 reads; returns a one-line summary."""
-    settings = load_settings(council)
-    panel = load_panel(council, settings, public_data)
-    years = sorted(panel.rs["year"].unique())
-    n = panel.rs["ons_code"].nunique()
-    present = bool((panel.rs["ons_code"] == council.ons_code).any())
-    where = (
-        "illustrative panel" if panel.illustrative else ("public data" if public_data else "panel")
-    )
-    return (
-        f"Benchmarking ({where}): RS {', '.join(year_label(y) for y in years)} for {n} authorities; "
-        f"comparators by {settings.comparator_method.replace('_', ' ')}"
-        + ("" if present else f"; {council.ons_code} not in these data")
-    )

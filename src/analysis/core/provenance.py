@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass, field
 from pathlib import Path
 
 _READ: dict[str, str] = {}
@@ -22,6 +23,22 @@ def record_input(path: str | Path) -> Path:
     if p.is_file():
         _READ[str(p.resolve())] = sha256_of(p)
     return p
+
+
+@dataclass(frozen=True)
+class Prechecked:
+    """An analysis module's inputs checked already (a batch checks the public files once for
+    every council): the summary its ``validate_inputs`` would return, and the inputs it read
+    (absolute path -> SHA-256) for the manifest."""
+
+    summary: str
+    inputs: dict[str, str] = field(default_factory=dict)
+
+
+def record_known(inputs: dict[str, str]) -> None:
+    """Note inputs read and hashed elsewhere (absolute path -> SHA-256), e.g. public files a
+    batch checked once for all its packs."""
+    _READ.update(inputs)
 
 
 def inputs_read() -> dict[str, str]:

@@ -19,38 +19,13 @@ from pathlib import Path
 
 import pandas as pd
 
+from analysis.core.csvtext import FORMULA_TRIGGERS, QUOTE, neutralise, restore
 from analysis.core.errors import InputError
+
+__all__ = ["FORMULA_TRIGGERS", "QUOTE", "neutralise", "restore"]  # re-exported
 
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 FLOAT_DECIMALS = 6
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")
-QUOTE = "'"
-
-
-def neutralise(value):
-    """A text cell Excel would read as a formula, with an apostrophe in front; anything else as it is.
-
-    Text already beginning with apostrophes before a trigger gets one more, so
-    :func:`restore` gives back exactly what was written.
-    """
-    if not isinstance(value, str):
-        return value
-    # A bare carriage return is not quoted by the CSV writer and would split the row.
-    value = value.replace("\r\n", "\n").replace("\r", "\n")
-    if value.lstrip(QUOTE).startswith(FORMULA_TRIGGERS):
-        return QUOTE + value
-    return value
-
-
-def restore(value):
-    """The inverse of :func:`neutralise`."""
-    if (
-        isinstance(value, str)
-        and value.startswith(QUOTE)
-        and value.lstrip(QUOTE).startswith(FORMULA_TRIGGERS)
-    ):
-        return value[1:]
-    return value
 
 
 def neutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:

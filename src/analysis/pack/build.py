@@ -63,7 +63,7 @@ from analysis.pack.publish import (
     scratch_folder,
 )
 from analysis.pack.render import PageInfo, build_label, render_notebook
-from analysis.pack.validate import validate_all
+from analysis.pack.validate import Prechecked, validate_all
 
 
 @dataclass
@@ -93,6 +93,7 @@ def build_pack(
     lock_wait_s: float = DEFAULT_LOCK_WAIT_S,
     pool: KernelPool | None = None,
     manifest_extra: dict | None = None,
+    prechecked: dict[str, Prechecked] | None = None,
 ) -> PackResult:
     """Validate, execute, render and publish a pack. Raises InputError before running anything
     when inputs are wrong, EnvironmentFault when the pack cannot be written (leaving the last
@@ -101,7 +102,9 @@ def build_pack(
 
     ``pool`` is a :class:`KernelPool` to run on (a batch keeps one per worker); without one, the
     pack starts its own before checking the inputs, so the kernels warm up meanwhile.
-    ``manifest_extra`` adds keys to the manifest (a batch records its key there)."""
+    ``manifest_extra`` adds keys to the manifest (a batch records its key there);
+    ``prechecked`` gives modules whose inputs were checked already (a batch checks the public
+    files once, see :class:`~analysis.pack.validate.Prechecked`)."""
 
     started = time.perf_counter()
     if not timeout_s or timeout_s <= 0:
@@ -121,6 +124,7 @@ def build_pack(
         result = _checked_build(
             council, period, scenario, specs, output_root, public_data, timeout_s, pool,
             progress, after_render, replace, lock_wait_s, started, manifest_extra or {},
+            prechecked or {},
         )  # fmt: skip
         finished = True
         return result
@@ -131,7 +135,7 @@ def build_pack(
 
 def _checked_build(
     council, period, scenario, specs, output_root, public_data, timeout_s, pool, progress,
-    after_render, replace, lock_wait_s, started, manifest_extra,
+    after_render, replace, lock_wait_s, started, manifest_extra, prechecked,
 ) -> PackResult:  # fmt: skip
     # 1. Inputs: everything is checked before any notebook runs (and before anything is written).
     loaded: Council = config.load_council(council)
@@ -141,7 +145,7 @@ def _checked_build(
     if public_data is not None and not Path(public_data).is_dir():
         raise InputError.single(str(public_data), "public data folder not found")
     check_replace(destination, [s.key for s in specs], replace)
-    summaries = validate_all(loaded, resolved, scenario, public_data, modules)
+    summaries = validate_all(loaded, resolved, scenario, public_data, modules, prechecked)
     for line in summaries:
         progress(f"  checked  {line}")
     inputs = manifest_inputs(provenance.inputs_read())

@@ -79,6 +79,16 @@ get_ipython().reset(new_session=True)
 """
 
 
+def kernel_environment() -> dict[str, str]:
+    """The kernel's environment: this process's, with Arrow (which pandas uses for text)
+    allocating through the system's malloc rather than its own pool, which keeps freed memory
+    (about 40 MB less for a kernel holding the national panel; no slower here). A value set by
+    the user is kept."""
+    env = dict(os.environ)
+    env.setdefault("ARROW_DEFAULT_MEMORY_POOL", "system")
+    return env
+
+
 class KernelStartFailed(RuntimeError):
     """The kernel could not be started (after retries)."""
 
@@ -133,7 +143,9 @@ class WarmKernel:
             )
             self.kc = None
             try:
-                self.km.start_kernel(cwd=str(cwd), stderr=self._log, stdout=self._log)
+                self.km.start_kernel(
+                    cwd=str(cwd), env=kernel_environment(), stderr=self._log, stdout=self._log
+                )
                 # One client, and one wait for the kernel to be ready, for the kernel's life:
                 # each new client's wait ends with a 0.2 s quiet spell on its IOPub channel.
                 self.kc = self.km.client()

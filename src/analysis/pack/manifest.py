@@ -5,13 +5,13 @@ could not match.
 
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
 from importlib import metadata
 from pathlib import Path
 
 from analysis.core import paths
+from analysis.core.csvtext import read_csv_records
 
 PACKAGES_REPORTED = (
     "council-finance-analysis",
@@ -93,7 +93,4 @@ def unmatched_authorities(tables_dir: Path) -> list[dict]:
     path = tables_dir / "benchmark_unmatched.csv"
     if not path.is_file():
         return []
-    from analysis.core.tables import read_csv_table
-
-    frame = read_csv_table(path)
-    return json.loads(frame.to_json(orient="records"))
+    return read_csv_records(path)

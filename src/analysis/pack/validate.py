@@ -11,9 +11,13 @@ from __future__ import annotations
 import importlib
 from pathlib import Path
 
+from analysis.core import provenance
 from analysis.core.config import Council
 from analysis.core.errors import InputError, Problem
 from analysis.core.periods import Period
+from analysis.core.provenance import Prechecked
+
+__all__ = ["CHECKED_MODULES", "Prechecked", "validate_all"]
 
 # Module, in the order they are checked.
 CHECKED_MODULES = ("analysis.mtfp", "analysis.savings", "analysis.benchmarking")
@@ -25,11 +29,18 @@ def validate_all(
     scenario: str,
     public_data: Path | None = None,
     modules: tuple[str, ...] = CHECKED_MODULES,
+    prechecked: dict[str, Prechecked] | None = None,
 ) -> list[str]:
-    """Validate the named modules' inputs; returns their summaries or raises one InputError."""
+    """Validate the named modules' inputs; returns their summaries or raises one InputError.
+    A module in ``prechecked`` is not checked again: its summary and inputs are taken as given."""
     summaries: list[str] = []
     problems: list[Problem] = []
+    prechecked = prechecked or {}
     for name in modules:
+        if name in prechecked:
+            summaries.append(prechecked[name].summary)
+            provenance.record_known(prechecked[name].inputs)
+            continue
         module = importlib.import_module(name)
         try:
             summaries.append(module.validate_inputs(council, period, scenario, public_data))

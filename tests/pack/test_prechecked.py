@@ -1,0 +1,46 @@
+"""Inputs checked once for a batch: taken as given by each pack's checks, and recorded."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from analysis.core import config, provenance
+from analysis.core.provenance import Prechecked
+from analysis.pack.engine import kernel_environment
+from analysis.pack.validate import validate_all
+
+
+def test_a_prechecked_module_is_not_checked_again_and_its_inputs_are_recorded(monkeypatch):
+    council = config.load_council("dorset")
+    # Dorset's own benchmarking panel would be loaded and summarised by its own check; here the
+    # summary given stands, and the module is never asked.
+    given = Prechecked("Benchmarking (public data): as checked once", {"/data/RS.xlsx": "ab" * 32})
+    provenance.reset()
+    summaries = validate_all(
+        council, None, "base", None, ("analysis.benchmarking",), {"analysis.benchmarking": given}
+    )
+    assert summaries == [given.summary]
+    assert provenance.inputs_read() == {"/data/RS.xlsx": "ab" * 32}
+    provenance.reset()
+    own = validate_all(council, None, "base", None, ("analysis.benchmarking",))
+    assert own != summaries and "illustrative panel" in own[0]
+    provenance.reset()
+
+
+def test_a_batch_worker_does_not_load_pandas():
+    """A Dask worker builds benchmark packs whose notebooks run on its kernel: the worker
+    itself needs neither pandas nor matplotlib (pandas alone is about 90 MB a process)."""
+    code = (
+        "import sys; import analysis.batch.worker, analysis.pack.build, analysis.pack.manifest;"
+        "print(sorted(m for m in ('pandas', 'matplotlib') if m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
+
+
+def test_kernels_allocate_arrow_memory_from_the_system_unless_told(monkeypatch):
+    monkeypatch.delenv("ARROW_DEFAULT_MEMORY_POOL", raising=False)
+    assert kernel_environment()["ARROW_DEFAULT_MEMORY_POOL"] == "system"
+    monkeypatch.setenv("ARROW_DEFAULT_MEMORY_POOL", "jemalloc")
+    assert kernel_environment()["ARROW_DEFAULT_MEMORY_POOL"] == "jemalloc"
