@@ -20,6 +20,7 @@ import sys
 from pathlib import Path
 
 from analysis.core import config, paths
+from analysis.core.cli_options import add_fetch_arguments
 from analysis.core.errors import EnvironmentFault, InputError
 
 EXIT_NOTEBOOK_FAILED = 1
@@ -122,9 +123,7 @@ def build_parser() -> argparse.ArgumentParser:
     data = commands.add_parser("data", help="public data: download the published files")
     data_commands = data.add_subparsers(dest="data_command", required=True, metavar="ACTION")
     fetch = data_commands.add_parser("fetch", help="download published files into data/raw/public/")
-    from analysis.benchmarking import fetch as fetch_module
-
-    fetch_module.add_arguments(fetch)
+    add_fetch_arguments(fetch)
 
     commands.add_parser("list", help="councils, periods with data, scenarios and notebooks")
 

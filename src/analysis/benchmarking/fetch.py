@@ -34,8 +34,8 @@ from analysis.benchmarking.download import (  # noqa: F401  (re-exported)
     sha256_bytes,
     sha256_file,
 )
+from analysis.core.cli_options import add_fetch_arguments as add_arguments  # noqa: F401
 
-DEFAULT_DEST = "data/raw/public"
 LOG_NAME = "DATA_LOG.json"
 
 # The documented default list: the publications the benchmarking notebook reads.
@@ -124,30 +124,6 @@ def fetch(
     if failures:
         raise FetchError("\n".join(failures))
     return touched
-
-
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "urls", nargs="*", help="URLs of published files (default: the documented list)"
-    )
-    parser.add_argument(
-        "--dest", default=DEFAULT_DEST, help=f"folder to download into (default {DEFAULT_DEST})"
-    )
-    parser.add_argument(
-        "--list", action="store_true", help="print the default list of files and exit"
-    )
-    parser.add_argument(
-        "--years",
-        help="financial years to fetch through the GOV.UK content API, e.g. 2010-11:2022-23",
-    )
-    parser.add_argument(
-        "--kinds",
-        help="publications to fetch with --years (default all: rs,ctr,taxbase,comparators)",
-    )
-    parser.add_argument(
-        "--api", default="https://www.gov.uk", help="content API host (default GOV.UK)"
-    )
-    parser.add_argument("--registry", help="a publications YAML file instead of the packaged one")
 
 
 def run(args: argparse.Namespace) -> int:
