@@ -21,7 +21,7 @@ from pathlib import Path
 
 from analysis.core import config, paths
 from analysis.core.cli_options import add_fetch_arguments
-from analysis.core.errors import EnvironmentFault, InputError
+from analysis.core.errors import EnvironmentFault, InputError, display_path
 
 EXIT_NOTEBOOK_FAILED = 1
 EXIT_INPUT_ERROR = 2
@@ -139,7 +139,7 @@ def build_parser() -> argparse.ArgumentParser:
 def cmd_run(args: argparse.Namespace) -> int:
     from analysis.pack.build import build_pack
 
-    keys = [k.strip() for k in args.notebooks.split(",") if k.strip()] or None
+    keys = _notebook_keys(args)
     _say(f"Building the pack for {args.council}, period {args.period}, scenario {args.scenario}")
     after_render = None
     if args.pdf or args.screenshots:
@@ -152,7 +152,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         scenario=args.scenario,
         notebooks=keys,
         output_root=args.output_dir,
-        public_data=args.public_data,
+        public_data=_public_data(args),
         timeout_s=args.timeout,
         progress=_say,
         after_render=after_render,
@@ -170,16 +170,57 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _notebook_keys(args: argparse.Namespace) -> list[str] | None:
+    """The notebooks asked for; when none are, those the council has inputs for (saying so when
+    that is not all of them)."""
+    from analysis.pack.catalogue import default_notebooks
+
+    keys = [k.strip() for k in args.notebooks.split(",") if k.strip()]
+    if keys:
+        return keys
+    try:
+        folder = paths.council_dir(args.council)
+    except ValueError:
+        return None  # the council name is refused, with its reason, when it is loaded
+    public_only = default_notebooks(folder) if folder.is_dir() else None
+    if public_only:
+        _say(
+            f"{args.council} has no MTFP assumptions or savings registers in {folder.name}/: "
+            f"{' and '.join(public_only)} only (--notebooks chooses)"
+        )
+        return list(public_only)
+    return None
+
+
+def _public_data(args: argparse.Namespace) -> Path | None:
+    """The folder given with --public-data; for a council a batch generated from the published
+    data (it has no benchmarking panel of its own), those files where they are by default."""
+    if args.public_data is not None:
+        return args.public_data
+    try:
+        folder = paths.council_dir(args.council)
+    except ValueError:
+        return None
+    if folder.parent != paths.generated_councils_dir() or not folder.is_dir():
+        return None
+    found = paths.default_public_data()
+    if found is not None:
+        _say(
+            f"{args.council} was generated from the published files: using those in {display_path(found)}"
+        )
+    return found
+
+
 def cmd_validate(args: argparse.Namespace) -> int:
     from analysis.core.schedule import resolve_period
     from analysis.pack.catalogue import select_notebooks
     from analysis.pack.validate import validate_all
 
-    specs = select_notebooks([k.strip() for k in args.notebooks.split(",") if k.strip()] or None)
+    specs = select_notebooks(_notebook_keys(args))
     modules = tuple(dict.fromkeys(s.validates for s in specs if s.validates))
     council = config.load_council(args.council)
     period = resolve_period(council, args.period)
-    summaries = validate_all(council, period, args.scenario, args.public_data, modules)
+    summaries = validate_all(council, period, args.scenario, _public_data(args), modules)
     _say(f"OK: {council.name}, {period.label}, scenario '{args.scenario}'")
     for line in summaries:
         _say(f"  {line}")

@@ -48,3 +48,40 @@ def test_list_shows_councils_periods_and_notebooks(capsys):
     assert main(["list"]) == 0
     out = capsys.readouterr().out
     assert "dorset: 2021-22-Q1, 2021-22-Q2" in out and "summary" in out
+
+
+GENERATED = """\
+name: Hartlepool
+ons_code: E06000001
+authority_class: UA
+minimum_general_fund_reserve: {percent_of_net_budget: 5.0}
+directorates: [All services]
+default_period: 2016-17-Q4
+benchmark: {comparator_method: nearest_neighbours}
+"""
+
+
+@pytest.mark.public_data
+def test_a_generated_council_validates_on_the_published_files(
+    tmp_path, monkeypatch, capsys, shared_public
+):
+    """A council a batch generated has no MTFP or savings inputs and no panel of its own: run
+    and validate check what it has (benchmark and summary) against the published files, and
+    say so."""
+    generated = tmp_path / "processed" / "councils"
+    (generated / "hartlepool").mkdir(parents=True)
+    (generated / "hartlepool" / "council.yaml").write_text(GENERATED)
+    monkeypatch.setattr(paths, "raw_dir", lambda: tmp_path / "raw")
+    monkeypatch.setattr(paths, "generated_councils_dir", lambda: generated)
+    monkeypatch.setattr(paths, "default_public_data", lambda: shared_public)
+    assert main(["validate", "--council", "hartlepool"]) == 0
+    out = capsys.readouterr().out
+    assert "no MTFP assumptions or savings registers" in out and "benchmark and summary" in out
+    assert "generated from the published files" in out
+    assert "Benchmarking (public data)" in out and "E06000001" not in out.split("OK:")[1]
+    # A folder of the council's own, with an MTFP file, gets every notebook checked.
+    (tmp_path / "raw" / "hartlepool").mkdir(parents=True)
+    (tmp_path / "raw" / "hartlepool" / "council.yaml").write_text(GENERATED)
+    (tmp_path / "raw" / "hartlepool" / "mtfp.yaml").write_text("{}\n")
+    assert main(["validate", "--council", "hartlepool"]) == 2
+    assert "mtfp.yaml" in capsys.readouterr().err

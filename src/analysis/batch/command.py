@@ -60,10 +60,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def _public_data(given: Path | None) -> Path:
     if given is not None:
         return given.resolve()
-    shared = paths.shared_public_data()
-    if shared is not None:
-        return shared
-    return paths.raw_dir() / "public"
+    return paths.default_public_data() or paths.raw_dir() / "public"
 
 
 def run(args: argparse.Namespace) -> int:

@@ -18,13 +18,13 @@ import yaml
 
 from analysis.core import config, paths
 from analysis.core.errors import InputError
+from analysis.pack.catalogue import PUBLIC_ONLY, default_notebooks
 
 if TYPE_CHECKING:  # a Dask worker imports this module and need not load pandas for it
     import pandas as pd
 
 UPPER_TIER = ("UA", "MD", "LB", "SC")
 CLASSES = (*UPPER_TIER, "SD")
-PUBLIC_NOTEBOOKS = ("benchmark", "summary")
 FULL_NOTEBOOKS = ("mtfp", "savings", "benchmark", "summary")
 
 
@@ -67,11 +67,6 @@ def _own_row(slug: str, year: int) -> dict:
         "has_neighbours": False,
         "slug": slug,
     }
-
-
-def _has_own_inputs(slug: str) -> bool:
-    folder = paths.raw_dir() / slug
-    return (folder / "mtfp.yaml").is_file() and (folder / "savings").is_dir()
 
 
 def select(
@@ -160,8 +155,8 @@ def prepare(
             target = folder / "council.yaml"
             if not target.is_file() or target.read_text("utf-8") != text:
                 target.write_text(text, "utf-8")
-        full = not generated and _has_own_inputs(slug)
-        chosen_notebooks = tuple(notebooks or (FULL_NOTEBOOKS if full else PUBLIC_NOTEBOOKS))
+        own_inputs = not generated and default_notebooks(paths.raw_dir() / slug) is None
+        chosen_notebooks = tuple(notebooks or (FULL_NOTEBOOKS if own_inputs else PUBLIC_ONLY))
         out.append(
             BatchCouncil(
                 slug=slug,

@@ -95,6 +95,14 @@ def shared_public_data() -> Path | None:
     return candidate if candidate.is_dir() else None
 
 
+def default_public_data() -> Path | None:
+    """Where the published files are when no folder is named: ``../shared/data/public`` beside
+    the checkout, else ``data/raw/public`` (where ``python -m analysis data fetch`` puts them),
+    else None."""
+    fetched = raw_dir() / "public"
+    return shared_public_data() or (fetched if fetched.is_dir() else None)
+
+
 def available_councils() -> list[str]:
     return sorted(
         p.name for p in raw_dir().iterdir() if is_slug(p.name) and (p / "council.yaml").is_file()

@@ -5,6 +5,7 @@ order a reader meets them.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,21 @@ NOTEBOOKS: tuple[NotebookSpec, ...] = (
     ),
     NotebookSpec("summary", "00_summary.ipynb", "Quarterly finance summary", None, reads_pack=True),
 )
+
+
+# A council with no MTFP or savings inputs of its own (one a batch generated from the published
+# data, or a new folder with only council.yaml): what the published data alone can show.
+PUBLIC_ONLY = ("benchmark", "summary")
+
+
+def default_notebooks(council_folder: Path) -> tuple[str, ...] | None:
+    """The notebooks a pack runs when none are named: all of them (None) where the council has
+    MTFP assumptions or savings registers (a missing one is then reported by the checks), else
+    :data:`PUBLIC_ONLY`."""
+    folder = Path(council_folder)
+    if (folder / "mtfp.yaml").is_file() or (folder / "savings").is_dir():
+        return None
+    return PUBLIC_ONLY
 
 
 # Reading order in the pack: the summary first.
