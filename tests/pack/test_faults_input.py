@@ -59,3 +59,17 @@ def test_nan_in_the_register_stops_the_run_naming_row_and_column(hostile, tmp_pa
     assert "2021-22-Q2.xlsx, sheet 'Savings', row 3, column 'Forecast (£k)'" in err
     assert "row 2, column 'Planned (£k)'" in err
     assert not (tmp_path / "out").exists()
+
+
+def test_a_broken_register_read_by_two_checks_is_reported_once(hostile, tmp_path, capsys):
+    """The MTFP check reads the savings register too (to reconcile the two): each problem in it
+    is listed once, not once for each check that read it."""
+    path = hostile / "savings" / "2021-22-Q2.xlsx"
+    workbook = load_workbook(path)
+    sheet = workbook.worksheets[0]
+    headers = {cell.value: cell.column for cell in sheet[1]}
+    sheet.cell(3, headers["Forecast (£k)"]).value = 1e308
+    workbook.save(path)
+    assert _run(tmp_path, "--notebooks", "mtfp,savings") == 2
+    err = capsys.readouterr().err
+    assert err.count("row 3, column 'Forecast (£k)'") == 1, err

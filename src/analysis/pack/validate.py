@@ -47,5 +47,7 @@ def validate_all(
         except InputError as exc:
             problems.extend(exc.problems)
     if problems:
-        raise InputError(problems)
+        # Two modules that read the same file (the MTFP check reads the savings register for
+        # its reconciliation) report its problems once.
+        raise InputError(list(dict.fromkeys(problems)))
     return summaries
