@@ -22,6 +22,7 @@ from analysis import benchmarking
 from analysis.batch import national
 from analysis.cli import main
 from analysis.core import paths
+from analysis.core.display import pct_text
 
 pytestmark = [pytest.mark.slow, pytest.mark.public_data]
 
@@ -71,6 +72,11 @@ def _same_figures_as_their_summaries(out: Path, slugs: list[str]) -> None:
         summary = (pack / "00_summary.html").read_text("utf-8")
         for service in services:
             assert service.replace("&", "&amp;") in summary
+        resilience = pd.read_csv(pack / "tables" / "benchmark_resilience.csv")
+        reserves = resilience[resilience["indicator"] == "reserves_to_nre_ratio"]
+        latest = reserves.sort_values("year")["value"].iloc[-1]
+        shown = pct_text(latest, 1)
+        assert shown in index and shown in summary, slug
     assert proposed, "some council has services proposed for review (the check is not vacuous)"
     reviews = pd.read_csv(out / "national" / "tables" / "national_benchmark_review_proposals.csv")
     assert len(reviews) == proposed

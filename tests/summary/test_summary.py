@@ -564,3 +564,35 @@ def test_a_simulated_probability_is_rounded_to_a_whole_per_cent():
     )
     sentence = summary.reserves_sentence(mtfp_headline(), "base", simulated)
     assert "from 2024-25 (69% of simulations)" in sentence
+
+
+def _resilience() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "year": [2015, 2016, 2016],
+            "indicator": ["reserves_to_nre_ratio", "reserves_to_nre_ratio", "council_tax_ratio"],
+            "value": [0.85, 0.4872, 0.39],
+            "comparator_median_value": [0.32, 0.3076, 0.45],
+            "rank": [3.0, 4.5, 13.0],
+            "n_ranked": [16, 16, 16],
+        }
+    )
+
+
+def test_without_the_mtfp_the_first_tile_is_the_published_reserves():
+    """A council benchmarked from the published data alone: its usable reserves in the latest
+    outturn, against its comparators, rather than a tile saying the MTFP was not run."""
+    pack = summary.PackTables({"benchmark_resilience": _resilience()})
+    assert summary.headline_tiles(pack, "base")[0] == (
+        "Usable reserves 2016-17",
+        "48.7%",
+        "of net revenue expenditure, published outturn; comparator median 30.8%; "
+        "rank 4.5 of 16 (1 = highest)",
+    )
+    no_reserves = _resilience()[lambda f: f["indicator"] != "reserves_to_nre_ratio"]
+    pack = summary.PackTables({"benchmark_resilience": no_reserves})
+    assert summary.headline_tiles(pack, "base")[0][1] == "Not in this run"
+    with_mtfp = summary.PackTables(
+        {"mtfp_headline": mtfp_headline(), "benchmark_resilience": _resilience()}
+    )
+    assert summary.headline_tiles(with_mtfp, "base")[0][0].startswith("Budget gap by")

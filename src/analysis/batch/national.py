@@ -15,6 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from analysis import __version__
+from analysis.core.display import pct_text
 from analysis.core.tables import save_table
 from analysis.pack.render import PageInfo, page
 
@@ -124,7 +125,7 @@ def index_rows(outcomes: list[dict], output_root: Path) -> list[str]:
                 _cell(html.escape(o["authority_class"]), o["authority_class"]),
                 _cell(html.escape(o["period"]), o["period"]),
                 _cell(
-                    "No data" if reserves is None else f"{reserves * 100:.1f}%",
+                    "No data" if reserves is None else pct_text(reserves, 1),
                     reserves,
                 ),
                 _cell(

@@ -24,7 +24,7 @@ from analysis.summary.sentences import (
     year_text,
 )
 from analysis.summary.tables import BASE, REPORTS, TABLES, PackTables, not_in_run_sentence
-from analysis.summary.vfm import _present, top_services
+from analysis.summary.vfm import _present, reserves_tile, top_services
 
 
 def dsg_table(headline: pd.DataFrame) -> pd.DataFrame:
@@ -116,7 +116,8 @@ SERVICES_HEADERS = {"service": "Service", "rank": "Order", "reason": "Why it is 
 
 def headline_tiles(pack: PackTables, scenario: str = BASE) -> list[tuple[str, str, str]]:
     """(label, value, note) tiles: gap, reserves, savings at risk, DSG, services to review.
-    Tiles of reports not in this run say so."""
+    Tiles of reports not in this run say so; without the MTFP, the usable reserves in the
+    published outturn take its place where the benchmarking has them."""
     tiles: list[tuple[str, str, str]] = []
     headline = pack.get("mtfp_headline")
     if headline is not None and not headline.empty:
@@ -144,7 +145,9 @@ def headline_tiles(pack: PackTables, scenario: str = BASE) -> list[tuple[str, st
             note += f"; {earliest[0][1]} scenario: {earliest[0][0]}"
         tiles.append(("General fund below minimum", below or f"Not by {final}", note))
     else:
-        tiles.append(("Budget gap", "Not in this run", "the MTFP report was not run"))
+        # Without the MTFP, the published outturn still shows the council's reserves.
+        reserves = reserves_tile(pack.get("benchmark_resilience"))
+        tiles.append(reserves or ("Budget gap", "Not in this run", "the MTFP report was not run"))
     savings = pack.get("savings_headline")
     if savings is not None and not savings.empty:
         s = savings.iloc[0]

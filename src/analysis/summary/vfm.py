@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from analysis.summary.sentences import _join
+from analysis.core.display import pct_text
+from analysis.summary.sentences import _join, year_text
 from analysis.summary.tables import (
     PRIORITY_DETAIL_COLUMNS,
     TOP_SERVICES,
@@ -74,3 +75,21 @@ def vfm_sentence(
         + "".join(why)
         + " Benchmarks pose questions for the review to answer; they are not a league table."
     )
+
+
+def reserves_tile(resilience: pd.DataFrame | None) -> tuple[str, str, str] | None:
+    """The council's usable reserves as a share of its net revenue expenditure in the latest
+    published outturn, against its comparators: a headline tile for a pack without the MTFP
+    report (a council benchmarked from the published data alone). None when there is no figure."""
+    if resilience is None or resilience.empty:
+        return None
+    rows = resilience[resilience["indicator"] == "reserves_to_nre_ratio"].dropna(subset=["value"])
+    if rows.empty:
+        return None
+    row = rows.sort_values("year").iloc[-1]
+    note = "of net revenue expenditure, published outturn"
+    if pd.notna(row["comparator_median_value"]):
+        note += f"; comparator median {pct_text(row['comparator_median_value'], 1)}"
+    if pd.notna(row["rank"]) and pd.notna(row["n_ranked"]):
+        note += f"; rank {float(row['rank']):g} of {int(row['n_ranked'])} (1 = highest)"
+    return (f"Usable reserves {year_text(int(row['year']))}", pct_text(row["value"], 1), note)
