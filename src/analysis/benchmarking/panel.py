@@ -42,7 +42,8 @@ class Panel:
     # Every published year in the tidy public-data panel form (analysis.public_data.load_panel),
     # or the council's own panel's years; trends and resilience changes read it.
     history: pd.DataFrame | None = None
-    # The SHA-256 key of the files it was read from (None for a panel made any other way).
+    # The SHA-256 key of the files it was read from (None for a panel made any other way); the
+    # national figures of :mod:`analysis.benchmarking.national` are kept under it.
     key: str | None = None
 
     def copy(self) -> Panel:

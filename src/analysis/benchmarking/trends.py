@@ -233,7 +233,8 @@ def for_result(result) -> Trends:
     """The trends for a :class:`~analysis.benchmarking.pipeline.BenchmarkResult`."""
     council = result.council
     history = getattr(result.panel, "history", None)
-    per_head = per_head_history(history)
+    national = getattr(result, "national", None)  # the run's figures for every authority
+    per_head = national.per_head() if national is not None else per_head_history(history)
     comparators = list(
         result.comparators.loc[result.comparators["role"] == "comparator", "ons_code"]
     )
