@@ -116,3 +116,22 @@ def test_trend_title_states_the_message():
     assert "2015-16 to 2016-17" in title
     flat = changes.assign(rank_change=0)
     assert "no service has moved up" in trend_charts.trend_title(flat, "Council C")
+
+
+def test_trend_rank_ties_share_the_higher_rank():
+    frame = pd.DataFrame(
+        {
+            "ons_code": ["C", "A", "B", "D"],
+            "year": 2016,
+            "line": 360,
+            "service": "Adult social care",
+            "net_expenditure_per_head_gbp": [300.0, 300.0, 400.0, 100.0],
+            "aggregated": False,
+        }
+    )
+    row = trends.trend_table(frame, "C", ["A", "B", "D"]).iloc[0]
+    # B is higher; A ties with C: C takes rank 2 (of 4), as A would.
+    assert row["cost_rank"] == 2 and row["n_ranked"] == 4
+    assert row["comparator_median_per_head_gbp"] == 300.0
+    # No comparator with data that year: no row.
+    assert trends.trend_table(frame[frame["ons_code"] == "C"], "C", ["A"]).empty

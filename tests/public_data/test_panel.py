@@ -123,6 +123,60 @@ def test_cache_loads_without_building_and_rebuilds_on_change(shared_public, tmp_
     assert len(list(cache.glob("panel-*.parquet"))) == 1
 
 
+def test_memory_copy_is_private_and_never_stale(shared_public, tmp_path, monkeypatch):
+    folder = tmp_path / "public"
+    folder.mkdir()
+    shutil.copy(shared_public / "council_tax" / "ctr_2122.xlsx", folder / "ctr_2122.xlsx")
+    cache = tmp_path / "cache"
+    first = panel_module.load_panel(folder, cache)
+    expected = first.copy()
+
+    def no_read(*args, **kwargs):
+        raise AssertionError("read from disk although this process loaded it last")
+
+    monkeypatch.setattr(pd, "read_parquet", no_read)
+    # A caller changing its copy (values, a new column) does not change the next caller's.
+    first.loc[first.index[0], "value"] = -1.0
+    first["extra"] = 1
+    again = panel_module.load_panel(folder, cache)
+    pd.testing.assert_frame_equal(again, expected)
+    again.loc[again.index[0], "value"] = -2.0
+    pd.testing.assert_frame_equal(panel_module.load_panel(folder, cache), expected)
+    monkeypatch.undo()
+    # Same name, new contents: a new key, so never the panel in memory.
+    shutil.copy(shared_public / "council_tax" / "ctr_2223.xlsx", folder / "ctr_2122.xlsx")
+    assert set(panel_module.load_panel(folder, cache)["year"]) == {2021, 2022}
+    # Another folder with the first contents: its own entry, not the other folder's panel.
+    other = tmp_path / "other"
+    other.mkdir()
+    shutil.copy(shared_public / "council_tax" / "ctr_2122.xlsx", other / "ctr_2122.xlsx")
+    assert set(panel_module.load_panel(other, cache)["year"]) == {2020, 2021}
+
+
+def test_files_are_found_by_published_names_in_any_folder(tmp_path):
+    (tmp_path / "a" / "b").mkdir(parents=True)
+    for name in [
+        "a/RS_2016-17.xlsx",
+        "a/b/ctr_2122.ods",
+        "x_Council_Taxbase_2020.xls",
+        "popestimates.xlsx",
+        ".RS_hidden.xlsx",
+        "~$RS_lock.xlsx",
+        "RS_notes.csv",
+        "rs_lower.xlsx",
+    ]:
+        (tmp_path / name).write_bytes(b"")
+    found = panel_module.find_files(tmp_path)
+    names = {kind: [p.relative_to(tmp_path).as_posix() for p in v] for kind, v in found.items()}
+    assert names == {
+        "rs": ["a/RS_2016-17.xlsx"],
+        "ctr": ["a/b/ctr_2122.ods"],
+        "taxbase": ["x_Council_Taxbase_2020.xls"],
+        "population": ["popestimates.xlsx"],
+        "restructuring": [],
+    }
+
+
 def test_empty_folder_says_what_is_missing(tmp_path):
     from analysis.core.errors import InputError
 

@@ -1,11 +1,17 @@
 """The benchmarking panel: the tidy tables (RS lines, population, performance, neighbours) read
 either from the published government files (``public_data``) or from the council's own
 ``data/raw/<council>/benchmark/`` folder in the same tidy form.
+
+A warm process (a batch's kernel, one council after another) keeps the last panel it loaded,
+under a key made of every input file's SHA-256 and the public-data panel's own key, and hands
+each caller a copy: a changed file gives a new key, and no caller can change another's panel.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import hashlib
+import json
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pandas as pd
@@ -14,8 +20,11 @@ from analysis.benchmarking import sources
 from analysis.benchmarking.settings import BenchmarkSettings
 from analysis.core.config import Council
 from analysis.core.errors import InputError, Problem, display_path
+from analysis.core.provenance import record_input, sha256_of
+from analysis.public_data import find_files as find_history_files
 from analysis.public_data import load_panel as load_public_panel
 from analysis.public_data._common import check_file, tidy
+from analysis.public_data.panel import input_key as history_key
 
 
 @dataclass
@@ -33,6 +42,26 @@ class Panel:
     # Every published year in the tidy public-data panel form (analysis.public_data.load_panel),
     # or the council's own panel's years; trends and resilience changes read it.
     history: pd.DataFrame | None = None
+    # The SHA-256 key of the files it was read from (None for a panel made any other way); the
+    # national figures of :mod:`analysis.benchmarking.national` are kept under it.
+    key: str | None = None
+
+    def copy(self) -> Panel:
+        """A copy whose frames and lists the caller may change freely."""
+
+        def own(frame):
+            return frame.copy() if frame is not None else None
+
+        return replace(
+            self,
+            rs=own(self.rs),
+            population=own(self.population),
+            neighbours=own(self.neighbours),
+            performance=own(self.performance),
+            history=own(self.history),
+            files={kind: list(paths) for kind, paths in self.files.items()},
+            notes=list(self.notes),
+        )
 
 
 def _tidy_csv(path: Path, what: str, extra: tuple[str, ...] = ()) -> pd.DataFrame:
@@ -94,8 +123,96 @@ def find_public_files(directory: Path, settings: BenchmarkSettings) -> dict[str,
     return files
 
 
+# The last panel this process loaded: {key: panel}. One at a time (a batch uses one panel).
+_LOADED: dict[str, Panel] = {}
+
+
+def _own_files(folder: Path) -> dict[str, list[Path]]:
+    return {
+        "rs": [folder / "rs.csv"],
+        "population": [folder / "population.csv"],
+        "neighbours": [p for p in [folder / "neighbours.json"] if p.is_file()],
+        "performance": [p for p in [folder / "performance.csv"] if p.is_file()],
+    }
+
+
+def _read_files(files: dict[str, list[Path]]) -> list[Path]:
+    """The files the readers open: every RS year, and the first of each other kind."""
+    return [*files["rs"], *(paths[0] for kind, paths in files.items() if kind != "rs" and paths)]
+
+
+def _inputs(
+    council: Council, settings: BenchmarkSettings, public_data: Path | None
+) -> tuple[list[Path], str | None]:
+    """(every file a load reads, the key of their contents and of how they are named), or a
+    None key when the folder or a file is missing (reading them then says what is wrong)."""
+    if public_data is not None:
+        directory = Path(public_data)
+        if not directory.is_dir():
+            return [], None
+        files = find_public_files(directory, settings)
+        found = find_history_files(directory)
+        history = [p for paths in found.values() for p in paths]
+        parts: list = ["public", str(directory), str(directory.resolve()), history_key(found)[0]]
+    else:
+        folder = council.folder / settings.panel
+        if not folder.is_dir():
+            return [], None
+        files, history = _own_files(folder), []
+        parts = ["own", str(folder), (folder / "ILLUSTRATIVE.md").is_file()]
+    read = _read_files(files)
+    if not files["rs"] or not files["population"] or not all(p.is_file() for p in read):
+        return [], None
+    parts += [(str(p), str(p.resolve()), sha256_of(p)) for p in read]
+    return [*read, *history], hashlib.sha256(json.dumps(parts).encode()).hexdigest()
+
+
 def load_panel(council: Council, settings: BenchmarkSettings, public_data: Path | None) -> Panel:
-    """Read everything the run needs, raising one InputError listing every problem."""
+    """Read everything the run needs, raising one InputError listing every problem (from memory
+    when this process loaded the same files last; always a copy the caller may change)."""
+    inputs, key = _inputs(council, settings, public_data)
+    if key is not None and key in _LOADED:
+        panel = _LOADED[key].copy()
+        problems = _settings_problems(council, settings, panel.neighbours, read_ok=True)
+        if problems:
+            raise InputError(problems)
+        for path in inputs:
+            record_input(path)  # the manifest lists the inputs whichever way they came
+        return panel
+    panel = _read_panel(council, settings, public_data)
+    if key is not None:
+        panel.key = key
+        _LOADED.clear()
+        _LOADED[key] = panel.copy()
+    return panel
+
+
+def _settings_problems(
+    council: Council, settings: BenchmarkSettings, neighbours: pd.DataFrame | None, read_ok: bool
+) -> list[Problem]:
+    """What the settings ask for that the data cannot give (the missing neighbour list only
+    when every file was read, so it is not blamed on a file that failed)."""
+    problems = []
+    if settings.comparator_method == "nearest_neighbours" and neighbours is None and read_ok:
+        problems.append(
+            Problem(
+                display_path(council.folder / "council.yaml"),
+                "comparator_method is nearest_neighbours but no nearest-neighbour list (*neighbour*.json) was found",
+                key="benchmark.comparator_method",
+            )
+        )
+    if settings.comparator_method == "list" and not settings.comparators:
+        problems.append(
+            Problem(
+                display_path(council.folder / "council.yaml"),
+                "comparator_method is list but no comparators are given",
+                key="benchmark.comparators",
+            )
+        )
+    return problems
+
+
+def _read_panel(council: Council, settings: BenchmarkSettings, public_data: Path | None) -> Panel:
     problems: list[Problem] = []
 
     def attempt(fn, *args):
@@ -134,12 +251,7 @@ def load_panel(council: Council, settings: BenchmarkSettings, public_data: Path 
                 "no benchmarking panel for this council: add one, or run with --public-data DIR "
                 "(a folder of the published RS, population and comparator files)",
             )
-        files = {
-            "rs": [folder / "rs.csv"],
-            "population": [folder / "population.csv"],
-            "neighbours": [p for p in [folder / "neighbours.json"] if p.is_file()],
-            "performance": [p for p in [folder / "performance.csv"] if p.is_file()],
-        }
+        files = _own_files(folder)
         rs = attempt(_tidy_csv, files["rs"][0], "RS lines in tidy form", ("line",))
         population = attempt(_tidy_csv, files["population"][0], "population in tidy form")
         illustrative = (folder / "ILLUSTRATIVE.md").is_file()
@@ -165,22 +277,7 @@ def load_panel(council: Council, settings: BenchmarkSettings, public_data: Path 
     performance = (
         attempt(sources.read_performance, files["performance"][0]) if files["performance"] else None
     )
-    if settings.comparator_method == "nearest_neighbours" and neighbours is None and not problems:
-        problems.append(
-            Problem(
-                display_path(council.folder / "council.yaml"),
-                "comparator_method is nearest_neighbours but no nearest-neighbour list (*neighbour*.json) was found",
-                key="benchmark.comparator_method",
-            )
-        )
-    if settings.comparator_method == "list" and not settings.comparators:
-        problems.append(
-            Problem(
-                display_path(council.folder / "council.yaml"),
-                "comparator_method is list but no comparators are given",
-                key="benchmark.comparators",
-            )
-        )
+    problems.extend(_settings_problems(council, settings, neighbours, read_ok=not problems))
     if problems:
         raise InputError(problems)
     return Panel(

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.benchmarking import comparators as comp
+from analysis.benchmarking.national import National, national_for
 from analysis.benchmarking.panel import Panel, load_panel
 from analysis.benchmarking.performance import (
     POINT_COLUMNS,
@@ -31,7 +32,6 @@ from analysis.benchmarking.positions import (
     SERVICE_POSITION_COLUMNS,
     comparator_group,
     population_for,
-    unit_costs,
 )
 from analysis.benchmarking.priorities import (
     PRIORITY_COLUMNS,
@@ -41,7 +41,7 @@ from analysis.benchmarking.priorities import (
     priorities,
     review_proposals,
 )
-from analysis.benchmarking.resilience import INDICATORS, resilience_indicators
+from analysis.benchmarking.resilience import INDICATORS
 from analysis.benchmarking.robustness import (
     SET_COLUMNS,
     comparator_sets,
@@ -93,6 +93,8 @@ class BenchmarkResult:
     unit_costs_all: pd.DataFrame = field(repr=False, default_factory=pd.DataFrame)
     comparator_sets: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=SET_COLUMNS))
     analyst_notes: list[str] = field(default_factory=list)
+    # The panel's figures for every authority (trends and the reserve sentences read them).
+    national: National | None = field(default=None, repr=False)
 
     @property
     def year_label(self) -> str:
@@ -149,31 +151,23 @@ def run(
     """Load the data and compute every table the notebook shows."""
     settings = load_settings(council)
     panel = load_panel(council, settings, public_data)
+    national = national_for(panel)
     rs = panel.rs
     year = int(year if year is not None else rs["year"].max())
     code = council.ons_code
     messages: list[str] = []
     notes: list[str] = []
-    costs, unmatched_costs = unit_costs(rs, panel.population, year)
+    costs, unmatched_costs = national.unit_costs(year)
     _, pop_year = population_for(panel.population, year)
     if pop_year != year:
         messages.append(
             f"Population: mid-{pop_year} estimates used for {year_label(year)} (mid-{year} not available)."
         )
     present = bool((costs["ons_code"] == code).any())
-    groups, method_text = comparator_group(code, council.authority_class, settings, panel, year)
-
-    names = (
-        pd.concat(
-            [
-                rs[["ons_code", "name", "authority_class"]],
-                panel.population[["ons_code", "name", "authority_class"]],
-            ]
-        )
-        .dropna(subset=["ons_code"])
-        .drop_duplicates("ons_code")
+    groups, method_text = comparator_group(
+        code, council.authority_class, settings, panel, year, national
     )
-    names = names.set_index("ons_code")
+    names = national.names()
     in_year = set(costs["ons_code"])
     comparators = pd.concat(
         [
@@ -242,7 +236,7 @@ def run(
         pos_table = _empty(SERVICE_POSITION_COLUMNS)
 
     # Resilience: every year available, council and comparators.
-    indicators = resilience_indicators(rs, getattr(panel, "history", None))
+    indicators = national.resilience_indicators()
     members = set(comparators["ons_code"])
     res_pos = (
         comp.positions(
@@ -299,7 +293,9 @@ def run(
     across = pd.DataFrame(columns=SET_COLUMNS)
     holds = None
     if len(pos):
-        sets, set_notes = comparator_sets(code, council.authority_class, settings, panel, year)
+        sets, set_notes = comparator_sets(
+            code, council.authority_class, settings, panel, year, national
+        )
         notes.extend(set_notes)
         across = cost_across_sets(costs, sets, code)
         holds = holds_across_sets(across)
@@ -332,6 +328,7 @@ def run(
         costs,
         across,
         notes,
+        national,
     )
     for note in notes:
         LOG.warning("Analyst note (not shown to the committee): %s", note)

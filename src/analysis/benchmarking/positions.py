@@ -144,10 +144,23 @@ def features_for(
     return pd.DataFrame(out)
 
 
+def rs_classes(panel: Panel, year: int) -> pd.Series:
+    """ons_code -> authority class in the RS data for ``year``."""
+    rs = panel.rs[panel.rs["year"] == year]
+    return rs.drop_duplicates("ons_code").set_index("ons_code")["authority_class"]
+
+
 def comparator_group(
-    council_code: str, council_class: str, settings: BenchmarkSettings, panel: Panel, year: int
+    council_code: str,
+    council_class: str,
+    settings: BenchmarkSettings,
+    panel: Panel,
+    year: int,
+    national=None,
 ) -> tuple[pd.DataFrame, str]:
-    """(groups frame for the council, sentence saying how the group was chosen)."""
+    """(groups frame for the council, sentence saying how the group was chosen). ``national``:
+    the panel's :class:`~analysis.benchmarking.national.National` figures, when the caller has
+    them (the same figures, kept between councils)."""
     method = settings.comparator_method
     if method == "nearest_neighbours":
         groups = comp.neighbour_groups(panel.neighbours, [council_code])
@@ -157,12 +170,12 @@ def comparator_group(
                 f"The nearest-neighbour list has no entry for {council_code}: no comparator group."
             )
     elif method == "computed":
-        features = features_for(panel.rs, panel.population, year, settings.computed_variables)
-        classes = (
-            panel.rs[panel.rs["year"] == year]
-            .drop_duplicates("ons_code")
-            .set_index("ons_code")["authority_class"]
-        )
+        variables = settings.computed_variables
+        if national is not None:
+            features, classes = national.features(year, variables), national.classes(year)
+        else:
+            features = features_for(panel.rs, panel.population, year, variables)
+            classes = rs_classes(panel, year)
         groups = comp.computed_neighbours(features, classes.dropna(), settings.k, [council_code])
         text = (
             f"Comparators: the {settings.k} nearest authorities of class {council_class}, by Euclidean distance "
@@ -172,11 +185,7 @@ def comparator_group(
         groups = comp.list_groups(council_code, settings.comparators)
         text = f"Comparators: {METHOD_TEXT[method]} ({len(groups)} authorities)."
     else:
-        classes = (
-            panel.rs[panel.rs["year"] == year]
-            .drop_duplicates("ons_code")
-            .set_index("ons_code")["authority_class"]
-        )
+        classes = national.classes(year) if national is not None else rs_classes(panel, year)
         groups = comp.class_groups(classes, [council_code])
         text = f"Comparators: {METHOD_TEXT[method]} ({council_class}, {len(groups)} authorities)."
     return groups.reset_index(drop=True), text

@@ -85,11 +85,16 @@ def reserve_balances(frame: pd.DataFrame) -> pd.DataFrame:
     return out.dropna(subset=["balance_gbp_k"]).sort_values(["ons_code", "kind", "year"])
 
 
-def reserve_changes(frame: pd.DataFrame, years: int = CHANGE_YEARS) -> pd.DataFrame:
+def reserve_changes(
+    frame: pd.DataFrame, years: int = CHANGE_YEARS, balances: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """Change in each kind of reserve over ``years`` years to 31 March of each year, or over the
-    years available: ons_code, year, kind, change (fraction), years_used, from_year."""
+    years available: ons_code, year, kind, change (fraction), years_used, from_year.
+    ``balances``: :func:`reserve_balances` of ``frame`` when the caller has them already."""
     keys = ["ons_code", "kind", "year"]
-    balances = reserve_balances(frame)[[*keys, "balance_gbp_k"]].reset_index(drop=True)
+    if balances is None:
+        balances = reserve_balances(frame)
+    balances = balances[[*keys, "balance_gbp_k"]].reset_index(drop=True)
     lookup = balances.set_index(keys)["balance_gbp_k"]
     end = balances["balance_gbp_k"].to_numpy(dtype=float)
     start = np.full(len(balances), np.nan)
@@ -112,13 +117,13 @@ def reserve_changes(frame: pd.DataFrame, years: int = CHANGE_YEARS) -> pd.DataFr
 
 
 def _reserve_indicators(frame: pd.DataFrame, years: list[int]) -> pd.DataFrame:
-    balances = reserve_balances(frame)
-    balances = balances[balances["year"].isin(years)]
+    every = reserve_balances(frame)
+    balances = every[every["year"].isin(years)]
     ratio = balances.assign(
         indicator=balances["kind"] + "_reserves_to_nre_ratio",
         value=balances["balance_gbp_k"] / balances["nre_gbp_k"].where(balances["nre_gbp_k"] > 0),
     )
-    changes = reserve_changes(frame)
+    changes = reserve_changes(frame, balances=every)
     changes = changes[changes["year"].isin(years)]
     change = changes.assign(indicator=changes["kind"] + "_reserves_change", value=changes["change"])
     cols = ["ons_code", "year", "indicator", "value"]
@@ -198,8 +203,12 @@ def reserve_sentences(result) -> list[str]:
     the figures; says plainly when the change spans fewer than three years."""
     code, year = result.council.ons_code, result.year
     history = getattr(result.panel, "history", None)
-    source = history if history is not None else result.panel.rs
-    changes = reserve_changes(source)
+    national = getattr(result, "national", None)  # the run's figures for every authority
+    changes = (
+        national.reserve_changes()
+        if national is not None
+        else reserve_changes(history if history is not None else result.panel.rs)
+    )
     changes = changes[(changes["ons_code"] == code) & (changes["year"] == year)].set_index("kind")
     table = result.resilience.set_index("indicator") if len(result.resilience) else None
     out = []

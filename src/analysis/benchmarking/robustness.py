@@ -49,10 +49,16 @@ def set_label(method: str, council_class: str, settings: BenchmarkSettings) -> s
 
 
 def comparator_sets(
-    code: str, council_class: str, settings: BenchmarkSettings, panel: Panel, year: int
+    code: str,
+    council_class: str,
+    settings: BenchmarkSettings,
+    panel: Panel,
+    year: int,
+    national=None,
 ) -> tuple[dict[str, pd.DataFrame], list[str]]:
     """{label: groups} for every set the data allow, the chosen method first; and notes on the
-    sets that could not be formed (for the analyst)."""
+    sets that could not be formed (for the analyst). ``national``: as for
+    :func:`~analysis.benchmarking.positions.comparator_group`."""
     methods = [settings.comparator_method] + [
         m for m in ("nearest_neighbours", "class", "computed") if m != settings.comparator_method
     ]
@@ -70,6 +76,7 @@ def comparator_sets(
                 settings.model_copy(update={"comparator_method": method}),
                 panel,
                 year,
+                national,
             )
         except InputError as exc:
             notes.append(f"'{label}' could not be formed: {exc.problems[0].message}")

@@ -8,10 +8,15 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.ticker import MaxNLocator
 
 from analysis.benchmarking.trends import CLASS_NAMES, gbp_text
 from analysis.core import charts
 from analysis.core.periods import year_label
+
+# Tick steps as matplotlib's default locator takes them (1, 2, 2.5, 5 times a power of ten),
+# with fewer ticks than it would put on these small panels.
+ROUND_STEPS = [1, 2, 2.5, 5, 10]
 
 
 def trend_title(changes: pd.DataFrame, council_name: str) -> str:
@@ -33,13 +38,16 @@ def trend_title(changes: pd.DataFrame, council_name: str) -> str:
 
 def chart_trends(trend: pd.DataFrame, council_name: str, title: str | None = None):
     """Small multiples: the council's spend per head against the comparator median and
-    interquartile band, one panel per service."""
+    interquartile band, one panel per service. The panels share the years (x axis), labelled
+    under each column's lowest panel; each keeps its own scale of £ a head."""
     charts.apply_house_style()
     services = list(dict.fromkeys(trend.sort_values("line")["service"]))
     n = max(len(services), 1)
     cols = 3
     rows = int(np.ceil(n / cols))
-    fig, axes = plt.subplots(rows, cols, figsize=(10, 2.4 * rows + 0.8), layout="constrained")
+    fig, axes = plt.subplots(
+        rows, cols, figsize=(10, 2.4 * rows + 0.8), layout="constrained", sharex=True
+    )
     axes = np.atleast_1d(axes).ravel()
     fig.suptitle(
         title or f"{council_name}: net spend per head by service against comparators, by year",
@@ -47,7 +55,7 @@ def chart_trends(trend: pd.DataFrame, council_name: str, title: str | None = Non
         ha="left",
         wrap=True,
     )
-    for ax, service in zip(axes, services, strict=False):
+    for i, (ax, service) in enumerate(zip(axes, services, strict=False)):
         frame = trend[trend["service"] == service].sort_values("year")
         x = frame["year"].to_numpy()
         ax.fill_between(
@@ -70,12 +78,19 @@ def chart_trends(trend: pd.DataFrame, council_name: str, title: str | None = Non
             x, frame["council_per_head_gbp"], color=charts.HIGHLIGHT, marker="o", label=council_name
         )
         ax.set_title(service, fontsize=9, loc="left")
-        ax.set_xticks(x, [year_label(int(y))[2:] for y in x], fontsize=7)
         ax.set_ylabel("£ a head", fontsize=8)
-    for ax in axes[len(services) :]:
-        ax.axis("off")
+        ax.yaxis.set_major_locator(MaxNLocator(nbins=5, steps=ROUND_STEPS))
+        # Year labels under the lowest panel of each column (the one above an empty slot too).
+        ax.tick_params(axis="x", labelsize=7, labelbottom=i + cols >= len(services))
     if services:
+        years = sorted(int(y) for y in trend["year"].unique())
+        axes[0].set_xticks(years, [year_label(y)[2:] for y in years])  # shared by every panel
+        for ax in axes[len(services) :]:
+            fig.delaxes(ax)
         axes[0].legend(fontsize=7, loc="best")
+    else:
+        for ax in axes:
+            ax.axis("off")
     return fig
 
 
@@ -131,6 +146,7 @@ def chart_strips(strips: pd.DataFrame, council_name: str, year: int, authority_c
         ax.set_yticks([])
         ax.set_ylabel(service, rotation=0, ha="right", va="center", fontsize=8)
         ax.tick_params(axis="x", labelsize=7)
+        ax.xaxis.set_major_locator(MaxNLocator(nbins=5, steps=ROUND_STEPS))
         ax.xaxis.set_major_formatter(lambda v, _p: ("\u2212" if v < 0 else "") + f"£{abs(v):,.0f}")
         for side in ("left", "right", "top"):
             ax.spines[side].set_visible(False)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from analysis.core.periods import year_label
@@ -82,27 +83,33 @@ def trend_table(per_head: pd.DataFrame, council: str, comparators: list[str]) ->
     median and interquartile range, and its rank among them (1 = highest cost)."""
     rows = []
     group = per_head[per_head["ons_code"].isin([council, *comparators])]
-    for (line, year), frame in group.groupby(["line", "year"], sort=True):
-        mine = frame[frame["ons_code"] == council]
-        others = frame[frame["ons_code"] != council]["net_expenditure_per_head_gbp"]
-        if mine.empty or others.empty:
+    codes = group["ons_code"].to_numpy()
+    values = group["net_expenditure_per_head_gbp"].to_numpy(dtype=float)
+    services = group["service"].to_numpy()
+    aggregated = group["aggregated"].to_numpy()
+    # One pass over the (line, year) groups on arrays: positions in the frame's order.
+    for (line, year), where in sorted(group.groupby(["line", "year"]).indices.items()):
+        mine = codes[where] == council
+        if mine.all() or not mine.any():
             continue
-        value = float(mine["net_expenditure_per_head_gbp"].iloc[0])
-        ranks = frame["net_expenditure_per_head_gbp"].rank(ascending=False, method="min")
+        first = where[mine][0]  # the council's (first) row
+        others, value = values[where][~mine], float(values[first])
+        q1, q3 = np.percentile(others, [25.0, 75.0])
         rows.append(
             {
                 "year": int(year),
                 "year_label": year_label(int(year)),
                 "line": int(line),
-                "service": mine["service"].iloc[0],
+                "service": services[first],
                 "council_per_head_gbp": value,
-                "comparator_median_per_head_gbp": float(others.median()),
-                "comparator_q1_per_head_gbp": float(others.quantile(0.25)),
-                "comparator_q3_per_head_gbp": float(others.quantile(0.75)),
+                "comparator_median_per_head_gbp": float(np.median(others)),
+                "comparator_q1_per_head_gbp": float(q1),
+                "comparator_q3_per_head_gbp": float(q3),
                 "n_comparators_with_data": int(others.size),
-                "cost_rank": int(ranks[mine.index[0]]),
-                "n_ranked": int(frame.shape[0]),
-                "council_aggregated": bool(mine["aggregated"].iloc[0]),
+                # Ties share the higher rank (min): 1 + the rows with a higher cost.
+                "cost_rank": int((values[where] > value).sum()) + 1,
+                "n_ranked": int(where.size),
+                "council_aggregated": bool(aggregated[first]),
             }
         )
     return pd.DataFrame(rows, columns=TREND_COLUMNS)
@@ -184,13 +191,14 @@ def missing_years_sentence(trend: pd.DataFrame, history: pd.DataFrame | None) ->
     """Say plainly which published years a service has no figure for."""
     if trend.empty or history is None:
         return None
-    years = sorted(
-        int(y)
-        for y in history.loc[history["measure"].astype(str).str.match(r"^RS\d"), "year"].unique()
-    )
+    measures = history["measure"]
+    names = pd.Series(measures.dropna().unique())  # a few hundred names, not every row
+    rs_names = names[names.astype(str).str.match(r"^RS\d")]
+    years = sorted(int(y) for y in history.loc[measures.isin(rs_names), "year"].unique())
     gaps = []
     for service, frame in trend.groupby("service", sort=False):
-        absent = [year_label(y) for y in years if y not in set(frame["year"])]
+        present = set(frame["year"])
+        absent = [year_label(y) for y in years if y not in present]
         if absent:
             gaps.append(f"{service} ({', '.join(absent)})")
     if not gaps:
@@ -233,7 +241,8 @@ def for_result(result) -> Trends:
     """The trends for a :class:`~analysis.benchmarking.pipeline.BenchmarkResult`."""
     council = result.council
     history = getattr(result.panel, "history", None)
-    per_head = per_head_history(history)
+    national = getattr(result, "national", None)  # the run's figures for every authority
+    per_head = national.per_head() if national is not None else per_head_history(history)
     comparators = list(
         result.comparators.loc[result.comparators["role"] == "comparator", "ons_code"]
     )

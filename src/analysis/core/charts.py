@@ -114,11 +114,21 @@ def add_caption(fig, source: str, period: str | None = None) -> None:
     fig.supxlabel(text, x=0.01, ha="left", fontsize=8.5, color="#444444")
 
 
+# zlib level 3: on the benchmarking charts as fast as level 1 (a third less time than the
+# default, 6) for 0.2% more bytes (level 1: 3% more).
+PNG_COMPRESS_LEVEL = 3
+
+
 def figure_png(fig) -> bytes:
     """The figure as PNG bytes, deterministic for the same figure (no timestamp metadata)."""
     buffer = io.BytesIO()
     # The figure is laid out once, by its constrained layout; "tight" bounds would draw it twice.
-    fig.savefig(buffer, format="png", metadata={"Software": None})
+    fig.savefig(
+        buffer,
+        format="png",
+        metadata={"Software": None},
+        pil_kwargs={"compress_level": PNG_COMPRESS_LEVEL},
+    )
     return buffer.getvalue()
 
 

@@ -10,11 +10,14 @@ restructuring lookup, which maps E-codes to ONS codes and adds successor authori
 (:func:`analysis.public_data.boundaries.aggregate_successors`, ``aggregated`` True).
 
 :func:`load_panel` caches the panel as Parquet in ``data/processed/public_panel/``, keyed by the
-SHA-256 of every input and of the readers' code, and rebuilds it when either changes.
+SHA-256 of every input and of the readers' code, and rebuilds it when either changes. A warm
+process (a batch's kernel) also keeps the last panel it loaded in memory under the same key, and
+hands each caller its own copy, so no caller can change what the next one gets.
 """
 
 from __future__ import annotations
 
+import fnmatch
 import hashlib
 import json
 import os
@@ -69,13 +72,13 @@ CTR_UNITS = {
 def find_files(folder: str | Path) -> dict[str, list[Path]]:
     """The published files in ``folder`` by kind (searched recursively by published names)."""
     folder = Path(folder)
+    every = [p for p in folder.rglob("*") if p.is_file() and not p.name.startswith((".", "~$"))]
     found: dict[str, list[Path]] = {}
     for kind, globs in PATTERNS.items():
-        paths: set[Path] = set()
-        for pattern in globs:
-            for ext in SHEETS:
-                paths |= {p for p in folder.rglob(f"{pattern}.{ext}") if p.is_file()}
-        found[kind] = sorted(p for p in paths if not p.name.startswith((".", "~$")))
+        names = [f"{pattern}.{ext}" for pattern in globs for ext in SHEETS]
+        found[kind] = sorted(
+            p for p in every if any(fnmatch.fnmatchcase(p.name, name) for name in names)
+        )
     return found
 
 
@@ -196,10 +199,15 @@ def default_cache_dir() -> Path:
     return processed_dir() / "public_panel"
 
 
+# The last panel loaded in this process: {Parquet cache path (its name holds the key): panel}.
+_LOADED: dict[Path, pd.DataFrame] = {}
+
+
 def load_panel(
     folder: str | Path, cache_dir: str | Path | None = None, rebuild: bool = False
 ) -> pd.DataFrame:
-    """The panel for ``folder``, from the Parquet cache when every input's SHA-256 matches."""
+    """The panel for ``folder``, from the Parquet cache when every input's SHA-256 matches (and
+    from memory when this process loaded it last); always a copy the caller may change."""
     folder = Path(folder)
     if not folder.is_dir():
         raise InputError.single(display_path(folder), "public data folder not found")
@@ -211,11 +219,17 @@ def load_panel(
     cache_dir = Path(cache_dir) if cache_dir is not None else default_cache_dir()
     place = hashlib.sha256(str(folder.resolve()).encode()).hexdigest()[:8]
     target = cache_dir / f"panel-{place}-{key[:20]}.parquet"
+    if target in _LOADED and not rebuild:
+        return _LOADED[target].copy()
+    _LOADED.clear()
     if target.is_file() and not rebuild:
         try:
-            return pd.read_parquet(target)
+            panel = pd.read_parquet(target)
         except Exception:  # a damaged cache is rebuilt, never trusted
             target.unlink(missing_ok=True)
+        else:
+            _LOADED[target] = panel
+            return panel.copy()
     panel = build_panel(folder, hashes)
     cache_dir.mkdir(parents=True, exist_ok=True)
     tmp = target.with_suffix(f".{os.getpid()}.part")
@@ -224,4 +238,5 @@ def load_panel(
     for old in cache_dir.glob(f"panel-{place}-*.parquet"):
         if old != target:
             old.unlink(missing_ok=True)
-    return panel
+    _LOADED[target] = panel
+    return panel.copy()
