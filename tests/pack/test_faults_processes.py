@@ -79,13 +79,16 @@ def _start(project: Path, flag: Path) -> subprocess.Popen:
     )  # fmt: skip
 
 
-def _kernels_running(run: subprocess.Popen, count: int = 2, within_s: float = 90) -> list[int]:
-    """Every process under the run, once ``count`` kernels are executing."""
+def _kernels_running(
+    run: subprocess.Popen, project: Path, count: int = 2, within_s: float = 90
+) -> list[int]:
+    """Every process under the run, once ``count`` kernels are running and the build has
+    started (its scratch folder exists: the inputs are checked and the notebooks are on)."""
     deadline = time.time() + within_s
     while time.time() < deadline:
         tree = psutil.Process(run.pid).children(recursive=True)
         kernels = [p for p in tree if "ipykernel" in " ".join(_cmdline(p))]
-        if len(kernels) >= count:
+        if len(kernels) >= count and _scratch(project):
             time.sleep(2)  # let them reach the waiting cell
             return [p.pid for p in psutil.Process(run.pid).children(recursive=True)]
         assert run.poll() is None, run.communicate()
@@ -129,7 +132,7 @@ def test_kill_9_takes_the_workers_and_kernels_with_it_and_the_next_run_reclaims(
     flag = tmp_path / "wait"
     flag.write_text("")
     run = _start(project, flag)
-    pids = _kernels_running(run)
+    pids = _kernels_running(run, project)
     started.extend(pids)
     assert len(pids) >= 2  # the two warm kernels (children of the run)
     os.kill(run.pid, signal.SIGKILL)
@@ -152,7 +155,7 @@ def test_ctrl_c_exits_with_one_line_and_leaves_nothing_behind(project, tmp_path,
     flag = tmp_path / "wait"
     flag.write_text("")
     run = _start(project, flag)
-    pids = _kernels_running(run)
+    pids = _kernels_running(run, project)
     started.extend([run.pid, *pids])
     os.killpg(run.pid, signal.SIGINT)  # what the terminal does on Ctrl-C
     out, err = run.communicate(timeout=60)
