@@ -56,9 +56,8 @@ def positions(values: pd.DataFrame, groups: pd.DataFrame, keys: list[str]) -> pd
     by = ["ons_code", *keys]
     stats = _stats_by_arrays(focal, merged, by)
     if stats is not None:
-        out = focal.join(stats)
-    else:
-        out = focal.join(_stats_by_frames(focal, merged, by), on=by, how="left")
+        return _positions_from_arrays(focal, by, stats)
+    out = focal.join(_stats_by_frames(focal, merged, by), on=by, how="left")
     out["n_comparators_with_data"] = out["n_comparators_with_data"].fillna(0).astype("int64")
     out["n_higher"] = out["n_higher"].fillna(0).astype("int64")
     out["n_equal"] = out["n_equal"].fillna(0).astype("int64")
@@ -124,7 +123,10 @@ def _stats_by_arrays(focal: pd.DataFrame, merged: pd.DataFrame, by: list[str]):
     """What :func:`_stats_by_frames` gives, one row per focal row (its index), in one pass on
     arrays; None when the keys need the general path (a missing key, or an authority with two
     values for one key)."""
-    numeric = all(f.dtype.kind in "fiu" for f in (focal["value"], merged["comparator_value"]))
+    numeric = all(
+        isinstance(f.dtype, np.dtype) and f.dtype.kind in "fiu"
+        for f in (focal["value"], merged["comparator_value"])
+    )
     if not numeric or focal[by].isna().any().any() or merged[by].isna().any().any():
         return None
     if focal.duplicated(by).any():
@@ -140,25 +142,55 @@ def _stats_by_arrays(focal: pd.DataFrame, merged: pd.DataFrame, by: list[str]):
     own[mine] = focal["value"].to_numpy(dtype="float64")
     higher = np.bincount(theirs, weights=values > own[theirs], minlength=n)
     equal = np.bincount(theirs, weights=values == own[theirs], minlength=n)
-    return pd.DataFrame(
-        {
-            "comparator_median": median[mine],
-            "n_comparators_with_data": size[mine].astype("int64"),
-            "mad": mad[mine],
-            "n_higher": higher[mine].astype("int64"),
-            "n_equal": equal[mine].astype("int64"),
-        },
-        index=focal.index,
-    )
+    return {
+        "comparator_median": median[mine],
+        "n_comparators_with_data": size[mine].astype("int64"),
+        "mad": mad[mine],
+        "n_higher": higher[mine].astype("int64"),
+        "n_equal": equal[mine].astype("int64"),
+    }
+
+
+def _positions_from_arrays(focal: pd.DataFrame, by: list[str], stats: dict) -> pd.DataFrame:
+    """What :func:`positions` returns, from :func:`_stats_by_arrays`: the same arithmetic on
+    arrays, and one frame made at the end."""
+    value = focal["value"].to_numpy()
+    median, n = stats["comparator_median"], stats["n_comparators_with_data"]
+    mad = stats["mad"]
+    diff = value - median
+    with np.errstate(divide="ignore", invalid="ignore"):
+        diff_fraction = np.where(median != 0, diff / np.abs(median), np.nan)
+        score = diff / mad
+    mad_is_zero = mad == 0
+    robust_score = np.where(mad_is_zero, np.where(diff == 0, 0.0, np.nan), score)
+    # Mid rank, as in the general path.
+    rank = stats["n_higher"] + 1 + stats["n_equal"] / 2
+    n_ranked = n + 1
+    quartile = 4 - np.floor((rank - 1) * 4 / n_ranked)
+    no_data = n == 0
+    columns = {
+        "comparator_median": median,
+        "diff": diff,
+        "diff_fraction": diff_fraction,
+        "mad": mad,
+        "robust_score": robust_score,
+        "mad_is_zero": mad_is_zero,
+        "rank": np.where(no_data, np.nan, rank).astype("float64"),
+        "n_ranked": pd.array(n_ranked, dtype="Int64"),
+        "quartile": pd.array(np.where(no_data, np.nan, quartile), dtype="Int64"),
+        "n_comparators_with_data": n,
+    }
+    out = pd.concat([focal[[*by, "value"]].reset_index(drop=True), pd.DataFrame(columns)], axis=1)
+    return out[[*by, *POSITION_COLUMNS]].sort_values(by, ignore_index=True)
 
 
 def class_groups(classes: pd.Series, codes: list[str] | None = None) -> pd.DataFrame:
     """Every authority of the same class (``classes``: ons_code -> class)."""
     frame = classes.dropna().rename("authority_class").rename_axis("ons_code").reset_index()
-    pairs = frame.merge(frame.rename(columns={"ons_code": "comparator_code"}), on="authority_class")
+    # Only the asked-for authorities' pairs are made (not every pair of the class).
+    asked = frame if codes is None else frame[frame["ons_code"].isin(codes)]
+    pairs = asked.merge(frame.rename(columns={"ons_code": "comparator_code"}), on="authority_class")
     pairs = pairs[pairs["ons_code"] != pairs["comparator_code"]]
-    if codes is not None:
-        pairs = pairs[pairs["ons_code"].isin(codes)]
     return pairs[["ons_code", "comparator_code"]].reset_index(drop=True)
 
 
@@ -198,6 +230,8 @@ def computed_neighbours(
     cls = classes.reindex(frame.index)
     parts = []
     for _klass, block in frame.groupby(cls, sort=True):
+        if codes is not None and not block.index.isin(codes).any():
+            continue  # no authority asked for in this class
         sd = block.std(ddof=0)
         usable = sd[sd > 0].index
         z = (block[usable] - block[usable].mean()) / sd[usable]
