@@ -54,23 +54,10 @@ def positions(values: pd.DataFrame, groups: pd.DataFrame, keys: list[str]) -> pd
     other = vals.rename(columns={"ons_code": "comparator_code", "value": "comparator_value"})
     merged = members.merge(other, on="comparator_code", how="inner")
     by = ["ons_code", *keys]
-    grouped = merged.groupby(by, sort=False)["comparator_value"]
-    stats = pd.DataFrame(
-        {"comparator_median": grouped.median(), "n_comparators_with_data": grouped.size()}
-    )
-    merged = merged.join(stats["comparator_median"], on=by)
-    merged["absdev"] = (merged["comparator_value"] - merged["comparator_median"]).abs()
-    stats["mad"] = merged.groupby(by, sort=False)["absdev"].median()
-    merged = merged.merge(focal, on=by, how="inner")
-    keys = [merged[k] for k in by]
-    stats["n_higher"] = (
-        (merged["comparator_value"] > merged["value"]).groupby(keys, sort=False).sum()
-    )
-    stats["n_equal"] = (
-        (merged["comparator_value"] == merged["value"]).groupby(keys, sort=False).sum()
-    )
-
-    out = focal.join(stats, on=by, how="left")
+    stats = _stats_by_arrays(focal, merged, by)
+    if stats is not None:
+        return _positions_from_arrays(focal, by, stats)
+    out = focal.join(_stats_by_frames(focal, merged, by), on=by, how="left")
     out["n_comparators_with_data"] = out["n_comparators_with_data"].fillna(0).astype("int64")
     out["n_higher"] = out["n_higher"].fillna(0).astype("int64")
     out["n_equal"] = out["n_equal"].fillna(0).astype("int64")
@@ -97,13 +84,113 @@ def positions(values: pd.DataFrame, groups: pd.DataFrame, keys: list[str]) -> pd
     return out[[*by, *POSITION_COLUMNS]].sort_values(by, ignore_index=True)
 
 
+def _stats_by_frames(focal: pd.DataFrame, merged: pd.DataFrame, by: list[str]) -> pd.DataFrame:
+    """The comparators' median, count and MAD, and how many are above and level with the
+    authority, per (authority, key): the general path, by pandas groupby (any keys)."""
+    grouped = merged.groupby(by, sort=False)["comparator_value"]
+    stats = pd.DataFrame(
+        {"comparator_median": grouped.median(), "n_comparators_with_data": grouped.size()}
+    )
+    merged = merged.join(stats["comparator_median"], on=by)
+    merged["absdev"] = (merged["comparator_value"] - merged["comparator_median"]).abs()
+    stats["mad"] = merged.groupby(by, sort=False)["absdev"].median()
+    merged = merged.merge(focal, on=by, how="inner")
+    keys = [merged[k] for k in by]
+    stats["n_higher"] = (
+        (merged["comparator_value"] > merged["value"]).groupby(keys, sort=False).sum()
+    )
+    stats["n_equal"] = (
+        (merged["comparator_value"] == merged["value"]).groupby(keys, sort=False).sum()
+    )
+    return stats
+
+
+def _segment_medians(group: np.ndarray, values: np.ndarray, n_groups: int):
+    """(the median of ``values`` in each group, the groups' sizes), NaN for an empty group. An
+    even count's median is (upper + lower) / 2 as pandas computes it: the same figures."""
+    ordered = values[np.lexsort((values, group))]
+    sizes = np.bincount(group, minlength=n_groups)
+    starts = np.cumsum(sizes) - sizes
+    medians = np.full(n_groups, np.nan)
+    has = sizes > 0
+    lower = ordered[(starts + (sizes - 1) // 2)[has]]
+    upper = ordered[(starts + sizes // 2)[has]]
+    medians[has] = np.where(sizes[has] % 2 == 1, upper, (upper + lower) / 2)
+    return medians, sizes
+
+
+def _stats_by_arrays(focal: pd.DataFrame, merged: pd.DataFrame, by: list[str]):
+    """What :func:`_stats_by_frames` gives, one row per focal row (its index), in one pass on
+    arrays; None when the keys need the general path (a missing key, or an authority with two
+    values for one key)."""
+    numeric = all(
+        isinstance(f.dtype, np.dtype) and f.dtype.kind in "fiu"
+        for f in (focal["value"], merged["comparator_value"])
+    )
+    if not numeric or focal[by].isna().any().any() or merged[by].isna().any().any():
+        return None
+    if focal.duplicated(by).any():
+        return None
+    both = pd.concat([focal[by], merged[by]], ignore_index=True)
+    ids = both.groupby(by, sort=False).ngroup().to_numpy()
+    n = int(ids.max()) + 1 if len(ids) else 0
+    mine, theirs = ids[: len(focal)], ids[len(focal) :]
+    values = merged["comparator_value"].to_numpy(dtype="float64")
+    median, size = _segment_medians(theirs, values, n)
+    mad, _ = _segment_medians(theirs, np.abs(values - median[theirs]), n)
+    own = np.full(n, np.nan)
+    own[mine] = focal["value"].to_numpy(dtype="float64")
+    higher = np.bincount(theirs, weights=values > own[theirs], minlength=n)
+    equal = np.bincount(theirs, weights=values == own[theirs], minlength=n)
+    return {
+        "comparator_median": median[mine],
+        "n_comparators_with_data": size[mine].astype("int64"),
+        "mad": mad[mine],
+        "n_higher": higher[mine].astype("int64"),
+        "n_equal": equal[mine].astype("int64"),
+    }
+
+
+def _positions_from_arrays(focal: pd.DataFrame, by: list[str], stats: dict) -> pd.DataFrame:
+    """What :func:`positions` returns, from :func:`_stats_by_arrays`: the same arithmetic on
+    arrays, and one frame made at the end."""
+    value = focal["value"].to_numpy()
+    median, n = stats["comparator_median"], stats["n_comparators_with_data"]
+    mad = stats["mad"]
+    diff = value - median
+    with np.errstate(divide="ignore", invalid="ignore"):
+        diff_fraction = np.where(median != 0, diff / np.abs(median), np.nan)
+        score = diff / mad
+    mad_is_zero = mad == 0
+    robust_score = np.where(mad_is_zero, np.where(diff == 0, 0.0, np.nan), score)
+    # Mid rank, as in the general path.
+    rank = stats["n_higher"] + 1 + stats["n_equal"] / 2
+    n_ranked = n + 1
+    quartile = 4 - np.floor((rank - 1) * 4 / n_ranked)
+    no_data = n == 0
+    columns = {
+        "comparator_median": median,
+        "diff": diff,
+        "diff_fraction": diff_fraction,
+        "mad": mad,
+        "robust_score": robust_score,
+        "mad_is_zero": mad_is_zero,
+        "rank": np.where(no_data, np.nan, rank).astype("float64"),
+        "n_ranked": pd.array(n_ranked, dtype="Int64"),
+        "quartile": pd.array(np.where(no_data, np.nan, quartile), dtype="Int64"),
+        "n_comparators_with_data": n,
+    }
+    out = pd.concat([focal[[*by, "value"]].reset_index(drop=True), pd.DataFrame(columns)], axis=1)
+    return out[[*by, *POSITION_COLUMNS]].sort_values(by, ignore_index=True)
+
+
 def class_groups(classes: pd.Series, codes: list[str] | None = None) -> pd.DataFrame:
     """Every authority of the same class (``classes``: ons_code -> class)."""
     frame = classes.dropna().rename("authority_class").rename_axis("ons_code").reset_index()
-    pairs = frame.merge(frame.rename(columns={"ons_code": "comparator_code"}), on="authority_class")
+    # Only the asked-for authorities' pairs are made (not every pair of the class).
+    asked = frame if codes is None else frame[frame["ons_code"].isin(codes)]
+    pairs = asked.merge(frame.rename(columns={"ons_code": "comparator_code"}), on="authority_class")
     pairs = pairs[pairs["ons_code"] != pairs["comparator_code"]]
-    if codes is not None:
-        pairs = pairs[pairs["ons_code"].isin(codes)]
     return pairs[["ons_code", "comparator_code"]].reset_index(drop=True)
 
 
@@ -143,6 +230,8 @@ def computed_neighbours(
     cls = classes.reindex(frame.index)
     parts = []
     for _klass, block in frame.groupby(cls, sort=True):
+        if codes is not None and not block.index.isin(codes).any():
+            continue  # no authority asked for in this class
         sd = block.std(ddof=0)
         usable = sd[sd > 0].index
         z = (block[usable] - block[usable].mean()) / sd[usable]
