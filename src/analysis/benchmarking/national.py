@@ -24,7 +24,7 @@ from analysis.benchmarking.trends import per_head_history
 def _own(value):
     """The caller's own copy of a kept figure (frames and series copied; tuples item by item)."""
     if isinstance(value, pd.DataFrame | pd.Series):
-        return value.copy()
+        return value.copy(deep=False)  # copy-on-write: the caller's changes stay its own
     if isinstance(value, tuple):
         return tuple(_own(v) for v in value)
     return value

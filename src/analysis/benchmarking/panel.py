@@ -47,10 +47,12 @@ class Panel:
     key: str | None = None
 
     def copy(self) -> Panel:
-        """A copy whose frames and lists the caller may change freely."""
+        """A copy whose frames and lists the caller may change freely. The frames are shallow
+        copies: with pandas' copy-on-write, a change to one copies the data it changes and never
+        reaches the other, so a kept panel costs its memory once, not once per copy."""
 
         def own(frame):
-            return frame.copy() if frame is not None else None
+            return frame.copy(deep=False) if frame is not None else None
 
         return replace(
             self,

@@ -220,7 +220,7 @@ def load_panel(
     place = hashlib.sha256(str(folder.resolve()).encode()).hexdigest()[:8]
     target = cache_dir / f"panel-{place}-{key[:20]}.parquet"
     if target in _LOADED and not rebuild:
-        return _LOADED[target].copy()
+        return _LOADED[target].copy(deep=False)
     _LOADED.clear()
     if target.is_file() and not rebuild:
         try:
@@ -229,7 +229,7 @@ def load_panel(
             target.unlink(missing_ok=True)
         else:
             _LOADED[target] = panel
-            return panel.copy()
+            return panel.copy(deep=False)
     panel = build_panel(folder, hashes)
     cache_dir.mkdir(parents=True, exist_ok=True)
     tmp = target.with_suffix(f".{os.getpid()}.part")
@@ -239,4 +239,4 @@ def load_panel(
         if old != target:
             old.unlink(missing_ok=True)
     _LOADED[target] = panel
-    return panel.copy()
+    return panel.copy(deep=False)
