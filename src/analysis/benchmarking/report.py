@@ -210,6 +210,7 @@ def chart_positions(result: BenchmarkResult):
     )
     ax.grid(axis="x")
     ax.grid(axis="y", visible=False)
+    charts.no_axis_label(ax.yaxis)
     charts.add_caption(
         fig, f"RS {result.year_label}, ONS population; {result.panel.source}", result.year_label
     )
@@ -290,6 +291,7 @@ def chart_resilience(result: BenchmarkResult):
         **styles[1],
     )
     charts.percent_axis(ax, label="Usable reserves / net revenue expenditure")
+    charts.no_axis_label(ax.xaxis)
     ax.legend(loc="best")
     charts.add_caption(
         fig,

@@ -77,11 +77,12 @@ def chart_trends(trend: pd.DataFrame, council_name: str, title: str | None = Non
         ax.plot(
             x, frame["council_per_head_gbp"], color=charts.HIGHLIGHT, marker="o", label=council_name
         )
-        ax.set_title(service, fontsize=9, loc="left")
+        ax.set_title(service, fontsize=9, loc="left", y=charts.TITLE_Y)
         ax.set_ylabel("£ a head", fontsize=8)
         ax.yaxis.set_major_locator(MaxNLocator(nbins=5, steps=ROUND_STEPS))
         # Year labels under the lowest panel of each column (the one above an empty slot too).
         ax.tick_params(axis="x", labelsize=7, labelbottom=i + cols >= len(services))
+        charts.no_axis_label(ax.xaxis)
     if services:
         years = sorted(int(y) for y in trend["year"].unique())
         axes[0].set_xticks(years, [year_label(y)[2:] for y in years])  # shared by every panel
@@ -147,6 +148,7 @@ def chart_strips(strips: pd.DataFrame, council_name: str, year: int, authority_c
         ax.set_ylabel(service, rotation=0, ha="right", va="center", fontsize=8)
         ax.tick_params(axis="x", labelsize=7)
         ax.xaxis.set_major_locator(MaxNLocator(nbins=5, steps=ROUND_STEPS))
+        charts.no_axis_label(ax.xaxis)
         ax.xaxis.set_major_formatter(lambda v, _p: ("\u2212" if v < 0 else "") + f"£{abs(v):,.0f}")
         for side in ("left", "right", "top"):
             ax.spines[side].set_visible(False)
