@@ -170,6 +170,16 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _council_folder(args: argparse.Namespace) -> Path | None:
+    """The council's folder, or None when it has none (or its name is refused: loading the
+    council then says why)."""
+    try:
+        folder = paths.council_dir(args.council)
+    except ValueError:
+        return None
+    return folder if folder.is_dir() else None
+
+
 def _notebook_keys(args: argparse.Namespace) -> list[str] | None:
     """The notebooks asked for; when none are, those the council has inputs for (saying so when
     that is not all of them)."""
@@ -178,11 +188,8 @@ def _notebook_keys(args: argparse.Namespace) -> list[str] | None:
     keys = [k.strip() for k in args.notebooks.split(",") if k.strip()]
     if keys:
         return keys
-    try:
-        folder = paths.council_dir(args.council)
-    except ValueError:
-        return None  # the council name is refused, with its reason, when it is loaded
-    public_only = default_notebooks(folder) if folder.is_dir() else None
+    folder = _council_folder(args)
+    public_only = default_notebooks(folder) if folder is not None else None
     if public_only:
         _say(
             f"{args.council} has no MTFP assumptions or savings registers in {folder.name}/: "
@@ -197,11 +204,8 @@ def _public_data(args: argparse.Namespace) -> Path | None:
     data (it has no benchmarking panel of its own), those files where they are by default."""
     if args.public_data is not None:
         return args.public_data
-    try:
-        folder = paths.council_dir(args.council)
-    except ValueError:
-        return None
-    if folder.parent != paths.generated_councils_dir() or not folder.is_dir():
+    folder = _council_folder(args)
+    if folder is None or folder.parent != paths.generated_councils_dir():
         return None
     found = paths.default_public_data()
     if found is not None:
