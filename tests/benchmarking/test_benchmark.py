@@ -8,6 +8,7 @@ import pytest
 
 from analysis import benchmarking
 from analysis.benchmarking import BenchmarkSettings, comparators
+from analysis.benchmarking.performance import performance_positions
 from analysis.core import config
 
 
@@ -539,3 +540,48 @@ def test_when_nothing_qualifies_the_report_says_so_plainly():
     assert "500%" in sentence  # the rule as set: 5.0 = 500% above the median
     assert headline_value(result, "Services proposed for a review") == "None"
     assert result.status.iloc[0]["n_services_proposed"] == 0
+
+
+def test_an_authority_without_performance_measures_gets_empty_float_scores():
+    # Measures published for one council only: the other (with comparators of its own, none
+    # measured) has no performance rows. Its scores are an empty float column, not an error
+    # (pandas keeps an empty string column's dtype through map, and string x float fails).
+    string = pd.StringDtype(na_value=np.nan)
+    performance = pd.DataFrame(
+        {
+            "ons_code": pd.array(["A", "B"], dtype=string),
+            "year": [2016, 2016],
+            "measure": pd.array(["ASC1", "ASC1"], dtype=string),
+            "description": pd.array(["Reablement", "Reablement"], dtype=string),
+            "polarity": pd.array(["higher_is_better"] * 2, dtype=string),
+            "service_line": pd.array([360, 360], dtype="Int64"),
+            "value": [0.8, 0.7],
+        }
+    )
+    groups = pd.DataFrame({"ons_code": ["D"], "comparator_code": ["E"]})
+    out = performance_positions(performance, groups, 2016, BenchmarkSettings())
+    assert out.empty
+    assert out["performance_score"].dtype == "float64"
+    assert out["better_than_median"].dtype == "float64"
+
+
+def test_real_data_for_a_district_council(shared_public, tmp_path, monkeypatch):
+    # District councils have no social care and no published performance measures: their
+    # benchmarking runs on costs alone. (The batch writes a district's settings; here into a
+    # scratch project.)
+    from analysis.batch.councils import prepare, select
+    from analysis.core import paths
+
+    (tmp_path / "data" / "raw").mkdir(parents=True)
+    monkeypatch.setenv(paths.ROOT_ENV, str(tmp_path))
+    paths.project_root.cache_clear()
+    try:
+        chosen = select(benchmarking.authorities(shared_public), councils=["cambridge"])
+        [district] = prepare(chosen, "benchmark")
+        council = config.load_council(district.slug)
+    finally:
+        paths.project_root.cache_clear()
+    assert council.authority_class == "SD"
+    result = benchmarking.run(council, shared_public)
+    assert result.council_present and not result.positions.empty
+    assert result.performance.empty and result.quadrants["quadrant"].eq("No performance data").all()

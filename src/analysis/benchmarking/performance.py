@@ -77,7 +77,10 @@ def performance_positions(
     ]
     pos = comp.positions(perf.dropna(subset=["ons_code"]), groups, ["measure"])
     pos = pos.join(meta, on="measure")
-    sign = pos["polarity"].map({"higher_is_better": 1.0, "lower_is_better": -1.0})
+    # float64 whatever the polarity column's dtype: with no measures for the authority (a
+    # district council in a performance file of upper-tier measures) the map of an empty
+    # string column keeps its string dtype, and the products below would fail.
+    sign = pos["polarity"].map({"higher_is_better": 1.0, "lower_is_better": -1.0}).astype("float64")
     pos["performance_score"] = pos["robust_score"] * sign
     pos["better_than_median"] = np.sign(pos["diff"]) * sign
     pos["year"] = year
