@@ -118,32 +118,38 @@ def pack_breakdown() -> None:
 
 
 class MemorySampler:
-    """Peak resident memory of each Dask worker process plus its kernels, sampled every second."""
+    """Peak resident memory of each Dask worker process plus its kernels, sampled every 0.5 s.
 
-    def __init__(self, client):
-        self.client, self.peak, self._stop = client, {}, threading.Event()
-        self.peak_worker: dict[str, int] = {}
+    Read with psutil in this process (the local cluster's worker processes are its children),
+    so sampling sends nothing to the workers and runs no Dask client from a second thread."""
+
+    def __init__(self, cluster):
+        self.cluster, self._stop = cluster, threading.Event()
+        self.peak: dict[int, int] = {}
+        self.peak_worker: dict[int, int] = {}
         self._thread = threading.Thread(target=self._sample, daemon=True)
 
-    @staticmethod
-    def _rss() -> tuple[int, int]:
-        """(the worker process, the worker and its kernels)."""
-        import psutil
-
-        me = psutil.Process()
-        own = me.memory_info().rss
-        return own, own + sum(
-            c.memory_info().rss for c in me.children(recursive=True) if c.is_running()
-        )
+    def _pids(self) -> list[int]:
+        return [n.pid for n in list(self.cluster.workers.values()) if getattr(n, "pid", None)]
 
     def _sample(self) -> None:
+        import psutil
+
         while not self._stop.is_set():
-            try:
-                for worker, (own, rss) in self.client.run(self._rss).items():
-                    self.peak[worker] = max(self.peak.get(worker, 0), rss)
-                    self.peak_worker[worker] = max(self.peak_worker.get(worker, 0), own)
-            except Exception:
-                pass
+            for pid in self._pids():
+                try:
+                    worker = psutil.Process(pid)
+                    own = worker.memory_info().rss
+                    total = own
+                    for child in worker.children(recursive=True):
+                        try:
+                            total += child.memory_info().rss
+                        except psutil.Error:
+                            pass  # a kernel that ended between listing and reading
+                except psutil.Error:
+                    continue  # a worker that ended
+                self.peak[pid] = max(self.peak.get(pid, 0), total)
+                self.peak_worker[pid] = max(self.peak_worker.get(pid, 0), own)
             self._stop.wait(0.5)
 
     def __enter__(self):
@@ -156,7 +162,7 @@ class MemorySampler:
 
 
 def batch(classes: list[str], workers: int, limit: int | None) -> None:
-    from dask.distributed import Client, LocalCluster
+    from dask.distributed import LocalCluster
 
     from analysis import benchmarking
     from analysis.batch.councils import prepare, select
@@ -172,7 +178,7 @@ def batch(classes: list[str], workers: int, limit: int | None) -> None:
             n_workers=workers, threads_per_worker=1, dashboard_address=None, silence_logs=40
         )
         try:
-            with Client(cluster) as client, MemorySampler(client) as memory:
+            with MemorySampler(cluster) as memory:
                 report = run_batch(
                     councils, Path(tmp), public, scheduler=cluster.scheduler_address, force=True
                 )
