@@ -580,6 +580,7 @@ def test_real_data_for_a_district_council(shared_public, tmp_path, monkeypatch):
         [district] = prepare(chosen, "benchmark")
         council = config.load_council(district.slug)
     finally:
+        monkeypatch.undo()  # the project's own root again, for this test's run and the next
         paths.project_root.cache_clear()
     assert council.authority_class == "SD"
     result = benchmarking.run(council, shared_public)

@@ -11,7 +11,7 @@ import pandas as pd
 from matplotlib.ticker import MaxNLocator
 
 from analysis.benchmarking.trends import CLASS_NAMES, gbp_text
-from analysis.core import charts
+from analysis.core import chart_grid, charts
 from analysis.core.periods import year_label
 
 # Tick steps as matplotlib's default locator takes them (1, 2, 2.5, 5 times a power of ten),
@@ -36,6 +36,44 @@ def trend_title(changes: pd.DataFrame, council_name: str) -> str:
     )
 
 
+# The trend grid, in inches (see analysis.core.chart_grid): three columns of panels 1.85 in high.
+TREND_WIDTH, TREND_COLS, TREND_PANEL_H = 10.0, 3, 1.85
+EDGE = 0.08  # between the figure's edge and the title
+
+
+def _y_room(trend: pd.DataFrame) -> float:
+    """Inches left of a panel for the widest y tick label the figures can need (four characters
+    at least, as "17.5"; more for thousands a head, with a minus sign when a figure is below
+    zero), the ticks, and the "£ a head" label (8 pt, turned on its side)."""
+    rc = plt.rcParams
+    columns = [c for c in trend.columns if c.endswith("_per_head_gbp")]
+    values = trend[columns].to_numpy(dtype="float64") if columns else np.zeros(1)
+    values = values[np.isfinite(values)]
+    top = float(np.abs(values).max()) * 1.25 if values.size else 0.0  # the next tick up
+    chars = "0" * max(4, len(f"{top:.0f}")) + ("-" if values.size and values.min() < 0 else "")
+    ticks = chart_grid.text_width_in(chars, chart_grid.points(rc["ytick.labelsize"]))
+    tick_marks = (rc["ytick.major.size"] + rc["ytick.major.pad"]) / 72
+    return ticks + tick_marks + chart_grid.line_height_in(8) + rc["axes.labelpad"] / 72
+
+
+def _x_room(size_pt: float = 7) -> float:
+    """Inches below a panel for x tick labels at ``size_pt``."""
+    rc = plt.rcParams
+    return (
+        chart_grid.line_height_in(size_pt) + (rc["xtick.major.size"] + rc["xtick.major.pad"]) / 72
+    )
+
+
+def _panel_title_room(size_pt: float = 9) -> float:
+    return chart_grid.line_height_in(size_pt) + plt.rcParams["axes.titlepad"] / 72
+
+
+def _suptitle(fig, lines: list[str]) -> None:
+    height = fig.get_figheight()
+    fig.suptitle("\n".join(lines), x=EDGE / fig.get_figwidth(), y=1 - EDGE / height,
+                 ha="left", va="top")  # fmt: skip
+
+
 def chart_trends(trend: pd.DataFrame, council_name: str, title: str | None = None):
     """Small multiples: the council's spend per head against the comparator median and
     interquartile band, one panel per service. The panels share the years (x axis), labelled
@@ -43,18 +81,34 @@ def chart_trends(trend: pd.DataFrame, council_name: str, title: str | None = Non
     charts.apply_house_style()
     services = list(dict.fromkeys(trend.sort_values("line")["service"]))
     n = max(len(services), 1)
-    cols = 3
-    rows = int(np.ceil(n / cols))
-    fig, axes = plt.subplots(
-        rows, cols, figsize=(10, 2.4 * rows + 0.8), layout="constrained", sharex=True
-    )
-    axes = np.atleast_1d(axes).ravel()
-    fig.suptitle(
+    rows = int(np.ceil(n / TREND_COLS))
+    lines = chart_grid.title_lines(
         title or f"{council_name}: net spend per head by service against comparators, by year",
-        x=0.01,
-        ha="left",
-        wrap=True,
+        TREND_WIDTH - 2 * EDGE,
     )
+    y_room, x_room, panel_title = _y_room(trend), _x_room(), _panel_title_room()
+    left, wgap = y_room + 0.05, y_room + 0.3
+    panel_w = (TREND_WIDTH - left - 0.15 - (TREND_COLS - 1) * wgap) / TREND_COLS
+    # A panel title may run on over the gap to its right (nothing else is at that height), and
+    # past the last column's edge: the figure widens to hold the longest.
+    longest = max((chart_grid.text_width_in(s, 9, "bold") for s in services), default=0.0)
+    right = max(0.15, longest - panel_w + 0.1)
+    wgap = max(wgap, longest - panel_w + 0.15)
+    grid = chart_grid.Grid(
+        rows=rows,
+        cols=TREND_COLS,
+        panel_w=panel_w,
+        panel_h=TREND_PANEL_H,
+        left=left,
+        right=right,
+        top=EDGE + chart_grid.title_height_in(len(lines)) + 0.12 + panel_title,
+        bottom=x_room + EDGE,
+        wgap=wgap,
+        hgap=x_room + panel_title + 0.1,
+    )
+    fig, axes = grid.figure(sharex=True)
+    axes = np.atleast_1d(axes).ravel()
+    _suptitle(fig, lines)
     for i, (ax, service) in enumerate(zip(axes, services, strict=False)):
         frame = trend[trend["service"] == service].sort_values("year")
         x = frame["year"].to_numpy()
@@ -81,7 +135,7 @@ def chart_trends(trend: pd.DataFrame, council_name: str, title: str | None = Non
         ax.set_ylabel("£ a head", fontsize=8)
         ax.yaxis.set_major_locator(MaxNLocator(nbins=5, steps=ROUND_STEPS))
         # Year labels under the lowest panel of each column (the one above an empty slot too).
-        ax.tick_params(axis="x", labelsize=7, labelbottom=i + cols >= len(services))
+        ax.tick_params(axis="x", labelsize=7, labelbottom=i + TREND_COLS >= len(services))
         charts.no_axis_label(ax.xaxis)
     if services:
         years = sorted(int(y) for y in trend["year"].unique())
@@ -121,23 +175,40 @@ def trend_alt(trend: pd.DataFrame, changes: pd.DataFrame, council_name: str) -> 
     return text
 
 
+# The strip grid, in inches: one strip 0.42 in high per service, labelled on the left.
+STRIP_WIDTH, STRIP_H, STRIP_LABEL_PT = 9.0, 0.42, 8
+
+
 def chart_strips(strips: pd.DataFrame, council_name: str, year: int, authority_class: str | None):
     """One strip per service: a tick for every comparable authority, the council highlighted."""
     charts.apply_house_style()
     services = list(dict.fromkeys(strips["service"]))
     n = max(len(services), 1)
-    fig, axes = plt.subplots(n, 1, figsize=(9, 0.75 * n + 1.0), layout="constrained")
-    axes = np.atleast_1d(axes)
     group = (
         f"every {CLASS_NAMES.get(authority_class, authority_class)}"
         if authority_class
         else "every authority"
     )
-    fig.suptitle(
+    lines = chart_grid.title_lines(
         f"Where {council_name} sits in {year_label(year)}:\nnet spend per head, {group}",
-        x=0.01,
-        ha="left",
+        STRIP_WIDTH - 2 * EDGE,
     )
+    labels = max((chart_grid.text_width_in(s, STRIP_LABEL_PT) for s in services), default=0.0)
+    x_room = _x_room()
+    grid = chart_grid.Grid(
+        rows=n,
+        cols=1,
+        panel_w=STRIP_WIDTH - (EDGE + labels + plt.rcParams["axes.labelpad"] / 72) - 0.25,
+        panel_h=STRIP_H,
+        left=EDGE + labels + plt.rcParams["axes.labelpad"] / 72,
+        right=0.25,
+        top=EDGE + chart_grid.title_height_in(len(lines)) + 0.15,
+        bottom=x_room + EDGE + 0.05,
+        hgap=x_room + 0.12,
+    )
+    fig, axes = grid.figure()
+    axes = np.atleast_1d(axes)
+    _suptitle(fig, lines)
     for ax, service in zip(axes, services, strict=False):
         frame = strips[strips["service"] == service]
         others = frame[~frame["is_council"]]["net_expenditure_per_head_gbp"]
@@ -145,7 +216,7 @@ def chart_strips(strips: pd.DataFrame, council_name: str, year: int, authority_c
         mine = frame[frame["is_council"]]["net_expenditure_per_head_gbp"]
         ax.vlines(mine, -0.2, 1.2, color=charts.HIGHLIGHT, lw=3)
         ax.set_yticks([])
-        ax.set_ylabel(service, rotation=0, ha="right", va="center", fontsize=8)
+        ax.set_ylabel(service, rotation=0, ha="right", va="center", fontsize=STRIP_LABEL_PT)
         ax.tick_params(axis="x", labelsize=7)
         ax.xaxis.set_major_locator(MaxNLocator(nbins=5, steps=ROUND_STEPS))
         charts.no_axis_label(ax.xaxis)
