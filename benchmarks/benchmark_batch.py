@@ -162,11 +162,9 @@ class MemorySampler:
 
 
 def batch(classes: list[str], workers: int, limit: int | None) -> None:
-    from dask.distributed import LocalCluster
-
     from analysis import benchmarking
     from analysis.batch.councils import prepare, select
-    from analysis.batch.run import run_batch
+    from analysis.batch.run import local_cluster, run_batch
 
     public = paths.shared_public_data()
     chosen = select(benchmarking.authorities(public), classes=classes)
@@ -174,9 +172,7 @@ def batch(classes: list[str], workers: int, limit: int | None) -> None:
         chosen = chosen.head(limit)
     councils = prepare(chosen, "benchmark")
     with tempfile.TemporaryDirectory() as tmp:
-        cluster = LocalCluster(
-            n_workers=workers, threads_per_worker=1, dashboard_address=None, silence_logs=40
-        )
+        cluster = local_cluster(workers)
         try:
             with MemorySampler(cluster) as memory:
                 report = run_batch(

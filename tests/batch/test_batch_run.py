@@ -178,3 +178,21 @@ def test_batch_on_a_cluster_started_on_loopback(project, shared_public):
                 process.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 process.kill()
+
+
+def test_local_workers_run_without_dask_s_profiler():
+    # The profiler kept a call tree per task: a worker grew by about 0.5 MB a council.
+    import dask
+    from dask.distributed import Client
+
+    from analysis.batch.run import local_cluster
+
+    cluster = local_cluster(1)
+    try:
+        with Client(cluster) as client:
+            enabled = client.run(lambda: dask.config.get("distributed.worker.profile.enabled"))
+        assert list(enabled.values()) == [False]
+    finally:
+        cluster.close()
+    # The setting is the workers' alone: this process's configuration is as it was.
+    assert dask.config.get("distributed.worker.profile.enabled") is True

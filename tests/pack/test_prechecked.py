@@ -39,8 +39,12 @@ def test_a_batch_worker_does_not_load_pandas():
     assert done.stdout.strip() == "[]"
 
 
-def test_kernels_allocate_arrow_memory_from_the_system_unless_told(monkeypatch):
+def test_kernels_allocate_from_the_system_and_give_memory_back_unless_told(monkeypatch):
     monkeypatch.delenv("ARROW_DEFAULT_MEMORY_POOL", raising=False)
     assert kernel_environment()["ARROW_DEFAULT_MEMORY_POOL"] == "system"
     monkeypatch.setenv("ARROW_DEFAULT_MEMORY_POOL", "jemalloc")
     assert kernel_environment()["ARROW_DEFAULT_MEMORY_POOL"] == "jemalloc"
+    monkeypatch.delenv("MALLOC_TRIM_THRESHOLD_", raising=False)
+    assert kernel_environment()["MALLOC_TRIM_THRESHOLD_"] == "65536"
+    monkeypatch.setenv("MALLOC_TRIM_THRESHOLD_", "0")
+    assert kernel_environment()["MALLOC_TRIM_THRESHOLD_"] == "0"

@@ -126,18 +126,36 @@ def progress_line(done: int, failed: int, total: int, elapsed_s: float) -> str:
     return f"{done}/{total} councils{failures}, {remaining} remaining, {rate:.1f} a minute, {left}"
 
 
+# Dask settings for the workers of a local cluster. Dask's statistical profiler samples each
+# running task's stack every 10 ms and keeps a call tree per task: a pack task's deep stacks
+# (nbclient, papermill, zmq) made each worker grow by about 0.5 MB a council, with nothing here
+# reading them. A cluster started elsewhere takes the same setting from its workers'
+# environment: DASK_DISTRIBUTED__WORKER__PROFILE__ENABLED=False.
+LOCAL_WORKER_CONFIG = {"distributed.worker.profile.enabled": False}
+
+
+def local_cluster(workers: int | None = None):
+    """A Dask ``LocalCluster`` for a batch: one single-threaded worker process per core (or
+    ``workers``), set up with :data:`LOCAL_WORKER_CONFIG`."""
+    import dask
+    from dask.distributed import LocalCluster
+
+    with dask.config.set(LOCAL_WORKER_CONFIG):
+        return LocalCluster(
+            n_workers=workers or max(1, os.cpu_count() or 1),
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=None,
+            silence_logs=40,
+        )
+
+
 def _client(scheduler: str | None, workers: int | None):
-    from dask.distributed import Client, LocalCluster
+    from dask.distributed import Client
 
     if scheduler:
         return Client(scheduler), None
-    cluster = LocalCluster(
-        n_workers=workers or max(1, os.cpu_count() or 1),
-        threads_per_worker=1,
-        processes=True,
-        dashboard_address=None,
-        silence_logs=40,
-    )
+    cluster = local_cluster(workers)
     return Client(cluster), cluster
 
 
