@@ -39,6 +39,22 @@ def test_a_batch_worker_does_not_load_pandas():
     assert done.stdout.strip() == "[]"
 
 
+def test_checking_a_pack_s_inputs_does_not_load_matplotlib():
+    """The checks run in the main process while the kernels start on the same cores: the chart
+    modules (and matplotlib, about 0.3 s) are left to the kernels."""
+    code = (
+        "import sys\n"
+        "from analysis.core import config\n"
+        "from analysis.core.schedule import resolve_period\n"
+        "from analysis.pack.validate import validate_all\n"
+        "council = config.load_council('dorset')\n"
+        "validate_all(council, resolve_period(council, 'latest'), 'base')\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'matplotlib')[:1])"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
+
+
 def test_kernels_allocate_from_the_system_and_give_memory_back_unless_told(monkeypatch):
     monkeypatch.delenv("ARROW_DEFAULT_MEMORY_POOL", raising=False)
     assert kernel_environment()["ARROW_DEFAULT_MEMORY_POOL"] == "system"

@@ -10,7 +10,7 @@ against comparable councils, and which services should get a review first.
   gives what the notebook shows (``benchmarking.report.chart_positions(result)``).
 """
 
-from analysis.benchmarking import report, sources, trend_charts, trends
+from analysis.benchmarking import report, sources, trends
 from analysis.benchmarking.authorities import authorities
 from analysis.benchmarking.checks import PublicCheck, public_check, validate_inputs
 from analysis.benchmarking.panel import Panel, find_public_files, load_panel
@@ -55,3 +55,13 @@ __all__ = [
     "weights_table",
     "years_covered",
 ]
+
+
+def __getattr__(name: str):
+    # The trend charts are imported (with matplotlib) when a notebook first asks for them, so
+    # checking a pack's inputs does not pay for matplotlib.
+    if name == "trend_charts":
+        import importlib
+
+        return importlib.import_module("analysis.benchmarking.trend_charts")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -5,7 +5,7 @@ The notebook calls this package's functions (``mtfp.budget_gap(plan)``) and the 
 :mod:`analysis.mtfp.report` (``mtfp.report.gap_chart(...)``).
 """
 
-from analysis.mtfp import backtest, report
+from analysis.mtfp import backtest
 from analysis.mtfp.assumptions import load_assumptions, load_assumptions_from, resolve_scenario
 from analysis.mtfp.delivery import (
     DeliveryEvidence,
@@ -72,3 +72,13 @@ __all__ = [
     "to_gbp_m",
     "validate_inputs",
 ]
+
+
+def __getattr__(name: str):
+    # The report helpers draw charts: imported (with matplotlib) when a notebook first asks for
+    # them, so checking a pack's inputs does not pay for matplotlib.
+    if name == "report":
+        import importlib
+
+        return importlib.import_module("analysis.mtfp.report")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

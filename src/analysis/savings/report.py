@@ -12,7 +12,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from analysis.core import charts
 from analysis.core.config import Council
 from analysis.core.display import gbp_m_text
 from analysis.core.periods import Period, year_label
@@ -264,6 +263,8 @@ class SavingsAnalysis:
             )
         else:
             title = f"No savings are rated amber or red in {self.period.label}"
+        from analysis.core import charts  # matplotlib only when a chart is drawn
+
         fig, ax = charts.new_figure(title, height=max(3.0, 1.0 + 0.6 * len(table)))
         labels = [str(v) for v in table[column]][::-1]
         left = np.zeros(len(table))
@@ -288,15 +289,14 @@ class SavingsAnalysis:
             f"{gbp_m_text(row['amber_gbp_m'] * 1000)} amber, {gbp_m_text(row['red_gbp_m'] * 1000)} red"
             for _, row in table.iterrows()
         ]
-        return (
-            f"Stacked bar chart of planned savings by RAG status for each {column}. "
-            + "; ".join(parts)
-            + "."
-        )
+        chart = f"Stacked bar chart of planned savings by RAG status for each {column}. "
+        return chart + "; ".join(parts) + "."
 
     def trend_chart(self):
         table = self.trend()
         last = table.iloc[-1]
+        from analysis.core import charts  # matplotlib only when a chart is drawn
+
         fig, ax = charts.new_figure(
             f"{_pct(last['forecast_delivery_rate'])} of planned savings forecast to be delivered at "
             f"{self.period.label}"
