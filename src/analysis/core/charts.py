@@ -134,8 +134,8 @@ PNG_COMPRESS_LEVEL = 3
 
 def figure_png(fig) -> bytes:
     """The figure as PNG bytes, deterministic for the same figure (no timestamp metadata)."""
+    lay_out_once(fig)
     buffer = io.BytesIO()
-    # The figure is laid out once, by its constrained layout; "tight" bounds would draw it twice.
     fig.savefig(
         buffer,
         format="png",
@@ -143,6 +143,23 @@ def figure_png(fig) -> bytes:
         pil_kwargs={"compress_level": PNG_COMPRESS_LEVEL},
     )
     return buffer.getvalue()
+
+
+def lay_out_once(fig) -> None:
+    """Run the figure's layout engine now, at the resolution it is saved at, then take the engine
+    off: the same picture, for less work. With an engine, ``savefig`` first draws the whole
+    figure with drawing switched off to lay it out, then draws it again for real; a fifth of a
+    chart's time. ("tight" bounds would draw it twice more.)"""
+    engine = fig.get_layout_engine()
+    if engine is None:
+        return
+    dpi = plt.rcParams["savefig.dpi"]
+    if dpi != "figure":
+        fig.set_dpi(dpi)
+    engine.execute(fig)
+    # None (not "none", which leaves a placeholder engine that savefig still lays out for).
+    with plt.rc_context({"figure.autolayout": False, "figure.constrained_layout.use": False}):
+        fig.set_layout_engine(None)
 
 
 def figure_html(
