@@ -54,6 +54,7 @@ def test_generated_council_yaml_is_a_valid_council():
     assert council.ons_code == "E07000008" and council.authority_class == "SD"
     assert council.default_period == "2016-17-Q4"
     assert council.benchmark == {"comparator_method": "class"}, "no neighbour list: its class"
+    assert council.committee == "", "no committee is known for a generated council"
 
 
 def test_progress_line_counts_rate_and_time_left():

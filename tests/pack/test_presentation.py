@@ -112,3 +112,12 @@ def test_identical_dsg_rows_collapse_into_one():
     assert table.values.tolist() == [["All 3 scenarios", "2025-26", 70.19, 109.96]]
     headline.loc[2, "dsg_deficit_final_year_gbp_m"] = 81.0
     assert len(summary.dsg_table(headline)) == 3
+
+
+def test_the_header_names_the_committee_only_when_one_is_known():
+    named = render.page("<p>x</p>", "Title", _info())
+    assert "Toy Council · report for Cabinet" in named
+    generated = render.page(
+        "<p>x</p>", "Title", render.PageInfo("Toy Council", "", "2016-17 Q4", "base", "t", "a")
+    )
+    assert "report for" not in generated and "Toy Council" in generated

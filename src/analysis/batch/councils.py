@@ -119,6 +119,8 @@ def generated_yaml(row: pd.Series, source: str) -> str:
         "ons_code": str(row["ons_code"]),
         "e_code": str(row["e_code"]),
         "authority_class": str(row["authority_class"]),
+        # No committee is known: the pages do not say "report for Cabinet" (the default).
+        "committee": "",
         "minimum_general_fund_reserve": {"percent_of_net_budget": 5.0},
         "directorates": ["All services"],
         "default_period": f"{year}-{(year + 1) % 100:02d}-Q4",
