@@ -143,7 +143,10 @@ class MemorySampler:
                     total = own
                     for child in worker.children(recursive=True):
                         try:
-                            total += child.memory_info().rss
+                            # The kernels only: a helper the worker starts (git, for the
+                            # manifest) shows the worker's own pages until it execs.
+                            if "ipykernel" in " ".join(child.cmdline()):
+                                total += child.memory_info().rss
                         except psutil.Error:
                             pass  # a kernel that ended between listing and reading
                 except psutil.Error:
