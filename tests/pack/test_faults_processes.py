@@ -76,6 +76,9 @@ def _start(project: Path, flag: Path) -> subprocess.Popen:
     return subprocess.Popen(
         command, cwd=project, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
         text=True, start_new_session=True,
+        # A run started in the background by a non-interactive shell inherits SIGINT ignored,
+        # and would never see the Ctrl-C: the run gets the terminal's usual handling.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )  # fmt: skip
 
 
