@@ -52,20 +52,21 @@ def _y_room(trend: pd.DataFrame) -> float:
     top = float(np.abs(values).max()) * 1.25 if values.size else 0.0  # the next tick up
     chars = "0" * max(4, len(f"{top:.0f}")) + ("-" if values.size and values.min() < 0 else "")
     ticks = chart_grid.text_width_in(chars, chart_grid.points(rc["ytick.labelsize"]))
-    tick_marks = (rc["ytick.major.size"] + rc["ytick.major.pad"]) / 72
-    return ticks + tick_marks + chart_grid.line_height_in(8) + rc["axes.labelpad"] / 72
+    tick_marks = chart_grid.inches(rc["ytick.major.size"] + rc["ytick.major.pad"])
+    return (
+        ticks + tick_marks + chart_grid.line_height_in(8) + chart_grid.inches(rc["axes.labelpad"])
+    )
 
 
 def _x_room(size_pt: float = 7) -> float:
     """Inches below a panel for x tick labels at ``size_pt``."""
     rc = plt.rcParams
-    return (
-        chart_grid.line_height_in(size_pt) + (rc["xtick.major.size"] + rc["xtick.major.pad"]) / 72
-    )
+    tick_marks = chart_grid.inches(rc["xtick.major.size"] + rc["xtick.major.pad"])
+    return chart_grid.line_height_in(size_pt) + tick_marks
 
 
 def _panel_title_room(size_pt: float = 9) -> float:
-    return chart_grid.line_height_in(size_pt) + plt.rcParams["axes.titlepad"] / 72
+    return chart_grid.line_height_in(size_pt) + chart_grid.inches(plt.rcParams["axes.titlepad"])
 
 
 def _suptitle(fig, lines: list[str]) -> None:
@@ -194,14 +195,15 @@ def chart_strips(strips: pd.DataFrame, council_name: str, year: int, authority_c
         STRIP_WIDTH - 2 * EDGE,
     )
     labels = max((chart_grid.text_width_in(s, STRIP_LABEL_PT) for s in services), default=0.0)
+    left, right = EDGE + labels + chart_grid.inches(plt.rcParams["axes.labelpad"]), 0.25
     x_room = _x_room()
     grid = chart_grid.Grid(
         rows=n,
         cols=1,
-        panel_w=STRIP_WIDTH - (EDGE + labels + plt.rcParams["axes.labelpad"] / 72) - 0.25,
+        panel_w=STRIP_WIDTH - left - right,
         panel_h=STRIP_H,
-        left=EDGE + labels + plt.rcParams["axes.labelpad"] / 72,
-        right=0.25,
+        left=left,
+        right=right,
         top=EDGE + chart_grid.title_height_in(len(lines)) + 0.15,
         bottom=x_room + EDGE + 0.05,
         hgap=x_room + 0.12,

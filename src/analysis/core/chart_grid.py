@@ -45,7 +45,7 @@ def text_width_in(text: str, size_pt: float, weight: str = "normal") -> float:
     """The width of one line of text in inches (each word measured once, then remembered)."""
     words = text.split(" ")
     total = sum(_word_width_pt(w, size_pt, weight) for w in words if w)
-    return (total + _space_pt(size_pt, weight) * (len(words) - 1)) / POINTS_PER_INCH
+    return inches(total + _space_pt(size_pt, weight) * (len(words) - 1))
 
 
 def wrap_lines(text: str, width_in: float, size_pt: float, weight: str = "normal") -> list[str]:
@@ -65,8 +65,13 @@ def wrap_lines(text: str, width_in: float, size_pt: float, weight: str = "normal
     return lines
 
 
+def inches(points_: float) -> float:
+    """A length in points (font sizes, tick lengths and pads in rcParams) in inches."""
+    return points_ / POINTS_PER_INCH
+
+
 def line_height_in(size_pt: float, n_lines: int = 1) -> float:
-    return n_lines * size_pt * LINE_SPACING / POINTS_PER_INCH
+    return inches(n_lines * size_pt * LINE_SPACING)
 
 
 @dataclass(frozen=True)
