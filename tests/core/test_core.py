@@ -155,3 +155,13 @@ def test_prose_money():
     assert gbp_m_text(263_918.6) == "£263.9m"
     assert gbp_m_text(-1_250) == "-£1.3m"
     assert gbp_m_text(-20) == "£0.0m"
+
+
+def test_chart_submodules_load_on_first_use_and_other_names_still_fail():
+    import pytest
+
+    from analysis import mtfp
+
+    assert mtfp.report.__name__ == "analysis.mtfp.report"
+    with pytest.raises(AttributeError, match="analysis.mtfp' has no attribute 'nothing'"):
+        mtfp.nothing  # noqa: B018

@@ -26,6 +26,7 @@ from analysis.benchmarking.priorities import (
 )
 from analysis.benchmarking.resilience import years_covered
 from analysis.benchmarking.settings import BenchmarkSettings, load_settings
+from analysis.core.lazy import submodules_on_first_use
 
 __all__ = [
     "authorities",
@@ -57,11 +58,5 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str):
-    # The trend charts are imported (with matplotlib) when a notebook first asks for them, so
-    # checking a pack's inputs does not pay for matplotlib.
-    if name == "trend_charts":
-        import importlib
-
-        return importlib.import_module("analysis.benchmarking.trend_charts")
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+# The chart helpers (and matplotlib) load when a notebook first asks for them.
+__getattr__ = submodules_on_first_use(__name__, {"trend_charts"})

@@ -5,6 +5,7 @@ The notebook calls this package's functions (``mtfp.budget_gap(plan)``) and the 
 :mod:`analysis.mtfp.report` (``mtfp.report.gap_chart(...)``).
 """
 
+from analysis.core.lazy import submodules_on_first_use
 from analysis.mtfp import backtest
 from analysis.mtfp.assumptions import load_assumptions, load_assumptions_from, resolve_scenario
 from analysis.mtfp.delivery import (
@@ -74,11 +75,5 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str):
-    # The report helpers draw charts: imported (with matplotlib) when a notebook first asks for
-    # them, so checking a pack's inputs does not pay for matplotlib.
-    if name == "report":
-        import importlib
-
-        return importlib.import_module("analysis.mtfp.report")
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+# The chart helpers (and matplotlib) load when a notebook first asks for them.
+__getattr__ = submodules_on_first_use(__name__, {"report"})
