@@ -24,8 +24,9 @@ MAX_YAML_NODES = 100_000  # values once aliases are expanded: stops an "alias bo
 MAX_ABS_NUMBER = 1e15  # larger than any council figure in £k; beyond it sums lose precision
 
 
-class _Loader(yaml.SafeLoader):
-    """The safe loader, refusing duplicate keys and reading ``1e6`` as a number."""
+class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
+    """The safe loader (libyaml's parser where PyYAML has it: about five times faster),
+    refusing duplicate keys and reading ``1e6`` as a number."""
 
     def construct_mapping(self, node, deep=False):
         if isinstance(node, yaml.MappingNode):
