@@ -254,28 +254,35 @@ def _current_year_lines(
     out = table.copy()
     current = out["year"] == register.year
     basis = f"register forecast at {register.period_label}"
-    for name, value in zip(
-        register.forecast["directorate"], register.forecast["forecast_gbp_k"], strict=True
-    ):
-        lines = current & (out["directorate"] == name)
-        planned = float(out.loc[lines, "planned_gbp_k"].sum())
-        if planned > 0:
-            share = out.loc[lines, "planned_gbp_k"] / planned
-            out.loc[lines, "delivered_gbp_k"] = share * float(value)
-            out.loc[lines, "delivery_rate"] = float(value) / planned
-            out.loc[lines, "rate_basis"] = basis
-        elif value:
-            extra = {
-                "directorate": name,
-                "type": "",
-                "title": "In the savings register, not in the MTFP's planned savings",
-                "year": register.year,
-                "planned_gbp_k": 0.0,
-                "delivery_rate": np.nan,
-                "rate_basis": basis,
-                "delivered_gbp_k": float(value),
-            }
-            out = pd.concat([out, pd.DataFrame([extra])], ignore_index=True)
+    # (The register's forecast has one row a directorate: savings.register_forecast.)
+    value = dict(
+        zip(register.forecast["directorate"], register.forecast["forecast_gbp_k"], strict=True)
+    )
+    planned_by = out.loc[current].groupby("directorate", sort=False)["planned_gbp_k"].sum()
+    names = out["directorate"]
+    planned = names.map(planned_by).astype(float)
+    lines = current & names.isin(value) & (planned > 0)
+    forecast = names[lines].map(value).astype(float)
+    out.loc[lines, "delivered_gbp_k"] = out.loc[lines, "planned_gbp_k"] / planned[lines] * forecast
+    out.loc[lines, "delivery_rate"] = forecast / planned[lines]
+    out.loc[lines, "rate_basis"] = basis
+    extra = [
+        {
+            "directorate": name,
+            "type": "",
+            "title": "In the savings register, not in the MTFP's planned savings",
+            "year": register.year,
+            "planned_gbp_k": 0.0,
+            "delivery_rate": np.nan,
+            "rate_basis": basis,
+            "delivered_gbp_k": float(forecast_k),
+        }
+        for name, forecast_k in value.items()
+        if forecast_k and not float(planned_by.get(name, 0.0)) > 0
+    ]
+    if extra:
+        out = pd.concat([out, pd.DataFrame(extra)], ignore_index=True)
+        current = out["year"] == register.year
     orphan = current & (out["rate_basis"] != basis)  # a directorate the register does not list
     out.loc[orphan, ["delivered_gbp_k", "delivery_rate"]] = 0.0
     out.loc[orphan, "rate_basis"] = basis
