@@ -137,16 +137,41 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from analysis.pack.build import build_pack
+    from analysis.pack.catalogue import select_notebooks
+    from analysis.pack.engine import KernelPool, default_workers
+    from analysis.pack.execute import ensure_kernel
 
     keys = _notebook_keys(args)
     _say(f"Building the pack for {args.council}, period {args.period}, scenario {args.scenario}")
+    # The kernels start first and warm up (about two seconds each) while this process imports
+    # the rest and checks the inputs.
+    pool = KernelPool(default_workers(len(select_notebooks(keys))), ensure_kernel())
+    finished = False
+    try:
+        result = _build(args, keys, pool)
+        finished = True
+    finally:
+        pool.close(kill=not finished)
+    if not result.ok:
+        print(f"\nThe pack was not built.\n{result.message}", file=sys.stderr)
+        return EXIT_NOTEBOOK_FAILED
+    t = result.timings
+    _say(
+        f"\nPack ready in {t['total_s']:.1f} s (checks {t['validate_s']:.1f} s, notebooks "
+        f"{t['execute_s']:.1f} s, rendering {t['render_s']:.1f} s):\n  {result.directory / 'index.html'}"
+    )
+    return 0
+
+
+def _build(args: argparse.Namespace, keys: list[str] | None, pool):
+    from analysis.pack.build import build_pack
+
     after_render = None
     if args.pdf or args.screenshots:
         from analysis.pack.browser import pack_extras
 
         after_render = pack_extras(pdf=args.pdf, screenshots=args.screenshots, progress=_say)
-    result = build_pack(
+    return build_pack(
         council=args.council,
         period=args.period,
         scenario=args.scenario,
@@ -158,16 +183,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         after_render=after_render,
         replace=args.replace,
         lock_wait_s=args.wait,
+        pool=pool,
     )
-    if not result.ok:
-        print(f"\nThe pack was not built.\n{result.message}", file=sys.stderr)
-        return EXIT_NOTEBOOK_FAILED
-    t = result.timings
-    _say(
-        f"\nPack ready in {t['total_s']:.1f} s (checks {t['validate_s']:.1f} s, notebooks "
-        f"{t['execute_s']:.1f} s, rendering {t['render_s']:.1f} s):\n  {result.directory / 'index.html'}"
-    )
-    return 0
 
 
 def _council_folder(args: argparse.Namespace) -> Path | None:

@@ -55,6 +55,22 @@ def test_checking_a_pack_s_inputs_does_not_load_matplotlib():
     assert done.stdout.strip() == "[]"
 
 
+def test_the_kernels_can_start_before_papermill_nbconvert_or_pandas_are_imported():
+    """`run` starts the kernels first, so they warm up while the rest is imported: the modules it
+    needs for that leave papermill, nbformat, nbconvert and pandas (over a second) for later."""
+    code = (
+        "import sys\n"
+        "import analysis.cli\n"
+        "from analysis.pack.catalogue import select_notebooks\n"
+        "from analysis.pack.engine import KernelPool, default_workers\n"
+        "from analysis.pack.execute import ensure_kernel\n"
+        "heavy = ('papermill', 'nbformat', 'nbconvert', 'pandas', 'matplotlib')\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in heavy)[:3])"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
+
+
 def test_kernels_allocate_from_the_system_and_give_memory_back_unless_told(monkeypatch):
     monkeypatch.delenv("ARROW_DEFAULT_MEMORY_POOL", raising=False)
     assert kernel_environment()["ARROW_DEFAULT_MEMORY_POOL"] == "system"

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import shutil
 import time
 from collections.abc import Callable
@@ -37,7 +36,7 @@ from analysis.core.errors import EnvironmentFault, InputError, display_path
 from analysis.core.schedule import resolve_period
 from analysis.pack import catalogue
 from analysis.pack.cover import write_cover
-from analysis.pack.engine import Job, KernelPool
+from analysis.pack.engine import Job, KernelPool, default_workers
 from analysis.pack.execute import (
     DEFAULT_TIMEOUT_S,
     NotebookFailed,
@@ -117,8 +116,7 @@ def build_pack(
     provenance.reset()
     own_pool = pool is None
     if own_pool:
-        workers = parallel or max(1, min(2, os.cpu_count() or 1, len(specs)))
-        pool = KernelPool(workers, ensure_kernel())
+        pool = KernelPool(parallel or default_workers(len(specs)), ensure_kernel())
     finished = False
     try:
         result = _checked_build(
@@ -193,7 +191,8 @@ def _build(
     failure: NotebookFailed | None = None
 
     # 2. Execute on warm kernels, each stage's notebooks side by side, and render each report
-    # while the others still run. The summary (reads_pack) runs once the others are done.
+    # while the others still run. The summary (reads_pack) runs once the others are done; the
+    # stage's last report is rendered once the next stage is running.
     built = dt.datetime.now(dt.UTC).astimezone()
     git = git_state()
     reading = [results[k] for k in catalogue.READING_ORDER if k in results]
@@ -201,6 +200,7 @@ def _build(
         result.html = f"{Path(result.notebook).stem}.html"
     page = _page_info(reading, loaded, resolved, scenario, built, git, inputs)
     rendering = 0.0
+    last: list[NotebookResult] = []  # the last stage's last report, not rendered yet
     stages = [[s for s in specs if not s.reads_pack], [s for s in specs if s.reads_pack]]
     for stage in stages:
         if not stage or failure:
@@ -211,7 +211,10 @@ def _build(
         ]
         for job in jobs:
             progress(f"  running  {job.spec.filename}")
-        for outcome in pool.run(jobs):
+        outcomes = pool.run(jobs)
+        rendering += _render_reports(build, last, page, progress)
+        last = []
+        for done, outcome in enumerate(outcomes, start=1):
             spec, result = outcome.spec, results[outcome.spec.key]
             if outcome.ok:
                 result.status, result.duration_s = "ok", round(outcome.seconds, 2)
@@ -223,9 +226,14 @@ def _build(
                 )
                 where = f" (cell {outcome.cell})" if outcome.cell is not None else ""
                 progress(f"  FAILED   {spec.filename}{where}: {outcome.error}")
-            if not failure:
-                rendering += _render_report(build, result, page)
-                progress(f"  rendered {result.html}")
+            if failure:
+                continue
+            if done < len(jobs):
+                rendering += _render_reports(build, [result], page, progress)
+            else:
+                last = [result]
+    if not failure:
+        rendering += _render_reports(build, last, page, progress)
     rendered_at = time.perf_counter()
     table_names = sorted(p.name for p in tables_dir.glob("*.csv"))
     for result in results.values():
@@ -302,6 +310,17 @@ def _page_info(reading, loaded, resolved, scenario, built, git, inputs) -> PageI
             f"scenario '{scenario}'. Provenance in manifest.json."
         ),
     )
+
+
+def _render_reports(
+    build: Path, results: list[NotebookResult], page: PageInfo, progress: Callable[[str], None]
+) -> float:
+    """Render ``results``' reports; the seconds it took."""
+    seconds = 0.0
+    for result in results:
+        seconds += _render_report(build, result, page)
+        progress(f"  rendered {result.html}")
+    return seconds
 
 
 def _render_report(build: Path, result: NotebookResult, page: PageInfo) -> float:

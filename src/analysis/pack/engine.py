@@ -10,12 +10,15 @@ see :data:`WARM_UP_CODE`) and the library's caches of parsed public files stay w
 
 Papermill writes nothing while it runs (no output path, so no save at every cell); the executed
 notebook is written once, when it ends or fails.
+
+Importing this module imports neither papermill nor nbformat (a second and more between them and
+their dependencies), so a caller can start a pool's kernels first and import the rest while they
+warm up.
 """
 
 from __future__ import annotations
 
 import contextlib
-import logging
 import os
 import queue
 import shutil
@@ -26,15 +29,14 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-
-import nbformat
-from papermill.clientwrap import PapermillNotebookClient
-from papermill.engines import Engine, papermill_engines
+from typing import TYPE_CHECKING
 
 from analysis.core import paths
 from analysis.pack.catalogue import NotebookSpec
 
-ENGINE_NAME = "warm-kernel"
+if TYPE_CHECKING:
+    import nbformat
+
 START_ATTEMPTS = 3
 START_TIMEOUT_S = 60
 
@@ -95,30 +97,10 @@ class KernelStartFailed(RuntimeError):
     """The kernel could not be started (after retries)."""
 
 
-class WarmKernelEngine(Engine):
-    """Papermill engine that executes on an already running kernel (``warm=`` a WarmKernel)."""
-
-    @classmethod
-    def execute_managed_notebook(
-        cls, nb_man, kernel_name, warm=None, execution_timeout=None, **kwargs
-    ):
-        if warm is None:
-            raise ValueError("the warm-kernel engine needs warm=<WarmKernel>")
-        warm.notebook = nb_man.nb
-        client = PapermillNotebookClient(
-            nb_man,
-            km=warm.km,
-            kernel_name=kernel_name,
-            timeout=execution_timeout,
-            startup_timeout=START_TIMEOUT_S,
-            log=logging.getLogger("papermill"),
-            log_output=False,
-        )
-        client.kc = warm.kc  # (set after __init__, which clears it) open for the next notebook
-        return client.execute()
-
-
-papermill_engines.register(ENGINE_NAME, WarmKernelEngine)
+def default_workers(notebooks: int) -> int:
+    """Kernels for a pack of ``notebooks`` notebooks: one a core, at most two, and no more than
+    the notebooks."""
+    return max(1, min(2, os.cpu_count() or 1, notebooks))
 
 
 class WarmKernel:
@@ -130,6 +112,7 @@ class WarmKernel:
 
         self.kernel_name = kernel_name
         self.cwd = cwd
+        self.start_timeout_s = START_TIMEOUT_S
         self.notebook: nbformat.NotebookNode | None = None
         self.runs = 0
         self._log = open(log_path, "ab") if log_path else None
@@ -187,6 +170,8 @@ class WarmKernel:
         Raises papermill's ``PapermillExecutionError`` when a cell fails; the notebook as far as
         it ran is then in ``self.notebook``."""
         import papermill as pm
+
+        from analysis.pack.warm_engine import ENGINE_NAME
 
         reset = RESET_CODE if self.runs else ""
         self._run_code(reset + f"import os\nos.chdir({str(workdir or self.cwd)!r})\n")
@@ -262,6 +247,8 @@ def _failure(exc: Exception) -> tuple[str, int | None]:
 def _write(notebook: nbformat.NotebookNode, job: Job) -> None:
     """Write the executed notebook, recording where papermill read and wrote it relative to the
     project and the pack (not the machine's absolute paths)."""
+    import nbformat
+
     recorded = notebook.metadata.get("papermill")
     if recorded is not None:
         recorded["input_path"] = f"notebooks/{job.spec.filename}"
@@ -345,11 +332,11 @@ class KernelPool:
         return Outcome(job.spec, time.perf_counter() - started)
 
     def run(self, jobs: list[Job]) -> Iterator[Outcome]:
-        """Run ``jobs`` on the pool's kernels; yields each outcome as it ends."""
+        """Queue ``jobs`` on the pool's kernels now; the iterator returned yields each outcome
+        as it ends."""
         for job in jobs:
             self._jobs.put(job)
-        for _ in jobs:
-            yield self._outcomes.get()
+        return (self._outcomes.get() for _ in jobs)
 
     def copy_logs(self, folder: Path) -> None:
         """Copy the kernels' logs (their start-up chatter and errors) into ``folder``."""
