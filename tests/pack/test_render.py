@@ -7,7 +7,6 @@ import base64
 import nbformat
 from bs4 import BeautifulSoup
 from nbconvert import HTMLExporter
-from nbconvert.preprocessors import TagRemovePreprocessor
 
 from analysis.pack import render
 
@@ -66,23 +65,10 @@ def _notebook() -> nbformat.NotebookNode:
     return nb
 
 
-def _stock_exporter() -> HTMLExporter:
-    """nbconvert's own exporter, set up as the pack sets up its own."""
-    exporter = HTMLExporter(template_name="basic")
-    exporter.exclude_input = True
-    exporter.exclude_input_prompt = True
-    exporter.exclude_output_prompt = True
-    exporter.anchor_link_text = ""
-    tags = TagRemovePreprocessor(remove_cell_tags=render.HIDDEN_TAGS, enabled=True)
-    exporter.register_preprocessor(tags, enabled=True)
-    exporter.register_preprocessor(render.ReaderOutputs(), enabled=True)
-    return exporter
-
-
 def test_the_page_is_the_one_nbconvert_renders_apart_from_the_alt_wording():
     notebook = _notebook()
     ours = render.notebook_body(notebook)
-    stock, _ = _stock_exporter().from_notebook_node(notebook)
+    stock, _ = render.for_readers(HTMLExporter(template_name="basic")).from_notebook_node(notebook)
     stock = stock.replace("No description has been provided for this image", render.MISSING_ALT)
     assert str(BeautifulSoup(ours, features="html.parser")) == stock
     # what the comparison covers: images with and without alt text, a hidden cell, stderr

@@ -148,7 +148,12 @@ class ReaderHTMLExporter(HTMLExporter):
 @lru_cache(maxsize=1)
 def _exporter() -> HTMLExporter:
     """One exporter for every page of a run (building it costs more than using it)."""
-    exporter = ReaderHTMLExporter(template_name="basic")
+    return for_readers(ReaderHTMLExporter(template_name="basic"))
+
+
+def for_readers(exporter: HTMLExporter) -> HTMLExporter:
+    """Set ``exporter`` up for the reader's view: no code, prompts, anchor links, hidden cells
+    (:data:`HIDDEN_TAGS`) or stray outputs (:class:`ReaderOutputs`)."""
     exporter.exclude_input = True
     exporter.exclude_input_prompt = True
     exporter.exclude_output_prompt = True
