@@ -77,6 +77,11 @@ def inspected(default_pack, chromium, axe_source):
     return inspect
 
 
+# What a reader must be able to see in a report (outside a folded <details>): a page whose markup
+# puts content inside a hidden element (an unclosed, hidden anchor link did) fails here.
+HIDEABLE = "main h2, main h3, main p, main li, main img, main table, main figure"
+
+
 def _inspect(chromium, path: Path, axe_source: str) -> dict:
     assert path.is_file(), f"{path.name} is not in the pack"
     url = path.resolve().as_uri()
@@ -104,7 +109,7 @@ def _inspect(chromium, path: Path, axe_source: str) -> dict:
         page.goto(url, wait_until="load")
         page.wait_for_load_state("networkidle")
         seen["document"] = page.evaluate(
-            """() => ({
+            """(hideable) => ({
                 lang: document.documentElement.getAttribute('lang') || '',
                 title: document.title,
                 h1: Array.from(document.querySelectorAll('h1')).map(h => h.textContent.trim()),
@@ -114,7 +119,13 @@ def _inspect(chromium, path: Path, axe_source: str) -> dict:
                     .map(i => i.outerHTML.slice(0, 120)),
                 broken_images: Array.from(document.images)
                     .filter(i => !i.complete || i.naturalWidth === 0).length,
-            })"""
+                content: document.querySelectorAll(hideable).length,
+                hidden_content: Array.from(document.querySelectorAll(hideable))
+                    .filter(e => !e.closest('details:not([open])'))
+                    .filter(e => e.getClientRects().length === 0)
+                    .map(e => e.outerHTML.slice(0, 120)),
+            })""",
+            HIDEABLE,
         )
         # Scan the data tables folded under each chart too: open every <details>.
         page.evaluate("() => document.querySelectorAll('details').forEach(d => { d.open = true; })")
@@ -182,6 +193,15 @@ def test_every_image_has_alt_text_and_shows(inspected, name):
     document = inspected(name)["document"]
     assert document["images_without_alt"] == []
     assert document["broken_images"] == 0
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+@pytest.mark.parametrize("name", PAGES)
+def test_every_heading_paragraph_table_and_chart_is_shown(inspected, name):
+    document = inspected(name)["document"]
+    assert document["content"] > 0
+    assert document["hidden_content"] == []
 
 
 @pytest.mark.browser

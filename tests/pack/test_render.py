@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import re
 
 import nbformat
 from bs4 import BeautifulSoup
@@ -41,6 +42,21 @@ def test_text_that_only_mentions_img_is_left_alone():
     assert render.with_alt_text(text) == text
 
 
+def test_an_element_written_xml_style_gets_its_end_tag():
+    heading = '<h2 id="Part">Part<a class="anchor-link" href="#Part" /></h2><p>Text</p>'
+    assert render.with_end_tags(heading) == (
+        '<h2 id="Part">Part<a class="anchor-link" href="#Part"></a></h2><p>Text</p>'
+    )
+    assert render.with_end_tags("<span/><DIV title='a/>b' />") == (
+        "<span></span><DIV title='a/>b'></DIV>"
+    )
+
+
+def test_elements_without_content_keep_their_slash():
+    for tag in ["<br/>", "<br />", '<img src="a.png" alt="" />', "<hr/>", "<input type=x />"]:
+        assert render.with_end_tags(tag) == tag
+
+
 def _notebook() -> nbformat.NotebookNode:
     nb = nbformat.v4.new_notebook()
     nb.metadata["language_info"] = {"name": "python", "pygments_lexer": "ipython3"}
@@ -71,6 +87,9 @@ def test_the_page_is_the_one_nbconvert_renders_apart_from_the_alt_wording():
     stock, _ = render.for_readers(HTMLExporter(template_name="basic")).from_notebook_node(notebook)
     stock = stock.replace("No description has been provided for this image", render.MISSING_ALT)
     assert str(BeautifulSoup(ours, features="html.parser")) == stock
+    # html.parser takes <a/> as an empty element, a browser as an open one: none is left
+    assert not re.search(r"<(?!(?:br|img|hr|input|meta|link)\b)[a-zA-Z][^>]*/>", ours)
+    assert 'class="anchor-link" href="#Part"></a>' in ours
     # what the comparison covers: images with and without alt text, a hidden cell, stderr
     assert ours.count(f'alt="{render.MISSING_ALT}"') == 2
     assert 'alt="Bar chart: costs"' in ours and 'alt="a chart"' in ours

@@ -100,11 +100,27 @@ MISSING_ALT = "Image without a description"
 
 # A start tag's attributes, read as HTML reads them: a name, then optionally = and a quoted or
 # bare value (so an "alt=" inside another attribute's value is not taken for an alt attribute).
+_ATTRIBUTES = r"""((?:\s+[^\s"'>/=]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'>]+))?)*)"""
 _ATTRIBUTE = re.compile(r"""\s+([^\s"'>/=]+)(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'>]+))?""")
-_IMG_TAG = re.compile(
-    r"""(<img)((?:\s+[^\s"'>/=]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'>]+))?)*)\s*(/?)>""",
-    re.IGNORECASE,
-)
+_IMG_TAG = re.compile(r"(<img)" + _ATTRIBUTES + r"\s*(/?)>", re.IGNORECASE)
+_SELF_CLOSED_TAG = re.compile(r"<([A-Za-z][A-Za-z0-9-]*)" + _ATTRIBUTES + r"\s*/>")
+# The elements that have no content and no end tag in HTML.
+VOID_ELEMENTS = frozenset("area base br col embed hr img input link meta source track wbr".split())
+
+
+def with_end_tags(body: str) -> str:
+    """Write ``<a ... />`` as ``<a ...></a>``: in HTML a slash does not end an element that can
+    have content, so a browser reads what follows as inside it. nbconvert writes each heading's
+    empty anchor link that way (``add_anchor`` serialises XML); the pack's stylesheet hides those
+    links, and with them everything after the first heading."""
+
+    def close(match: re.Match) -> str:
+        name, attributes = match.group(1), match.group(2)
+        if name.lower() in VOID_ELEMENTS:
+            return match.group(0)
+        return f"<{name}{attributes}></{name}>"
+
+    return _SELF_CLOSED_TAG.sub(close, body)
 
 
 def with_alt_text(body: str) -> str:
@@ -124,10 +140,12 @@ class ReaderHTMLExporter(HTMLExporter):
     """nbconvert's HTML exporter without its closing BeautifulSoup pass.
 
     That pass re-parses the whole page to add alt text to images that have none and tab stops to
-    code inputs and outputs inside a ``jp-Notebook`` element; it was three quarters of the time
-    spent rendering a page. The ``basic`` template has no ``jp-Notebook`` element, so only the
-    alt text applies, and :func:`with_alt_text` adds it without re-parsing the page. The filters
-    are registered as :meth:`HTMLExporter.from_notebook_node` registers them."""
+    code inputs and outputs inside a ``jp-Notebook`` element, and writes the page out again as
+    HTML; it was three quarters of the time spent rendering a page. The ``basic`` template has
+    no ``jp-Notebook`` element, so what remains is the alt text (:func:`with_alt_text`) and the
+    end tags of elements written XML-style (:func:`with_end_tags`), both done without
+    re-parsing the page. The filters are registered as
+    :meth:`HTMLExporter.from_notebook_node` registers them."""
 
     def from_notebook_node(self, nb, resources=None, **kw):
         language = nb.metadata.get("language_info", {})
@@ -142,7 +160,7 @@ class ReaderHTMLExporter(HTMLExporter):
         self.register_filter("highlight_code", highlight)
         self.register_filter("filter_data_type", data_types)
         body, resources = TemplateExporter.from_notebook_node(self, nb, resources, **kw)
-        return with_alt_text(body), resources
+        return with_alt_text(with_end_tags(body)), resources
 
 
 @lru_cache(maxsize=1)
