@@ -24,13 +24,13 @@ import shutil
 import tempfile
 import threading
 import time
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from analysis.core import paths
+from analysis.pack import sockets
 from analysis.pack.catalogue import NotebookSpec
 
 if TYPE_CHECKING:
@@ -115,15 +115,14 @@ class WarmKernel:
         self.notebook: nbformat.NotebookNode | None = None
         self.runs = 0
         self._log = open(log_path, "ab") if log_path else None
-        runtime = jupyter_runtime_dir()
-        os.makedirs(runtime, exist_ok=True)
+        runtime = Path(jupyter_runtime_dir())
+        runtime.mkdir(parents=True, exist_ok=True)
+        sockets.remove_stale(runtime)
         for attempt in range(1, START_ATTEMPTS + 1):
             # IPC sockets (files in Jupyter's runtime folder): no TCP port to race for, and no
             # unencrypted-TCP warning from the kernel.
             self.km = KernelManager(
-                kernel_name=kernel_name,
-                transport="ipc",
-                ip=os.path.join(runtime, f"council-finance-{uuid.uuid4().hex[:12]}"),
+                kernel_name=kernel_name, transport="ipc", ip=sockets.socket_base(runtime)
             )
             self.kc = None
             try:
@@ -199,10 +198,18 @@ class WarmKernel:
                 process.kill()
 
     def shutdown(self) -> None:
+        """Stop the kernel at once (its notebooks are written already) and remove its files."""
         try:
             if self.kc is not None:
                 with contextlib.suppress(Exception):
                     self.kc.stop_channels()
+            # Killed and reaped here: jupyter_client, killing it itself, then checks every 0.1 s
+            # whether it has gone, and the first check comes too early (0.1 s a pack).
+            self.kill()
+            process = getattr(self.km.provisioner, "process", None)
+            if process is not None:
+                with contextlib.suppress(Exception):
+                    process.wait(timeout=5)
             with contextlib.suppress(Exception):  # killed already (an interrupt)
                 self.km.shutdown_kernel(now=True)
         finally:
