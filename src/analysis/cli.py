@@ -145,13 +145,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     _say(f"Building the pack for {args.council}, period {args.period}, scenario {args.scenario}")
     # The kernels start first and warm up (about two seconds each) while this process imports
     # the rest and checks the inputs.
-    pool = KernelPool(default_workers(len(select_notebooks(keys))), ensure_kernel())
-    finished = False
-    try:
+    with KernelPool(default_workers(len(select_notebooks(keys))), ensure_kernel()) as pool:
         result = _build(args, keys, pool)
-        finished = True
-    finally:
-        pool.close(kill=not finished)
     if not result.ok:
         print(f"\nThe pack was not built.\n{result.message}", file=sys.stderr)
         return EXIT_NOTEBOOK_FAILED

@@ -111,7 +111,6 @@ class WarmKernel:
 
         self.kernel_name = kernel_name
         self.cwd = cwd
-        self.start_timeout_s = START_TIMEOUT_S
         self.notebook: nbformat.NotebookNode | None = None
         self.runs = 0
         self._log = open(log_path, "ab") if log_path else None

@@ -8,6 +8,8 @@ import logging
 from papermill.clientwrap import PapermillNotebookClient
 from papermill.engines import Engine, papermill_engines
 
+from analysis.pack.engine import START_TIMEOUT_S
+
 ENGINE_NAME = "warm-kernel"
 
 
@@ -26,7 +28,7 @@ class WarmKernelEngine(Engine):
             km=warm.km,
             kernel_name=kernel_name,
             timeout=execution_timeout,
-            startup_timeout=warm.start_timeout_s,
+            startup_timeout=START_TIMEOUT_S,
             log=logging.getLogger("papermill"),
             log_output=False,
         )
