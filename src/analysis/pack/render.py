@@ -100,8 +100,10 @@ MISSING_ALT = "Image without a description"
 
 # A start tag's attributes, read as HTML reads them: a name, then optionally = and a quoted or
 # bare value (so an "alt=" inside another attribute's value is not taken for an alt attribute).
-_ATTRIBUTES = r"""((?:\s+[^\s"'>/=]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'>]+))?)*)"""
-_ATTRIBUTE = re.compile(r"""\s+([^\s"'>/=]+)(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'>]+))?""")
+_NAME = r"""[^\s"'>/=]+"""
+_VALUE = r"""(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'>]+))?"""
+_ATTRIBUTES = rf"((?:\s+{_NAME}{_VALUE})*)"
+_ATTRIBUTE = re.compile(rf"\s+({_NAME}){_VALUE}")
 _IMG_TAG = re.compile(r"(<img)" + _ATTRIBUTES + r"\s*(/?)>", re.IGNORECASE)
 _SELF_CLOSED_TAG = re.compile(r"<([A-Za-z][A-Za-z0-9-]*)" + _ATTRIBUTES + r"\s*/>")
 # The elements that have no content and no end tag in HTML.
@@ -170,8 +172,9 @@ def _exporter() -> HTMLExporter:
 
 
 def for_readers(exporter: HTMLExporter) -> HTMLExporter:
-    """Set ``exporter`` up for the reader's view: no code, prompts, anchor links, hidden cells
-    (:data:`HIDDEN_TAGS`) or stray outputs (:class:`ReaderOutputs`)."""
+    """Set ``exporter`` up for the reader's view: no code or prompts, empty anchor links on the
+    headings (the stylesheet hides them; the headings keep their ids for the table of contents),
+    no hidden cells (:data:`HIDDEN_TAGS`) or stray outputs (:class:`ReaderOutputs`)."""
     exporter.exclude_input = True
     exporter.exclude_input_prompt = True
     exporter.exclude_output_prompt = True
