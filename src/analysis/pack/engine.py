@@ -32,12 +32,12 @@ from typing import TYPE_CHECKING
 from analysis.core import paths
 from analysis.pack import sockets
 from analysis.pack.catalogue import NotebookSpec
+from analysis.pack.execute import START_TIMEOUT_S
 
 if TYPE_CHECKING:
     import nbformat
 
 START_ATTEMPTS = 3
-START_TIMEOUT_S = 60
 
 # Run in the kernel once it has started: the imports every notebook's setup cell makes, and
 # the autoreload extension the notebooks load, loaded once for the kernel's life (loading it

@@ -16,6 +16,7 @@ KERNEL_NAME = "council-finance"
 
 
 DEFAULT_TIMEOUT_S = 600
+START_TIMEOUT_S = 60  # seconds for a kernel to start and answer
 
 
 class NotebookFailed(Exception):

@@ -8,7 +8,7 @@ import logging
 from papermill.clientwrap import PapermillNotebookClient
 from papermill.engines import Engine, papermill_engines
 
-from analysis.pack.engine import START_TIMEOUT_S
+from analysis.pack.execute import START_TIMEOUT_S
 
 ENGINE_NAME = "warm-kernel"
 
