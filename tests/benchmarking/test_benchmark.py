@@ -365,7 +365,7 @@ def test_default_panel_runs_offline():
 
 def test_real_data_for_bath(shared_public):
     council = config.load_council("bath-ne-somerset")
-    result = benchmarking.run(council, shared_public)
+    result = benchmarking.run(council, shared_public, year=2016)
     assert result.year == 2016 and result.council_present
     asc = result.positions.set_index("line").loc[360]
     assert asc["net_expenditure_gbp_k"] == 60433
@@ -383,7 +383,7 @@ def test_real_data_for_bath(shared_public):
 
 
 def test_dorset_on_old_public_data_is_reported(shared_public):
-    result = benchmarking.run(config.load_council("dorset"), shared_public)
+    result = benchmarking.run(config.load_council("dorset"), shared_public, year=2016)
     assert not result.council_present and result.positions.empty
     assert any("E06000059" in m for m in result.messages)
 
@@ -436,7 +436,7 @@ def test_counts_on_the_page_agree_for_bath(shared_public):
 
     import matplotlib.pyplot as plt
 
-    result = benchmarking.run(config.load_council("bath-ne-somerset"), shared_public)
+    result = benchmarking.run(config.load_council("bath-ne-somerset"), shared_public, year=2016)
     above, total = benchmarking.report.cost_counts(result)
     # Other services has a comparator median of £0: no percentage, but still one of the 11.
     assert (above, total) == (7, 11)
@@ -462,7 +462,7 @@ def test_counts_on_the_page_agree_for_bath(shared_public):
 
 
 def test_a_council_absent_from_the_data_gets_no_benchmarking_data(shared_public):
-    result = benchmarking.run(config.load_council("dorset"), shared_public)
+    result = benchmarking.run(config.load_council("dorset"), shared_public, year=2016)
     text = "No benchmarking data for E06000059"
     assert headline_value(result, "Benchmarking") == "No data"
     assert benchmarking.report.summary_sentences(result)[0].startswith(text)
@@ -473,7 +473,7 @@ def test_a_council_absent_from_the_data_gets_no_benchmarking_data(shared_public)
 
 
 def test_unmatched_section_shows_only_classes_compared(shared_public):
-    result = benchmarking.run(config.load_council("bath-ne-somerset"), shared_public)
+    result = benchmarking.run(config.load_council("bath-ne-somerset"), shared_public, year=2016)
     relevant = benchmarking.report.relevant_unmatched(result)
     # The comparators are UA and MD: police, fire and waste bodies (class O) are left out.
     assert len(relevant) < len(result.unmatched)
@@ -583,6 +583,6 @@ def test_real_data_for_a_district_council(shared_public, tmp_path, monkeypatch):
         monkeypatch.undo()  # the project's own root again, for this test's run and the next
         paths.project_root.cache_clear()
     assert council.authority_class == "SD"
-    result = benchmarking.run(council, shared_public)
+    result = benchmarking.run(council, shared_public, year=2016)
     assert result.council_present and not result.positions.empty
     assert result.performance.empty and result.quadrants["quadrant"].eq("No performance data").all()

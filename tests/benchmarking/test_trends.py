@@ -98,7 +98,7 @@ def test_real_history_bath(shared_public):
     from analysis import benchmarking
     from analysis.core.config import load_council
 
-    result = benchmarking.run(load_council("bath-ne-somerset"), shared_public)
+    result = benchmarking.run(load_council("bath-ne-somerset"), shared_public, year=2016)
     found = trends.for_result(result)
     adult = found.changes.set_index("line").loc[360]
     # B&NES adult social care 2016-17: 60,433 x 1000 / 186,946 = £323.26 a head.

@@ -27,9 +27,9 @@ def one(panel, code, measure, year):
 
 def test_panel_columns_and_years(panel):
     assert list(panel.columns) == panel_module.PANEL_COLUMNS
-    # RS 2010-11 to 2016-17 (no 2014-15 published here), CTR 2014-15 to 2022-23, CTB 2023-24.
+    # RS 2010-11 to 2016-17 (no 2014-15 published here) and 2023-24, CTR 2014-15 to 2022-23.
     rs_years = set(panel.loc[panel["measure"] == "RS805", "year"])
-    assert rs_years == {2010, 2011, 2012, 2013, 2015, 2016}
+    assert rs_years == {2010, 2011, 2012, 2013, 2015, 2016, 2023}
     assert set(panel.loc[panel["measure"] == "tax_base", "year"]) == set(range(2014, 2023))
     # Every row names its source file and that file's SHA-256.
     assert panel["source_file"].notna().all() and panel["sha256"].notna().all()

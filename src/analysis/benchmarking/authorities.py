@@ -15,13 +15,16 @@ from analysis.benchmarking.panel import find_public_files
 from analysis.benchmarking.settings import BenchmarkSettings
 from analysis.core.errors import InputError, display_path
 
+# The kind of council some RS years append to a name (unitary, county, metropolitan borough,
+# borough and district councils).
+NAME_SUFFIX = r"\s+(?:UA|CC|MBC|MDC|BC|DC|LBC)$"
 AUTHORITY_COLUMNS = ["ons_code", "e_code", "name", "authority_class", "year", "has_neighbours"]
 
 
 def authorities(public_data: Path) -> pd.DataFrame:
     """One row per authority in the latest RS year: ons_code, e_code, name, authority_class,
     year (the RS financial year, e.g. 2016 for 2016-17) and has_neighbours. Names are as
-    published, less the " UA" the RS adds to unitary authorities' names."""
+    published, less the kind of council some years add ("Hartlepool UA", "Cambridgeshire CC")."""
     files = find_public_files(Path(public_data), BenchmarkSettings())
     if not files["rs"]:
         raise InputError.single(
@@ -38,6 +41,7 @@ def authorities(public_data: Path) -> pd.DataFrame:
     if files["neighbours"]:
         listed = set(sources.read_neighbours(files["neighbours"][0])["ons_code"])
     found["has_neighbours"] = found["ons_code"].isin(listed)
-    # The RS names unitary authorities "Hartlepool UA": the class has its own column.
-    found["name"] = found["name"].str.replace(r"\s+UA$", "", regex=True)
+    # The RS adds the kind of council to some names ("Hartlepool UA", "Cambridgeshire CC",
+    # "Stockport MBC", "Gedling BC"): the class has its own column.
+    found["name"] = found["name"].str.replace(NAME_SUFFIX, "", regex=True)
     return found.reset_index(drop=True)

@@ -51,7 +51,7 @@ from analysis.benchmarking.robustness import (
 from analysis.benchmarking.settings import BenchmarkSettings, load_settings
 from analysis.benchmarking.sources.unmatched import UNMATCHED_COLUMNS, unmatched_frame
 from analysis.core.config import Council
-from analysis.core.periods import year_label
+from analysis.core.periods import Period, year_label
 
 LOG = logging.getLogger("analysis.benchmarking")
 
@@ -145,18 +145,45 @@ def _empty(columns: list[str]) -> pd.DataFrame:
     return pd.DataFrame(columns=columns)
 
 
+def benchmark_year(outturn_years: list[int], period_year: int | None) -> int:
+    """The year a pack benchmarks: the newest year with outturn that is not later than the
+    pack's financial year (``period_year``; None = the newest year there is). A pack for a year
+    before every file benchmarks the earliest year there is (the page says so)."""
+    years = sorted({int(y) for y in outturn_years})
+    if not years:
+        raise ValueError("no outturn years in the benchmarking data")
+    if period_year is None:
+        return years[-1]
+    earlier = [y for y in years if y <= int(period_year)]
+    return earlier[-1] if earlier else years[0]
+
+
 def run(
-    council: Council, public_data: Path | None = None, year: int | None = None
+    council: Council,
+    public_data: Path | None = None,
+    year: int | None = None,
+    period: Period | None = None,
 ) -> BenchmarkResult:
-    """Load the data and compute every table the notebook shows."""
+    """Load the data and compute every table the notebook shows.
+
+    The data year is ``year`` when given, else :func:`benchmark_year` for the pack's ``period``
+    (the newest outturn not later than the period's financial year; the newest there is when no
+    period is given)."""
     settings = load_settings(council)
     panel = load_panel(council, settings, public_data)
     national = national_for(panel)
     rs = panel.rs
-    year = int(year if year is not None else rs["year"].max())
-    code = council.ons_code
     messages: list[str] = []
     notes: list[str] = []
+    if year is None:
+        year = benchmark_year(rs["year"].unique(), period.year if period is not None else None)
+        if period is not None and year > period.year:
+            messages.append(
+                f"The pack is for {period.label} but the earliest outturn in the data is for "
+                f"{year_label(year)}: that year is shown."
+            )
+    year = int(year)
+    code = council.ons_code
     costs, unmatched_costs = national.unit_costs(year)
     _, pop_year = population_for(panel.population, year)
     if pop_year != year:
@@ -237,6 +264,7 @@ def run(
 
     # Resilience: every year available, council and comparators.
     indicators = national.resilience_indicators()
+    indicators = indicators[indicators["year"] <= year]  # nothing after the data year
     members = set(comparators["ons_code"])
     res_pos = (
         comp.positions(

@@ -187,14 +187,19 @@ def trend_sentences(changes: pd.DataFrame, council_name: str) -> list[str]:
     return out
 
 
-def missing_years_sentence(trend: pd.DataFrame, history: pd.DataFrame | None) -> str | None:
-    """Say plainly which published years a service has no figure for."""
+def missing_years_sentence(
+    trend: pd.DataFrame, history: pd.DataFrame | None, last_year: int | None = None
+) -> str | None:
+    """Say plainly which published years (up to ``last_year``, the data year) a service has no
+    figure for."""
     if trend.empty or history is None:
         return None
     measures = history["measure"]
     names = pd.Series(measures.dropna().unique())  # a few hundred names, not every row
     rs_names = names[names.astype(str).str.match(r"^RS\d")]
     years = sorted(int(y) for y in history.loc[measures.isin(rs_names), "year"].unique())
+    if last_year is not None:
+        years = [y for y in years if y <= last_year]
     gaps = []
     for service, frame in trend.groupby("service", sort=False):
         present = set(frame["year"])
@@ -243,6 +248,7 @@ def for_result(result) -> Trends:
     history = getattr(result.panel, "history", None)
     national = getattr(result, "national", None)  # the run's figures for every authority
     per_head = national.per_head() if national is not None else per_head_history(history)
+    per_head = per_head[per_head["year"] <= result.year]  # the history up to the data year
     comparators = list(
         result.comparators.loc[result.comparators["role"] == "comparator", "ons_code"]
     )
@@ -262,5 +268,5 @@ def for_result(result) -> Trends:
         strips,
         strip_year,
         trend_sentences(changes, council.name),
-        missing_years_sentence(trend, history),
+        missing_years_sentence(trend, history, result.year),
     )

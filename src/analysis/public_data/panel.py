@@ -161,10 +161,15 @@ def build_panel(folder: str | Path, hashes: dict[str, str] | None = None) -> pd.
     if "note" not in panel:
         panel["note"] = None
     panel = panel[PANEL_COLUMNS]
-    # One name and class per ONS code: the latest published.
+    # One name and class per ONS code: the ONS's own name (population estimates: "Bath and North
+    # East Somerset"), else the latest published by the finance returns (which add suffixes such
+    # as "UA" or "MBC" in some years).
     latest = panel.dropna(subset=["ons_code"]).sort_values("year")
     named = latest[latest["e_code"].notna()].drop_duplicates("ons_code", keep="last")
-    panel["name"] = panel["ons_code"].map(named.set_index("ons_code")["name"]).fillna(panel["name"])
+    names = named.set_index("ons_code")["name"]
+    official = latest[latest["measure"].eq("population")].drop_duplicates("ons_code", keep="last")
+    names = official.set_index("ons_code")["name"].combine_first(names)
+    panel["name"] = panel["ons_code"].map(names).fillna(panel["name"])
     classes = latest.dropna(subset=["authority_class"]).drop_duplicates("ons_code", keep="last")
     panel["authority_class"] = (
         panel["ons_code"]
