@@ -1,43 +1,68 @@
-"""Revenue Outturn Summary (RS) workbooks, as MHCLG/DLUHC publish them, for any year.
+"""Revenue Outturn Summary (RS) workbooks, as MHCLG/DLUHC publish them, for any year and layout.
 
-Columns are found by their RS line number (the header row of three-digit numbers) and the line
-description beneath it, never by position: other years use other column sets. Reserves lines
-911-916 (and HRA reserves 983) appear twice, at 1 April and at 31 March; they are told apart by
-the description, giving measures such as ``RS915_1apr`` and ``RS915_31mar``. Values are
-£ thousand; the publisher's markers for "no figure" (``…``, ``[x]``, ``-``) become blank.
-Class ``L`` (London boroughs) is given as ``LB`` to match ``council.yaml``.
+A data sheet is recognised by its own markers, never by its name, position or year: a header row
+of identifiers (``E-code``, and ``ONS Code``, ``Local authority``, ``Class`` where printed) with,
+above it, a row of RS line numbers (``190``, ``805``, ``915b``), a row of asset codes
+(``RS-edu-net-exp``), or neither. Each column's measure comes from, in order:
 
-Legacy years (2010-11 to 2013-14, ``.xls``) have no line-number row and no ONS code, and spread
-the data over two or three sheets by measure, each saying which on its title rows: net current
-expenditure (every line; reserves at 1 April), capital charges or items (service lines as
-``RS190_capital``; reserves at 31 March) and net total cost (service lines as ``RS190_total``).
-Their columns are matched by title through the maintained concordance ``rs_concordance.csv``
-(title and occurrence -> harmonised measure, the 2013-14 numbering), so ``RS805`` is net revenue
-expenditure in every year although 2010-11 printed it as line 799. A title the concordance does not
-know is kept as ``RSX:<title>`` (never dropped, never guessed); ONS codes are attached later from
-E-codes (:func:`analysis.public_data.panel.code_map`).
+1. its RS line number (``RS805``; lettered lines such as ``RS915b`` as printed);
+2. its asset code, through the maintained concordance ``rs_concordance.csv``;
+3. its title and occurrence, through the same concordance (the 2013-14 numbering, so ``RS805`` is
+   net revenue expenditure in every year although 2010-11 printed it as line 799);
+4. an asset code the concordance does not know, kept as the measure (``RS-invprp-inc-net-exp``);
+   a title it does not know is kept as ``RSX:<title>`` (never dropped, never guessed).
+
+Reserve levels (lines 911-916, 983, 1023-1030) are printed at 1 April and at 31 March; which is
+which comes from the column's own title or asset code (``at 1 April``, ``-start-``), else from the
+group title above it (``Reserves at 31 March 2016``), else from what the sheet says it holds,
+giving measures such as ``RS915_1apr`` and ``RS915_31mar``.
+
+Some years (2010-11 to 2013-14 ``.xls``) spread the data over sheets by measure, each saying which
+on its title rows: net current expenditure (every line), capital charges or items (service lines as
+``RS190_capital``; reserves at 31 March) and net total cost (service lines as ``RS190_total``). A
+sheet read by its titles alone must say which of these it holds. Values are £ thousand; the
+publisher's markers for "no figure" (``…``, ``[x]``, ``-``) become blank. Class ``L`` (London
+boroughs) is given as ``LB`` to match ``council.yaml``. Rows are authorities (E-codes such as
+``E0101``); England, class totals and the class-breakdown table under the data are not read. ONS
+codes are kept as printed (a misprint is corrected in the panel); where a year prints none they are
+attached later from E-codes (:func:`analysis.public_data.panel.code_map`).
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from analysis.core.errors import display_path
+from analysis.core.errors import InputError, Problem, display_path
+from analysis.public_data._cells import (
+    ECODE,
+    block,
+    find_label,
+    header_texts,
+    is_ecode_label,
+    numbers,
+)
 from analysis.public_data._common import (
     cached,
     check_file,
     clean_text,
-    find_sheet,
     is_whole,
     normalise_class,
+    open_workbook,
     tidy,
-    to_number,
     wrong_file,
 )
-from analysis.public_data.rs_legacy import _ECODE, WHAT, _year, parse_legacy
+from analysis.public_data.rs_legacy import (
+    RESERVE_LEVEL_LINES,
+    WHAT,
+    _legacy_kind,
+    _year,
+    concordance,
+    normalise_description,
+)
 
 # Service lines (net current expenditure) benchmarked per head; totals and police/fire excluded.
 SERVICE_LINES = {
@@ -57,141 +82,303 @@ NET_REVENUE_EXPENDITURE = 805
 COUNCIL_TAX_REQUIREMENT = 890
 INTEREST_PAYABLE = 781
 
+_LINE_TEXT = re.compile(r"^(\d{3,4})([a-z])?$")
+_ASSET = re.compile(r"^RS-[A-Za-z]")
+_FORM_REF = re.compile(r"^C\d+R\d+[a-z]?$", re.IGNORECASE)
+_MARKER_ROWS = 15  # rows above the header searched for line numbers, asset codes, group titles
+_HEADER_SEARCH = 60
+# Identifier and bookkeeping columns beside the data (never measures).
+_NOT_DATA = {
+    "local authority",
+    "authority",
+    "class",
+    "detailed class",
+    "notes",
+    "note",
+    "certification",
+    "region",
+    "ons code",
+}
+_AGGREGATE_NAMES = re.compile(r"^(england|total|class breakdown|all )", re.IGNORECASE)
 
-def _find_header(rows: list[tuple]) -> tuple[int, int, int] | None:
-    """(description row, line-number row, column of 'E-code') in the first 20 rows."""
-    for i, row in enumerate(rows[:20]):
-        texts = [clean_text(v).lower() for v in row]
-        if "e-code" in texts and "ons code" in texts:
-            ecode_col = texts.index("e-code")
-            for j in range(i - 1, max(i - 6, -1), -1):
-                numbers = [v for v in rows[j] if is_whole(v, 100, 999)]
-                if len(numbers) >= 10:
-                    return i, j, ecode_col
-            return i, -1, ecode_col
+
+def _line_of(value: object) -> tuple[int, str] | None:
+    """(line, as printed) for an RS line-number cell: 190, 1023, '815a'."""
+    if is_whole(value, 100, 1999):
+        return int(value), str(int(value))
+    if isinstance(value, str):
+        match = _LINE_TEXT.match(value.strip().lower())
+        if match and 100 <= int(match.group(1)) <= 1999:
+            return int(match.group(1)), match.group(1) + (match.group(2) or "")
     return None
 
 
-def _is_legacy(path: Path) -> bool:
-    from analysis.public_data._common import open_workbook
+def _find_header(rows: list[tuple]) -> int | None:
+    """The first row holding an ``E-code`` label."""
+    for i, row in enumerate(rows[:_HEADER_SEARCH]):
+        if any(is_ecode_label(clean_text(v).lower()) for v in row):
+            return i
+    return None
 
-    workbook = open_workbook(path, WHAT)
-    try:
-        for sheet in workbook.sheetnames:
-            if not sheet.upper().startswith("RS LA DATA"):
+
+def _date_of(text: str) -> str | None:
+    low = text.lower()
+    if re.search(r"\b1(st)? april\b", low) or re.search(r"-(start|strt)\b", low):
+        return "_1apr"
+    if re.search(r"\b31(st)? march\b", low) or re.search(r"-end\b", low):
+        return "_31mar"
+    return None
+
+
+def _group_titles(above: list[tuple], width: int, first: int, skip: set[int]) -> list[list[str]]:
+    """For each column, the group titles printed above it (each carried right to the next), one
+    per title row, nearest the header last. Numbers and form references (``C1R190``) are not
+    titles."""
+    groups: list[list[str]] = [[] for _ in range(width)]
+    for i, row in enumerate(above):
+        if i in skip:
+            continue
+        current = ""
+        for j in range(first, width):
+            value = row[j] if j < len(row) else None
+            text = clean_text(value) if isinstance(value, str) else ""
+            if text and re.search(r"[A-Za-z]{3}", text) and not _FORM_REF.match(text):
+                current = text
+            if current:
+                groups[j].append(current)
+    return groups
+
+
+def _qualified(known: dict, groups: list[str], key: str) -> tuple[str, int | None] | None:
+    """The concordance's entry for a title under one of its group titles, if it has one."""
+    for group in reversed(groups):
+        found = known.get((f"{normalise_description(group)} > {key}", 1))
+        if found is not None:
+            return found
+    return None
+
+
+def _marker_row(above: list[tuple], test, prefer=None) -> int | None:
+    """Index (in ``above``) of the row nearest the header with at least 10 cells passing ``test``
+    (one holding ``prefer`` if any does)."""
+    found = [i for i, row in enumerate(above) if sum(1 for v in row if test(v)) >= 10]
+    if prefer is not None:
+        preferred = [i for i in found if any(prefer(v) for v in above[i])]
+        if preferred:
+            return preferred[-1]
+    return found[-1] if found else None
+
+
+def _read_sheet(path: Path, sheet: str, rows: list[tuple], h: int) -> pd.DataFrame | Problem:
+    shown = display_path(path)
+    texts = header_texts(rows[h])
+    ecode_col = next(j for j, t in enumerate(texts) if is_ecode_label(t))
+    ons_col = find_label(texts, "ons code", start=True)
+    name_col = find_label(texts, "local authority", "authority", "name")
+    class_col = find_label(texts, "class")
+    if name_col is None:
+        name_col = next(
+            (j for j in range(ecode_col + 1, len(texts)) if j != ons_col and texts[j]),
+            ecode_col + 1,
+        )
+    ident = {c for c in (ecode_col, ons_col, name_col, class_col) if c is not None}
+    start = max(0, h - _MARKER_ROWS)
+    above = [tuple(r) for r in rows[start:h]]
+    width = max([len(rows[h])] + [len(r) for r in above])
+
+    def is_line(v):
+        return _line_of(v) is not None
+
+    line_i = _marker_row(above, is_line, prefer=lambda v: _line_of(v) == (805, "805"))
+    asset_i = _marker_row(above, lambda v: isinstance(v, str) and bool(_ASSET.match(v.strip())))
+    line_row = above[line_i] if line_i is not None else ()
+    asset_row = above[asset_i] if asset_i is not None else ()
+    kind = _legacy_kind(rows[:h])
+    if line_i is None and asset_i is None and kind is None:
+        return Problem(
+            shown,
+            "a data sheet with no row of RS line numbers or asset codes whose title rows do not "
+            "say its measure (expected 'Net current expenditure', 'Capital charges/items' or "
+            "'Net total cost' above the header)",
+            sheet=sheet,
+        )
+
+    def cell(row, j):
+        return row[j] if j < len(row) else None
+
+    if line_i is not None or asset_i is not None:
+        candidates = [
+            j
+            for j in range(width)
+            if j not in ident
+            and (
+                _line_of(cell(line_row, j)) is not None
+                or (
+                    isinstance(cell(asset_row, j), str) and _ASSET.match(cell(asset_row, j).strip())
+                )
+            )
+        ]
+    else:
+        last = max(ident)
+        candidates = [
+            j
+            for j in range(last + 1, width)
+            if clean_text(cell(rows[h], j))
+            and clean_text(cell(rows[h], j)).lower() not in _NOT_DATA
+        ]
+    if not candidates:
+        return Problem(shown, "no data columns beside the identifiers", sheet=sheet, row=h + 1)
+    first = min(candidates)
+    groups = _group_titles(above, width, first, {i for i in (line_i, asset_i) if i is not None})
+
+    known = concordance()
+    seen_titles: dict[str, int] = {}
+    columns = []  # (j, base measure, line, description, asset, already dated)
+    for j in candidates:
+        title = clean_text(cell(rows[h], j))
+        asset = clean_text(cell(asset_row, j)) if asset_i is not None else ""
+        line = _line_of(cell(line_row, j)) if line_i is not None else None
+        key = normalise_description(title)
+        if title:
+            seen_titles[key] = seen_titles.get(key, 0) + 1
+        if line is not None:
+            base, number, dated = f"RS{line[1]}", line[0], False
+        elif asset and (asset.lower(), 1) in known:
+            base, number = known[(asset.lower(), 1)]
+            dated = base.endswith(("_1apr", "_31mar"))
+        elif title and (qualified := _qualified(known, groups[j], key)) is not None:
+            base, number = qualified
+            dated = False
+        elif title and (key, seen_titles[key]) in known:
+            base, number = known[(key, seen_titles[key])]
+            dated = False
+        elif asset:
+            base, number, dated = asset, None, False
+        else:
+            base, number, dated = f"RSX:{title}", None, False
+        columns.append((j, base, number, title, asset, dated))
+
+    counts = pd.Series([c[1] for c in columns]).value_counts()
+    measures: list[tuple[int, str, int | None, str]] = []
+    used: set[str] = set()
+    for j, base, number, title, asset, dated in columns:
+        measure = base
+        level = number in RESERVE_LEVEL_LINES
+        if kind in ("capital", "total") and not dated:
+            # Only the service lines carry this sheet's own measure (reserves at 31 March on the
+            # capital sheet); the other columns repeat the layout of the net sheet.
+            if level and kind == "capital":
+                measure += "_31mar"
+            elif level or not (base.startswith("RS") and number is not None and number <= 699):
                 continue
-            rows = workbook.head(sheet, 20)
-            texts = {clean_text(v).lower() for r in rows for v in r}
-            if "e-code" in texts and "ons code" not in texts:
-                return True
-        return False
-    finally:
-        workbook.close()
+            else:
+                measure += f"_{kind}"
+        elif not dated and (level or counts[base] > 1):
+            date = _date_of(title) or _date_of(asset) or _date_of(" ".join(groups[j]))
+            if date is None and level and kind == "net":
+                date = "_1apr"
+            if date is not None:
+                measure += date
+            elif counts[base] > 1:
+                measure += f"_col{j + 1}"
+        if measure in used:
+            measure += f"_col{j + 1}"
+        used.add(measure)
+        measures.append((j, measure, number, title))
+
+    # Authority rows: E-codes under the header, up to the next header (a second table, such as
+    # the class breakdown) ; England and class totals carry no E-code.
+    data_rows = []
+    for row in rows[h + 1 :]:
+        code = clean_text(cell(row, ecode_col))
+        if is_ecode_label(code.lower()):
+            break
+        if ECODE.match(code) and not _AGGREGATE_NAMES.match(clean_text(cell(row, name_col))):
+            data_rows.append(row)
+    if not data_rows:
+        return Problem(
+            shown, "no authority rows (E-codes such as E0101) under the header", sheet=sheet
+        )
+    idents = block(
+        data_rows, [ecode_col, name_col] + [c for c in (ons_col, class_col) if c is not None]
+    )
+    values = numbers(block(data_rows, [m[0] for m in measures]))
+    n_rows, n_cols = values.shape
+    ons = [clean_text(v) or None for v in idents[:, 2]] if ons_col is not None else [None] * n_rows
+    classes = (
+        [normalise_class(v) for v in idents[:, -1]] if class_col is not None else [None] * n_rows
+    )
+    frame = pd.DataFrame(
+        {
+            "ons_code": np.repeat(np.array(ons, dtype=object), n_cols),
+            "e_code": np.repeat(
+                np.array([clean_text(v) for v in idents[:, 0]], dtype=object), n_cols
+            ),
+            "name": np.repeat(
+                np.array([clean_text(v) for v in idents[:, 1]], dtype=object), n_cols
+            ),
+            "authority_class": np.repeat(np.array(classes, dtype=object), n_cols),
+            "measure": np.tile([m[1] for m in measures], n_rows),
+            "line": np.tile(np.array([m[2] for m in measures], dtype=object), n_rows),
+            "description": np.tile([m[3] for m in measures], n_rows),
+            "value": values.reshape(-1),
+            "unit": np.tile(["flag" if m[2] == 960 else "gbp_k" for m in measures], n_rows),
+        }
+    )
+    frame["sheet"] = sheet
+    return frame
 
 
 def _parse(path: Path) -> pd.DataFrame:
-    if _is_legacy(path):
-        from analysis.public_data._common import open_workbook
-
-        workbook = open_workbook(path, WHAT)
-        try:
-            return parse_legacy(path, workbook)
-        finally:
-            workbook.close()
-    sheet, rows, header = find_sheet(
-        path,
-        WHAT,
-        _find_header,
-        order=lambda s: not s.upper().startswith("RS LA DATA"),
-        missing="no sheet has a header row with 'E-code' and 'ONS Code'",
-        skip=lambda workbook, s: not workbook.visible(s) and not s.upper().startswith("RS"),
-    )
-
-    desc_row, line_row, ecode_col = header
-    if line_row < 0:
-        raise wrong_file(path, WHAT, "no row of RS line numbers above the line descriptions", sheet)
-    year = _year(rows, sheet)
-    if year is None:
+    workbook = open_workbook(path, WHAT)
+    frames, problems, years = [], [], []
+    try:
+        sheets = workbook.sheetnames
+        shown = [s for s in sheets if workbook.visible(s)] or sheets
+        for sheet in shown:
+            h = _find_header(workbook.head(sheet, _HEADER_SEARCH))
+            if h is None:
+                continue
+            rows = workbook.rows(sheet)
+            result = _read_sheet(path, sheet, rows, h)
+            if isinstance(result, Problem):
+                problems.append(result)
+                continue
+            year = _year(rows[:h], sheet)
+            if year is None:
+                problems.append(
+                    Problem(
+                        display_path(path),
+                        "no financial year (e.g. 2016-17) in the title rows or sheet name",
+                        sheet=sheet,
+                    )
+                )
+                continue
+            result["year"] = year
+            years.append(year)
+            frames.append(result)
+    finally:
+        workbook.close()
+    if problems:
+        raise InputError(problems)
+    if not frames:
         raise wrong_file(
-            path, WHAT, "no financial year (e.g. 2016-17) in the title rows or sheet name", sheet
+            path,
+            WHAT,
+            "no sheet has a header row with 'E-code' above rows of authorities "
+            f"(sheets: {', '.join(workbook.sheetnames)})",
         )
-    texts = [clean_text(v).lower() for v in rows[desc_row]]
-    ons_col, name_col = (
-        texts.index("ons code"),
-        texts.index("local authority") if "local authority" in texts else ecode_col + 2,
-    )
-    class_col = texts.index("class") if "class" in texts else None
-
-    # Columns: every cell on the line-number row holding an RS line number.
-    lines = rows[line_row]
-    columns: list[tuple[int, int, str]] = []
-    for j, value in enumerate(lines):
-        if is_whole(value, 100, 999):
-            columns.append(
-                (j, int(value), clean_text(rows[desc_row][j] if j < len(rows[desc_row]) else ""))
-            )
-    counts = pd.Series([c[1] for c in columns]).value_counts()
-    measures = []
-    for j, line, description in columns:
-        key = f"RS{line}"
-        if counts[line] > 1:
-            low = description.lower()
-            if "1 april" in low:
-                key += "_1apr"
-            elif "31 march" in low:
-                key += "_31mar"
-            else:
-                key += f"_col{j + 1}"
-        measures.append((j, line, description, key))
-
-    data = [
-        row
-        for row in rows[desc_row + 1 :]
-        if len(row) > ecode_col
-        and isinstance(row[ecode_col], str)
-        and _ECODE.match(row[ecode_col].strip())
-    ]
-    if not data:
+    if len(set(years)) > 1:
+        raise wrong_file(path, WHAT, f"its data sheets give different years ({sorted(set(years))})")
+    out = pd.concat(frames, ignore_index=True)
+    out = out.drop_duplicates(["e_code", "measure"], keep="first")
+    if not out["measure"].eq("RS805").any():
         raise wrong_file(
-            path, WHAT, "no authority rows (E-codes such as E0101) under the header", sheet
+            path,
+            WHAT,
+            "no column for net revenue expenditure (RS line 805, its asset code or its title)",
         )
-    if not any(line == 805 for _, line, _, _ in measures):
-        raise wrong_file(
-            path, WHAT, "no RS line 805 (net revenue expenditure) in the header", sheet
-        )
-
-    width = max(j for j, *_ in measures) + 1
-    values = np.array(
-        [[to_number(row[j]) if j < len(row) else np.nan for j, *_ in measures] for row in data],
-        dtype=float,
-    )
-    ident = pd.DataFrame(
-        {
-            "ons_code": [clean_text(r[ons_col]) or None for r in data],
-            "e_code": [r[ecode_col].strip() for r in data],
-            "name": [clean_text(r[name_col]) for r in data],
-            "authority_class": [
-                normalise_class(r[class_col]) if class_col is not None else None for r in data
-            ],
-        }
-    )
-    n_rows, n_cols = values.shape
-    del width
-    frame = pd.DataFrame(
-        {
-            "ons_code": np.repeat(ident["ons_code"].to_numpy(), n_cols),
-            "e_code": np.repeat(ident["e_code"].to_numpy(), n_cols),
-            "name": np.repeat(ident["name"].to_numpy(), n_cols),
-            "authority_class": np.repeat(ident["authority_class"].to_numpy(), n_cols),
-            "year": year,
-            "measure": np.tile([m[3] for m in measures], n_rows),
-            "line": np.tile([m[1] for m in measures], n_rows),
-            "description": np.tile([m[2] for m in measures], n_rows),
-            "value": values.reshape(-1),
-            "unit": np.tile(["flag" if m[1] == 960 else "gbp_k" for m in measures], n_rows),
-        }
-    )
-    return tidy(frame)
+    return tidy(out.drop(columns="sheet"))
 
 
 def read_rs(path: str | Path) -> pd.DataFrame:
@@ -209,8 +396,6 @@ def read_rs_many(paths: list[str | Path]) -> pd.DataFrame:
     frames = [read_rs(p) for p in paths]
     years = [int(f["year"].iloc[0]) for f in frames]
     if len(set(years)) != len(years):
-        from analysis.core.errors import InputError, Problem
-
         dupes = sorted({y for y in years if years.count(y) > 1})
         raise InputError(
             [
