@@ -100,8 +100,9 @@ def test_ctr_known_values_and_units(ctr):
         and units["CTR7"] == "band_d_equivalents"
         and units["CTR9"] == "gbp_per_band_d"
     )
-    # Billing authorities only: 309 rows with E-codes in the billing block.
-    assert ctr["e_code"].nunique() == 309
+    # 309 billing authorities, and the 24 county councils of the precepting block (class SC).
+    classes = ctr.drop_duplicates("e_code")["authority_class"]
+    assert classes.isin(["SD", "UA", "MD", "LB"]).sum() == 309 and classes.eq("SC").sum() == 24
     assert set(ctr["year"]) == {2021, 2022}
 
 

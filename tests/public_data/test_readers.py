@@ -17,8 +17,10 @@ LEGACY = {
     2013: RS + "Revenue_Outturn_Summary__RS__data_2013-14_by_LA_-_Revised_28-Jan-2015.xls",
 }
 CTB = "council_taxbase/Council_Taxbase_local_authority_level_data_2022.ods"
-# Billing authorities (rows with an E-code above the precepting block) in each table.
+# Billing authorities (rows with an E-code above the precepting block) in each table, and the
+# county councils among the precepting authorities below it (sheet 'Data', class SC).
 CTR_ROWS = {2015: 326, 2016: 326, 2017: 326, 2018: 326, 2020: 314, 2021: 309, 2022: 309}
+CTR_COUNTIES = {2015: 27, 2016: 27, 2017: 27, 2018: 27, 2020: 25, 2021: 24, 2022: 24}
 CTR = {
     2015: "ctr_1516.xlsx",
     2016: "ctr_1617.xlsx",
@@ -124,9 +126,13 @@ def test_legacy_sheet_without_a_measure_title_is_refused(shared_public, tmp_path
 @pytest.mark.parametrize("year", sorted(CTR))
 def test_ctr_every_year_standard_measures(shared_public, year):
     frame = public_data.read_ctr(shared_public / "council_tax" / CTR[year])
-    assert frame["e_code"].nunique() == CTR_ROWS[year]
+    classes = frame.drop_duplicates("e_code")["authority_class"]
+    assert classes.isin(["SD", "UA", "MD", "LB"]).sum() == CTR_ROWS[year]
+    assert classes.eq("SC").sum() == CTR_COUNTIES[year]
     assert set(frame["year"]) == {year - 1, year}
-    current = frame[frame["year"] == year]
+    current = frame[
+        (frame["year"] == year) & frame["authority_class"].isin(["SD", "UA", "MD", "LB"])
+    ]
     wide = current.pivot_table(index="e_code", columns="standard", values="value")
     assert set(wide.columns) >= {
         "band_d",

@@ -33,6 +33,8 @@ WHAT = "restructuring lookup (ONS code changes, 2013 onwards)"
 _CODE = re.compile(r"^E\d{8}$")
 SUMMABLE_UNITS = {"gbp_k", "gbp", "band_d_equivalents", "dwellings", "persons"}
 COUNTY_PRECEPTED = {"council_tax_requirement"}
+# A county's figure for these is its districts' area again (the precept is set on their tax base).
+SAME_AREA = {"tax_base"}
 # A county split between successors is counted whole in the one that took at least this share of
 # its districts (Dorset County Council: 5 of 6 to Dorset Council); below it, no successor gets it.
 WHOLE_COUNTY_SHARE = 0.75
@@ -204,9 +206,11 @@ def aggregate_successors(panel: pd.DataFrame, restructuring: Restructuring) -> p
     naming the predecessors (and what is not included)."""
     extra, skipped = [], []
     summable = panel[panel["unit"].isin(SUMMABLE_UNITS) & ~panel["measure"].isin(NOT_AGGREGATED)]
+    split = {c for ch in restructuring.changes for c in ch.partial_counties}
     for change in restructuring.changes:
         parts = change.predecessors + change.counties
         mine = summable[summable["ons_code"].isin(parts)]
+        mine = mine[~(mine["ons_code"].isin(change.counties) & mine["measure"].isin(SAME_AREA))]
         before = mine[mine["year"] < change.year]
         if before.empty:
             continue
@@ -223,8 +227,13 @@ def aggregate_successors(panel: pd.DataFrame, restructuring: Restructuring) -> p
             [(y, m) not in have for y, m in zip(sums["year"], sums["measure"], strict=True)]
         ]
         if change.partial_counties:
-            county_measures = set(
-                panel.loc[panel["ons_code"].isin(change.partial_counties), "measure"].astype(str)
+            county_measures = (
+                set(
+                    panel.loc[panel["ons_code"].isin(change.partial_counties), "measure"].astype(
+                        str
+                    )
+                )
+                - SAME_AREA
             )
             blocked = sums["measure"].astype(str).isin(county_measures)
             if blocked.any():
@@ -240,7 +249,9 @@ def aggregate_successors(panel: pd.DataFrame, restructuring: Restructuring) -> p
             # The county's council tax is a precept on the districts' bills, not in the
             # billing authorities' requirement: the districts' sum would understate it.
             county_reports = set(mine.loc[mine["ons_code"].isin(change.counties), "measure"])
-            precept = sums["measure"].isin(COUNTY_PRECEPTED) & ~sums["measure"].isin(county_reports)
+            precept = sums["measure"].isin(COUNTY_PRECEPTED) & (
+                ~sums["measure"].isin(county_reports) | bool(split & set(change.counties))
+            )
             if precept.any():
                 skipped.append(
                     (

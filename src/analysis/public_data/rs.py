@@ -87,6 +87,7 @@ _ASSET = re.compile(r"^RS-[A-Za-z]")
 _FORM_REF = re.compile(r"^C\d+R\d+[a-z]?$", re.IGNORECASE)
 _MARKER_ROWS = 15  # rows above the header searched for line numbers, asset codes, group titles
 _HEADER_SEARCH = 60
+_MIN_TITLES = 10  # RS titles a sheet without line numbers or asset codes must show
 # Identifier and bookkeeping columns beside the data (never measures).
 _NOT_DATA = {
     "local authority",
@@ -169,7 +170,16 @@ def _marker_row(above: list[tuple], test, prefer=None) -> int | None:
     return found[-1] if found else None
 
 
-def _read_sheet(path: Path, sheet: str, rows: list[tuple], h: int) -> pd.DataFrame | Problem:
+def _known_titles(header: tuple) -> int:
+    """How many of a header row's titles the concordance knows (an RS sheet has dozens)."""
+    titles = {normalise_description(v) for v in header if isinstance(v, str) and v.strip()}
+    known = {key for key, _ in concordance()}
+    return len(titles & known)
+
+
+def _read_sheet(path: Path, sheet: str, rows: list[tuple], h: int) -> pd.DataFrame | Problem | None:
+    """One sheet's table; None when it is not an RS table (no line numbers, asset codes or RS
+    titles beside its E-codes)."""
     shown = display_path(path)
     texts = header_texts(rows[h])
     ecode_col = next(j for j, t in enumerate(texts) if is_ecode_label(t))
@@ -194,6 +204,8 @@ def _read_sheet(path: Path, sheet: str, rows: list[tuple], h: int) -> pd.DataFra
     line_row = above[line_i] if line_i is not None else ()
     asset_row = above[asset_i] if asset_i is not None else ()
     kind = _legacy_kind(rows[:h])
+    if line_i is None and asset_i is None and _known_titles(rows[h]) < _MIN_TITLES:
+        return None  # an identifier table of another publication
     if line_i is None and asset_i is None and kind is None:
         return Problem(
             shown,
@@ -341,6 +353,8 @@ def _parse(path: Path) -> pd.DataFrame:
                 continue
             rows = workbook.rows(sheet)
             result = _read_sheet(path, sheet, rows, h)
+            if result is None:
+                continue
             if isinstance(result, Problem):
                 problems.append(result)
                 continue
@@ -365,7 +379,8 @@ def _parse(path: Path) -> pd.DataFrame:
         raise wrong_file(
             path,
             WHAT,
-            "no sheet has a header row with 'E-code' above rows of authorities "
+            "no sheet has a header row with 'E-code' and 'ONS Code' (or 'Local authority') "
+            "under a row of RS line numbers or asset codes, or with RS line titles "
             f"(sheets: {', '.join(workbook.sheetnames)})",
         )
     if len(set(years)) > 1:
