@@ -1,5 +1,11 @@
 """ONS mid-year population estimates, table MYE4 (``Code``, ``Name``, ``Geography``,
-``Mid-2020``, ``Mid-2019`` ...), as published, notes rows and all.
+``Mid-2023``, ``Mid-2022`` ...), as published, notes rows and all, on whichever boundaries the
+release uses (2021 or 2023) and with whichever mid-years it holds.
+
+The table is recognised by its header row (``Code``, ``Name`` and at least one ``Mid-YYYY``
+column) on a sheet named MYE..., the totals table MYE4 first. Every ``Mid-YYYY`` column is read.
+Rows are local authorities, classed from the ``Geography`` column (county = SC); aggregates
+(countries, regions, metropolitan counties) are not authorities and are not read.
 
 A financial year is matched to the mid-year estimate at its start: 2016-17 uses mid-2016.
 """
@@ -9,20 +15,22 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
+from analysis.public_data._cells import block, numbers
 from analysis.public_data._common import (
     cached,
     check_file,
     clean_text,
     find_sheet,
     tidy,
-    to_number,
     wrong_file,
 )
 
 WHAT = "ONS mid-year population estimates (MYE4) workbook"
-_MID = re.compile(r"^mid-?\s*(\d{4})$", re.IGNORECASE)
+_MID = re.compile(r"^mid[-\s]?\s*(\d{4})\b", re.IGNORECASE)
+_CODE = re.compile(r"^[EWSN]\d{8}$")
 
 GEOGRAPHY_CLASS = {
     "unitary authority": "UA",
@@ -31,6 +39,8 @@ GEOGRAPHY_CLASS = {
     "non-metropolitan district": "SD",
     "county": "SC",
 }
+# Areas that are not local authorities: sums of them.
+AGGREGATES = {"country", "region", "metropolitan county", "england and wales", "great britain"}
 
 
 def _find(rows: list[tuple]) -> int | None:
@@ -56,30 +66,48 @@ def _parse(path: Path) -> pd.DataFrame:
     code_col, name_col = low.index("code"), low.index("name")
     geo_col = low.index("geography") if "geography" in low else None
     year_cols = [(j, int(_MID.match(t).group(1))) for j, t in enumerate(low) if _MID.match(t)]
-    records = []
-    for row in rows[h + 1 :]:
-        code = clean_text(row[code_col]) if len(row) > code_col else ""
-        if not re.match(r"^[EWSNK]\d{8}$", code):
-            continue
-        geography = clean_text(row[geo_col]) if geo_col is not None else ""
-        for j, year in year_cols:
-            records.append(
-                {
-                    "ons_code": code,
-                    "e_code": None,
-                    "name": clean_text(row[name_col]),
-                    "authority_class": GEOGRAPHY_CLASS.get(geography.lower(), geography or None),
-                    "year": year,
-                    "measure": "population",
-                    "line": pd.NA,
-                    "description": f"Mid-{year} population estimate ({geography})",
-                    "value": to_number(row[j]) if j < len(row) else float("nan"),
-                    "unit": "persons",
-                }
-            )
-    if not records:
+    ids = block(rows[h + 1 :], [code_col, name_col, geo_col if geo_col is not None else code_col])
+    codes = np.array([clean_text(v) for v in ids[:, 0]], dtype=object)
+    geography = (
+        np.array([clean_text(v) for v in ids[:, 2]], dtype=object)
+        if geo_col is not None
+        else np.full(len(codes), "", dtype=object)
+    )
+    keep = np.array(
+        [
+            bool(_CODE.match(c)) and g.lower() not in AGGREGATES
+            for c, g in zip(codes, geography, strict=True)
+        ],
+        dtype=bool,
+    )
+    if not keep.any():
         raise wrong_file(path, WHAT, "no rows with ONS codes under the header", sheet)
-    return tidy(pd.DataFrame.from_records(records))
+    data = [r for r, k in zip(rows[h + 1 :], keep, strict=True) if k]
+    values = numbers(block(data, [j for j, _ in year_cols]))
+    n_rows, n_cols = values.shape
+    geo = geography[keep]
+    frame = pd.DataFrame(
+        {
+            "ons_code": np.repeat(codes[keep], n_cols),
+            "e_code": None,
+            "name": np.repeat(
+                np.array([clean_text(v) for v in ids[keep, 1]], dtype=object), n_cols
+            ),
+            "authority_class": np.repeat(
+                np.array([GEOGRAPHY_CLASS.get(g.lower(), g or None) for g in geo], dtype=object),
+                n_cols,
+            ),
+            "year": np.tile([y for _, y in year_cols], n_rows),
+            "measure": "population",
+            "line": pd.NA,
+            "description": [
+                f"Mid-{y} population estimate ({g})" for g in geo for _, y in year_cols
+            ],
+            "value": values.reshape(-1),
+            "unit": "persons",
+        }
+    )
+    return tidy(frame)
 
 
 def read_population(path: str | Path) -> pd.DataFrame:

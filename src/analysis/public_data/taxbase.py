@@ -15,15 +15,17 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
+from analysis.public_data._cells import block, find_label, header_texts, is_ecode_label, numbers
 from analysis.public_data._common import (
     cached,
     check_file,
     clean_text,
     find_sheet,
+    open_workbook,
     tidy,
-    to_number,
     wrong_file,
 )
 
@@ -34,21 +36,37 @@ _OCTOBER = re.compile(r"(?:october|oct)\s+(20\d\d)", re.IGNORECASE)
 
 
 def _find_header(rows: list[tuple]) -> int | None:
-    for i, row in enumerate(rows[:30]):
-        texts = [clean_text(v).lower() for v in row]
-        if "e-code" in texts and "ons code" in texts:
+    """The identifier header: an E-code label beside 'ONS Code' or 'Local Authority'."""
+    for i, row in enumerate(rows[:40]):
+        texts = header_texts(row)
+        if any(is_ecode_label(t) for t in texts) and (
+            find_label(texts, "ons code") is not None
+            or find_label(texts, "local authority") is not None
+        ):
             return i
     return None
 
 
-def _count_year(rows: list[tuple], path: Path) -> int | None:
-    for row in rows[:10]:
+def _count_year(rows: list[tuple]) -> int | None:
+    for row in rows:
         for value in row:
             match = _OCTOBER.search(clean_text(value))
             if match:
                 return int(match.group(1))
-    match = re.search(r"(20\d\d)", path.stem)
-    return int(match.group(1)) if match else None
+    return None
+
+
+def _cover_year(path: Path) -> int | None:
+    """The count's year as the other sheets' title rows (the cover) give it."""
+    workbook = open_workbook(path, WHAT)
+    try:
+        for sheet in workbook.sheetnames:
+            year = _count_year(workbook.head(sheet, 15))
+            if year is not None:
+                return year
+    finally:
+        workbook.close()
+    return None
 
 
 def _parse(path: Path) -> pd.DataFrame:
@@ -57,13 +75,18 @@ def _parse(path: Path) -> pd.DataFrame:
         WHAT,
         _find_header,
         order=lambda s: "taxbase_data" not in s.lower().replace(" ", "_"),
-        missing="no sheet has a header row with 'E-code' and 'ONS Code'",
+        missing="no sheet has a header row with 'E-code' and 'ONS Code' or 'Local Authority'",
     )
-    head = [clean_text(v).lower() for v in rows[h]]
-    titles = rows[h - 1] if h > 0 else ()
-    ecode_col, ons_col = head.index("e-code"), head.index("ons code")
-    name_col = next((j for j, t in enumerate(head) if t == "local authority"), ons_col + 1)
+    head = header_texts(rows[h])
+    ecode_col = next(j for j, t in enumerate(head) if is_ecode_label(t))
+    ons_col = find_label(head, "ons code")
+    name_col = find_label(head, "local authority", "authority")
+    if name_col is None:
+        name_col = (ons_col if ons_col is not None else ecode_col) + 1
     columns, table = [], None
+    # Table titles sit on a row above the header (the nearest one that has any).
+    titled = [r for r in rows[max(0, h - 5) : h] if any(_TABLE.match(clean_text(v)) for v in r)]
+    titles = titled[-1] if titled else ()
     for j, text in enumerate(head):
         title = clean_text(titles[j]) if j < len(titles) else ""
         match = _TABLE.match(title)
@@ -76,39 +99,53 @@ def _parse(path: Path) -> pd.DataFrame:
         raise wrong_file(
             path, WHAT, "no 'Table n.nn' titles with a 'Total' column under them", sheet
         )
-    count_year = _count_year(rows, path)
+    count_year = _count_year(rows[:h]) or _cover_year(path)
+    if count_year is None:
+        match = re.search(r"(20\d\d)", path.stem)
+        count_year = int(match.group(1)) if match else None
     if count_year is None:
         raise wrong_file(
             path, WHAT, "no year (e.g. 'October 2022') in the title rows or file name", sheet
         )
-    records = []
-    for row in rows[h + 1 :]:
-        code = clean_text(row[ecode_col]) if len(row) > ecode_col else ""
-        if not _ECODE.match(code):
-            continue
-        for j, measure, description in columns:
-            low = description.lower()
-            records.append(
-                {
-                    "ons_code": clean_text(row[ons_col]) or None,
-                    "e_code": code,
-                    "name": clean_text(row[name_col]),
-                    "authority_class": None,
-                    "year": count_year + 1,
-                    "measure": measure,
-                    "line": pd.NA,
-                    "description": f"{description} (October {count_year})",
-                    "value": to_number(row[j]) if j < len(row) else float("nan"),
-                    "unit": "band_d_equivalents"
-                    if "band d equivalent" in low or low.startswith("tax base")
-                    else "dwellings",
-                }
-            )
-    if not records:
+    body = rows[h + 1 :]
+    codes = [clean_text(r[ecode_col]) if len(r) > ecode_col else "" for r in body]
+    data = [r for r, c in zip(body, codes, strict=True) if _ECODE.match(c)]
+    if not data:
         raise wrong_file(
             path, WHAT, "no authority rows (E-codes such as E0101) under the header", sheet
         )
-    return tidy(pd.DataFrame.from_records(records))
+    ids = block(data, [ecode_col, name_col, ons_col if ons_col is not None else ecode_col])
+    values = numbers(block(data, [c[0] for c in columns]))
+    n_rows, n_cols = values.shape
+    units = [
+        "band_d_equivalents"
+        if "band d equivalent" in d.lower() or d.lower().startswith("tax base")
+        else "dwellings"
+        for _, _, d in columns
+    ]
+
+    def rep(items):
+        return np.repeat(np.array(items, dtype=object), n_cols)
+
+    frame = pd.DataFrame(
+        {
+            "ons_code": rep(
+                [clean_text(v) or None for v in ids[:, 2]]
+                if ons_col is not None
+                else [None] * n_rows
+            ),
+            "e_code": rep([clean_text(v) for v in ids[:, 0]]),
+            "name": rep([clean_text(v) for v in ids[:, 1]]),
+            "authority_class": None,
+            "year": count_year + 1,
+            "measure": np.tile([m for _, m, _ in columns], n_rows),
+            "line": pd.NA,
+            "description": np.tile([f"{d} (October {count_year})" for _, _, d in columns], n_rows),
+            "value": values.reshape(-1),
+            "unit": np.tile(units, n_rows),
+        }
+    )
+    return tidy(frame)
 
 
 def read_taxbase(path: str | Path) -> pd.DataFrame:
