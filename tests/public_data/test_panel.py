@@ -36,6 +36,89 @@ def test_panel_columns_and_years(panel):
     assert panel.loc[~panel["aggregated"], "sha256"].str.len().eq(64).all()
 
 
+def test_population_of_the_year_from_the_newest_release(panel):
+    # B&NES: mid-2023 199,818 (mye23tablesew.xlsx, table MYE4 row E06000022); mid-2020 is
+    # 191,974 in that 2023 release, which replaces the 196,357 of the mid-2020 release.
+    row = one(panel, "E06000022", "population", 2023)
+    assert row["value"] == 199818 and row["source_file"] == "mye23tablesew.xlsx"
+    row = one(panel, "E06000022", "population", 2020)
+    assert row["value"] == 191974 and row["source_file"] == "mye23tablesew.xlsx"
+    # A mid-year only the older release has (mid-2005) comes from it, naming it.
+    row = one(panel, "E06000022", "population", 2005)
+    assert row["source_file"] == "ukpopestimatesmid2020on2021geography.xlsx"
+    assert row["value"] == 171274
+
+
+def test_newest_release_is_decided_by_content_not_file_name():
+    def release(name, years, value):
+        return pd.DataFrame(
+            {
+                "ons_code": "E06000001",
+                "e_code": None,
+                "year": years,
+                "measure": "population",
+                "value": value,
+                "source_file": name,
+            }
+        )
+
+    # "z_old" sorts after "a_new" by name, but "a_new" reaches the later mid-year.
+    old = release("z_old.xlsx", [2019, 2020], 100.0)
+    new = release("a_new.xlsx", [2020, 2021], 200.0)
+    for order in ([old, new], [new, old]):
+        out = panel_module.newest_release(order).sort_values("year")
+        assert out["value"].tolist() == [100.0, 200.0, 200.0]
+        assert out["source_file"].tolist() == ["z_old.xlsx", "a_new.xlsx", "a_new.xlsx"]
+
+
+def test_benchmarking_population_is_the_year_s_own(shared_public):
+    from analysis.benchmarking.positions import population_for
+
+    population = panel_module.read_population_releases(
+        sorted((shared_public / "population").glob("*.xlsx"))
+    )
+    frame, used = population_for(population, 2023)
+    assert used == 2023
+    assert frame.set_index("ons_code").loc["E06000022", "population"] == 199818
+    # With only the mid-2020 release, 2023-24 gets mid-2020, and says which year it used.
+    only_2020 = panel_module.read_population_releases(
+        [shared_public / "population" / "ukpopestimatesmid2020on2021geography.xlsx"]
+    )
+    frame, used = population_for(only_2020, 2023)
+    assert used == 2020
+    assert frame.set_index("ons_code").loc["E06000022", "population"] == 196357
+
+
+def test_misprinted_ons_code_is_corrected_from_the_e_code(panel):
+    from analysis.public_data.boundaries import code_corrections
+
+    # The 2015-16 RS prints North Yorkshire (E-code E2721) as E10000022; the restructuring
+    # lookup gives E2721 the code E10000023 in every year. NRE 2015-16: 351,679 (line 805).
+    assert not (panel["ons_code"] == "E10000022").any()
+    row = one(panel, "E10000023", "RS805", 2015)
+    assert row["e_code"] == "E2721" and row["source_file"].startswith("RS_2015-16")
+    assert row["value"] == 351679
+    assert "printed E10000022" in row["note"] and "E10000023" in row["note"]
+    fixed = code_corrections(panel)
+    assert fixed[["year", "e_code", "printed", "corrected"]].values.tolist() == [
+        [2015, "E2721", "E10000022", "E10000023"]
+    ]
+
+
+def test_authorities_without_a_code_are_listed_not_dropped(panel):
+    from analysis.public_data.unmatched import panel_unmatched
+
+    listed = panel_unmatched(panel)
+    no_code = panel[panel["ons_code"].isna()]
+    assert len(no_code) > 0
+    pairs = set(zip(no_code["source_file"].astype(str), no_code["e_code"], strict=True))
+    assert pairs == set(zip(listed["source"], listed["code"], strict=True))
+    # Lee Valley Regional Park Authority (a levying body) has no ONS code in the RS of
+    # 2010-11 to 2016-17 (six files here): listed once for each.
+    lee = listed[listed["name"].str.startswith("Lee Valley")]
+    assert len(lee) == 6 and lee["source"].nunique() == 6
+
+
 def test_legacy_e_codes_get_ons_codes(panel):
     # 2010-11 .xls has E-codes only; B&NES E0101 -> E06000022 (NRE 113,165 on sheet (1)).
     row = one(panel, "E06000022", "RS805", 2010)

@@ -37,11 +37,20 @@ SERVICE_POSITION_COLUMNS = [
 
 
 def population_for(population: pd.DataFrame, year: int) -> tuple[pd.DataFrame, int]:
-    """Population at mid-``year`` (or the nearest earlier year, else the nearest); (frame, year used)."""
-    available = sorted(population["year"].unique())
+    """(ons_code, name, population; the mid-year used) for financial year ``year``: the mid-year
+    estimate of the year it starts (mid-2023 for 2023-24). ``population`` holds one figure per
+    area and mid-year, from the newest release that has it
+    (:func:`analysis.public_data.panel.read_population_releases`). When no release has
+    mid-``year``, the nearest earlier mid-year (else the earliest) is used and returned, so the
+    caller names it on the page (the pipeline's message: "mid-2020 estimates used for 2023-24
+    (mid-2023 not available)"); never another year without saying so."""
+    rows = population[population["measure"] == "population"].dropna(subset=["value"])
+    available = sorted(rows["year"].unique())
+    if not available:
+        raise InputError.single("population", "no population estimates in the data")
     earlier = [y for y in available if y <= year]
     used = earlier[-1] if earlier else available[0]
-    frame = population[(population["year"] == used) & (population["measure"] == "population")]
+    frame = rows[rows["year"] == used].drop_duplicates("ons_code", keep="last")
     return frame[["ons_code", "name", "value"]].rename(columns={"value": "population"}), int(used)
 
 

@@ -58,3 +58,24 @@ def join_report(
     return pd.concat(parts, ignore_index=True).sort_values(
         ["source", "code", "name"], ignore_index=True
     )
+
+
+def panel_unmatched(panel: pd.DataFrame) -> pd.DataFrame:
+    """Every authority the panel holds without an ONS code, once per file: its rows stay in the
+    panel under its E-code and name, but no per-head figure or comparator join can use them.
+    (source = the file, code = the E-code, name, reason)."""
+    rows = panel[panel["ons_code"].isna()]
+    if rows.empty:
+        return pd.DataFrame(columns=UNMATCHED_COLUMNS)
+    rows = rows.drop_duplicates(["source_file", "e_code", "name"])
+    frame = pd.DataFrame(
+        {
+            "source": rows["source_file"].astype(str).to_numpy(),
+            "code": rows["e_code"].astype(object).fillna("(none)").to_numpy(),
+            "name": rows["name"].astype(str).to_numpy(),
+            "reason": "no ONS code printed, and its E-code is in no other file or lookup: "
+            "kept under its E-code, not joined to population or comparators",
+        },
+        columns=UNMATCHED_COLUMNS,
+    )
+    return frame.sort_values(["source", "code"], ignore_index=True)
