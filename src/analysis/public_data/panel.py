@@ -251,8 +251,10 @@ def build_panel(folder: str | Path, hashes: dict[str, str] | None = None) -> pd.
         .map(classes.set_index("ons_code")["authority_class"])
         .fillna(panel["authority_class"])
     )
+    gaps: list = []
     if restructuring is not None:
         extra = aggregate_successors(panel, restructuring)
+        gaps = list(extra.attrs.get("not_aggregated", []))
         if len(extra):
             extra["e_code"] = extra["ons_code"].map(
                 panel.dropna(subset=["e_code"])
@@ -262,6 +264,7 @@ def build_panel(folder: str | Path, hashes: dict[str, str] | None = None) -> pd.
             extra["authority_class"] = extra["ons_code"].map(
                 classes.set_index("ons_code")["authority_class"]
             )
+            extra["name"] = extra["ons_code"].map(names).fillna(extra["name"])
             panel = pd.concat([panel, extra[PANEL_COLUMNS]], ignore_index=True)
     panel["aggregated"] = panel["aggregated"].astype(bool)
     panel["year"] = panel["year"].astype("int64")
@@ -270,7 +273,12 @@ def build_panel(folder: str | Path, hashes: dict[str, str] | None = None) -> pd.
         panel[column] = panel[column].astype("string")
     for column in ["measure", "source_file", "sha256"]:
         panel[column] = panel[column].astype("category")
-    return panel.sort_values(["ons_code", "year", "measure"], ignore_index=True, na_position="last")
+    panel = panel.sort_values(
+        ["ons_code", "year", "measure"], ignore_index=True, na_position="last"
+    )
+    # What the successors' histories leave out, and why (boundaries.history_gaps reads it).
+    panel.attrs["not_aggregated"] = gaps
+    return panel
 
 
 def default_cache_dir() -> Path:
