@@ -8,7 +8,8 @@ import pandas as pd
 import pytest
 
 from analysis.public_data import panel as panel_module
-from analysis.public_data.boundaries import NOT_AGGREGATED, read_restructuring
+from analysis.public_data.boundaries import read_restructuring
+from analysis.public_data.successors import NOT_AGGREGATED
 
 GEO = "geography/restructuring_2013_to_2023.xlsx"
 
@@ -90,7 +91,7 @@ def test_benchmarking_population_is_the_year_s_own(shared_public):
 
 
 def test_misprinted_ons_code_is_corrected_from_the_e_code(panel):
-    from analysis.public_data.boundaries import code_corrections
+    from analysis.public_data.unmatched import code_corrections
 
     # The 2015-16 RS prints North Yorkshire (E-code E2721) as E10000022; the restructuring
     # lookup gives E2721 the code E10000023 in every year. NRE 2015-16: 351,679 (line 805).
@@ -159,7 +160,7 @@ def test_dorset_county_is_apportioned_between_dorset_council_and_bcp(panel):
 
 
 def test_split_county_without_a_basis_is_left_out_with_its_reason(panel):
-    from analysis.public_data.boundaries import history_gaps
+    from analysis.public_data.successors import history_gaps
 
     # No council tax base before 2014-15 in these files: Dorset County Council cannot be
     # apportioned for 2010-11 to 2013-14, so no RS sum is made for either successor then.
@@ -328,3 +329,64 @@ def test_empty_folder_says_what_is_missing(tmp_path):
 
     with pytest.raises(InputError, match="no Revenue Outturn Summary"):
         panel_module.load_panel(tmp_path, tmp_path / "cache")
+
+
+# Packs on the shared files: the benchmark a 2023-24 pack computes (the pipeline behind
+# notebooks/03_vfm_benchmarking.ipynb), for a council with its own folder and for two
+# councils the published nearest-neighbour list predates or names.
+def _council(tmp_path, name, code, **benchmark):
+    from analysis.core.config import Council
+
+    return Council(
+        name=name,
+        ons_code=code,
+        authority_class="UA",
+        minimum_general_fund_reserve={"percent_of_net_budget": 5.0},
+        directorates=["All services"],
+        benchmark=benchmark,
+        folder=tmp_path,
+    )
+
+
+def _benchmark(council, shared_public):
+    from analysis.benchmarking.pipeline import run
+    from analysis.core.periods import Period
+
+    return run(council, shared_public, period=Period.parse("2023-24-Q4"))
+
+
+def test_bath_2023_24_pack_divides_by_mid_2023_population(shared_public):
+    from analysis.core.config import load_council
+
+    result = _benchmark(load_council("bath-ne-somerset"), shared_public)
+    assert result.year == 2023 and result.population_year == 2023
+    assert set(result.positions["population"]) == {199818}
+    assert not any(m.startswith("Population:") for m in result.messages)
+
+
+def test_somerset_2023_24_pack_has_computed_comparators_and_a_history(shared_public, tmp_path):
+    # The published nearest-neighbour list has no entry for Somerset (a unitary since April
+    # 2023): the computed method gives the group, and the page says so.
+    result = _benchmark(_council(tmp_path, "Somerset", "E06000066"), shared_public)
+    assert result.council_present and result.year == 2023
+    costs = result.unit_costs_all
+    assert (costs["ons_code"] == "E06000066").any()
+    # mid-2023: 581,145 (MYE, 2023 boundaries).
+    assert set(result.positions["population"]) == {581145}
+    assert result.n_comparators == 15 and result.n_comparators_with_data == 15
+    assert "no entry for E06000066" in result.method_text
+    assert "15 nearest authorities of class UA" in result.method_text
+    history = result.panel.history
+    summed = history[(history["ons_code"] == "E06000066") & history["aggregated"]]
+    assert 2016 in set(summed.loc[summed["measure"] == "RS805", "year"])
+
+
+def test_buckinghamshire_2023_24_pack_has_comparators_and_a_history(shared_public, tmp_path):
+    council = _council(tmp_path, "Buckinghamshire", "E06000060", comparator_method="class")
+    result = _benchmark(council, shared_public)
+    assert result.council_present and result.year == 2023
+    assert (result.unit_costs_all["ons_code"] == "E06000060").any()
+    assert result.n_comparators > 0 and result.n_comparators_with_data > 0
+    history = result.panel.history
+    summed = history[(history["ons_code"] == "E06000060") & history["aggregated"]]
+    assert {2015, 2016} <= set(summed.loc[summed["measure"] == "RS805", "year"])

@@ -171,14 +171,14 @@ def comparator_group(
     the panel's :class:`~analysis.benchmarking.national.National` figures, when the caller has
     them (the same figures, kept between councils)."""
     method = settings.comparator_method
+    unlisted = ""
     if method == "nearest_neighbours":
         groups = comp.neighbour_groups(panel.neighbours, [council_code])
         text = f"Comparators: {METHOD_TEXT[method]} ({len(groups)} authorities)."
-        if groups.empty:
-            text = (
-                f"The nearest-neighbour list has no entry for {council_code}: no comparator group."
-            )
-    elif method == "computed":
+        if groups.empty:  # an authority newer than the list (Somerset, 2023): computed instead
+            method = "computed"
+            unlisted = f"The published nearest-neighbour list has no entry for {council_code}. "
+    if method == "computed":
         variables = settings.computed_variables
         if national is not None:
             features, classes = national.features(year, variables), national.classes(year)
@@ -186,14 +186,14 @@ def comparator_group(
             features = features_for(panel.rs, panel.population, year, variables)
             classes = rs_classes(panel, year)
         groups = comp.computed_neighbours(features, classes.dropna(), settings.k, [council_code])
-        text = (
+        text = unlisted + (
             f"Comparators: the {settings.k} nearest authorities of class {council_class}, by Euclidean distance "
             f"on standardised {', '.join(settings.computed_variables)} ({year_label(year)})."
         )
     elif method == "list":
         groups = comp.list_groups(council_code, settings.comparators)
         text = f"Comparators: {METHOD_TEXT[method]} ({len(groups)} authorities)."
-    else:
+    elif method == "class":
         classes = national.classes(year) if national is not None else rs_classes(panel, year)
         groups = comp.class_groups(classes, [council_code])
         text = f"Comparators: {METHOD_TEXT[method]} ({council_class}, {len(groups)} authorities)."

@@ -6,8 +6,9 @@ names, any of .xls, .xlsx, .ods): every Revenue Outturn Summary (RS measures, £
 Council Tax Requirement table (standard measures ``council_tax_requirement``, ``tax_base``,
 ``band_d``, ``collection_rate``, ``parish_precepts``; each year from its latest publication), the
 Council Taxbase (``CTBn.nn``), the ONS population estimates (``population``) and the
-restructuring lookup, which maps E-codes to ONS codes and adds successor authorities' history
-(:func:`analysis.public_data.boundaries.aggregate_successors`, ``aggregated`` True).
+restructuring lookup, which maps E-codes to ONS codes (correcting misprinted ones:
+:func:`analysis.public_data.unmatched.correct_ons_codes`) and adds successor authorities' history
+(:func:`analysis.public_data.successors.aggregate_successors`, ``aggregated`` True).
 
 :func:`load_panel` caches the panel as Parquet in ``data/processed/public_panel/``, keyed by the
 SHA-256 of every input and of the readers' code, and rebuilds it when either changes. A warm
@@ -27,16 +28,13 @@ import pandas as pd
 
 from analysis.core.errors import InputError, display_path
 from analysis.core.provenance import record_input, sha256_of
-from analysis.public_data.boundaries import (
-    Restructuring,
-    aggregate_successors,
-    correct_ons_codes,
-    read_restructuring,
-)
+from analysis.public_data.boundaries import Restructuring, read_restructuring
 from analysis.public_data.ctr import read_ctr
 from analysis.public_data.population import read_population
 from analysis.public_data.rs import read_rs
+from analysis.public_data.successors import aggregate_successors
 from analysis.public_data.taxbase import read_taxbase
+from analysis.public_data.unmatched import correct_ons_codes
 
 PANEL_VERSION = "1"
 PANEL_COLUMNS = [
@@ -168,7 +166,7 @@ def one_figure_each(panel: pd.DataFrame, files: dict[str, list[Path]]) -> pd.Dat
 
 def with_corrected_codes(frame: pd.DataFrame, folder: str | Path) -> pd.DataFrame:
     """``frame`` (a reader's tidy rows) with the misprinted ONS codes corrected as the panel
-    corrects them (:func:`analysis.public_data.boundaries.correct_ons_codes`), from the
+    corrects them (:func:`analysis.public_data.unmatched.correct_ons_codes`), from the
     restructuring lookup in ``folder``; unchanged when the folder has none."""
     found = find_files(folder)["restructuring"]
     if not found:
@@ -276,7 +274,7 @@ def build_panel(folder: str | Path, hashes: dict[str, str] | None = None) -> pd.
     panel = panel.sort_values(
         ["ons_code", "year", "measure"], ignore_index=True, na_position="last"
     )
-    # What the successors' histories leave out, and why (boundaries.history_gaps reads it).
+    # What the successors' histories leave out, and why (successors.history_gaps reads it).
     panel.attrs["not_aggregated"] = gaps
     return panel
 
