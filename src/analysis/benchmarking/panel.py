@@ -25,6 +25,7 @@ from analysis.public_data import find_files as find_history_files
 from analysis.public_data import load_panel as load_public_panel
 from analysis.public_data._common import check_file, tidy
 from analysis.public_data.panel import input_key as history_key
+from analysis.public_data.panel import read_population_releases, with_corrected_codes
 
 
 @dataclass
@@ -118,8 +119,6 @@ def find_public_files(directory: Path, settings: BenchmarkSettings) -> dict[str,
             files[kind] = [directory / settings.public_files[kind]]
         else:
             files[kind] = _find(directory, globs)
-    if files["population"]:
-        files["population"] = files["population"][:1]
     if files["neighbours"]:
         files["neighbours"] = files["neighbours"][:1]
     return files
@@ -139,8 +138,13 @@ def _own_files(folder: Path) -> dict[str, list[Path]]:
 
 
 def _read_files(files: dict[str, list[Path]]) -> list[Path]:
-    """The files the readers open: every RS year, and the first of each other kind."""
-    return [*files["rs"], *(paths[0] for kind, paths in files.items() if kind != "rs" and paths)]
+    """The files the readers open: every RS year and population release, and the first of each
+    other kind."""
+    every = ("rs", "population")
+    return [
+        *(p for kind in every for p in files.get(kind, [])),
+        *(paths[0] for kind, paths in files.items() if kind not in every and paths),
+    ]
 
 
 def _inputs(
@@ -238,10 +242,11 @@ def _read_panel(council: Council, settings: BenchmarkSettings, public_data: Path
                     )
                 )
         rs = attempt(sources.read_rs_many, files["rs"]) if files["rs"] else None
+        if rs is not None:  # misprinted ONS codes corrected as in the history panel
+            rs = attempt(with_corrected_codes, rs, directory)
+        # Every population release; each area and mid-year from the newest that has it.
         population = (
-            attempt(sources.read_population, files["population"][0])
-            if files["population"]
-            else None
+            attempt(read_population_releases, files["population"]) if files["population"] else None
         )
         illustrative, source = False, f"published files in {display_path(directory)}"
         history = attempt(load_public_panel, directory)

@@ -37,11 +37,20 @@ SERVICE_POSITION_COLUMNS = [
 
 
 def population_for(population: pd.DataFrame, year: int) -> tuple[pd.DataFrame, int]:
-    """Population at mid-``year`` (or the nearest earlier year, else the nearest); (frame, year used)."""
-    available = sorted(population["year"].unique())
+    """(ons_code, name, population; the mid-year used) for financial year ``year``: the mid-year
+    estimate of the year it starts (mid-2023 for 2023-24). ``population`` holds one figure per
+    area and mid-year, from the newest release that has it
+    (:func:`analysis.public_data.panel.read_population_releases`). When no release has
+    mid-``year``, the nearest earlier mid-year (else the earliest) is used and returned, so the
+    caller names it on the page (the pipeline's message: "mid-2020 estimates used for 2023-24
+    (mid-2023 not available)"); never another year without saying so."""
+    rows = population[population["measure"] == "population"].dropna(subset=["value"])
+    available = sorted(rows["year"].unique())
+    if not available:
+        raise InputError.single("population", "no population estimates in the data")
     earlier = [y for y in available if y <= year]
     used = earlier[-1] if earlier else available[0]
-    frame = population[(population["year"] == used) & (population["measure"] == "population")]
+    frame = rows[rows["year"] == used].drop_duplicates("ons_code", keep="last")
     return frame[["ons_code", "name", "value"]].rename(columns={"value": "population"}), int(used)
 
 
@@ -162,14 +171,14 @@ def comparator_group(
     the panel's :class:`~analysis.benchmarking.national.National` figures, when the caller has
     them (the same figures, kept between councils)."""
     method = settings.comparator_method
+    unlisted = ""
     if method == "nearest_neighbours":
         groups = comp.neighbour_groups(panel.neighbours, [council_code])
         text = f"Comparators: {METHOD_TEXT[method]} ({len(groups)} authorities)."
-        if groups.empty:
-            text = (
-                f"The nearest-neighbour list has no entry for {council_code}: no comparator group."
-            )
-    elif method == "computed":
+        if groups.empty:  # an authority newer than the list (Somerset, 2023): computed instead
+            method = "computed"
+            unlisted = f"The published nearest-neighbour list has no entry for {council_code}. "
+    if method == "computed":
         variables = settings.computed_variables
         if national is not None:
             features, classes = national.features(year, variables), national.classes(year)
@@ -177,14 +186,14 @@ def comparator_group(
             features = features_for(panel.rs, panel.population, year, variables)
             classes = rs_classes(panel, year)
         groups = comp.computed_neighbours(features, classes.dropna(), settings.k, [council_code])
-        text = (
+        text = unlisted + (
             f"Comparators: the {settings.k} nearest authorities of class {council_class}, by Euclidean distance "
             f"on standardised {', '.join(settings.computed_variables)} ({year_label(year)})."
         )
     elif method == "list":
         groups = comp.list_groups(council_code, settings.comparators)
         text = f"Comparators: {METHOD_TEXT[method]} ({len(groups)} authorities)."
-    else:
+    elif method == "class":
         classes = national.classes(year) if national is not None else rs_classes(panel, year)
         groups = comp.class_groups(classes, [council_code])
         text = f"Comparators: {METHOD_TEXT[method]} ({council_class}, {len(groups)} authorities)."

@@ -1,21 +1,17 @@
-"""Boundary changes: which authorities replaced which, and the history of a successor built from
-its predecessors.
+"""Boundary changes: which authorities replaced which, read from the restructuring workbook
+(``restructuring_2013_to_2023.xlsx``, compiled from the ONS Code History Database) by its column
+titles: the changes sheet (``GEOGCD`` successor, ``GEOGCD_P`` predecessor, ``YEAR`` of the
+change), the 2013 history sheet (``PARENTCD``: the county a district sat in) and the code lookup
+(``ons_code_YYYY``, ``ecode_YYYY``, ``authority_YYYY``, ``class_YYYY``): a code that changes from
+one year's column to the next is a change too (how the lookup records the 2023 unitaries, which
+the changes sheet does not list).
 
-Read from the restructuring workbook (``restructuring_2013_to_2023.xlsx``, compiled from the ONS
-Code History Database) by its column titles: the changes sheet (``GEOGCD`` successor,
-``GEOGCD_P`` predecessor, ``YEAR`` of the change), the 2013 history sheet (``PARENTCD``: the
-county a district sat in) and the code lookup (``ons_code_YYYY``, ``ecode_YYYY``,
-``authority_YYYY``, ``class_YYYY``).
-
-A successor's figure for a year before it existed is the sum of its predecessors' figures, for
-quantities that add up (spend and reserves in £, tax base, dwellings, population), flagged as
-aggregated and naming the predecessors. Ratios and averages (Band D, collection rate) are never
-summed: they are listed in :data:`NOT_AGGREGATED` and left blank. A county whose districts went to
-several successors is counted whole in the successor that took at least three quarters of its
-districts (Dorset County Council: five of six to Dorset Council), and the note says that its
-services for the other area are not apportioned; for every other successor of a split county
-(BCP; North and West Northamptonshire) the measures the county reports cannot be aggregated and
-are left out, with a note: only district-level quantities such as the tax base are summed.
+A county ends in the first year in which none of its 2013 districts is a district any more (the
+lookup leaves the county's own code unchanged: North Yorkshire, Somerset, Cumbria in 2023). If
+all its districts went to one successor the county is counted whole in it (Buckinghamshire 2020,
+North Yorkshire and Somerset 2023); if they went to several (Dorset 2019 between Dorset Council
+and BCP, Northamptonshire 2021, Cumbria 2023) it is split, and
+:mod:`analysis.public_data.successors` apportions it. The successors' histories are built there.
 """
 
 from __future__ import annotations
@@ -31,17 +27,6 @@ from analysis.public_data._common import check_file, clean_text, open_workbook
 
 WHAT = "restructuring lookup (ONS code changes, 2013 onwards)"
 _CODE = re.compile(r"^E\d{8}$")
-SUMMABLE_UNITS = {"gbp_k", "gbp", "band_d_equivalents", "dwellings", "persons"}
-COUNTY_PRECEPTED = {"council_tax_requirement"}
-# A county's figure for these is its districts' area again (the precept is set on their tax base).
-SAME_AREA = {"tax_base"}
-# A county split between successors is counted whole in the one that took at least this share of
-# its districts (Dorset County Council: 5 of 6 to Dorset Council); below it, no successor gets it.
-WHOLE_COUNTY_SHARE = 0.75
-NOT_AGGREGATED = {
-    "band_d": "an average (requirement / tax base), recomputed from the summed parts instead",
-    "collection_rate": "a rate; the predecessors' rates cannot be added",
-}
 
 
 @dataclass
@@ -51,9 +36,11 @@ class Change:
     year: int  # first financial year of the successor (2019 = 2019-20)
     predecessors: list[str]
     counties: list[str] = field(default_factory=list)
-    # Counties that served part of this successor but are not counted in it: whatever they
-    # report (county services) cannot be aggregated for it.
+    # Counties split between this successor and others: apportioned by the tax-base share of
+    # the districts in ``county_parts`` among all of ``county_districts``.
     partial_counties: list[str] = field(default_factory=list)
+    county_parts: dict[str, list[str]] = field(default_factory=dict)
+    county_districts: dict[str, list[str]] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
 
 
@@ -61,9 +48,19 @@ class Change:
 class Restructuring:
     changes: list[Change]
     lookup: pd.DataFrame  # year, ons_code, e_code, name, authority_class
+    # predecessor -> (year, successor) where the predecessor went whole to the successor.
+    moves: dict[str, tuple[int, str]] = field(default_factory=dict)
 
     def successor_of(self) -> dict[str, str]:
         return {p: c.successor for c in self.changes for p in c.predecessors + c.counties}
+
+    def code_at(self, code: str, year: int) -> str:
+        """The code of ``code``'s area (or the authority it went whole to) in ``year``."""
+        seen = set()
+        while code in self.moves and self.moves[code][0] <= year and code not in seen:
+            seen.add(code)
+            code = self.moves[code][1]
+        return code
 
 
 def _frame(rows: list[tuple], header: int) -> pd.DataFrame:
@@ -82,6 +79,51 @@ def _find(book, titles: set[str], path: Path) -> pd.DataFrame | None:
     return None
 
 
+def _find_lookup(book) -> pd.DataFrame | None:
+    """The code lookup sheet with the most years of ``ons_code_YYYY`` (a workbook may keep an
+    older, shorter copy beside it)."""
+    best, most = None, 0
+    for sheet in book.sheetnames:
+        rows = book.head(sheet, 5)
+        for i, row in enumerate(rows):
+            texts = [clean_text(v) for v in row]
+            if any(re.match(r"^ecode_\d{4}$", t) for t in texts):
+                years = sum(bool(re.match(r"^ons_code_\d{4}$", t)) for t in texts)
+                if years > most:
+                    best, most = (sheet, i), years
+                break
+    if best is None:
+        return None
+    return _frame(book.rows(best[0]), best[1])
+
+
+def _lookup_changes(wide: pd.DataFrame) -> pd.DataFrame:
+    """(successor, predecessor, year, name) wherever a row's code changes between two
+    consecutive ``ons_code_YYYY`` columns of the lookup."""
+    years = sorted(
+        int(m.group(1)) for c in wide.columns if (m := re.match(r"^ons_code_(\d{4})$", str(c)))
+    )
+    parts = []
+    for before, after in zip(years, years[1:], strict=False):
+        old = wide[f"ons_code_{before}"].map(clean_text)
+        new = wide[f"ons_code_{after}"].map(clean_text)
+        moved = old.map(bool) & (old != new) & old.str.match(_CODE) & new.str.match(_CODE)
+        name = wide.get(f"authority_{after}")
+        parts.append(
+            pd.DataFrame(
+                {
+                    "successor": new[moved],
+                    "predecessor": old[moved],
+                    "year": after,
+                    "name": name[moved].map(clean_text) if name is not None else "",
+                }
+            )
+        )
+    if not parts:
+        return pd.DataFrame(columns=["successor", "predecessor", "year", "name"])
+    return pd.concat(parts, ignore_index=True)
+
+
 def read_restructuring(path: str | Path) -> Restructuring:
     """The changes and the code lookup; InputError naming what is missing."""
     path = check_file(path, WHAT)
@@ -89,15 +131,7 @@ def read_restructuring(path: str | Path) -> Restructuring:
     try:
         changes = _find(book, {"GEOGCD", "GEOGCD_P", "YEAR"}, path)
         history = _find(book, {"GEOGCD", "PARENTCD"}, path)
-        lookup_wide = None
-        for sheet in book.sheetnames:
-            rows = book.rows(sheet)
-            for i, row in enumerate(rows[:5]):
-                if any(re.match(r"^ecode_\d{4}$", clean_text(v)) for v in row):
-                    lookup_wide = _frame(rows, i)
-                    break
-            if lookup_wide is not None:
-                break
+        lookup_wide = _find_lookup(book)
     finally:
         book.close()
     problems = [
@@ -118,29 +152,46 @@ def read_restructuring(path: str | Path) -> Restructuring:
         if clean_text(p)
     }
     changes = changes[changes["GEOGCD_P"].map(lambda v: bool(_CODE.match(clean_text(v))))]
-    changes = changes.assign(
-        successor=changes["GEOGCD"].map(clean_text),
-        predecessor=changes["GEOGCD_P"].map(clean_text),
-        year=pd.to_numeric(changes["YEAR"], errors="coerce"),
+    changes = pd.DataFrame(
+        {
+            "successor": changes["GEOGCD"].map(clean_text),
+            "predecessor": changes["GEOGCD_P"].map(clean_text),
+            "year": pd.to_numeric(changes["YEAR"], errors="coerce"),
+            "name": changes["GEOGNM"].map(clean_text),
+            "old_name": changes["GEOGNM_P"].map(clean_text),
+        }
     )
+    # A county abolished ("County Abolished", or no successor code) is found from its districts
+    # below; its rows are not changes of an authority.
+    gone = changes["name"].str.lower().str.contains("abolished") | ~changes["successor"].map(
+        lambda v: bool(_CODE.match(v))
+    )
+    changes = changes[~gone]
+    found = _lookup_changes(lookup_wide)
+    found = found[
+        ~found.set_index(["successor", "predecessor"]).index.isin(
+            changes.set_index(["successor", "predecessor"]).index
+        )
+    ]
+    changes = pd.concat([changes, found.assign(old_name="")], ignore_index=True)
     # Fire and rescue areas (E31) are not councils; a renamed authority keeps its code.
     changes = changes[~changes["predecessor"].str.startswith("E31")]
     changes = changes[changes["successor"] != changes["predecessor"]]
-    gone = changes["GEOGNM"].map(clean_text).str.lower().str.contains("abolished") | ~changes[
-        "successor"
-    ].map(lambda v: bool(_CODE.match(v)))
-    abolished = changes[gone & (changes["successor"] != "")]
-    live = changes[~gone]
+    changes = changes.dropna(subset=["year"]).drop_duplicates(["successor", "predecessor"])
+    changes["year"] = changes["year"].astype(int)
     # A predecessor split between successors (a minor boundary transfer, as Gateshead to
     # Northumberland in 2013) counts whole only for the successor that kept its name.
-    takers = live.groupby("predecessor")["successor"].nunique()
+    takers = changes.groupby("predecessor")["successor"].nunique()
     out: dict[str, Change] = {}
-    for successor, rows in live.groupby("successor", sort=True):
-        name = clean_text(rows["GEOGNM"].iloc[0])
+    moves: dict[str, tuple[int, str]] = {}
+    for successor, rows in changes.groupby("successor", sort=True):
+        names = [n for n in rows["name"] if n]
+        name = names[0] if names else ""
         whole, partial = [], []
-        for code, old_name in zip(rows["predecessor"], rows["GEOGNM_P"], strict=True):
-            if takers[code] == 1 or clean_text(old_name) == name:
+        for code, old_name in zip(rows["predecessor"], rows["old_name"], strict=True):
+            if takers[code] == 1 or (old_name and old_name == name):
                 whole.append(code)
+                moves[code] = (int(rows["year"].max()), successor)
             else:
                 partial.append(code)
         change = Change(successor, name, int(rows["year"].max()), sorted(whole))
@@ -149,33 +200,45 @@ def read_restructuring(path: str | Path) -> Restructuring:
             for code in partial
         ]
         out[successor] = change
-    for county in sorted(set(abolished["predecessor"])):
-        districts = [d for d, p in parent.items() if p == county]
-        takers = {c.successor: sum(d in c.predecessors for d in districts) for c in out.values()}
-        takers = {k: v for k, v in takers.items() if v}
-        if not takers:
+    structure = Restructuring(list(out.values()), _lookup_long(lookup_wide), moves)
+    _place_counties(structure, out, parent)
+    return structure
+
+
+def _place_counties(structure: Restructuring, out: dict[str, Change], parent: dict) -> None:
+    """Each county that ended (none of its districts is a district any more) counted whole in
+    its one successor, or apportioned between several."""
+    counties: dict[str, list[str]] = {}
+    for district, county in parent.items():
+        if district.startswith("E07") and county.startswith("E10"):
+            counties.setdefault(county, []).append(district)
+    years = sorted({c.year for c in out.values()})
+    for county, districts in sorted(counties.items()):
+        districts = sorted(districts)
+        ended = next(
+            (
+                y
+                for y in years
+                if not any(structure.code_at(d, y).startswith("E07") for d in districts)
+            ),
+            None,
+        )
+        if ended is None:
             continue
-        main = max(takers, key=lambda k: (takers[k], k))
-        share = takers[main] / len(districts)
-        others = sorted(k for k in takers if k != main)
-        if share >= WHOLE_COUNTY_SHARE:
-            out[main].counties.append(county)
-            if others:
-                out[main].notes.append(
-                    f"includes all of the former county council {county} ({takers[main]} of its "
-                    f"{len(districts)} districts came here), whose services also covered areas "
-                    f"now in {', '.join(others)} (not apportioned)"
-                )
-        else:
-            others = sorted(takers)
-        for other in others:
-            out[other].partial_counties.append(county)
-            out[other].notes.append(
-                f"the county-level figures of {county} cannot be aggregated: its area was split "
-                "and its services cannot be apportioned between successors"
-            )
-    lookup = _lookup_long(lookup_wide)
-    return Restructuring(list(out.values()), lookup)
+        takers: dict[str, list[str]] = {}
+        for d in districts:
+            takers.setdefault(structure.code_at(d, ended), []).append(d)
+        takers = {k: v for k, v in takers.items() if k in out}
+        if len(takers) == 1:
+            out[next(iter(takers))].counties.append(county)
+            continue
+        for successor, mine in sorted(takers.items()):
+            change = out[successor]
+            change.partial_counties.append(county)
+            change.county_parts[county] = mine
+            change.county_districts[county] = districts
+            others = ", ".join(sorted(k for k in takers if k != successor))
+            change.notes.append(f"the former county council {county} was split with {others}")
 
 
 def _lookup_long(wide: pd.DataFrame) -> pd.DataFrame:
@@ -198,81 +261,3 @@ def _lookup_long(wide: pd.DataFrame) -> pd.DataFrame:
     for column in ["ons_code", "e_code", "name", "authority_class"]:
         out[column] = out[column].map(clean_text)
     return out[out["e_code"].str.match(r"^E\d{4}$") & out["ons_code"].str.match(r"^E\d{8}$")]
-
-
-def aggregate_successors(panel: pd.DataFrame, restructuring: Restructuring) -> pd.DataFrame:
-    """Rows for each successor in the years before it existed: the sum of its predecessors where
-    every predecessor has the figure and the quantity adds up; ``aggregated`` True and ``note``
-    naming the predecessors (and what is not included)."""
-    extra, skipped = [], []
-    summable = panel[panel["unit"].isin(SUMMABLE_UNITS) & ~panel["measure"].isin(NOT_AGGREGATED)]
-    split = {c for ch in restructuring.changes for c in ch.partial_counties}
-    for change in restructuring.changes:
-        parts = change.predecessors + change.counties
-        mine = summable[summable["ons_code"].isin(parts)]
-        mine = mine[~(mine["ons_code"].isin(change.counties) & mine["measure"].isin(SAME_AREA))]
-        before = mine[mine["year"] < change.year]
-        if before.empty:
-            continue
-        # Who reports each measure at all (a county is not a billing authority: no tax base).
-        reporters = mine.groupby("measure")["ons_code"].nunique()
-        own = panel.loc[panel["ons_code"] == change.successor, ["year", "measure"]]
-        have = set(zip(own["year"], own["measure"], strict=True))
-        groups = before.groupby(["year", "measure", "unit"], sort=True)
-        sums = groups["value"].sum(min_count=1)
-        counts = groups["value"].count()
-        expected = counts.index.get_level_values("measure").map(reporters).to_numpy()
-        sums = sums[counts.to_numpy() == expected].dropna().reset_index()
-        sums = sums[
-            [(y, m) not in have for y, m in zip(sums["year"], sums["measure"], strict=True)]
-        ]
-        if change.partial_counties:
-            county_measures = (
-                set(
-                    panel.loc[panel["ons_code"].isin(change.partial_counties), "measure"].astype(
-                        str
-                    )
-                )
-                - SAME_AREA
-            )
-            blocked = sums["measure"].astype(str).isin(county_measures)
-            if blocked.any():
-                skipped.append(
-                    (
-                        change.successor,
-                        sorted(set(sums.loc[blocked, "measure"].astype(str))),
-                        "county services split between successors cannot be apportioned",
-                    )
-                )
-            sums = sums[~blocked]
-        if change.counties:
-            # The county's council tax is a precept on the districts' bills, not in the
-            # billing authorities' requirement: the districts' sum would understate it.
-            county_reports = set(mine.loc[mine["ons_code"].isin(change.counties), "measure"])
-            precept = sums["measure"].isin(COUNTY_PRECEPTED) & (
-                ~sums["measure"].isin(county_reports) | bool(split & set(change.counties))
-            )
-            if precept.any():
-                skipped.append(
-                    (
-                        change.successor,
-                        sorted(set(sums.loc[precept, "measure"])),
-                        "the former "
-                        "county's council tax is a precept, not in the billing authorities' table",
-                    )
-                )
-            sums = sums[~precept]
-        if sums.empty:
-            continue
-        note = "sum of " + ", ".join(parts)
-        if change.notes:
-            note += "; " + "; ".join(change.notes)
-        sources = before.drop_duplicates("source_file")
-        sums["ons_code"], sums["name"] = change.successor, change.name
-        sums["aggregated"], sums["note"] = True, note
-        sums["source_file"] = "; ".join(sorted(sources["source_file"]))
-        sums["sha256"] = "; ".join(sorted(sources["sha256"]))
-        extra.append(sums)
-    out = pd.concat(extra, ignore_index=True) if extra else panel.iloc[0:0].copy()
-    out.attrs["not_aggregated"] = skipped
-    return out

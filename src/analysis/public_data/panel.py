@@ -6,8 +6,9 @@ names, any of .xls, .xlsx, .ods): every Revenue Outturn Summary (RS measures, £
 Council Tax Requirement table (standard measures ``council_tax_requirement``, ``tax_base``,
 ``band_d``, ``collection_rate``, ``parish_precepts``; each year from its latest publication), the
 Council Taxbase (``CTBn.nn``), the ONS population estimates (``population``) and the
-restructuring lookup, which maps E-codes to ONS codes and adds successor authorities' history
-(:func:`analysis.public_data.boundaries.aggregate_successors`, ``aggregated`` True).
+restructuring lookup, which maps E-codes to ONS codes (correcting misprinted ones:
+:func:`analysis.public_data.unmatched.correct_ons_codes`) and adds successor authorities' history
+(:func:`analysis.public_data.successors.aggregate_successors`, ``aggregated`` True).
 
 :func:`load_panel` caches the panel as Parquet in ``data/processed/public_panel/``, keyed by the
 SHA-256 of every input and of the readers' code, and rebuilds it when either changes. A warm
@@ -27,15 +28,13 @@ import pandas as pd
 
 from analysis.core.errors import InputError, display_path
 from analysis.core.provenance import record_input, sha256_of
-from analysis.public_data.boundaries import (
-    Restructuring,
-    aggregate_successors,
-    read_restructuring,
-)
+from analysis.public_data.boundaries import Restructuring, read_restructuring
 from analysis.public_data.ctr import read_ctr
 from analysis.public_data.population import read_population
 from analysis.public_data.rs import read_rs
+from analysis.public_data.successors import aggregate_successors
 from analysis.public_data.taxbase import read_taxbase
+from analysis.public_data.unmatched import correct_ons_codes
 
 PANEL_VERSION = "1"
 PANEL_COLUMNS = [
@@ -57,7 +56,7 @@ PATTERNS = {
     "rs": ["RS_*", "*Revenue_Outturn_Summary*"],
     "ctr": ["ctr_*", "*Council_Tax_Requirement*"],
     "taxbase": ["*Council_Taxbase*", "*council_taxbase*"],
-    "population": ["*popestimates*", "*MYE*"],
+    "population": ["*popestimates*", "*MYE*", "*mye*"],
     "restructuring": ["*restructuring*"],
 }
 CTR_UNITS = {
@@ -114,6 +113,67 @@ def _code_map(rs: list[pd.DataFrame], ctr: list[pd.DataFrame], lookup: pd.DataFr
     return both.drop_duplicates("e_code", keep="last").set_index("e_code")["ons_code"]
 
 
+def release_rank(frame: pd.DataFrame) -> tuple[int, int]:
+    """How new a release is, by its own content: the latest year it gives a figure for, then
+    how many figures it gives (a revision fills in late returns); never its file name."""
+    given = frame.dropna(subset=["value"])
+    return (int(given["year"].max()) if len(given) else -1, len(given))
+
+
+def newest_release(releases: list[pd.DataFrame]) -> pd.DataFrame:
+    """One frame from several releases of one publication: each (area, year, measure) from the
+    newest release that gives it (:func:`release_rank`), its "no return" blanks included. A year
+    only an older release gives is kept from it; every row keeps its own ``source_file``."""
+    if len(releases) == 1:
+        return releases[0]
+    ranked = sorted(releases, key=release_rank)
+    both = pd.concat([r.assign(_rank=i) for i, r in enumerate(ranked)], ignore_index=True)
+    who = both["ons_code"].fillna("e:" + both["e_code"].fillna(""))
+    both = both.assign(_who=who).sort_values("_rank", kind="stable")
+    keep = ~both.duplicated(["_who", "year", "measure"], keep="last")
+    out = both[keep].drop(columns=["_rank", "_who"])
+    return out.sort_index().reset_index(drop=True)
+
+
+def read_population_releases(paths: list[Path]) -> pd.DataFrame:
+    """Every ONS population release in ``paths`` as one frame (:func:`newest_release`), each
+    row naming its ``source_file``: mid-2020 from the 2023 release when it has it, mid-2001 from
+    the 2020 release that alone goes back that far."""
+    return newest_release([read_population(p).assign(source_file=Path(p).name) for p in paths])
+
+
+# Where two publications give the same figure (the same authority, year and measure), the one
+# earlier here gives it: the RS (final outturn, net expenditure) before the RSX (its service
+# breakdown), the outturn before the budget (RA); publications not named come last.
+PRECEDENCE = ("rs", "rsx", "ra", "ctr", "taxbase", "population")
+
+
+def one_figure_each(panel: pd.DataFrame, files: dict[str, list[Path]]) -> pd.DataFrame:
+    """One row per authority, year and measure: where several files give it, the publication
+    first in :data:`PRECEDENCE` (releases of one publication are resolved before, by
+    :func:`newest_release`). The row kept names its own file."""
+    kind = {p.name: k for k, paths in files.items() for p in paths}
+    order = {k: i for i, k in enumerate(PRECEDENCE)}
+    rank = panel["source_file"].map(kind).map(order).fillna(len(PRECEDENCE))
+    who = panel["ons_code"].fillna("e:" + panel["e_code"].fillna("n:" + panel["name"].fillna("")))
+    key = pd.DataFrame({"who": who, "year": panel["year"], "measure": panel["measure"]})
+    if not key.duplicated().any():
+        return panel
+    ordered = panel.assign(_rank=rank.to_numpy()).sort_values("_rank", kind="stable")
+    keep = ~key.loc[ordered.index].duplicated(keep="first")
+    return ordered[keep].drop(columns="_rank").sort_index().reset_index(drop=True)
+
+
+def with_corrected_codes(frame: pd.DataFrame, folder: str | Path) -> pd.DataFrame:
+    """``frame`` (a reader's tidy rows) with the misprinted ONS codes corrected as the panel
+    corrects them (:func:`analysis.public_data.unmatched.correct_ons_codes`), from the
+    restructuring lookup in ``folder``; unchanged when the folder has none."""
+    found = find_files(folder)["restructuring"]
+    if not found:
+        return frame
+    return correct_ons_codes(frame, read_restructuring(found[0]).lookup)
+
+
 def build_panel(folder: str | Path, hashes: dict[str, str] | None = None) -> pd.DataFrame:
     folder = Path(folder)
     if not folder.is_dir():
@@ -127,18 +187,25 @@ def build_panel(folder: str | Path, hashes: dict[str, str] | None = None) -> pd.
         )
     if hashes is None:
         hashes = input_key(files)[1]
-    rs = [_with_source(read_rs(p), p, hashes) for p in files["rs"]]
-    ctr_all = [_with_source(read_ctr(p), p, hashes) for p in files["ctr"]]
     restructuring: Restructuring | None = (
         read_restructuring(files["restructuring"][0]) if files["restructuring"] else None
     )
     if restructuring is not None:
         record_input(files["restructuring"][0])
-    codes = _code_map(rs, ctr_all, restructuring.lookup if restructuring else None)
+    lookup = restructuring.lookup if restructuring else None
 
-    frames = []
-    for frame in rs:
-        frames.append(frame)
+    def read(reader, path: Path) -> pd.DataFrame:
+        frame = _with_source(reader(path), path, hashes)
+        if "note" not in frame:
+            frame["note"] = None
+        return correct_ons_codes(frame, lookup)
+
+    # RS: every year; two releases of one year give each figure from the newer.
+    rs = [read(read_rs, p) for p in files["rs"]]
+    ctr_all = [read(read_ctr, p) for p in files["ctr"]]
+    codes = _code_map(rs, ctr_all, lookup)
+
+    frames = [newest_release(rs)] if rs else []
     # CTR: each year from its latest publication (a table shows the year before, revised).
     if ctr_all:
         ctr = pd.concat(ctr_all, ignore_index=True).dropna(subset=["standard"])
@@ -147,19 +214,25 @@ def build_panel(folder: str | Path, hashes: dict[str, str] | None = None) -> pd.
             ["e_code", "year", "standard"], keep="last"
         )
         ctr = ctr.assign(measure=ctr["standard"], unit=ctr["standard"].map(CTR_UNITS))
-        ctr["note"] = ctr["flag"]
+        flag = ctr["flag"].where(ctr["flag"].notna(), None)
+        ctr["note"] = [
+            "; ".join(str(x) for x in pair if isinstance(x, str) and x)
+            for pair in zip(flag, ctr["note"], strict=True)
+        ]
+        ctr["note"] = ctr["note"].replace("", None)
         frames.append(ctr)
     for path in files["taxbase"]:
-        frames.append(_with_source(read_taxbase(path), path, hashes))
-    for path in files["population"][:1]:
-        frames.append(_with_source(read_population(path), path, hashes))
+        frames.append(read(read_taxbase, path))
+    # Population: every release read; each area and mid-year from the newest release with it.
+    population = [read(read_population, p) for p in files["population"]]
+    if population:
+        frames.append(newest_release(population))
 
     panel = pd.concat(frames, ignore_index=True)
     missing = panel["ons_code"].isna() & panel["e_code"].notna()
     panel.loc[missing, "ons_code"] = panel.loc[missing, "e_code"].map(codes)
+    panel = one_figure_each(panel, files)
     panel["aggregated"] = False
-    if "note" not in panel:
-        panel["note"] = None
     panel = panel[PANEL_COLUMNS]
     # One name and class per ONS code: the ONS's own name (population estimates: "Bath and North
     # East Somerset"), else the latest published by the finance returns (which add suffixes such
@@ -176,8 +249,10 @@ def build_panel(folder: str | Path, hashes: dict[str, str] | None = None) -> pd.
         .map(classes.set_index("ons_code")["authority_class"])
         .fillna(panel["authority_class"])
     )
+    gaps: list = []
     if restructuring is not None:
         extra = aggregate_successors(panel, restructuring)
+        gaps = list(extra.attrs.get("not_aggregated", []))
         if len(extra):
             extra["e_code"] = extra["ons_code"].map(
                 panel.dropna(subset=["e_code"])
@@ -187,6 +262,7 @@ def build_panel(folder: str | Path, hashes: dict[str, str] | None = None) -> pd.
             extra["authority_class"] = extra["ons_code"].map(
                 classes.set_index("ons_code")["authority_class"]
             )
+            extra["name"] = extra["ons_code"].map(names).fillna(extra["name"])
             panel = pd.concat([panel, extra[PANEL_COLUMNS]], ignore_index=True)
     panel["aggregated"] = panel["aggregated"].astype(bool)
     panel["year"] = panel["year"].astype("int64")
@@ -195,7 +271,12 @@ def build_panel(folder: str | Path, hashes: dict[str, str] | None = None) -> pd.
         panel[column] = panel[column].astype("string")
     for column in ["measure", "source_file", "sha256"]:
         panel[column] = panel[column].astype("category")
-    return panel.sort_values(["ons_code", "year", "measure"], ignore_index=True, na_position="last")
+    panel = panel.sort_values(
+        ["ons_code", "year", "measure"], ignore_index=True, na_position="last"
+    )
+    # What the successors' histories leave out, and why (successors.history_gaps reads it).
+    panel.attrs["not_aggregated"] = gaps
+    return panel
 
 
 def default_cache_dir() -> Path:

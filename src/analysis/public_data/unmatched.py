@@ -1,6 +1,9 @@
-"""The report of authorities a join could not match: nothing is dropped silently."""
+"""Identifiers: the report of authorities a join could not match (nothing is dropped
+silently), and misprinted ONS codes corrected from the E-code (each correction noted)."""
 
 from __future__ import annotations
+
+import re
 
 import pandas as pd
 
@@ -57,4 +60,98 @@ def join_report(
         return pd.DataFrame(columns=UNMATCHED_COLUMNS)
     return pd.concat(parts, ignore_index=True).sort_values(
         ["source", "code", "name"], ignore_index=True
+    )
+
+
+def panel_unmatched(panel: pd.DataFrame) -> pd.DataFrame:
+    """Every authority the panel holds without an ONS code, once per file: its rows stay in the
+    panel under its E-code and name, but no per-head figure or comparator join can use them.
+    (source = the file, code = the E-code, name, reason)."""
+    rows = panel[panel["ons_code"].isna()]
+    if rows.empty:
+        return pd.DataFrame(columns=UNMATCHED_COLUMNS)
+    rows = rows.drop_duplicates(["source_file", "e_code", "name"])
+    frame = pd.DataFrame(
+        {
+            "source": rows["source_file"].astype(str).to_numpy(),
+            "code": rows["e_code"].astype(object).fillna("(none)").to_numpy(),
+            "name": rows["name"].astype(str).to_numpy(),
+            "reason": "no ONS code printed, and its E-code is in no other file or lookup: "
+            "kept under its E-code, not joined to population or comparators",
+        },
+        columns=UNMATCHED_COLUMNS,
+    )
+    return frame.sort_values(["source", "code"], ignore_index=True)
+
+
+CORRECTED = "ONS code corrected"
+_CORRECTED = re.compile(
+    CORRECTED + r": printed (?P<printed>\S+), (?P<code>E\d{8}) is the code the restructuring "
+    r"lookup gives E-code (?P<e_code>E\d{4})"
+)
+
+
+def correct_ons_codes(panel: pd.DataFrame, lookup: pd.DataFrame) -> pd.DataFrame:
+    """The panel with every misprinted ONS code corrected from the row's E-code.
+
+    A printed ONS code is misprinted when the restructuring lookup knows the row's E-code but
+    never gave it that ONS code in any year (North Yorkshire, E-code E2721, printed as
+    E10000022 in the 2015-16 RS: the lookup gives E10000023 in every year). It is replaced by
+    the lookup's code for the row's year (the nearest year the lookup covers), and the row's
+    ``note`` says what was printed and why it changed (:func:`code_corrections` lists them).
+    An E-code the lookup does not know leaves the printed code as it is."""
+    if lookup is None or lookup.empty:
+        return panel
+    pairs = pd.MultiIndex.from_frame(lookup[["e_code", "ons_code"]].drop_duplicates())
+    known = panel["e_code"].isin(set(lookup["e_code"])) & panel["ons_code"].notna()
+    rows = panel.loc[known, ["e_code", "ons_code"]].astype(object)
+    wrong = ~pd.MultiIndex.from_frame(rows).isin(pairs)
+    if not wrong.any():
+        return panel
+    index = rows.index[wrong]
+    years = sorted(lookup["year"].unique())
+    by_year = lookup.set_index(["e_code", "year"])["ons_code"]
+    by_year = by_year[~by_year.index.duplicated(keep="last")]
+    out = panel.copy()
+    if "note" not in out:
+        out["note"] = None
+    out["note"] = out["note"].astype(object)
+    clamped = out.loc[index, "year"].clip(years[0], years[-1]).astype(int)
+    found = pd.MultiIndex.from_arrays([out.loc[index, "e_code"].astype(object), clamped])
+    right = by_year.reindex(found).to_numpy()
+    for i, code in zip(index, right, strict=True):
+        if not isinstance(code, str):  # the E-code has no code in the years around this one
+            continue
+        e_code, printed = out.at[i, "e_code"], out.at[i, "ons_code"]
+        note = (
+            f"{CORRECTED}: printed {printed}, {code} is the code the restructuring lookup gives "
+            f"E-code {e_code}"
+        )
+        old = out.at[i, "note"]
+        out.at[i, "note"] = f"{old}; {note}" if isinstance(old, str) and old else note
+        out.at[i, "ons_code"] = code
+    return out
+
+
+def code_corrections(panel: pd.DataFrame) -> pd.DataFrame:
+    """Every ONS code corrected in the panel, once per file and authority: source_file, year,
+    e_code, name, printed, corrected (for the data log and the page)."""
+    columns = ["source_file", "year", "e_code", "name", "printed", "corrected"]
+    notes = panel["note"].astype("string")
+    hit = panel[notes.str.contains(CORRECTED, regex=False, na=False)]
+    if hit.empty:
+        return pd.DataFrame(columns=columns)
+    parts = hit["note"].astype(str).str.extract(_CORRECTED)
+    out = pd.DataFrame(
+        {
+            "source_file": hit["source_file"].astype(str),
+            "year": hit["year"].astype(int),
+            "e_code": parts["e_code"],
+            "name": hit["name"].astype(str),
+            "printed": parts["printed"],
+            "corrected": parts["code"],
+        }
+    )
+    return out.drop_duplicates(["source_file", "e_code"]).sort_values(
+        ["year", "e_code"], ignore_index=True
     )
