@@ -34,7 +34,9 @@ from analysis.public_data.boundaries import (
 )
 from analysis.public_data.ctr import read_ctr
 from analysis.public_data.population import read_population
+from analysis.public_data.ra import read_ra
 from analysis.public_data.rs import read_rs
+from analysis.public_data.rsx import read_rsx
 from analysis.public_data.taxbase import read_taxbase
 
 PANEL_VERSION = "1"
@@ -59,7 +61,14 @@ PATTERNS = {
     "taxbase": ["*Council_Taxbase*", "*council_taxbase*"],
     "population": ["*popestimates*", "*MYE*"],
     "restructuring": ["*restructuring*"],
+    # New publications (read by their own readers; see NEW_READERS).
+    "rsx": ["RSX_*", "*Revenue_Outturn_Service*", "*Service_Expenditure_Summary*"],
+    "ra": ["RA_*", "*Revenue_Account_Budget*", "*Revenue_Account_budget*"],
 }
+# Kinds also published (or saved) as a CSV of the data sheet.
+CSV_KINDS = {"rs", "rsx", "ra"}
+# New publications: kind -> reader; each frame joins the panel with its measures as read.
+NEW_READERS = {"rsx": read_rsx, "ra": read_ra}
 CTR_UNITS = {
     "council_tax_requirement": "gbp",
     "parish_precepts": "gbp",
@@ -75,7 +84,8 @@ def find_files(folder: str | Path) -> dict[str, list[Path]]:
     every = [p for p in folder.rglob("*") if p.is_file() and not p.name.startswith((".", "~$"))]
     found: dict[str, list[Path]] = {}
     for kind, globs in PATTERNS.items():
-        names = [f"{pattern}.{ext}" for pattern in globs for ext in SHEETS]
+        exts = SHEETS + (("csv",) if kind in CSV_KINDS else ())
+        names = [f"{pattern}.{ext}" for pattern in globs for ext in exts]
         found[kind] = sorted(
             p for p in every if any(fnmatch.fnmatchcase(p.name, name) for name in names)
         )
@@ -153,6 +163,11 @@ def build_panel(folder: str | Path, hashes: dict[str, str] | None = None) -> pd.
         frames.append(_with_source(read_taxbase(path), path, hashes))
     for path in files["population"][:1]:
         frames.append(_with_source(read_population(path), path, hashes))
+    # New publications (RSX, RA budget, capital outturn, borrowing): measures of their own
+    # (RSX190_net, RA190, ...), never replacing an RS figure; each value keeps its file.
+    for kind, reader in NEW_READERS.items():
+        for path in files.get(kind, []):
+            frames.append(_with_source(reader(path), path, hashes))
 
     panel = pd.concat(frames, ignore_index=True)
     missing = panel["ons_code"].isna() & panel["e_code"].notna()
