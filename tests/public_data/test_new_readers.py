@@ -11,7 +11,8 @@ import pandas as pd
 import pytest
 
 from analysis.core.errors import InputError
-from analysis.public_data._common import decode_text, open_workbook, text_cell, to_number
+from analysis.public_data._common import open_workbook, to_number
+from analysis.public_data._csv import decode_text, text_cell
 from analysis.public_data.ra import read_ra
 from analysis.public_data.rsx import read_rsx
 

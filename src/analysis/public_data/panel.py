@@ -33,6 +33,7 @@ from analysis.public_data.boundaries import (
     read_restructuring,
 )
 from analysis.public_data.ctr import read_ctr
+from analysis.public_data.finance_lines import dsg_account
 from analysis.public_data.population import read_population
 from analysis.public_data.ra import read_ra
 from analysis.public_data.rs import read_rs
@@ -168,6 +169,7 @@ def build_panel(folder: str | Path, hashes: dict[str, str] | None = None) -> pd.
     for kind, reader in NEW_READERS.items():
         for path in files.get(kind, []):
             frames.append(_with_source(reader(path), path, hashes))
+    frames.extend(dsg_account(frame) for frame in rs)  # the RS line found by its description
 
     panel = pd.concat(frames, ignore_index=True)
     missing = panel["ons_code"].isna() & panel["e_code"].notna()
