@@ -256,3 +256,40 @@ def test_ra_no_return_markers(ra):
     e1033 = ra[ra["e_code"] == "E1033"]
     assert e1033["value"].isna().any()
     assert ra["description"].str.contains("–").any()  # Mac Roman en dash decoded
+
+
+# --- RS lines found by description, and the RS read from a CSV save -----------------------------
+
+RS23 = "revenue_outturn_summary/RS_2023-24_data_by_LA.ods"
+
+
+def test_dsg_adjustment_account_found_by_description(shared_public):
+    from analysis.public_data.finance_lines import dsg_account
+    from analysis.public_data.rs import read_rs
+
+    dsg = dsg_account(read_rs(shared_public / RS23))
+    # Sheet 'RS_LA_Data_2023-24', column 'Estimated dedicated schools grant adjustment account
+    # level at 31 March' (asset code RS-resdsgadj-end-cy): B&NES -22,264; Kent -103,430;
+    # Cheltenham (SD) 0. At 1 April: B&NES -13,453.
+    assert value(dsg, "E0101", "dsg_adjustment_account_31mar") == -22264
+    assert value(dsg, "E2221", "dsg_adjustment_account_31mar") == -103430
+    assert value(dsg, "E1631", "dsg_adjustment_account_31mar") == 0
+    assert value(dsg, "E0101", "dsg_adjustment_account_1apr") == -13453
+    # The 2016-17 RS has no such line.
+    assert dsg_account(
+        read_rs(shared_public / "revenue_outturn_summary/RS_2016-17_data_by_LA.xlsx")
+    ).empty
+
+
+def test_rs_reads_a_csv_save_in_windows_1252(shared_public, tmp_path):
+    from analysis.public_data.rs import read_rs
+
+    rows = open_workbook(shared_public / RS23, "RS").rows("RS_LA_Data_2023-24")
+    path = tmp_path / "RS_2023-24_data_by_LA.csv"
+    text = pd.DataFrame(
+        [[f"{v:,.0f}" if isinstance(v, float) and v.is_integer() else v for v in r] for r in rows]
+    )
+    text.to_csv(path, header=False, index=False, encoding="cp1252", errors="replace")
+    csv_rs = read_rs(path)
+    assert value(csv_rs, "E0101", "RS912_31mar") == -22264
+    assert value(csv_rs, "E2221", "RS805") == value(read_rs(shared_public / RS23), "E2221", "RS805")
