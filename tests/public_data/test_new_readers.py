@@ -293,3 +293,103 @@ def test_rs_reads_a_csv_save_in_windows_1252(shared_public, tmp_path):
     csv_rs = read_rs(path)
     assert value(csv_rs, "E0101", "RS912_31mar") == -22264
     assert value(csv_rs, "E2221", "RS805") == value(read_rs(shared_public / RS23), "E2221", "RS805")
+
+
+# --- Capital outturn COR B and C ----------------------------------------------------------------
+
+COR_B = "capital/COR_2018-19_outputs_COR_B.xlsx"
+COR_C = "capital/COR_2018-19_outputs_COR_C.xlsx"
+
+
+def test_capital_cor_c_hand_checked_values(shared_public):
+    from analysis.public_data.capital import read_capital
+
+    cor = read_capital(shared_public / COR_C)
+    assert set(cor["year"]) == {2018}
+    assert cor["e_code"].nunique() == 443  # class totals (no LGF code) and notes left out
+    assert not cor.duplicated(["e_code", "measure"]).any()
+    # 'Capital Financing Requirement', column 'Capital Financing Requirement as at 31 March
+    # 2019': B&NES 300,712; Kent (SC) 1,287,818; Cheltenham (SD) 135,225.
+    assert value(cor, "E0101", "cfr_31mar") == 300712
+    assert value(cor, "E2221", "cfr_31mar") == 1287818
+    assert value(cor, "E1631", "cfr_31mar") == 135225
+    assert value(cor, "E0101", "cfr_1apr") == 247107
+    # 'Borrowing & Lending': gross borrowing at 31 March 2019 B&NES 226,125, Kent 906,206,
+    # Cheltenham 120,617; other long-term liabilities Kent 263,000; investments Kent 477,798.
+    assert value(cor, "E0101", "gross_borrowing_31mar") == 226125
+    assert value(cor, "E2221", "gross_borrowing_31mar") == 906206
+    assert value(cor, "E1631", "gross_borrowing_31mar") == 120617
+    assert value(cor, "E2221", "other_long_term_liabilities_31mar") == 263000
+    assert value(cor, "E2221", "investments_31mar") == 477798
+
+
+def test_capital_cor_b_hand_checked_values(shared_public):
+    from analysis.public_data.capital import read_capital
+
+    cor = read_capital(shared_public / COR_B)
+    # 'Financing', asset code FIN1-fingrngov-amt (grants from central government departments):
+    # B&NES 7,270; Kent 124,246 total grants (FIN1-fingrn-amt); Cheltenham 144.
+    assert value(cor, "E0101", "COR_FIN1-fingrngov") == 7270
+    assert value(cor, "E2221", "COR_FIN1-fingrn") == 124246
+    assert value(cor, "E1631", "COR_FIN1-fingrngov") == 144
+
+
+def test_capital_standard_names():
+    from analysis.public_data.capital import standard_measure
+
+    assert standard_measure("Capital Financing Requirement as at 31 March 2019") == "cfr_31mar"
+    assert standard_measure("Gross borrowing as at 1 April 2018") == "gross_borrowing_1apr"
+    assert standard_measure("Change in gross borrowing") is None
+
+
+# --- Borrowing and investment live table --------------------------------------------------------
+
+BORROWING = "borrowing/Borrowing_and_Investment_Live_Table_Q4_2019_20.xlsx"
+
+
+def test_borrowing_is_the_sum_of_lenders_at_31_march(shared_public):
+    from analysis.public_data.borrowing import read_borrowing
+
+    table = read_borrowing(shared_public / BORROWING)
+    # 31 March of 2013-14 to 2019-20: the fourth-quarter and annual sheets; Q1-Q3 left out.
+    assert sorted(table["year"].unique()) == list(range(2013, 2020))
+    assert set(table["measure"]) == {"external_borrowing", "investments"}
+    assert table["e_code"].str.match(r"^E\d{4}$").all()  # no UK, country or Welsh rows
+    at_2020 = table[table["year"] == 2019]
+    # 'LA Borrowing 19-20 Q4' (as at 31 March 2020), lender columns summed by hand:
+    # B&NES households 196 + PWLB 203,315 + banks 20,000 + longer-term LA loans 10,000 = 233,511;
+    # Kent PWLB 473,277 + banks 351,800 + other financial intermediaries 38,746 + other sources
+    # 20,000 = 883,823; Cheltenham PWLB 100,050 + banks 15,900 + short-term LA loans 69,000
+    # = 184,950. The ONS code is the last column.
+    assert value(at_2020, "E0101", "external_borrowing") == 233511
+    assert value(at_2020, "E2221", "external_borrowing") == 883823
+    assert value(at_2020, "E1631", "external_borrowing") == 184950
+    kent = at_2020[at_2020["e_code"] == "E2221"]
+    assert set(kent["ons_code"]) == {"E10000016"} and set(kent["authority_class"]) == {"SC"}
+    # 'LA Borrowing 17-18' (31 March 2018; columns Country and Class swapped in older sheets):
+    # B&NES 243 + 143,965 + 20,000 + 28,500 = 192,708.
+    assert value(table[table["year"] == 2017], "E0101", "external_borrowing") == 192708
+    assert not table["authority_class"].isin(["ENG", "SCO", "WAL", "NI"]).any()
+
+
+def test_borrowing_no_return_row_is_missing(tmp_path):
+    from analysis.public_data.borrowing import read_borrowing
+
+    path = tmp_path / "borrowing.xlsx"
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "LA Borrowing 24-25 Q4"
+    sheet.append(["Outstanding borrowing by local authority and category, as at 31 March 2025"])
+    sheet.append(["LGF code", "Local authority name", "Loans - PWLB", "Loans - Banks", "ONS code"])
+    sheet.append(["ENG", "England", 100, 50, ""])
+    sheet.append(["E0101", "Bath & North East Somerset", 1000, None, "E06000022"])
+    sheet.append(["E2221", "Kent", "[x]", "..", "E10000016"])
+    q3 = book.create_sheet("LA Borrowing 24-25 Q3")
+    q3.append(["Outstanding borrowing by local authority and category, as at 31 December 2024"])
+    q3.append(["LGF code", "Local authority name", "Loans - PWLB", "ONS code"])
+    q3.append(["E0101", "Bath & North East Somerset", 999, "E06000022"])
+    book.save(path)
+    table = read_borrowing(path)
+    assert set(table["year"]) == {2024}
+    assert value(table, "E0101", "external_borrowing") == 1000
+    assert math.isnan(value(table, "E2221", "external_borrowing"))

@@ -178,6 +178,8 @@ def test_files_are_found_by_published_names_in_any_folder(tmp_path):
         "restructuring": [],
         "rsx": ["RSX_2022-23.ods"],
         "ra": ["RA_2023-24_data_Part_1.csv"],
+        "capital": [],
+        "borrowing": [],
     }
 
 

@@ -50,10 +50,14 @@ def _index(texts: list[str], names: tuple[str, ...]) -> int | None:
     return None
 
 
-def find_header(rows: list[tuple], limit: int = 40, need_ons: bool = True) -> Header | None:
-    """The first row (in the first ``limit``) naming the authority code column (``E-code``,
-    ``LGF Code``) and, when ``need_ons``, the ``ONS Code`` column."""
+def find_header(
+    rows: list[tuple], limit: int = 40, need_ons: bool = True, start: int = 0
+) -> Header | None:
+    """The first row (from ``start``, in the first ``limit``) naming the authority code column
+    (``E-code``, ``LGF Code``) and, when ``need_ons``, the ``ONS Code`` column."""
     for i, row in enumerate(rows[:limit]):
+        if i < start:
+            continue
         texts = [clean_text(v).lower() for v in row]
         code = _index(texts, _CODE_HEADERS)
         if code is None:
@@ -102,3 +106,11 @@ def line_number(rows: list[tuple], above: range, column: int) -> int | None:
         if match:
             return int(match.group(1))
     return None
+
+
+def find_headers(rows: list[tuple], limit: int = 40, need_ons: bool = True):
+    """Every header row (see :func:`find_header`) in the first ``limit`` rows, in order."""
+    header = find_header(rows, limit, need_ons)
+    while header is not None:
+        yield header
+        header = find_header(rows, limit, need_ons, start=header.row + 1)

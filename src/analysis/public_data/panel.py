@@ -27,11 +27,13 @@ import pandas as pd
 
 from analysis.core.errors import InputError, display_path
 from analysis.core.provenance import record_input, sha256_of
+from analysis.public_data.borrowing import read_borrowing
 from analysis.public_data.boundaries import (
     Restructuring,
     aggregate_successors,
     read_restructuring,
 )
+from analysis.public_data.capital import read_capital
 from analysis.public_data.ctr import read_ctr
 from analysis.public_data.finance_lines import dsg_account
 from analysis.public_data.population import read_population
@@ -65,11 +67,18 @@ PATTERNS = {
     # New publications (read by their own readers; see NEW_READERS).
     "rsx": ["RSX_*", "*Revenue_Outturn_Service*", "*Service_Expenditure_Summary*"],
     "ra": ["RA_*", "*Revenue_Account_Budget*", "*Revenue_Account_budget*"],
+    "capital": ["COR_*", "*Capital_Outturn*", "*capital_outturn*"],
+    "borrowing": ["*Borrowing_and_Investment*", "*borrowing_and_investment*"],
 }
 # Kinds also published (or saved) as a CSV of the data sheet.
 CSV_KINDS = {"rs", "rsx", "ra"}
 # New publications: kind -> reader; each frame joins the panel with its measures as read.
-NEW_READERS = {"rsx": read_rsx, "ra": read_ra}
+NEW_READERS = {
+    "rsx": read_rsx,
+    "ra": read_ra,
+    "capital": read_capital,
+    "borrowing": read_borrowing,
+}
 CTR_UNITS = {
     "council_tax_requirement": "gbp",
     "parish_precepts": "gbp",
