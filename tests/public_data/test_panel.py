@@ -311,16 +311,22 @@ def test_files_are_found_by_published_names_in_any_folder(tmp_path):
         "~$RS_lock.xlsx",
         "RS_notes.csv",
         "rs_lower.xlsx",
+        "RA_2023-24_data_Part_1.csv",
+        "RSX_2022-23.ods",
     ]:
         (tmp_path / name).write_bytes(b"")
     found = panel_module.find_files(tmp_path)
     names = {kind: [p.relative_to(tmp_path).as_posix() for p in v] for kind, v in found.items()}
     assert names == {
-        "rs": ["a/RS_2016-17.xlsx"],
+        "rs": ["RS_notes.csv", "a/RS_2016-17.xlsx"],  # RS and RA are also published as CSV
         "ctr": ["a/b/ctr_2122.ods"],
         "taxbase": ["x_Council_Taxbase_2020.xls"],
         "population": ["popestimates.xlsx"],
         "restructuring": [],
+        "rsx": ["RSX_2022-23.ods"],
+        "ra": ["RA_2023-24_data_Part_1.csv"],
+        "capital": [],
+        "borrowing": [],
     }
 
 

@@ -1,5 +1,11 @@
 """Helpers shared by the readers of published files.
 
+A published sheet saved as CSV (``.csv``, ``.tsv``, ``.txt``) opens as a one-sheet workbook
+(:class:`CsvWorkbook`, the same interface as :class:`Workbook`), so every reader reads a CSV save
+without knowing it is one: the text encoding is detected (:func:`decode_text`), cells that are
+numbers as text (``"1,234"``, ``"(1,234)"``, ``"-2,305"``) become numbers and the rest stay text,
+for the readers' markers to find.
+
 Every reader returns a tidy frame with the columns in :data:`TIDY_COLUMNS` (one row per
 authority, year and line or measure) and raises :class:`analysis.core.errors.InputError` naming the
 file and what it could not find when handed the wrong file or a damaged one.
@@ -17,6 +23,7 @@ import pandas as pd
 
 from analysis.core.errors import InputError, Problem, display_path
 from analysis.core.provenance import record_input
+from analysis.public_data._csv import TEXT_FORMATS, CsvWorkbook, text_cell
 
 TIDY_COLUMNS = [
     "ons_code",
@@ -164,12 +171,19 @@ def is_phantom(sheet: str) -> bool:
     return low.startswith(("file:", "http:", "https:")) or "'#" in sheet
 
 
-def open_workbook(path: Path, what: str) -> Workbook:
-    """Open a .xls, .xlsx or .ods workbook; a damaged or non-spreadsheet file is an InputError."""
+def open_workbook(path: Path, what: str) -> Workbook | CsvWorkbook:
+    """Open a .xls, .xlsx or .ods workbook, or a sheet saved as CSV (a .csv, .tsv or .txt file that
+    is not a workbook); a damaged or non-spreadsheet file is an InputError."""
+    path = Path(path)
+    if path.suffix.lower() in TEXT_FORMATS and path.is_file():
+        with path.open("rb") as handle:
+            head = handle.read(8)
+        if not (head.startswith(_OLE) or head.startswith(_ZIP)):
+            return CsvWorkbook(path, what)
     return Workbook(path, what)
 
 
-def sheet_rows(workbook: Workbook, sheet: str, path: Path) -> list[tuple]:
+def sheet_rows(workbook: Workbook | CsvWorkbook, sheet: str, path: Path) -> list[tuple]:
     """All rows of a sheet as tuples of values (InputError when the sheet is damaged)."""
     return workbook.rows(sheet)
 
@@ -212,18 +226,23 @@ def clean_text(value: Any) -> str:
 
 
 def to_number(value: Any) -> float:
-    """A cell as a float; publishers' missing-value markers and blanks become NaN."""
+    """A cell as a float; publishers' missing-value markers, blanks and other text (such as
+    "Category discontinued") become NaN. Numbers written as text are read with their thousands
+    separators and accounting brackets: ``"1,234"`` -> 1234.0, ``"(1,234)"`` -> -1234.0."""
     if value is None:
         return float("nan")
     if isinstance(value, bool):
         return float(value)
     if isinstance(value, int | float):
         return float(value)
-    text = str(value).strip().replace(",", "")
+    text = str(value).strip()
     if text.lower() in MISSING_MARKERS:
         return float("nan")
+    number = text_cell(text)
+    if isinstance(number, int | float):
+        return float(number)
     try:
-        return float(text)
+        return float(text.replace(",", ""))
     except ValueError:
         return float("nan")
 

@@ -28,10 +28,15 @@ import pandas as pd
 
 from analysis.core.errors import InputError, display_path
 from analysis.core.provenance import record_input, sha256_of
+from analysis.public_data.borrowing import read_borrowing
 from analysis.public_data.boundaries import Restructuring, read_restructuring
+from analysis.public_data.capital import read_capital
 from analysis.public_data.ctr import read_ctr
+from analysis.public_data.finance_lines import dsg_account
 from analysis.public_data.population import read_population
+from analysis.public_data.ra import read_ra
 from analysis.public_data.rs import read_rs
+from analysis.public_data.rsx import read_rsx
 from analysis.public_data.successors import aggregate_successors
 from analysis.public_data.taxbase import read_taxbase
 from analysis.public_data.unmatched import correct_ons_codes
@@ -58,6 +63,20 @@ PATTERNS = {
     "taxbase": ["*Council_Taxbase*", "*council_taxbase*"],
     "population": ["*popestimates*", "*MYE*", "*mye*"],
     "restructuring": ["*restructuring*"],
+    # New publications (read by their own readers; see NEW_READERS).
+    "rsx": ["RSX_*", "*Revenue_Outturn_Service*", "*Service_Expenditure_Summary*"],
+    "ra": ["RA_*", "*Revenue_Account_Budget*", "*Revenue_Account_budget*"],
+    "capital": ["COR_*", "*Capital_Outturn*", "*capital_outturn*"],
+    "borrowing": ["*Borrowing_and_Investment*", "*borrowing_and_investment*"],
+}
+# Kinds also published (or saved) as a CSV of the data sheet.
+CSV_KINDS = {"rs", "rsx", "ra"}
+# New publications: kind -> reader; each frame joins the panel with its measures as read.
+NEW_READERS = {
+    "rsx": read_rsx,
+    "ra": read_ra,
+    "capital": read_capital,
+    "borrowing": read_borrowing,
 }
 CTR_UNITS = {
     "council_tax_requirement": "gbp",
@@ -74,7 +93,8 @@ def find_files(folder: str | Path) -> dict[str, list[Path]]:
     every = [p for p in folder.rglob("*") if p.is_file() and not p.name.startswith((".", "~$"))]
     found: dict[str, list[Path]] = {}
     for kind, globs in PATTERNS.items():
-        names = [f"{pattern}.{ext}" for pattern in globs for ext in SHEETS]
+        exts = SHEETS + (("csv",) if kind in CSV_KINDS else ())
+        names = [f"{pattern}.{ext}" for pattern in globs for ext in exts]
         found[kind] = sorted(
             p for p in every if any(fnmatch.fnmatchcase(p.name, name) for name in names)
         )
@@ -227,6 +247,12 @@ def build_panel(folder: str | Path, hashes: dict[str, str] | None = None) -> pd.
     population = [read(read_population, p) for p in files["population"]]
     if population:
         frames.append(newest_release(population))
+    # New publications (RSX, RA budget, capital outturn, borrowing): measures of their own
+    # (RSX190_net, RA190, ...), never replacing an RS figure; each value keeps its file.
+    for kind, reader in NEW_READERS.items():
+        for path in files.get(kind, []):
+            frames.append(read(reader, path))
+    frames.extend(dsg_account(frame) for frame in rs)  # the RS line found by its description
 
     panel = pd.concat(frames, ignore_index=True)
     missing = panel["ons_code"].isna() & panel["e_code"].notna()

@@ -1,0 +1,208 @@
+"""Budget against outturn and the service split in the value-for-money report: tables and the
+sentences beside them (from :mod:`analysis.benchmarking.service_finances`), and
+:func:`headline_row`, the council's headline financial-position figures for the national index.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from analysis.benchmarking import finances as fin
+from analysis.benchmarking import service_finances as svc
+from analysis.benchmarking.report_finances import (
+    FinancialPosition,
+    _mine,
+    _per_head,
+    _population,
+)
+from analysis.core.display import gbp_m_text, half_up, pct_text
+from analysis.core.periods import year_label
+
+HEADLINE_COLUMNS = [
+    "ons_code",
+    "dsg_year",
+    "dsg_deficit_gbp_k",
+    "dsg_deficit_per_head_gbp",
+    "dsg_deficit_to_usable_reserves",
+    "reserves_year",
+    "usable_reserves_to_nre",
+    "unallocated_reserves_to_nre",
+    "earmarked_reserves_to_nre",
+    "debt_year",
+    "cfr_per_head_gbp",
+    "borrowing_per_head_gbp",
+    "budget_year",
+    "largest_overspend_service",
+    "largest_overspend_gbp_k",
+    "largest_overspend_fraction_of_budget",
+]
+
+
+def budget_table(pos: FinancialPosition) -> pd.DataFrame:
+    """The council's services: budget, outturn, over (+) or under (-) spend (£k, per head, share of
+    budget) and its comparators' median share."""
+    columns = [
+        "service",
+        "budget_gbp_k",
+        "outturn_gbp_k",
+        "variance_gbp_k",
+        "variance_per_head_gbp",
+        "variance_fraction_of_budget",
+        "comparator_median_fraction",
+        "n_comparators",
+    ]
+    mine = pos.budget[pos.budget["ons_code"] == pos.code]
+    if mine.empty:
+        return pd.DataFrame(columns=columns)
+    compared = fin.compare(
+        pos.budget, "variance_fraction_of_budget", pos.code, pos.comparators, by=["line"]
+    ).set_index("line")
+    out = mine.set_index("line").join(
+        compared[["comparator_median", "n_comparators"]].rename(
+            columns={"comparator_median": "comparator_median_fraction"}
+        )
+    )
+    return out.reset_index()[columns]
+
+
+def budget_sentences(pos: FinancialPosition) -> list[str]:
+    """The largest overspend and underspend against budget, with the comparators' medians."""
+    budget = pos.budget
+    if budget.empty:
+        return [
+            f"No year up to {year_label(pos.year)} has both a budget (RA) and an outturn (RS) in "
+            "the data, so spending cannot be set against budget."
+        ]
+    year = int(budget["year"].iloc[0])
+    table = budget_table(pos)
+    if table.empty:
+        return [f"{pos.name} has no {year_label(year)} budget and outturn to compare."]
+    mine = budget[budget["ons_code"] == pos.code]
+    total = table["variance_gbp_k"].sum()
+    sentences = [
+        f"In {year_label(year)}, {pos.name}'s services together spent "
+        + (
+            f"{gbp_m_text(total)} more than budgeted"
+            if total > 0
+            else f"{gbp_m_text(-total)} less than budgeted"
+            if total < 0
+            else "exactly their budget"
+        )
+        + f" (outturn {gbp_m_text(table['outturn_gbp_k'].sum())} against a budget of "
+        f"{gbp_m_text(table['budget_gbp_k'].sum())})."
+    ]
+    over = table[table["variance_gbp_k"] > 0].sort_values("variance_gbp_k", ascending=False)
+    under = table[table["variance_gbp_k"] < 0].sort_values("variance_gbp_k")
+    for rows, word in ((over, "overspend"), (under, "underspend")):
+        if rows.empty:
+            sentences.append(f"No service had an {word}.")
+            continue
+        row = rows.iloc[0]
+        amount = gbp_m_text(abs(row["variance_gbp_k"]))
+        text = (
+            f"The largest {word} was on {row['service'].lower()}: {amount} "
+            f"({_per_head(abs(row['variance_per_head_gbp']))} per head"
+        )
+        frac = row["variance_fraction_of_budget"]
+        if not pd.isna(frac):
+            text += f", {pct_text(abs(frac))} {'over' if frac > 0 else 'under'} its budget"
+        text += ")"
+        median = row["comparator_median_fraction"]
+        if not pd.isna(median):
+            text += "; its comparators' median was " + (
+                f"{pct_text(abs(median))} {'over' if median > 0 else 'under'} budget"
+                if half_up(abs(median) * 100, 0) != "0"
+                else "on budget"
+            )
+        sentences.append(text + ".")
+    budget_files = ", ".join(sorted(set(mine["budget_file"].dropna().astype(str))))
+    outturn_files = ", ".join(sorted(set(mine["outturn_file"].dropna().astype(str))))
+    sentences.append(
+        f"Source: budget RA {year_label(year)} ({budget_files}); outturn RS {year_label(year)} "
+        f"({outturn_files}); " + _population(year, mine["population_year"].iloc[0]) + "."
+    )
+    return sentences
+
+
+def split_table(pos: FinancialPosition) -> pd.DataFrame:
+    """Per service: spending, income and net cost per head against the comparators' medians and
+    why the net cost differs (:func:`~analysis.benchmarking.finances.split_reasons`)."""
+    return svc.split_reasons(pos.split, pos.code, pos.comparators)
+
+
+def split_sentences(pos: FinancialPosition, most: int = 3) -> list[str]:
+    """For the (up to ``most``) services costing most above the comparators' median per head:
+    whether because the council spends more or earns less."""
+    table = split_table(pos)
+    if pos.split.empty:
+        return [
+            f"No service expenditure summary (RSX) up to {year_label(pos.year)} is in the data."
+        ]
+    year = int(pos.split["year"].iloc[0])
+    if table.empty:
+        return [f"{pos.name} is not in the {year_label(year)} service expenditure summary (RSX)."]
+    above = table[table["net_per_head_gbp"] > table["median_net_per_head_gbp"]].copy()
+    above["gap"] = above["net_per_head_gbp"] - above["median_net_per_head_gbp"]
+    above = above.sort_values("gap", ascending=False).head(most)
+    if above.empty:
+        sentences = [
+            f"In {year_label(year)} no service cost {pos.name} more per head, net of income, than "
+            "its comparators' median."
+        ]
+    else:
+        sentences = []
+        for _, row in above.iterrows():
+            sentences.append(
+                f"{row['service']} cost {_per_head(row['net_per_head_gbp'])} per head net in "
+                f"{year_label(year)} against a comparator median of "
+                f"{_per_head(row['median_net_per_head_gbp'])}: the council "
+                f"{row['reason']} (spending {_per_head(row['spend_per_head_gbp'])} per head, "
+                f"median {_per_head(row['median_spend_per_head_gbp'])}; income "
+                f"{_per_head(row['income_per_head_gbp'])}, median "
+                f"{_per_head(row['median_income_per_head_gbp'])})."
+            )
+    files = ", ".join(sorted(set(table["source_file"].dropna().astype(str))))
+    pop_year = pos.split["population_year"].iloc[0]
+    sentences.append(
+        f"Source: RSX {year_label(year)} ({files}); " + _population(year, pop_year) + "."
+    )
+    return sentences
+
+
+def headline_row(pos: FinancialPosition) -> pd.DataFrame:
+    """One row of the council's headline financial-position figures (the national index)."""
+    row: dict = dict.fromkeys(HEADLINE_COLUMNS)
+    row["ons_code"] = pos.code
+    dsg = _mine(pos.dsg, pos.code)
+    if dsg is not None:
+        row["dsg_year"] = int(dsg["year"])
+        row["dsg_deficit_gbp_k"] = dsg["dsg_deficit_gbp_k"]
+        row["dsg_deficit_per_head_gbp"] = dsg["dsg_deficit_per_head_gbp"]
+        row["dsg_deficit_to_usable_reserves"] = dsg["dsg_deficit_to_usable_reserves"]
+    res = pos.reserves[pos.reserves["ons_code"] == pos.code].drop_duplicates("kind")
+    if len(res):
+        ratios = res.set_index("kind")["balance_to_nre"]
+        row["reserves_year"] = int(res["year"].iloc[0])
+        row["unallocated_reserves_to_nre"] = ratios.get("unallocated")
+        row["earmarked_reserves_to_nre"] = ratios.get("earmarked")
+        row["usable_reserves_to_nre"] = (
+            ratios.get("unallocated") + ratios.get("earmarked")
+            if {"unallocated", "earmarked"} <= set(ratios.index)
+            else None
+        )
+    debt = _mine(pos.debt, pos.code)
+    if debt is not None:
+        row["debt_year"] = int(debt["year"])
+        row["cfr_per_head_gbp"] = debt["cfr_per_head_gbp"]
+        row["borrowing_per_head_gbp"] = debt["borrowing_per_head_gbp"]
+    table = budget_table(pos)
+    if len(table):
+        row["budget_year"] = int(pos.budget["year"].iloc[0])
+        over = table[table["variance_gbp_k"] > 0].sort_values("variance_gbp_k", ascending=False)
+        if len(over):
+            row["largest_overspend_service"] = over["service"].iloc[0]
+            row["largest_overspend_gbp_k"] = over["variance_gbp_k"].iloc[0]
+            row["largest_overspend_fraction_of_budget"] = over["variance_fraction_of_budget"].iloc[
+                0
+            ]
+    return pd.DataFrame([row], columns=HEADLINE_COLUMNS)

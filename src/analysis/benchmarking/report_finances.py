@@ -1,0 +1,303 @@
+"""The financial position in the value-for-money report: tables and the sentences beside them,
+each generated from the figures of :mod:`analysis.benchmarking.finances` and naming its year and
+source file.
+
+:func:`for_result` computes every measure for a benchmark run (its council, comparators and data
+year); the ``*_sentences`` functions say what the figures say; the ``*_table`` functions give the
+tables the notebook shows; :mod:`analysis.benchmarking.report_budget` does the same for budget against outturn and the
+service split, and gives the one-row headline table the national index reads.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from analysis.benchmarking import finances as fin
+from analysis.benchmarking import service_finances as svc
+from analysis.core.display import gbp_m_text, half_up, pct_text
+from analysis.core.periods import year_label
+
+
+@dataclass
+class FinancialPosition:
+    """Every authority's figures and the council's code, name and comparators."""
+
+    code: str
+    name: str
+    comparators: list[str]
+    year: int
+    dsg: pd.DataFrame
+    reserves: pd.DataFrame
+    debt: pd.DataFrame
+    budget: pd.DataFrame
+    split: pd.DataFrame
+
+
+def position(
+    history: pd.DataFrame, code: str, name: str, comparators: list[str], year: int
+) -> FinancialPosition:
+    """Every measure of :mod:`~analysis.benchmarking.finances` for the data ``year``."""
+    return FinancialPosition(
+        code=code,
+        name=name,
+        comparators=[c for c in comparators if c != code],
+        year=year,
+        dsg=fin.dsg_position(history, year),
+        reserves=fin.reserves_position(history, year),
+        debt=fin.debt_position(history, year),
+        budget=svc.budget_against_outturn(history, year),
+        split=svc.service_split(history, year),
+    )
+
+
+def for_result(result) -> FinancialPosition:
+    """The financial position for a :class:`~analysis.benchmarking.pipeline.BenchmarkResult`."""
+    history = result.panel.history
+    if history is None:
+        history = pd.DataFrame(columns=["ons_code", "year", "measure", "value", "source_file"])
+    comps = result.comparators
+    comparators = list(comps.loc[comps["role"] == "comparator", "ons_code"]) if len(comps) else []
+    return position(history, result.council.ons_code, result.council.name, comparators, result.year)
+
+
+# Words ------------------------------------------------------------------------------------------
+
+
+def _march(year: int) -> str:
+    """The balance date of financial year ``year``: 31 March of the year after."""
+    return f"31 March {year + 1}"
+
+
+def _money(value_gbp_k: float) -> str:
+    """£k for prose: '£22.3m' from £100k up, else '£13k' (so a small change never reads £0.0m)."""
+    if abs(value_gbp_k) >= 100:
+        return gbp_m_text(value_gbp_k)
+    sign = "-" if value_gbp_k < 0 and half_up(abs(value_gbp_k), 0) != "0" else ""
+    return f"{sign}£{half_up(abs(value_gbp_k), 0)}k"
+
+
+def _per_head(value: float) -> str:
+    sign = "-" if value < 0 and half_up(abs(value), 0) != "0" else ""
+    return f"{sign}£{half_up(abs(value), 0)}"
+
+
+def _population(year: int, pop_year) -> str:
+    if pop_year is None or pd.isna(pop_year):
+        return "no population estimate in the data"
+    pop_year = int(pop_year)
+    if pop_year == year:
+        return f"population mid-{pop_year}"
+    return f"population mid-{pop_year} (mid-{year} is not in the data)"
+
+
+def _mine(frame: pd.DataFrame, code: str) -> pd.Series | None:
+    rows = frame[frame["ons_code"] == code]
+    return rows.iloc[0] if len(rows) else None
+
+
+def dsg_sentences(pos: FinancialPosition) -> list[str]:
+    """The schools high-needs deficit at 31 March: £, per head, share of usable reserves, against
+    the comparators' median and the class."""
+    dsg = pos.dsg
+    if dsg.empty:
+        return [
+            f"No outturn year up to {year_label(pos.year)} in the data reports the DSG adjustment "
+            "account (the schools high-needs deficit)."
+        ]
+    year = int(dsg["year"].iloc[0])
+    row = _mine(dsg, pos.code)
+    if row is None:
+        return [
+            f"{pos.name} has no DSG adjustment account figure in the {year_label(year)} revenue "
+            "outturn (RS)."
+        ]
+    compared = fin.compare(dsg, "dsg_deficit_per_head_gbp", pos.code, pos.comparators).iloc[0]
+    source = f"Source: RS {year_label(year)} ({row['source_file']}); " + _population(
+        year, row["population_year"]
+    )
+    deficit = row["dsg_deficit_gbp_k"]
+    peers = dsg[dsg["authority_class"] == row["authority_class"]]["dsg_account_gbp_k"].dropna()
+    if deficit == 0 and len(peers) and (peers == 0).all():
+        return [
+            f"None of the {len(peers)} {row['authority_class']} councils has a balance on the DSG "
+            f"adjustment account (the schools high-needs deficit) at {_march(year)}: the account "
+            "holds schools funding, which they do not receive.",
+            source + ".",
+        ]
+    median = compared["comparator_median"]
+    median_words = (
+        f"the median of its {int(compared['n_comparators'])} comparators was "
+        f"{_per_head(median)} per head"
+        if not np.isnan(median)
+        else "no comparator has the figure"
+    )
+    if deficit > 0:
+        share = row["dsg_deficit_to_usable_reserves"]
+        share_words = (
+            f", {pct_text(share)} of its usable reserves (unallocated and other earmarked, "
+            f"{_money(row['usable_reserves_gbp_k'])})"
+            if not pd.isna(share)
+            else ""
+        )
+        first = (
+            f"At {_march(year)}, {pos.name}'s schools high-needs deficit (the DSG adjustment "
+            f"account) was {gbp_m_text(deficit)}: {_per_head(row['dsg_deficit_per_head_gbp'])} "
+            f"per head{share_words}."
+        )
+        second = (
+            f"By comparison, {median_words}; {pos.name} has "
+            f"{_ordinal(compared['class_rank'])} largest deficit per head of the "
+            f"{int(compared['n_class'])} {row['authority_class']} councils with the figure."
+            if compared["class_rank"] is not None and not pd.isna(compared["class_rank"])
+            else f"By comparison, {median_words}."
+        )
+        return [first, second, source + "."]
+    if deficit == 0:
+        first = (
+            f"At {_march(year)}, {pos.name} had no deficit on its DSG adjustment account "
+            f"(the schools high-needs deficit); {median_words}."
+        )
+    else:
+        first = (
+            f"At {_march(year)}, {pos.name}'s DSG adjustment account was in surplus by "
+            f"{gbp_m_text(-deficit)}; {median_words} of deficit."
+        )
+    return [first, source + "."]
+
+
+def _ordinal(n) -> str:
+    n = int(n)
+    if 10 <= n % 100 <= 20:
+        suffix = "th"
+    else:
+        suffix = {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"the {n}{suffix}" if n != 1 else "the"
+
+
+def _change_words(row: pd.Series) -> str:
+    change = row["change_gbp_k"]
+    if change == 0:
+        return "unchanged"
+    verb = "risen" if change > 0 else "fallen"
+    frac = row["change_fraction"]
+    share = f" ({pct_text(abs(frac))})" if not pd.isna(frac) else ""
+    return f"{verb} by {_money(abs(change))}{share}"
+
+
+def reserves_sentences(pos: FinancialPosition) -> list[str]:
+    """Unallocated and earmarked reserves at 31 March against NRE, against the comparators'
+    medians, and the change since the previous and the earliest balance in the data."""
+    res = pos.reserves
+    if res.empty:
+        return [f"No reserves at 31 March in the outturn data up to {year_label(pos.year)}."]
+    year = int(res["year"].iloc[0])
+    mine = res[res["ons_code"] == pos.code]
+    if mine.empty:
+        return [f"{pos.name} has no reserves figures in the {year_label(year)} outturn (RS)."]
+    now = mine.drop_duplicates("kind").set_index("kind")
+    latest = res.drop_duplicates(["ons_code", "kind"])
+    parts, medians = [], []
+    for kind in ("unallocated", "earmarked"):
+        if kind not in now.index:
+            continue
+        row = now.loc[kind]
+        label = "unallocated" if kind == "unallocated" else "other earmarked"
+        parts.append(
+            f"{gbp_m_text(row['balance_gbp_k'])} of {label} reserves "
+            f"({pct_text(row['balance_to_nre'])} of net revenue expenditure)"
+            if not pd.isna(row["balance_to_nre"])
+            else f"{gbp_m_text(row['balance_gbp_k'])} of {label} reserves"
+        )
+        compared = fin.compare(
+            latest[latest["kind"] == kind], "balance_to_nre", pos.code, pos.comparators
+        ).iloc[0]
+        if not np.isnan(compared["comparator_median"]):
+            medians.append(f"{pct_text(compared['comparator_median'])} ({label})")
+    nre = now["nre_gbp_k"].dropna()
+    nre_words = (
+        f" Net revenue expenditure in {year_label(year)} was {gbp_m_text(nre.iloc[0])}."
+        if len(nre)
+        else ""
+    )
+    sentences = [f"At {_march(year)}, {pos.name} held " + " and ".join(parts) + "." + nre_words]
+    if medians:
+        n = int(
+            fin.compare(latest, "balance_to_nre", pos.code, pos.comparators, by=["kind"])[
+                "n_comparators"
+            ].max()
+        )
+        sentences.append(f"The medians of its {n} comparators were " + " and ".join(medians) + ".")
+    earlier = mine.dropna(subset=["from_year"])
+    if len(earlier):
+        for pick, words in (
+            (earlier["from_year"].max(), "the previous balance in the data"),
+            (earlier["from_year"].min(), "the earliest in the data"),
+        ):
+            rows = earlier[earlier["from_year"] == pick].set_index("kind")
+            changes = [
+                f"{'unallocated' if k == 'unallocated' else 'earmarked'} reserves have "
+                f"{_change_words(rows.loc[k])}"
+                for k in ("unallocated", "earmarked")
+                if k in rows.index
+            ]
+            summed = " (its predecessors' summed)" if rows["aggregated_from"].any() else ""
+            sentences.append(
+                f"Since {_march(int(pick))} ({words}{summed}), " + " and ".join(changes) + "."
+            )
+            if earlier["from_year"].nunique() == 1:
+                break
+    files = ", ".join(sorted(set(mine["source_file"].dropna().astype(str))))
+    sentences.append(f"Source: RS {year_label(year)} ({files}) and the earlier RS years.")
+    return sentences
+
+
+def debt_sentences(pos: FinancialPosition) -> list[str]:
+    """Capital financing requirement and external borrowing at 31 March: per head and against
+    NRE, against the comparators' medians."""
+    debt = pos.debt
+    if debt.empty:
+        return [f"No capital outturn (COR C) year up to {year_label(pos.year)} is in the data."]
+    year = int(debt["year"].iloc[0])
+    row = _mine(debt, pos.code)
+    if row is None:
+        return [f"{pos.name} is not in the {year_label(year)} capital outturn (COR C)."]
+    out = []
+    words = []
+    labels = (("cfr", "capital financing requirement"), ("borrowing", "gross external borrowing"))
+    for kind, label in labels:
+        value = row[f"{kind}_gbp_k"]
+        if pd.isna(value):
+            words.append(f"its {label} is not in the data")
+            continue
+        compared = fin.compare(debt, f"{kind}_per_head_gbp", pos.code, pos.comparators).iloc[0]
+        ratio = row[f"{kind}_to_nre"]
+        text = f"its {label} was {_money(value)} ({_per_head(row[f'{kind}_per_head_gbp'])} per head"
+        if not pd.isna(ratio):
+            text += f"; {pct_text(ratio)} of net revenue expenditure"
+        text += ")"
+        if not np.isnan(compared["comparator_median"]):
+            text += (
+                f", against a comparator median of {_per_head(compared['comparator_median'])} "
+                "per head"
+            )
+        words.append(text)
+    first = "; ".join(words)
+    first = first.replace("its ", f"{pos.name}'s ", 1)
+    out.append(f"At {_march(year)}, {first}.")
+    nre_year = row["nre_year"]
+    nre_note = (
+        ""
+        if pd.isna(nre_year) or int(nre_year) == year
+        else f" Net revenue expenditure is that of {year_label(int(nre_year))}, the nearest "
+        f"outturn year in the data (no {year_label(year)} RS)."
+    )
+    out.append(
+        f"Source: capital outturn COR C {year_label(year)} ({row['source_file']}); "
+        + _population(year, row["population_year"])
+        + "."
+        + nre_note
+    )
+    return out

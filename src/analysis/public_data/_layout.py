@@ -1,0 +1,116 @@
+"""Finding an authority table in a published sheet by the publication's own markers.
+
+The department's finance tables (RS, RSX, RA, COR, the borrowing table) share a layout: title and
+notes rows, sometimes hidden rows of asset codes and line numbers, a header row of identifiers
+(``E-code`` or ``LGF Code``, ``ONS Code``, ``Local authority``, ``Class``), one row per authority,
+then aggregate rows (England, class totals) or a second table. These helpers find the header by
+its identifier names, wherever it is, and the authority rows beneath it, and nothing else.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from analysis.public_data._common import clean_text, is_whole
+
+# The department's own authority code: E, W, S or N and four digits (E0101, W7301).
+LGF_CODE = re.compile(r"^[EWSN]\d{4}$")
+ENGLISH_CODE = re.compile(r"^E\d{4}$")
+_CODE_HEADERS = ("e-code", "e code", "lgf code", "la_lgf_code", "lgf_code")
+_ONS_HEADERS = ("ons code", "ons_code", "la_ons_code", "ons")
+_NAME_HEADERS = (
+    "local authority",
+    "local authority name",
+    "la name",
+    "la_name",
+    "authority",
+    "local authority / body",
+)
+_CLASS_HEADERS = ("class", "la_class_code", "class of authority")
+
+
+@dataclass
+class Header:
+    """The header row of an authority table and the columns of its identifiers."""
+
+    row: int
+    code: int
+    ons: int | None
+    name: int | None
+    authority_class: int | None
+    notes: int | None
+    texts: list[str]
+
+
+def _index(texts: list[str], names: tuple[str, ...]) -> int | None:
+    for name in names:
+        if name in texts:
+            return texts.index(name)
+    return None
+
+
+def find_header(
+    rows: list[tuple], limit: int = 40, need_ons: bool = True, start: int = 0
+) -> Header | None:
+    """The first row (from ``start``, in the first ``limit``) naming the authority code column
+    (``E-code``, ``LGF Code``) and, when ``need_ons``, the ``ONS Code`` column."""
+    for i, row in enumerate(rows[:limit]):
+        if i < start:
+            continue
+        texts = [clean_text(v).lower() for v in row]
+        code = _index(texts, _CODE_HEADERS)
+        if code is None:
+            continue
+        ons = _index(texts, _ONS_HEADERS)
+        if need_ons and ons is None:
+            continue
+        return Header(
+            row=i,
+            code=code,
+            ons=ons,
+            name=_index(texts, _NAME_HEADERS),
+            authority_class=_index(texts, _CLASS_HEADERS),
+            notes=_index(texts, ("notes", "note")),
+            texts=texts,
+        )
+    return None
+
+
+def authority_rows(
+    rows: list[tuple], header: Header, pattern: re.Pattern[str] = ENGLISH_CODE
+) -> list[tuple]:
+    """The rows under ``header`` whose code cell is an authority's code (``E0101``), up to the
+    next header row (a second table, such as the class breakdown, repeats authorities). England,
+    class and country totals carry other codes (``Eng``, ``[Y]``, ``ENG``) and are left out."""
+    out = []
+    for row in rows[header.row + 1 :]:
+        cell = clean_text(row[header.code]) if len(row) > header.code else ""
+        if cell.lower() in _CODE_HEADERS:
+            break
+        if pattern.match(cell):
+            out.append(row)
+    return out
+
+
+def line_number(rows: list[tuple], above: range, column: int) -> int | None:
+    """The line number of ``column``: a whole number 100-999 in one of the rows ``above`` the
+    header, or the row part of a cell code such as ``C1R190``."""
+    for i in above:
+        if i < 0 or column >= len(rows[i]):
+            continue
+        value = rows[i][column]
+        if is_whole(value, 100, 999):
+            return int(value)
+        match = re.fullmatch(r"C\d+R(\d{3})", clean_text(value))
+        if match:
+            return int(match.group(1))
+    return None
+
+
+def find_headers(rows: list[tuple], limit: int = 40, need_ons: bool = True):
+    """Every header row (see :func:`find_header`) in the first ``limit`` rows, in order."""
+    header = find_header(rows, limit, need_ons)
+    while header is not None:
+        yield header
+        header = find_header(rows, limit, need_ons, start=header.row + 1)

@@ -1,0 +1,162 @@
+"""Revenue Account budget (RA), part 1, as the department publishes it (.xlsx, .ods, or the data
+sheet saved as CSV).
+
+One row per authority and RA line: budgeted net current expenditure by service and the lines that
+finance it, £ thousand. Measures are ``RA`` and the form's line number: the service totals share
+the RS outturn's numbering (``RA190`` education, ``RA290`` highways and transport, ``RA330``
+children's social care, ``RA360`` adult social care, ``RA390`` public health, ``RA490`` housing
+(GFRA), ``RA509`` cultural, ``RA590`` environmental and regulatory, ``RA599`` planning and
+development, ``RA690`` central, ``RA698`` other, ``RA799`` total service expenditure), so a budget
+sits beside its outturn (``RA190`` beside ``RS190`` of the same year). The financing lines keep
+the RA form's own numbers (``RA849`` net current expenditure, ``RA900`` revenue expenditure,
+``RA990`` council tax requirement), which are not the RS's (RS805, RS890): compare services, not
+these, across the two. Each row also keeps the publication's asset code (``asset_code``:
+``edutot``, ``ctrtot``).
+
+The table is found by its markers, never by position: the header row naming ``E-code`` and ``ONS
+Code``, the row of line numbers above it and the row of asset codes (``edutot``, ``netcurrtot``)
+or a title naming the Revenue Account budget. Authority rows are those with an E-code; "no
+return" markers (``[x]``, ``..``, ``…``, "Category discontinued") are missing, never 0.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pandas as pd
+
+from analysis.public_data._common import (
+    cached,
+    check_file,
+    clean_text,
+    financial_year,
+    is_whole,
+    normalise_class,
+    open_workbook,
+    tidy,
+    to_number,
+    wrong_file,
+)
+from analysis.public_data._layout import Header, authority_rows, find_header
+
+WHAT = "Revenue Account budget (RA) part 1"
+# Asset codes of the RA's totals: any of them marks the row of asset codes as the RA's.
+RA_ASSETS = {"edutot", "csctot", "asctot", "servicetot", "netcurrtot", "revenuetot", "ctrtot"}
+_ASSET = re.compile(r"^[a-z][a-z0-9_]{2,}$")
+
+
+def _line_row(rows: list[tuple], header: Header) -> int | None:
+    for i in range(header.row - 1, max(header.row - 8, -1), -1):
+        if sum(is_whole(v, 100, 999) for v in rows[i]) >= 3:
+            return i
+    return None
+
+
+def _asset_row(rows: list[tuple], header: Header) -> int | None:
+    for i in range(header.row - 1, max(header.row - 8, -1), -1):
+        codes = {clean_text(v) for v in rows[i]}
+        if codes & RA_ASSETS:
+            return i
+    return None
+
+
+def _title(rows: list[tuple]) -> str:
+    return " ".join(clean_text(v) for row in rows[:10] for v in row[:3] if isinstance(v, str))
+
+
+def _is_ra(rows: list[tuple], header: Header) -> bool:
+    if _line_row(rows, header) is None:
+        return False
+    title = _title(rows[: header.row]).lower()
+    return _asset_row(rows, header) is not None or "revenue account budget" in title
+
+
+def _year(rows: list[tuple], header: Header, sheet: str) -> int | None:
+    for row in rows[: header.row]:
+        for value in row[:3]:
+            year = financial_year(clean_text(value))
+            if year:
+                return year
+    return financial_year(sheet)
+
+
+def _parse(path: Path) -> pd.DataFrame:
+    workbook = open_workbook(path, WHAT)
+    found = None
+    try:
+        for sheet in workbook.sheetnames:
+            if not workbook.visible(sheet):
+                continue
+            head = workbook.head(sheet, 40)
+            header = find_header(head)
+            if header is None or not _is_ra(head, header):
+                continue
+            found = sheet, workbook.rows(sheet), header
+            break
+    finally:
+        workbook.close()
+    if found is None:
+        raise wrong_file(
+            path,
+            WHAT,
+            "no sheet has a header row with 'E-code' and 'ONS Code' under a row of RA line "
+            "numbers and asset codes such as 'edutot' "
+            f"(sheets: {', '.join(workbook.sheetnames)})",
+        )
+    sheet, rows, header = found
+    year = _year(rows, header, sheet)
+    if year is None:
+        raise wrong_file(
+            path, WHAT, "no financial year (e.g. 2023-24) in the title rows or sheet name", sheet
+        )
+    line_row = _line_row(rows, header)
+    asset_row = _asset_row(rows, header)
+    columns = []
+    for j, value in enumerate(rows[line_row]):
+        if not is_whole(value, 100, 999):
+            continue
+        asset = clean_text(rows[asset_row][j]) if asset_row is not None else ""
+        title = clean_text(rows[header.row][j]) if j < len(rows[header.row]) else ""
+        columns.append((j, int(value), asset if _ASSET.match(asset) else None, title))
+    lines = pd.Series([c[1] for c in columns])
+    twice = set(lines[lines.duplicated()])
+    data = authority_rows(rows, header)
+    if not data:
+        raise wrong_file(
+            path, WHAT, "no authority rows (E-codes such as E0101) under the header", sheet
+        )
+
+    def cell(row: tuple, j: int | None):
+        return row[j] if j is not None and j < len(row) else None
+
+    records = []
+    for row in data:
+        ident = {
+            "ons_code": clean_text(cell(row, header.ons)) or None,
+            "e_code": clean_text(row[header.code]),
+            "name": clean_text(cell(row, header.name)),
+            "authority_class": normalise_class(cell(row, header.authority_class)),
+        }
+        for j, line, asset, title in columns:
+            measure = f"RA{line}" + (f"_{asset or j + 1}" if line in twice else "")
+            records.append(
+                {
+                    **ident,
+                    "year": year,
+                    "measure": measure,
+                    "line": line,
+                    "description": title,
+                    "value": to_number(cell(row, j)),
+                    "unit": "gbp_k",
+                    "asset_code": asset,
+                }
+            )
+    return tidy(pd.DataFrame.from_records(records))
+
+
+def read_ra(path: str | Path) -> pd.DataFrame:
+    """Read one RA part 1 table (.xlsx, .ods or CSV save): one row per authority and RA line
+    (tidy, £ thousand), measures ``RA190`` ... (see the module)."""
+    path = check_file(path, WHAT)
+    return cached("ra", path, _parse)

@@ -1,0 +1,252 @@
+"""The financial-position measures and their sentences, on a small panel whose every figure is
+worked out by hand in the comments."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import pytest
+
+from analysis.benchmarking import finances as fin
+from analysis.benchmarking import report_budget as rb
+from analysis.benchmarking import report_finances as rep
+from analysis.benchmarking import service_finances as svc
+
+A, B, C, D, E = "E06000001", "E06000002", "E06000003", "E06000004", "E07000001"
+NAMES = {A: "Alpha", B: "Beta", C: "Gamma", D: "Delta", E: "Epsilon"}
+CLASSES = {A: "UA", B: "UA", C: "UA", D: "UA", E: "SD"}
+RS23, RA23, RSX22, COR = "RS_2023-24.ods", "RA_2023-24.csv", "RSX_2022-23.ods", "COR_C.xlsx"
+
+
+def _rows(year, measure, values, source, unit="gbp_k"):
+    return [
+        {
+            "ons_code": code,
+            "name": NAMES[code],
+            "authority_class": CLASSES[code],
+            "year": year,
+            "measure": measure,
+            "value": value,
+            "unit": unit,
+            "source_file": source,
+            "aggregated": False,
+        }
+        for code, value in values.items()
+    ]
+
+
+@pytest.fixture(scope="module")
+def history() -> pd.DataFrame:
+    rows = []
+    add = rows.extend
+    add(
+        _rows(2023, "dsg_adjustment_account_31mar", {A: -2000, B: -1000, C: 0, D: -500, E: 0}, RS23)
+    )
+    add(_rows(2023, "RS915_31mar", {A: 6000, B: 3000, C: 4000, D: 2000, E: 300}, RS23))
+    add(_rows(2023, "RS916_31mar", {A: 2000, B: 1000, C: 1000, D: 1000, E: 100}, RS23))
+    add(_rows(2023, "RS805", {A: 40000, B: 20000, C: 25000, D: 10000, E: 2000}, RS23))
+    add(_rows(2022, "RS915_31mar", {A: 5000}, "RS_2022-23.ods"))
+    add(_rows(2022, "RS916_31mar", {A: 2500}, "RS_2022-23.ods"))
+    add(_rows(2016, "RS915_31mar", {A: 4000}, "RS_2016-17.xlsx"))
+    add(_rows(2016, "RS916_31mar", {A: 1000}, "RS_2016-17.xlsx"))
+    add(_rows(2016, "RS805", {A: 45000}, "RS_2016-17.xlsx"))
+    pop = {A: 100000, B: 50000, C: 80000, D: 40000, E: 20000}
+    add(_rows(2023, "population", pop, "mye.xlsx", "persons"))
+    add(_rows(2018, "population", pop, "mye.xlsx", "persons"))
+    # Budget (RA) and outturn (RS), 2023-24, education (190) and adult social care (360).
+    add(_rows(2023, "RA190", {A: 10000, B: 5000, C: 8000, D: 4000}, RA23))
+    add(_rows(2023, "RS190", {A: 11000, B: 5250, C: 8000, D: 4400}, RS23))
+    add(_rows(2023, "RA360", {A: 20000, B: 8000, C: 10000, D: 5000}, RA23))
+    add(_rows(2023, "RS360", {A: 19500, B: 8400, C: 9000, D: 5000}, RS23))
+    # RSX 2022-23: total expenditure, total income, net; population only for mid-2018 and 2023.
+    for line, spend, income in (
+        (190, {A: 60000, B: 25000, C: 40000, D: 24000}, {A: 10000, B: 7500, C: 8000, D: 2000}),
+        (360, {A: 30000, B: 15000, C: 24000, D: 12000}, {A: 5000, B: 4000, C: 6400, D: 3200}),
+    ):
+        add(_rows(2022, f"RSX{line}_total_expenditure", spend, RSX22))
+        add(_rows(2022, f"RSX{line}_total_income", income, RSX22))
+        add(_rows(2022, f"RSX{line}_net", {k: spend[k] - income[k] for k in spend}, RSX22))
+    add(_rows(2022, "RSX190_employees", {A: 20000}, RSX22))
+    # Capital outturn COR C 2018-19.
+    add(_rows(2018, "cfr_31mar", {A: 50000, B: 30000, C: 20000, D: 10000}, COR))
+    add(_rows(2018, "gross_borrowing_31mar", {A: 40000, B: 20000, C: 10000, D: 5000}, COR))
+    return pd.DataFrame(rows)
+
+
+@pytest.fixture(scope="module")
+def pos(history):
+    return rep.position(history, A, "Alpha", [B, C, D], 2023)
+
+
+def test_dsg_position(history):
+    dsg = fin.dsg_position(history, 2023).set_index("ons_code")
+    # Alpha: deficit £2,000k; per head 2,000,000 / 100,000 = £20; usable reserves 6,000 + 2,000
+    # = 8,000; share 2,000 / 8,000 = 25%.
+    assert dsg.loc[A, "dsg_deficit_gbp_k"] == 2000
+    assert dsg.loc[A, "dsg_deficit_per_head_gbp"] == pytest.approx(20)
+    assert dsg.loc[A, "dsg_deficit_to_usable_reserves"] == pytest.approx(0.25)
+    assert dsg.loc[A, "source_file"] == RS23 and dsg.loc[A, "year"] == 2023
+    assert (
+        dsg.loc[C, "dsg_deficit_gbp_k"] == 0
+        and not math.copysign(1, dsg.loc[C, "dsg_deficit_gbp_k"]) < 0
+    )
+    # No year up to 2022 has the account.
+    assert fin.dsg_position(history, 2022).empty
+
+
+def test_compare_dsg(history):
+    dsg = fin.dsg_position(history, 2023)
+    row = fin.compare(dsg, "dsg_deficit_per_head_gbp", A, [A, B, C, D]).iloc[0]
+    # Comparators (Alpha left out): 20, 0, 12.5 -> median 12.5. UAs: 20, 20, 0, 12.5 -> rank 1.
+    assert row["comparator_median"] == pytest.approx(12.5)
+    assert row["n_comparators"] == 3
+    assert row["class_rank"] == 1 and row["n_class"] == 4
+    assert row["class_median"] == pytest.approx(16.25)
+
+
+def test_dsg_sentences(pos):
+    assert rep.dsg_sentences(pos) == [
+        "At 31 March 2024, Alpha's schools high-needs deficit (the DSG adjustment account) was "
+        "£2.0m: £20 per head, 25% of its usable reserves (unallocated and other earmarked, "
+        "£8.0m).",
+        "By comparison, the median of its 3 comparators was £13 per head; Alpha has the largest "
+        "deficit per head of the 4 UA councils with the figure.",
+        "Source: RS 2023-24 (RS_2023-24.ods); population mid-2023.",
+    ]
+
+
+def test_dsg_sentence_for_a_district(history):
+    pos = rep.position(history, E, "Epsilon", [], 2023)
+    assert rep.dsg_sentences(pos)[0].startswith(
+        "None of the 1 SD councils has a balance on the DSG adjustment account"
+    )
+
+
+def test_reserves(history, pos):
+    res = fin.reserves_position(history, 2023)
+    mine = res[res["ons_code"] == A].set_index(["kind", "from_year"])
+    # Unallocated 2,000 / 40,000 = 5%; since 31 March 2023 (2,500): -500, -20%.
+    assert mine.loc[("unallocated", 2022), "balance_to_nre"] == pytest.approx(0.05)
+    assert mine.loc[("unallocated", 2022), "change_gbp_k"] == -500
+    assert mine.loc[("unallocated", 2022), "change_fraction"] == pytest.approx(-0.2)
+    # Earmarked since 31 March 2017 (4,000): +2,000, +50%.
+    assert mine.loc[("earmarked", 2016), "change_fraction"] == pytest.approx(0.5)
+    assert rep.reserves_sentences(pos) == [
+        "At 31 March 2024, Alpha held £2.0m of unallocated reserves (5% of net revenue "
+        "expenditure) and £6.0m of other earmarked reserves (15% of net revenue expenditure). "
+        "Net revenue expenditure in 2023-24 was £40.0m.",
+        # Unallocated: B 5%, C 4%, D 10% -> 5%; earmarked: B 15%, C 16%, D 20% -> 16%.
+        "The medians of its 3 comparators were 5% (unallocated) and 16% (other earmarked).",
+        "Since 31 March 2023 (the previous balance in the data), unallocated reserves have "
+        "fallen by £0.5m (20%) and earmarked reserves have risen by £1.0m (20%).",
+        "Since 31 March 2017 (the earliest in the data), unallocated reserves have risen by "
+        "£1.0m (100%) and earmarked reserves have risen by £2.0m (50%).",
+        "Source: RS 2023-24 (RS_2023-24.ods) and the earlier RS years.",
+    ]
+
+
+def test_budget_against_outturn(history, pos):
+    budget = svc.budget_against_outturn(history, 2023)
+    mine = budget[budget["ons_code"] == A].set_index("line")
+    # Education: 11,000 - 10,000 = +1,000 (£10 per head, 10%); ASC: 19,500 - 20,000 = -500.
+    assert mine.loc[190, "variance_gbp_k"] == 1000
+    assert mine.loc[190, "variance_per_head_gbp"] == pytest.approx(10)
+    assert mine.loc[360, "variance_fraction_of_budget"] == pytest.approx(-0.025)
+    assert mine.loc[190, "budget_file"] == RA23 and mine.loc[190, "outturn_file"] == RS23
+    table = rb.budget_table(pos).set_index("service")
+    # Comparators' shares: education 5%, 0%, 10% -> 5%; ASC 5%, -10%, 0% -> 0%.
+    assert table.loc["Education services", "comparator_median_fraction"] == pytest.approx(0.05)
+    assert table.loc["Adult social care", "comparator_median_fraction"] == pytest.approx(0)
+    assert rb.budget_sentences(pos) == [
+        "In 2023-24, Alpha's services together spent £0.5m more than budgeted (outturn £30.5m "
+        "against a budget of £30.0m).",
+        "The largest overspend was on education services: £1.0m (£10 per head, 10% over its "
+        "budget); its comparators' median was 5% over budget.",
+        "The largest underspend was on adult social care: £0.5m (£5 per head, 3% under its "
+        "budget); its comparators' median was on budget.",
+        "Source: budget RA 2023-24 (RA_2023-24.csv); outturn RS 2023-24 (RS_2023-24.ods); "
+        "population mid-2023.",
+    ]
+    assert svc.budget_against_outturn(history, 2022).empty
+
+
+def test_service_split_and_reasons(history, pos):
+    reasons = rb.split_table(pos).set_index("line")
+    # Education: A net 500/head, spend 600, income 100; comparators net 350, 400, 550 -> 400;
+    # spend 500, 500, 600 -> 500; income 150, 100, 50 -> 100: spends more (income not lower).
+    assert reasons.loc[190, "median_net_per_head_gbp"] == pytest.approx(400)
+    assert reasons.loc[190, "reason"] == "spends more"
+    # ASC: A net 250, spend 300, income 50; medians 220, 300, 80: earns less.
+    assert reasons.loc[360, "reason"] == "earns less"
+    assert rb.split_sentences(pos) == [
+        "Education services cost £500 per head net in 2022-23 against a comparator median of "
+        "£400: the council spends more (spending £600 per head, median £500; income £100, "
+        "median £100).",
+        "Adult social care cost £250 per head net in 2022-23 against a comparator median of "
+        "£220: the council earns less (spending £300 per head, median £300; income £50, median "
+        "£80).",
+        "Source: RSX 2022-23 (RSX_2022-23.ods); population mid-2018 (mid-2022 is not in the data).",
+    ]
+
+
+def test_split_reason_rules():
+    split = pd.DataFrame(
+        {
+            "ons_code": [A, B, A, B, A, B],
+            "line": [190, 190, 360, 360, 590, 590],
+            "service": ["Edu", "Edu", "ASC", "ASC", "Env", "Env"],
+            "net_per_head_gbp": [150, 100, 90, 100, 130, 100],
+            "total_expenditure_per_head_gbp": [220, 200, 150, 150, 170, 150],
+            "total_income_per_head_gbp": [70, 100, 60, 50, 40, 50],
+            "employees_per_head_gbp": [1, 1, 1, 1, 1, 1],
+            "year": 2022,
+            "source_file": RSX22,
+        }
+    )
+    reasons = svc.split_reasons(split, A, [B]).set_index("line")["reason"]
+    # Edu: spend +20, income -30 -> earns less (the larger part) and spends more.
+    assert reasons[190] == "earns less and spends more"
+    assert reasons[360] == "costs less"
+    # Env: spend +20, income -10 -> spends more and earns less.
+    assert reasons[590] == "spends more and earns less"
+
+
+def test_debt(history, pos):
+    debt = fin.debt_position(history, 2023).set_index("ons_code")
+    # CFR 50,000k / 100,000 (mid-2018) = £500; / NRE of 2016-17 (45,000) = 111%.
+    assert debt.loc[A, "cfr_per_head_gbp"] == pytest.approx(500)
+    assert debt.loc[A, "cfr_to_nre"] == pytest.approx(50000 / 45000)
+    assert debt.loc[A, "nre_year"] == 2016 and debt.loc[A, "year"] == 2018
+    assert rep.debt_sentences(pos) == [
+        # Comparators' CFR per head: 600, 250, 250 -> £250; borrowing 400, 125, 125 -> £125;
+        # borrowing / NRE 40,000 / 45,000 = 88.9%.
+        "At 31 March 2019, Alpha's capital financing requirement was £50.0m (£500 per head; 111% "
+        "of net revenue expenditure), against a comparator median of £250 per head; its gross "
+        "external borrowing was £40.0m (£400 per head; 89% of net revenue expenditure), against "
+        "a comparator median of £125 per head.",
+        "Source: capital outturn COR C 2018-19 (COR_C.xlsx); population mid-2018. Net revenue "
+        "expenditure is that of 2016-17, the nearest outturn year in the data (no 2018-19 RS).",
+    ]
+
+
+def test_headline_row(pos):
+    row = rb.headline_row(pos).iloc[0]
+    assert row["dsg_deficit_per_head_gbp"] == pytest.approx(20)
+    assert row["usable_reserves_to_nre"] == pytest.approx(0.2)  # 5% + 15%
+    assert row["cfr_per_head_gbp"] == pytest.approx(500)
+    assert row["largest_overspend_service"] == "Education services"
+    assert row["largest_overspend_gbp_k"] == 1000
+
+
+def test_empty_history_says_so():
+    empty = pd.DataFrame(
+        columns=["ons_code", "name", "authority_class", "year", "measure", "value", "source_file"]
+    )
+    pos = rep.position(empty, A, "Alpha", [], 2023)
+    assert rep.dsg_sentences(pos) == [
+        "No outturn year up to 2023-24 in the data reports the DSG adjustment account (the "
+        "schools high-needs deficit)."
+    ]
+    assert rb.budget_sentences(pos)[0].startswith("No year up to 2023-24 has both a budget")
+    assert rb.headline_row(pos)["dsg_deficit_per_head_gbp"].isna().all()
