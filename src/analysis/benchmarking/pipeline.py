@@ -52,6 +52,7 @@ from analysis.benchmarking.settings import BenchmarkSettings, load_settings
 from analysis.benchmarking.sources.unmatched import UNMATCHED_COLUMNS, unmatched_frame
 from analysis.core.config import Council
 from analysis.core.periods import Period, year_label
+from analysis.public_data.rs import SERVICE_LINES
 
 LOG = logging.getLogger("analysis.benchmarking")
 
@@ -158,6 +159,18 @@ def benchmark_year(outturn_years: list[int], period_year: int | None) -> int:
     return earlier[-1] if earlier else years[0]
 
 
+def own_years(rs: pd.DataFrame, code: str) -> list[int]:
+    """The RS years in which the authority ``code`` has a figure for at least one service line
+    (a year of "no return" markers only does not count)."""
+    mine = rs[
+        rs["ons_code"].eq(code)
+        & rs["line"].isin(list(SERVICE_LINES))
+        & rs["measure"].astype(str).str.fullmatch(r"RS\d+")
+        & rs["value"].notna()
+    ]
+    return sorted(int(y) for y in mine["year"].unique())
+
+
 def run(
     council: Council,
     public_data: Path | None = None,
@@ -175,15 +188,25 @@ def run(
     rs = panel.rs
     messages: list[str] = []
     notes: list[str] = []
+    code = council.ons_code
     if year is None:
-        year = benchmark_year(rs["year"].unique(), period.year if period is not None else None)
+        period_year = period.year if period is not None else None
+        year = benchmark_year(rs["year"].unique(), period_year)
+        own = own_years(rs, code)
+        if own and year not in own:
+            newest = benchmark_year(own, period_year)
+            messages.append(
+                f"{council.name} made no Revenue Outturn return for {year_label(year)} in these "
+                f"data: it is benchmarked on {year_label(newest)}, the newest year for which it "
+                "has one."
+            )
+            year = newest
         if period is not None and year > period.year:
             messages.append(
                 f"The pack is for {period.label} but the earliest outturn in the data is for "
                 f"{year_label(year)}: that year is shown."
             )
     year = int(year)
-    code = council.ons_code
     costs, unmatched_costs = national.unit_costs(year)
     _, pop_year = population_for(panel.population, year)
     if pop_year != year:
