@@ -78,6 +78,8 @@ def positions(values: pd.DataFrame, groups: pd.DataFrame, keys: list[str]) -> pd
     """
     by = ["ons_code", *keys]
     vals = values[[*by, "value"]].dropna()
+    codes = pd.Index(groups["ons_code"]).union(pd.Index(groups["comparator_code"]))
+    vals = vals[vals["ons_code"].isin(codes)]  # only the authorities compared
     if vals.duplicated(by).any():
         twice = vals[vals.duplicated(by, keep=False)].iloc[0]
         raise ValueError(

@@ -48,6 +48,7 @@ from analysis.benchmarking.robustness import (
     cost_across_sets,
     holds_across_sets,
 )
+from analysis.benchmarking.services import NOT_COMPARED_COLUMNS, not_compared
 from analysis.benchmarking.settings import BenchmarkSettings, load_settings
 from analysis.benchmarking.sources.unmatched import UNMATCHED_COLUMNS, unmatched_frame
 from analysis.core.config import Council
@@ -96,6 +97,10 @@ class BenchmarkResult:
     analyst_notes: list[str] = field(default_factory=list)
     # The panel's figures for every authority (trends and the reserve sentences read them).
     national: National | None = field(default=None, repr=False)
+    # The services the council does not provide, not compared (:mod:`.services`).
+    not_compared: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=NOT_COMPARED_COLUMNS)
+    )
 
     @property
     def year_label(self) -> str:
@@ -258,7 +263,15 @@ def run(
             "Council and five districts). No positions can be computed for it from these data; use data for a "
             "year after the change, or a council whose code existed then."
         )
-    unit = costs.rename(columns={"net_expenditure_per_head_gbp": "value"})
+    comparator_codes = list(groups["comparator_code"]) if len(groups) else []
+    absent = (
+        not_compared(costs, code, council.authority_class, comparator_codes, year_label(year))
+        if present
+        else _empty(NOT_COMPARED_COLUMNS)
+    )
+    # The services the council runs: every table, chart, count and proposal below reads these.
+    costs_compared = costs[~costs["line"].isin(absent["line"])]
+    unit = costs_compared.rename(columns={"net_expenditure_per_head_gbp": "value"})
     pos = (
         comp.positions(unit[["ons_code", "line", "value"]], groups, ["line"])
         if present and len(groups)
@@ -297,6 +310,8 @@ def run(
         else _empty(["ons_code", "year", "indicator", *comp.POSITION_COLUMNS])
     )
     res_pos = res_pos[res_pos["ons_code"] == code]
+    if {330, 360} <= set(absent["line"]):  # no social care: no social care ratio
+        res_pos = res_pos[res_pos["indicator"] != "social_care_ratio"]
     resilience = res_pos.rename(columns={"comparator_median": "comparator_median_value"}).drop(
         columns=["ons_code"]
     )
@@ -326,6 +341,7 @@ def run(
             )
         perf_pos = performance_positions(panel.performance, groups, pyear, settings)
         perf_pos = perf_pos[perf_pos["ons_code"] == code].drop(columns=["ons_code"])
+        perf_pos = perf_pos[~perf_pos["service_line"].isin(absent["line"])]
         unknown = sorted(perf_pos.loc[perf_pos["polarity"] == "unknown", "measure"])
         if unknown:
             messages.append(
@@ -348,7 +364,7 @@ def run(
             code, council.authority_class, settings, panel, year, national
         )
         notes.extend(set_notes)
-        across = cost_across_sets(costs, sets, code)
+        across = cost_across_sets(costs_compared, sets, code)
         holds = holds_across_sets(across)
     prios = (
         priorities(pos, quads, settings, perf_pos, holds) if len(pos) else _empty(PRIORITY_COLUMNS)
@@ -381,6 +397,7 @@ def run(
         notes,
         national,
     )
+    result.not_compared = absent
     for note in notes:
         LOG.warning("Analyst note (not shown to the committee): %s", note)
     result.resilience_all = resilience_all  # type: ignore[attr-defined]
