@@ -8,7 +8,7 @@ from types import SimpleNamespace
 import numpy as np
 import pandas as pd
 
-from analysis.benchmarking.pipeline import own_years
+from analysis.benchmarking.positions import own_years
 from analysis.benchmarking.priorities import notional_savings
 from analysis.benchmarking.reasons import not_proposed_because
 from analysis.benchmarking.report_tables import basis_words

@@ -31,6 +31,7 @@ from analysis.benchmarking.performance import (
 from analysis.benchmarking.positions import (
     SERVICE_POSITION_COLUMNS,
     comparator_group,
+    own_years,
     population_for,
 )
 from analysis.benchmarking.priorities import (
@@ -50,10 +51,9 @@ from analysis.benchmarking.robustness import (
 )
 from analysis.benchmarking.services import NOT_COMPARED_COLUMNS, not_compared
 from analysis.benchmarking.settings import BenchmarkSettings, load_settings
-from analysis.benchmarking.sources.unmatched import UNMATCHED_COLUMNS, unmatched_frame
 from analysis.core.config import Council
 from analysis.core.periods import Period, year_label
-from analysis.public_data.rs import SERVICE_LINES
+from analysis.public_data.unmatched import UNMATCHED_COLUMNS, unmatched_frame
 
 LOG = logging.getLogger("analysis.benchmarking")
 
@@ -162,18 +162,6 @@ def benchmark_year(outturn_years: list[int], period_year: int | None) -> int:
         return years[-1]
     earlier = [y for y in years if y <= int(period_year)]
     return earlier[-1] if earlier else years[0]
-
-
-def own_years(rs: pd.DataFrame, code: str) -> list[int]:
-    """The RS years in which the authority ``code`` has a figure for at least one service line
-    (a year of "no return" markers only does not count)."""
-    mine = rs[
-        rs["ons_code"].eq(code)
-        & rs["line"].isin(list(SERVICE_LINES))
-        & rs["measure"].astype(str).str.fullmatch(r"RS\d+")
-        & rs["value"].notna()
-    ]
-    return sorted(int(y) for y in mine["year"].unique())
 
 
 def run(

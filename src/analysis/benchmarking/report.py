@@ -5,7 +5,6 @@ from __future__ import annotations
 import pandas as pd
 
 from analysis.benchmarking import comparators as comp
-from analysis.benchmarking import sources
 from analysis.benchmarking.pipeline import BenchmarkResult
 from analysis.benchmarking.report_tables import (  # noqa: F401 (the notebook's names)
     PERFORMANCE_HEADERS,
@@ -26,6 +25,7 @@ from analysis.benchmarking.report_tables import (  # noqa: F401 (the notebook's 
 from analysis.benchmarking.services import not_compared_sentence
 from analysis.benchmarking.settings import METHOD_TEXT
 from analysis.core.periods import Period
+from analysis.public_data.rs import SERVICE_LINES
 
 ROBUST_SCORE_TEXT = (
     "The saved tables' robust scores are the difference from the comparator median in unscaled median absolute "
@@ -263,7 +263,7 @@ def chart_quadrant(result: BenchmarkResult):
         return fig
     line = int(points["service_line"].iloc[0])
     pts = points[points["service_line"] == line]
-    service = sources.SERVICE_LINES.get(line, f"RS line {line}")
+    service = SERVICE_LINES.get(line, f"RS line {line}")
     mine = pts[pts["role"] == "council"]
     others = pts[pts["role"] != "council"]
     quadrant = result.quadrants.set_index("line")["quadrant"].get(line, "")
