@@ -51,6 +51,7 @@ from analysis.benchmarking.robustness import (
 )
 from analysis.benchmarking.services import NOT_COMPARED_COLUMNS, not_compared
 from analysis.benchmarking.settings import BenchmarkSettings, load_settings
+from analysis.benchmarking.trends import summed_years
 from analysis.core.config import Council
 from analysis.core.periods import Period, year_label
 from analysis.public_data.unmatched import UNMATCHED_COLUMNS, unmatched_frame
@@ -289,6 +290,10 @@ def run(
     # Resilience: every year available, council and comparators.
     indicators = national.resilience_indicators()
     indicators = indicators[indicators["year"] <= year]  # nothing after the data year
+    # No comparator's summed (reorganised) years, as in the cost table and the trends.
+    summed = summed_years(panel.history)
+    keys = pd.MultiIndex.from_frame(indicators[["ons_code", "year"]])
+    indicators = indicators[~(keys.isin(summed) & indicators["ons_code"].ne(code).to_numpy())]
     members = set(comparators["ons_code"])
     res_pos = (
         comp.positions(

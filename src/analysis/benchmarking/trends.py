@@ -291,6 +291,14 @@ def strip_frame(per_head: pd.DataFrame, council: str, authority_class: str | Non
     ].sort_values(["line", "net_expenditure_per_head_gbp"], ignore_index=True)
 
 
+def summed_years(history: pd.DataFrame | None) -> pd.MultiIndex:
+    """(ons_code, year) of every figure that is a successor's predecessors' sum."""
+    if history is None or "aggregated" not in history:
+        return pd.MultiIndex.from_tuples([], names=["ons_code", "year"])
+    rows = history.loc[history["aggregated"].fillna(False).astype(bool), ["ons_code", "year"]]
+    return pd.MultiIndex.from_frame(rows.drop_duplicates())
+
+
 def one_comparison(per_head: pd.DataFrame, result) -> pd.DataFrame:
     """Spend per head as every section of the page compares it: the history up to the data year,
     the data year's figures replaced by the cost table's own unit costs, no comparator's summed
