@@ -11,7 +11,7 @@ import pandas as pd
 from analysis.benchmarking.positions import own_years
 from analysis.benchmarking.priorities import notional_savings
 from analysis.benchmarking.reasons import not_proposed_because
-from analysis.benchmarking.report_tables import basis_words
+from analysis.benchmarking.report_tables import basis_words, set_difference
 from analysis.benchmarking.resilience import reserve_sentences
 from analysis.benchmarking.services import not_compared, not_compared_sentence
 from analysis.benchmarking.settings import ReviewRules
@@ -151,3 +151,19 @@ def test_the_what_if_leaves_out_net_income():
     # housing: 10 x 1,000 / 1,000 = £10k; other: 14.18 x 1,000 / 1,000 = £14.18k; not roads.
     assert out["service"].tolist() == ["other", "housing"]
     assert out["notional_saving_gbp_k"].tolist() == [14.18, 10.0]
+
+
+def test_a_comparator_groups_difference_is_in_pounds_where_there_is_no_percentage():
+    row = pd.Series(
+        {
+            "line": 290,
+            "diff_from_median_fraction": np.nan,
+            "comparator_median_per_head_gbp": -4.37,
+            "diff_per_head_gbp": 6.39,
+        }
+    )
+    assert set_difference(row, 2.02) == "£+6.39 a head (median is net income: no %)"
+    assert (
+        set_difference(pd.Series({**row.to_dict(), "diff_from_median_fraction": 0.129}), 2.02)
+        == "+13%"
+    )

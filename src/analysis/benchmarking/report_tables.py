@@ -118,12 +118,14 @@ def sets_table(result: BenchmarkResult) -> tuple[pd.DataFrame, dict[str, str], s
     if across.empty:
         return pd.DataFrame(columns=["service"]), {}, "No other comparator group could be formed."
     labels = list(dict.fromkeys(across["comparator_set"]))
-    wide = across.pivot(
-        index="service", columns="comparator_set", values="diff_from_median_fraction"
+    value = result.positions.set_index("line")["net_expenditure_per_head_gbp"]
+    across = across.assign(
+        shown=[set_difference(r, value.get(r["line"])) for _i, r in across.iterrows()]
     )
+    wide = across.pivot(index="service", columns="comparator_set", values="shown")
     order = result.positions["service"].tolist()
     wide = wide.reindex([s for s in order if s in wide.index])[labels]
-    columns = {label: f"set_{i}_pct" for i, label in enumerate(labels, start=1)}
+    columns = {label: f"set_{i}" for i, label in enumerate(labels, start=1)}
     n = across.groupby("comparator_set")["n_comparators_with_data"].max()
     headers = {columns[lbl]: f"Against {lbl} ({int(n[lbl])} with data)" for lbl in labels}
     headers["service"] = "Service"
@@ -142,6 +144,17 @@ def sets_table(result: BenchmarkResult) -> tuple[pd.DataFrame, dict[str, str], s
             f"{len(labels)} comparator groups."
         )
     return table, headers, sentence
+
+
+def set_difference(row: pd.Series, value: float | None) -> str:
+    """'+13%' against one comparator set; where the council's or the set's median figure is nil
+    or net income, the difference in £ a head and why there is no percentage."""
+    fraction = row["diff_from_median_fraction"]
+    if pd.notna(fraction):
+        return f"{fraction * 100:+.0f}%"
+    median = row["comparator_median_per_head_gbp"]
+    why = basis_words(value if value is not None else float("nan"), median)
+    return f"£{row['diff_per_head_gbp']:+,.2f} a head ({why}: no %)"
 
 
 def relevant_unmatched(result: BenchmarkResult) -> pd.DataFrame:
