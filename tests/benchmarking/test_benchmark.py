@@ -210,8 +210,13 @@ def test_only_services_with_evidence_are_proposed():
     assert p.loc["zero_mad", "evidence"] == "cost"
     assert np.isnan(p.loc["zero_mad", "cost_component"])
     assert p.loc["zero_mad", "priority_score"] == pytest.approx(37.5)
-    # zero_median: comparator median £0 (no percentage), 4.8% of spend: not proposed.
-    assert not p.loc["zero_median", "proposed"]
+    # zero_median: £0.50 a head against a median of £0 (no percentage), MAD 0, 4.8% of spend:
+    # net spending above a nil median meets the percentage part of the rule: proposed on cost.
+    assert p.loc["zero_median", "evidence"] == "cost"
+    assert (
+        "against the median of 10 comparators of nil (£0.00 a head): £0.50 a head above"
+        in (p.loc["zero_median", "reason"])
+    )
 
 
 def test_proposed_services_are_ranked_by_score_and_the_rest_unranked():
@@ -221,9 +226,12 @@ def test_proposed_services_are_ranked_by_score_and_the_rest_unranked():
     #   weights .25/.35/.25 (no self-assessment): (0.25 + 0.2333 + 0.25) / 0.85 = 86.27;
     # perf: spend 300/400 = 0.75, cost (-2.5 + 3) / 6 = 0.0833, performance (3 + 0.75) / 6 = 0.625
     #   (mean of -1 and -0.5 = -0.75): (0.1875 + 0.02917 + 0.15625) / 0.85 = 43.87.
-    assert proposed.index.tolist() == ["big", "perf", "zero_mad"]
-    assert proposed["priority_score"].tolist() == pytest.approx([86.27, 43.87, 37.5], abs=0.01)
-    assert proposed["rank"].tolist() == [1, 2, 3]
+    # zero_median: spend 48/400 = 0.12 alone (MAD 0: no cost component) -> 12.0.
+    assert proposed.index.tolist() == ["big", "perf", "zero_mad", "zero_median"]
+    assert proposed["priority_score"].tolist() == pytest.approx(
+        [86.27, 43.87, 37.5, 12.0], abs=0.01
+    )
+    assert proposed["rank"].tolist() == [1, 2, 3, 4]
     assert p.loc[~p["proposed"], "rank"].isna().all()
 
 
@@ -295,7 +303,9 @@ def assert_reason_true(row: pd.Series) -> None:
         assert f"bottom quartile on {measure}" in reason
     # And the evidence it names is there: cost materially above, or performance below.
     if "cost" in row["evidence"]:
-        assert fraction >= 0.10
+        # at least 10% above; or, with no percentage (a nil median), net spending above it
+        no_pct = pd.isna(fraction) and row["comparator_median_per_head_gbp"] <= 0
+        assert fraction >= 0.10 or (no_pct and row["net_expenditure_per_head_gbp"] > 0)
     if "performance" in row["evidence"]:
         assert row["n_measures_below_median"] > row["n_measures_above_median"]
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import matplotlib.pyplot as plt
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -119,7 +120,7 @@ def test_trend_title_states_the_message():
     assert "no service has moved up" in trend_charts.trend_title(flat, "Council C")
 
 
-def test_trend_rank_ties_share_the_higher_rank():
+def test_trend_rank_ties_share_the_middle_rank():
     frame = pd.DataFrame(
         {
             "ons_code": ["C", "A", "B", "D"],
@@ -131,8 +132,78 @@ def test_trend_rank_ties_share_the_higher_rank():
         }
     )
     row = trends.trend_table(frame, "C", ["A", "B", "D"]).iloc[0]
-    # B is higher; A ties with C: C takes rank 2 (of 4), as A would.
-    assert row["cost_rank"] == 2 and row["n_ranked"] == 4
+    # B is higher; A ties with C: they share places 2 and 3, and C takes 2.5 (of 4).
+    assert row["cost_rank"] == 2.5 and row["n_ranked"] == 4 and row["n_level_with_council"] == 1
     assert row["comparator_median_per_head_gbp"] == 300.0
     # No comparator with data that year: no row.
     assert trends.trend_table(frame[frame["ons_code"] == "C"], "C", ["A"]).empty
+
+
+def two_years(values_2015: dict, values_2016: dict) -> pd.DataFrame:
+    rows = [
+        {
+            "ons_code": code,
+            "year": year,
+            "line": line,
+            "service": {360: "Adult social care", 490: "Housing"}[line],
+            "net_expenditure_per_head_gbp": value,
+            "aggregated": False,
+        }
+        for year, values in ((2015, values_2015), (2016, values_2016))
+        for (code, line), value in values.items()
+    ]
+    return pd.DataFrame(rows)
+
+
+def test_no_rank_change_between_tied_values_and_every_largest_change_named():
+    frame = two_years(
+        # adult care: C from 3rd to 1st (2 places); housing: C from 3rd to 1st too; a third
+        # line is level with a comparator in 2016: no change read from it.
+        {("C", 360): 1.0, ("A", 360): 2.0, ("B", 360): 3.0, ("C", 490): 1.0, ("A", 490): 2.0}
+        | {("B", 490): 3.0},
+        {("C", 360): 9.0, ("A", 360): 2.0, ("B", 360): 3.0, ("C", 490): 9.0, ("A", 490): 2.0}
+        | {("B", 490): 3.0},
+    )
+    changes = trends.rank_changes(trends.trend_table(frame, "C", ["A", "B"]))
+    assert changes["rank_change"].tolist() == [2.0, 2.0]
+    title = trend_charts.trend_title(changes, "Council C")
+    assert "adult social care from 3 to 1 of 3" in title and "housing from 3 to 1 of 3" in title
+    assert "each moved 2 places up the cost ranking" in title
+    alt = trend_charts.trend_alt(trends.trend_table(frame, "C", ["A", "B"]), changes, "C")
+    assert "is shared by Adult social care, from 3 to 1; Housing, from 3 to 1" in alt
+    tied = two_years(
+        {("C", 360): 0.0, ("A", 360): 0.0, ("B", 360): 5.0},
+        {("C", 360): 0.0, ("A", 360): 5.0, ("B", 360): 5.0},
+    )
+    row = trends.rank_changes(trends.trend_table(tied, "C", ["A", "B"])).iloc[0]
+    # 2015: C level with A below B: 2.5 of 3; 2016: C lowest, 3 of 3; tied in 2015: no change.
+    assert row["first_rank"] == 2.5 and row["last_rank"] == 3 and np.isnan(row["rank_change"])
+    sentence = trends.trend_sentences(pd.DataFrame([row]), "C")[0]
+    assert "rank 2.5 of 3" in sentence and "no change in rank is read" in sentence
+    assert "moving" not in sentence
+
+
+def test_years_are_printed_as_years():
+    frame = two_years({("C", 360): 1.0, ("A", 360): 2.0}, {("C", 360): 3.0, ("A", 360): 2.0})
+    table = trends.changes_table(trends.rank_changes(trends.trend_table(frame, "C", ["A"])))
+    assert table.loc[0, "first_year"] == "2015-16" and table.loc[0, "last_year"] == "2016-17"
+
+
+def test_the_data_year_is_the_cost_tables_and_no_comparator_is_summed():
+    history = two_years(
+        {("C", 360): 1.0, ("A", 360): 2.0, ("S", 360): 50.0},
+        {("C", 360): 3.0, ("A", 360): 2.0, ("B", 360): 7.0},
+    ).assign(name="x", authority_class="UA", net_expenditure_gbp_k=1.0, population=1.0)
+    history.loc[history["ons_code"].eq("S"), "aggregated"] = True  # a successor's summed year
+    costs = history[history["year"] == 2016].assign(net_expenditure_per_head_gbp=[4.0, 2.0, 6.0])
+    result = type("R", (), {})()
+    result.council = type("C", (), {"ons_code": "C"})()
+    result.year, result.unit_costs_all = 2016, costs.drop(columns="aggregated")
+    result.not_compared = pd.DataFrame({"line": [490]})
+    out = trends.one_comparison(history, result)
+    assert "S" not in set(out["ons_code"])
+    table = trends.trend_table(out, "C", ["A", "B", "S"]).set_index("year")
+    # 2016: the cost table's figures (C 4, A 2, B 6): median (2 + 6) / 2 = 4.
+    assert table.loc[2016, "council_per_head_gbp"] == 4.0
+    assert table.loc[2016, "comparator_median_per_head_gbp"] == 4.0
+    assert table.loc[2015, "n_comparators_with_data"] == 1  # A only: S's sum left out

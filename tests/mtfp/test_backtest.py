@@ -114,3 +114,27 @@ def test_unreadable_public_data_is_said_not_raised(dorset, tmp_path):
     assert not result.available
     assert result.sentences[0].startswith("No outturn is available to check the plan against")
     assert "no Revenue Outturn Summary" in result.sentences[0]
+
+
+def test_comparators_are_averaged_over_the_councils_own_years(dorset):
+    _, plan = dorset  # base year 2021: the last five years are growth in 2017 ... 2021
+    rows = [
+        # X has two growth rates (2020: +1%, 2021: +2%).
+        ("X", 2019, 100.0, 1.0, 1.0),
+        ("X", 2020, 101.0, 1.0, 1.0),
+        ("X", 2021, 103.02, 1.0, 1.0),
+        # C grew 10% a year in 2017-2019 and 3%, 5% in 2020-2021: over X's years, 4%.
+        ("C", 2016, 100.0, 1.0, 1.0),
+        ("C", 2017, 110.0, 1.0, 1.0),
+        ("C", 2018, 121.0, 1.0, 1.0),
+        ("C", 2019, 133.1, 1.0, 1.0),
+        ("C", 2020, 133.1 * 1.03, 1.0, 1.0),
+        ("C", 2021, 133.1 * 1.03 * 1.05, 1.0, 1.0),
+        # D has 2021 only (no 2020 rate): it cannot be set beside X's two years.
+        ("D", 2020, 50.0, 1.0, 1.0),
+    ]
+    history = mtfp.backtest.assumptions_in_history(plan, series(rows), "X", ["C", "D"])
+    row = history.set_index("assumption").loc["tax_base_growth"]
+    assert row["council_years"] == 2 and row["council_average_fraction"] == pytest.approx(0.015)
+    assert row["n_comparators"] == 1
+    assert row["comparators_median_fraction"] == pytest.approx(0.04)

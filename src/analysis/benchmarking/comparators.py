@@ -6,7 +6,9 @@ authority being compared and each of its comparators, the authority itself exclu
 Positions (:func:`positions`) for each authority and key (service line, indicator, year):
 
 - ``comparator_median``: the median of the comparators that had data (the authority excluded);
-- ``diff`` and ``diff_fraction``: value minus that median, and as a fraction of it;
+- ``diff`` and ``diff_fraction``: value minus that median, and as a fraction of it (only where
+  both the value and the median are above zero: a percentage of a nil or negative figure, such
+  as net income, means nothing, so it is blank and the difference is read in units);
 - ``mad``: the median absolute deviation of the comparators from their median;
 - ``robust_score``: diff / MAD (the Office for Local Government's "MADs from the median").
   When the MAD is 0 (at least half the comparators report the same figure) the score is 0 for an
@@ -15,7 +17,7 @@ Positions (:func:`positions`) for each authority and key (service line, indicato
   Ties share the middle rank (mid rank): an authority level with two comparators, below one
   higher value, shares positions 2, 3 and 4 and takes 3 (not 2), so a tie is not shown as the
   higher cost (:data:`RANK_RULE` says so in words);
-- ``quartile``: 4 = the highest quarter, 1 = the lowest (from the mid rank);
+- ``quartile``: 4 = the highest quarter, 1 = the lowest (from the mid rank; :data:`QUARTILE_RULE`);
 - ``n_comparators_with_data``.
 """
 
@@ -41,132 +43,76 @@ POSITION_COLUMNS = [
 ]
 
 
-def positions(values: pd.DataFrame, groups: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
-    """Positions of every authority in ``groups.ons_code`` on every key.
+QUARTILE_RULE = (
+    "quartile 4 is the highest-cost quarter and 1 the lowest: with N ranked (the council and "
+    "its comparators with data), quartile = 4 - floor((rank - 1) x 4 / N), so rank 1 of 16 is "
+    "in quartile 4 and rank 16 of 16 in quartile 1"
+)
 
-    ``values``: columns ons_code, *keys, value. ``groups``: ons_code, comparator_code.
+
+def mid_rank(n_higher, n_equal):
+    """The rank (1 = highest) of a value with ``n_higher`` others above it and ``n_equal`` others
+    level with it: the middle of the positions the tied values share (:data:`RANK_RULE`). The
+    one ranking rule of every table, sentence and chart (arrays or numbers)."""
+    return np.asarray(n_higher) + 1 + np.asarray(n_equal) / 2
+
+
+def quartile_of(rank, n_ranked):
+    """The quartile (4 = highest quarter) of a rank among ``n_ranked`` (:data:`QUARTILE_RULE`)."""
+    return 4 - np.floor((np.asarray(rank) - 1) * 4 / np.asarray(n_ranked))
+
+
+def rank_in(values, own: float) -> tuple[float, int]:
+    """(mid rank of ``own`` among ``values``, how many of the others are level with it):
+    ``values`` holds ``own`` once among the others."""
+    values = np.asarray(values, dtype="float64")
+    equal = int((values == own).sum()) - 1
+    return float(mid_rank(int((values > own).sum()), equal)), equal
+
+
+def positions(values: pd.DataFrame, groups: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """Positions of every authority in ``groups.ons_code`` on every key (one pass on arrays).
+
+    ``values``: columns ons_code, *keys, value (one value per authority and key; a row without a
+    value, or without a key, is no figure). ``groups``: ons_code, comparator_code.
     """
-    vals = values[["ons_code", *keys, "value"]].dropna(subset=["value"])
-    focal_codes = pd.Index(groups["ons_code"].unique())
-    focal = vals[vals["ons_code"].isin(focal_codes)]
+    by = ["ons_code", *keys]
+    vals = values[[*by, "value"]].dropna()
+    codes = pd.Index(groups["ons_code"]).union(pd.Index(groups["comparator_code"]))
+    vals = vals[vals["ons_code"].isin(codes)]  # only the authorities compared
+    if vals.duplicated(by).any():
+        twice = vals[vals.duplicated(by, keep=False)].iloc[0]
+        raise ValueError(
+            f"two values for one authority and key: {twice[by].to_dict()} (positions need one)"
+        )
+    focal = vals[vals["ons_code"].isin(pd.Index(groups["ons_code"].unique()))]
     members = groups[["ons_code", "comparator_code"]].drop_duplicates()
     members = members[members["ons_code"] != members["comparator_code"]]
     other = vals.rename(columns={"ons_code": "comparator_code", "value": "comparator_value"})
     merged = members.merge(other, on="comparator_code", how="inner")
-    by = ["ons_code", *keys]
-    stats = _stats_by_arrays(focal, merged, by)
-    if stats is not None:
-        return _positions_from_arrays(focal, by, stats)
-    out = focal.join(_stats_by_frames(focal, merged, by), on=by, how="left")
-    out["n_comparators_with_data"] = out["n_comparators_with_data"].fillna(0).astype("int64")
-    out["n_higher"] = out["n_higher"].fillna(0).astype("int64")
-    out["n_equal"] = out["n_equal"].fillna(0).astype("int64")
-    out["diff"] = out["value"] - out["comparator_median"]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        out["diff_fraction"] = np.where(
-            out["comparator_median"] != 0, out["diff"] / out["comparator_median"].abs(), np.nan
-        )
-        score = out["diff"] / out["mad"]
-    out["mad_is_zero"] = out["mad"].eq(0)
-    out["robust_score"] = np.where(
-        out["mad_is_zero"], np.where(out["diff"].eq(0), 0.0, np.nan), score
-    )
-    # Mid rank: the authority and the comparators level with it share positions
-    # n_higher + 1 .. n_higher + 1 + n_equal; the authority takes the middle one.
-    out["rank"] = out["n_higher"] + 1 + out["n_equal"] / 2
-    out["n_ranked"] = out["n_comparators_with_data"] + 1
-    quartile = 4 - np.floor((out["rank"] - 1) * 4 / out["n_ranked"])
-    no_data = out["n_comparators_with_data"].eq(0)
-    out["rank"] = out["rank"].where(~no_data).astype("float64")
-    out["quartile"] = quartile.where(~no_data).astype("Int64")
-    out = out.drop(columns=["n_higher", "n_equal"])
-    out["n_ranked"] = out["n_ranked"].astype("Int64")
-    return out[[*by, *POSITION_COLUMNS]].sort_values(by, ignore_index=True)
-
-
-def _stats_by_frames(focal: pd.DataFrame, merged: pd.DataFrame, by: list[str]) -> pd.DataFrame:
-    """The comparators' median, count and MAD, and how many are above and level with the
-    authority, per (authority, key): the general path, by pandas groupby (any keys)."""
-    grouped = merged.groupby(by, sort=False)["comparator_value"]
-    stats = pd.DataFrame(
-        {"comparator_median": grouped.median(), "n_comparators_with_data": grouped.size()}
-    )
-    merged = merged.join(stats["comparator_median"], on=by)
-    merged["absdev"] = (merged["comparator_value"] - merged["comparator_median"]).abs()
-    stats["mad"] = merged.groupby(by, sort=False)["absdev"].median()
-    merged = merged.merge(focal, on=by, how="inner")
-    keys = [merged[k] for k in by]
-    stats["n_higher"] = (
-        (merged["comparator_value"] > merged["value"]).groupby(keys, sort=False).sum()
-    )
-    stats["n_equal"] = (
-        (merged["comparator_value"] == merged["value"]).groupby(keys, sort=False).sum()
-    )
-    return stats
-
-
-def _segment_medians(group: np.ndarray, values: np.ndarray, n_groups: int):
-    """(the median of ``values`` in each group, the groups' sizes), NaN for an empty group. An
-    even count's median is (upper + lower) / 2 as pandas computes it: the same figures."""
-    ordered = values[np.lexsort((values, group))]
-    sizes = np.bincount(group, minlength=n_groups)
-    starts = np.cumsum(sizes) - sizes
-    medians = np.full(n_groups, np.nan)
-    has = sizes > 0
-    lower = ordered[(starts + (sizes - 1) // 2)[has]]
-    upper = ordered[(starts + sizes // 2)[has]]
-    medians[has] = np.where(sizes[has] % 2 == 1, upper, (upper + lower) / 2)
-    return medians, sizes
-
-
-def _stats_by_arrays(focal: pd.DataFrame, merged: pd.DataFrame, by: list[str]):
-    """What :func:`_stats_by_frames` gives, one row per focal row (its index), in one pass on
-    arrays; None when the keys need the general path (a missing key, or an authority with two
-    values for one key)."""
-    numeric = all(
-        isinstance(f.dtype, np.dtype) and f.dtype.kind in "fiu"
-        for f in (focal["value"], merged["comparator_value"])
-    )
-    if not numeric or focal[by].isna().any().any() or merged[by].isna().any().any():
-        return None
-    if focal.duplicated(by).any():
-        return None
+    # One id per (authority, key); the comparators' figures grouped under their authority's id.
     both = pd.concat([focal[by], merged[by]], ignore_index=True)
     ids = both.groupby(by, sort=False).ngroup().to_numpy()
-    n = int(ids.max()) + 1 if len(ids) else 0
+    n_ids = int(ids.max()) + 1 if len(ids) else 0
     mine, theirs = ids[: len(focal)], ids[len(focal) :]
-    values = merged["comparator_value"].to_numpy(dtype="float64")
-    median, size = _segment_medians(theirs, values, n)
-    mad, _ = _segment_medians(theirs, np.abs(values - median[theirs]), n)
-    own = np.full(n, np.nan)
-    own[mine] = focal["value"].to_numpy(dtype="float64")
-    higher = np.bincount(theirs, weights=values > own[theirs], minlength=n)
-    equal = np.bincount(theirs, weights=values == own[theirs], minlength=n)
-    return {
-        "comparator_median": median[mine],
-        "n_comparators_with_data": size[mine].astype("int64"),
-        "mad": mad[mine],
-        "n_higher": higher[mine].astype("int64"),
-        "n_equal": equal[mine].astype("int64"),
-    }
-
-
-def _positions_from_arrays(focal: pd.DataFrame, by: list[str], stats: dict) -> pd.DataFrame:
-    """What :func:`positions` returns, from :func:`_stats_by_arrays`: the same arithmetic on
-    arrays, and one frame made at the end."""
-    value = focal["value"].to_numpy()
-    median, n = stats["comparator_median"], stats["n_comparators_with_data"]
-    mad = stats["mad"]
+    others = merged["comparator_value"].to_numpy(dtype="float64")
+    median_all, size_all = _segment_medians(theirs, others, n_ids)
+    mad_all, _ = _segment_medians(theirs, np.abs(others - median_all[theirs]), n_ids)
+    own_all = np.full(n_ids, np.nan)
+    own_all[mine] = focal["value"].to_numpy(dtype="float64")
+    higher = np.bincount(theirs, weights=others > own_all[theirs], minlength=n_ids)[mine]
+    equal = np.bincount(theirs, weights=others == own_all[theirs], minlength=n_ids)[mine]
+    value = own_all[mine]
+    median, n, mad = median_all[mine], size_all[mine].astype("int64"), mad_all[mine]
     diff = value - median
     with np.errstate(divide="ignore", invalid="ignore"):
-        diff_fraction = np.where(median != 0, diff / np.abs(median), np.nan)
+        # No percentage of a nil or negative figure (net income): the difference is in units.
+        diff_fraction = np.where((median > 0) & (value > 0), diff / median, np.nan)
         score = diff / mad
     mad_is_zero = mad == 0
     robust_score = np.where(mad_is_zero, np.where(diff == 0, 0.0, np.nan), score)
-    # Mid rank, as in the general path.
-    rank = stats["n_higher"] + 1 + stats["n_equal"] / 2
+    rank = mid_rank(higher, equal)
     n_ranked = n + 1
-    quartile = 4 - np.floor((rank - 1) * 4 / n_ranked)
     no_data = n == 0
     columns = {
         "comparator_median": median,
@@ -177,11 +123,25 @@ def _positions_from_arrays(focal: pd.DataFrame, by: list[str], stats: dict) -> p
         "mad_is_zero": mad_is_zero,
         "rank": np.where(no_data, np.nan, rank).astype("float64"),
         "n_ranked": pd.array(n_ranked, dtype="Int64"),
-        "quartile": pd.array(np.where(no_data, np.nan, quartile), dtype="Int64"),
+        "quartile": pd.array(np.where(no_data, np.nan, quartile_of(rank, n_ranked)), dtype="Int64"),
         "n_comparators_with_data": n,
     }
     out = pd.concat([focal[[*by, "value"]].reset_index(drop=True), pd.DataFrame(columns)], axis=1)
     return out[[*by, *POSITION_COLUMNS]].sort_values(by, ignore_index=True)
+
+
+def _segment_medians(group: np.ndarray, values: np.ndarray, n_groups: int):
+    """(the median of ``values`` in each group, the groups' sizes), NaN for an empty group; an
+    even count's median is (upper + lower) / 2."""
+    ordered = values[np.lexsort((values, group))]
+    sizes = np.bincount(group, minlength=n_groups)
+    starts = np.cumsum(sizes) - sizes
+    medians = np.full(n_groups, np.nan)
+    has = sizes > 0
+    lower = ordered[(starts + (sizes - 1) // 2)[has]]
+    upper = ordered[(starts + sizes // 2)[has]]
+    medians[has] = np.where(sizes[has] % 2 == 1, upper, (upper + lower) / 2)
+    return medians, sizes
 
 
 def class_groups(classes: pd.Series, codes: list[str] | None = None) -> pd.DataFrame:

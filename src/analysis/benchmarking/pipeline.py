@@ -31,6 +31,7 @@ from analysis.benchmarking.performance import (
 from analysis.benchmarking.positions import (
     SERVICE_POSITION_COLUMNS,
     comparator_group,
+    own_years,
     population_for,
 )
 from analysis.benchmarking.priorities import (
@@ -48,10 +49,12 @@ from analysis.benchmarking.robustness import (
     cost_across_sets,
     holds_across_sets,
 )
+from analysis.benchmarking.services import NOT_COMPARED_COLUMNS, not_compared
 from analysis.benchmarking.settings import BenchmarkSettings, load_settings
-from analysis.benchmarking.sources.unmatched import UNMATCHED_COLUMNS, unmatched_frame
+from analysis.benchmarking.trends import summed_years
 from analysis.core.config import Council
 from analysis.core.periods import Period, year_label
+from analysis.public_data.unmatched import UNMATCHED_COLUMNS, unmatched_frame
 
 LOG = logging.getLogger("analysis.benchmarking")
 
@@ -95,6 +98,10 @@ class BenchmarkResult:
     analyst_notes: list[str] = field(default_factory=list)
     # The panel's figures for every authority (trends and the reserve sentences read them).
     national: National | None = field(default=None, repr=False)
+    # The services the council does not provide, not compared (:mod:`.services`).
+    not_compared: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=NOT_COMPARED_COLUMNS)
+    )
 
     @property
     def year_label(self) -> str:
@@ -175,15 +182,25 @@ def run(
     rs = panel.rs
     messages: list[str] = []
     notes: list[str] = []
+    code = council.ons_code
     if year is None:
-        year = benchmark_year(rs["year"].unique(), period.year if period is not None else None)
+        period_year = period.year if period is not None else None
+        year = benchmark_year(rs["year"].unique(), period_year)
+        own = own_years(rs, code)
+        if own and year not in own:
+            newest = benchmark_year(own, period_year)
+            messages.append(
+                f"{council.name} made no Revenue Outturn return for {year_label(year)} in these "
+                f"data: it is benchmarked on {year_label(newest)}, the newest year for which it "
+                "has one."
+            )
+            year = newest
         if period is not None and year > period.year:
             messages.append(
                 f"The pack is for {period.label} but the earliest outturn in the data is for "
                 f"{year_label(year)}: that year is shown."
             )
     year = int(year)
-    code = council.ons_code
     costs, unmatched_costs = national.unit_costs(year)
     _, pop_year = population_for(panel.population, year)
     if pop_year != year:
@@ -235,7 +252,15 @@ def run(
             "Council and five districts). No positions can be computed for it from these data; use data for a "
             "year after the change, or a council whose code existed then."
         )
-    unit = costs.rename(columns={"net_expenditure_per_head_gbp": "value"})
+    comparator_codes = list(groups["comparator_code"]) if len(groups) else []
+    absent = (
+        not_compared(costs, code, council.authority_class, comparator_codes, year_label(year))
+        if present
+        else _empty(NOT_COMPARED_COLUMNS)
+    )
+    # The services the council runs: every table, chart, count and proposal below reads these.
+    costs_compared = costs[~costs["line"].isin(absent["line"])]
+    unit = costs_compared.rename(columns={"net_expenditure_per_head_gbp": "value"})
     pos = (
         comp.positions(unit[["ons_code", "line", "value"]], groups, ["line"])
         if present and len(groups)
@@ -265,6 +290,10 @@ def run(
     # Resilience: every year available, council and comparators.
     indicators = national.resilience_indicators()
     indicators = indicators[indicators["year"] <= year]  # nothing after the data year
+    # No comparator's summed (reorganised) years, as in the cost table and the trends.
+    summed = summed_years(panel.history)
+    keys = pd.MultiIndex.from_frame(indicators[["ons_code", "year"]])
+    indicators = indicators[~(keys.isin(summed) & indicators["ons_code"].ne(code).to_numpy())]
     members = set(comparators["ons_code"])
     res_pos = (
         comp.positions(
@@ -274,6 +303,8 @@ def run(
         else _empty(["ons_code", "year", "indicator", *comp.POSITION_COLUMNS])
     )
     res_pos = res_pos[res_pos["ons_code"] == code]
+    if {330, 360} <= set(absent["line"]):  # no social care: no social care ratio
+        res_pos = res_pos[res_pos["indicator"] != "social_care_ratio"]
     resilience = res_pos.rename(columns={"comparator_median": "comparator_median_value"}).drop(
         columns=["ons_code"]
     )
@@ -303,6 +334,7 @@ def run(
             )
         perf_pos = performance_positions(panel.performance, groups, pyear, settings)
         perf_pos = perf_pos[perf_pos["ons_code"] == code].drop(columns=["ons_code"])
+        perf_pos = perf_pos[~perf_pos["service_line"].isin(absent["line"])]
         unknown = sorted(perf_pos.loc[perf_pos["polarity"] == "unknown", "measure"])
         if unknown:
             messages.append(
@@ -325,7 +357,7 @@ def run(
             code, council.authority_class, settings, panel, year, national
         )
         notes.extend(set_notes)
-        across = cost_across_sets(costs, sets, code)
+        across = cost_across_sets(costs_compared, sets, code)
         holds = holds_across_sets(across)
     prios = (
         priorities(pos, quads, settings, perf_pos, holds) if len(pos) else _empty(PRIORITY_COLUMNS)
@@ -358,6 +390,7 @@ def run(
         notes,
         national,
     )
+    result.not_compared = absent
     for note in notes:
         LOG.warning("Analyst note (not shown to the committee): %s", note)
     result.resilience_all = resilience_all  # type: ignore[attr-defined]

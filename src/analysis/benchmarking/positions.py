@@ -9,12 +9,12 @@ import numpy as np
 import pandas as pd
 
 from analysis.benchmarking import comparators as comp
-from analysis.benchmarking import sources
 from analysis.benchmarking.panel import Panel
 from analysis.benchmarking.settings import METHOD_TEXT, BenchmarkSettings
-from analysis.benchmarking.sources.unmatched import join_report, unmatched_frame
 from analysis.core.errors import InputError
 from analysis.core.periods import year_label
+from analysis.public_data.rs import SERVICE_LINES
+from analysis.public_data.unmatched import join_report, unmatched_frame
 
 SERVICE_POSITION_COLUMNS = [
     "year",
@@ -64,7 +64,7 @@ def unit_costs(
     population); unmatched lists every RS authority without a population figure and every
     population area without RS data (source, code, name, reason).
     """
-    lines = lines or sources.SERVICE_LINES
+    lines = lines or SERVICE_LINES
     year_rs = rs[
         (rs["year"] == year) & rs["line"].isin(list(lines)) & rs["measure"].str.fullmatch(r"RS\d+")
     ]
@@ -121,6 +121,18 @@ def unit_costs(
         "net_expenditure_per_head_gbp",
     ]
     return frame[cols].reset_index(drop=True), unmatched
+
+
+def own_years(rs: pd.DataFrame, code: str) -> list[int]:
+    """The RS years in which the authority ``code`` has a figure for at least one service line
+    (a year of "no return" markers only does not count)."""
+    mine = rs[
+        rs["ons_code"].eq(code)
+        & rs["line"].isin(list(SERVICE_LINES))
+        & rs["measure"].astype(str).str.fullmatch(r"RS\d+")
+        & rs["value"].notna()
+    ]
+    return sorted(int(y) for y in mine["year"].unique())
 
 
 def features_for(

@@ -169,6 +169,25 @@ def _weighted(frame: pd.DataFrame, settings: BenchmarkSettings) -> pd.DataFrame:
     return frame
 
 
+def above_by_rule(frame: pd.DataFrame, rules) -> pd.Series:
+    """Is each service's cost materially above the comparator median (the cost rule, before the
+    checks of size, comparators and comparator groups)?
+
+    At least ``cost_threshold`` above the median, and at least ``min_robust_score`` MADs above
+    it (the percentage alone where the MAD is 0). Where the median is nil or net income there is
+    no percentage: a service with net spending above such a median meets the percentage part
+    (any net spending is more than nil), and the MADs still apply. A service with net income
+    (a negative net figure) is never above by this rule."""
+    pct = frame["cost_diff_from_median_fraction"]
+    value = frame["net_expenditure_per_head_gbp"]
+    median = frame["comparator_median_per_head_gbp"]
+    no_pct = pct.isna() & (value > 0) & (median <= 0)
+    enough_pct = (pct.fillna(-np.inf) >= rules.cost_threshold) | no_pct
+    zero = frame["mad_is_zero"].fillna(False).astype(bool)
+    spread = zero | (frame["cost_robust_score"].fillna(-np.inf) >= rules.min_robust_score)
+    return enough_pct & spread & (value > 0)
+
+
 def _evidence(frame: pd.DataFrame, settings: BenchmarkSettings) -> pd.DataFrame:
     rules = settings.review
     spend = frame["net_expenditure_gbp_k"].clip(lower=0)
@@ -176,10 +195,7 @@ def _evidence(frame: pd.DataFrame, settings: BenchmarkSettings) -> pd.DataFrame:
     frame["share_of_net_spend"] = spend / total if total > 0 else 0.0
     frame["material"] = frame["share_of_net_spend"] >= rules.min_share_of_spend
     enough = frame["n_comparators_with_data"].fillna(0) >= rules.min_comparators
-    zero = frame["mad_is_zero"].fillna(False).astype(bool)
-    frame["cost_material"] = (
-        frame["cost_diff_from_median_fraction"].fillna(-np.inf) >= rules.cost_threshold
-    ) & (zero | (frame["cost_robust_score"].fillna(-np.inf) >= rules.min_robust_score))
+    frame["cost_material"] = above_by_rule(frame, rules)
     sets = frame["n_sets_with_data"].fillna(0)
     frame["cost_holds"] = (sets == 0) | (frame["n_sets_above_median"].fillna(0) == sets)
     on_cost = frame["material"] & enough & frame["cost_material"] & frame["cost_holds"]
@@ -295,9 +311,13 @@ def weights_table(settings: BenchmarkSettings) -> pd.DataFrame:
 
 
 def notional_savings(positions_frame: pd.DataFrame) -> pd.DataFrame:
-    """For services above the comparator median per head: what spending at the median would have
-    cost. A question for review, not a target."""
-    above = positions_frame[positions_frame["diff"] > 0].copy()
+    """For services with net spending above a comparator median that is not net income: what
+    spending at the median would have cost. A question for review, not a target. A service with
+    net income, or against a median of net income, is left out: "spending at the median" means
+    nothing there (its difference is in £ a head in the cost table)."""
+    frame = positions_frame
+    above = frame[(frame["diff"] > 0) & (frame["value"] > 0) & (frame["comparator_median"] >= 0)]
+    above = above.copy()
     above["notional_saving_gbp_k"] = above["diff"] * above["population"] / 1000.0
     above = above.rename(
         columns={

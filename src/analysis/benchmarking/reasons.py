@@ -28,16 +28,32 @@ def per_head(value: float) -> str:
     return f"£{float(value):,.2f} a head"
 
 
+def figure_words(value: float) -> str:
+    """A net figure a head in words that say what it is: '£3.20 a head', 'net income of £2.81 a
+    head', 'nil (£0.00 a head)'."""
+    value = float(value)
+    if value < 0:
+        return f"net income of {per_head(-value)}"
+    if value == 0:
+        return "nil (£0.00 a head)"
+    return per_head(value)
+
+
 def cost_phrase(row: pd.Series) -> str:
-    """'£323.26 a head, 15% above the median of 13 comparators (£280.62)'."""
+    """'£323.26 a head, 15% above the median of 13 comparators (£280.62)'; where either figure
+    is nil or net income, no percentage: 'net income of £2.81 a head against a median of 15
+    comparators of net income of £8.45 a head: £5.64 a head above the median'."""
     value, median = row["net_expenditure_per_head_gbp"], row["comparator_median_per_head_gbp"]
     n = int(row["n_comparators_with_data"])
     of = f"the median of {n} comparator{'s' if n != 1 else ''}"
     if pd.isna(median):
-        return f"{per_head(value)}; no comparator has data for this service"
+        return f"{figure_words(value)}; no comparator has data for this service"
     fraction = row["cost_diff_from_median_fraction"]
     if pd.isna(fraction):
-        return f"{per_head(value)} against {of} of £{float(median):,.2f}"
+        diff = float(row["diff_per_head_gbp"])
+        side = "above" if diff > 0 else "below" if diff < 0 else "at"
+        gap = f"£{abs(diff):,.2f} a head {side} the median" if diff else "at the median"
+        return f"{figure_words(value)} against {of} of {figure_words(median)}: {gap}"
     if float(row["diff_per_head_gbp"]) == 0:
         return f"{per_head(value)}, at {of}"
     side = "above" if float(row["diff_per_head_gbp"]) > 0 else "below"
@@ -99,8 +115,14 @@ def not_proposed_because(row: pd.Series, rules) -> str:
     """Why a service is not proposed, from its own figures (blank for a proposed service)."""
     if row["proposed"]:
         return ""
-    if not float(row["net_expenditure_gbp_k"]) > 0:
-        return "no net spend on this service"
+    spend = float(row["net_expenditure_gbp_k"])
+    if spend < 0:
+        return (
+            f"net income: {cost_phrase(row)}; a service that brings in more than it spends is "
+            "not proposed on cost"
+        )
+    if spend == 0:
+        return "no net spend on this service (£0k)"
     if not row["material"]:
         share = float(row["share_of_net_spend"]) * 100
         return (
@@ -116,11 +138,17 @@ def not_proposed_because(row: pd.Series, rules) -> str:
     parts = [cost_phrase(row)]
     if row["cost_material"] and not row["cost_holds"]:
         parts.append(sets_phrase(row) or "not above the median whichever comparator group is used")
-    elif not row["cost_material"] and pd.notna(row["cost_diff_from_median_fraction"]):
-        if float(row["cost_diff_from_median_fraction"]) < rules.cost_threshold:
-            if float(row["cost_diff_from_median_fraction"]) > 0:
-                parts.append(f"less than {rules.cost_threshold * 100:g}% above the median")
+    elif not row["cost_material"] and float(row["diff_per_head_gbp"]) > 0:
+        fraction = row["cost_diff_from_median_fraction"]
+        if pd.notna(fraction) and float(fraction) < rules.cost_threshold:
+            parts.append(f"less than {rules.cost_threshold * 100:g}% above the median")
         else:
-            parts.append("within the usual spread of the comparators' costs")
+            parts.append(
+                f"within the usual spread of the comparators' costs (less than "
+                f"{rules.min_robust_score:g} median absolute deviation"
+                f"{'s' if rules.min_robust_score != 1 else ''} above the median)"
+            )
+    elif float(row["diff_per_head_gbp"]) <= 0:
+        parts.append("not above the median")
     parts.append(performance_phrase(row))
     return "; ".join(p for p in parts if p)

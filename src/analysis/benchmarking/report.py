@@ -5,13 +5,13 @@ from __future__ import annotations
 import pandas as pd
 
 from analysis.benchmarking import comparators as comp
-from analysis.benchmarking import sources
 from analysis.benchmarking.pipeline import BenchmarkResult
 from analysis.benchmarking.report_tables import (  # noqa: F401 (the notebook's names)
     PERFORMANCE_HEADERS,
     POSITION_HEADERS,
     REVIEW_HEADERS,
     SAVINGS_HEADERS,
+    basis_words,
     not_proposed_table,
     performance_table,
     positions_table,
@@ -22,8 +22,10 @@ from analysis.benchmarking.report_tables import (  # noqa: F401 (the notebook's 
     show_unmatched,
     unmatched_html,
 )
+from analysis.benchmarking.services import not_compared_sentence
 from analysis.benchmarking.settings import METHOD_TEXT
 from analysis.core.periods import Period
+from analysis.public_data.rs import SERVICE_LINES
 
 ROBUST_SCORE_TEXT = (
     "The saved tables' robust scores are the difference from the comparator median in unscaled median absolute "
@@ -59,6 +61,14 @@ def savings_empty_text(result: BenchmarkResult) -> str:
     """What the notional-difference section says when it has no rows."""
     if not result.council_present:
         return absent_text(result)
+    above, _total = cost_counts(result)
+    if above:
+        return (
+            f"The {above} service{'s' if above != 1 else ''} above the comparator median "
+            f"{'are' if above != 1 else 'is'} net income or set against a median of net income: "
+            "spending at the median means nothing there, so no notional difference is shown "
+            "(the difference in £ a head is in the cost table)."
+        )
     return (
         "No service costs more per head than the comparator median, so there is no notional "
         "difference to show."
@@ -126,12 +136,31 @@ def summary_sentences(result: BenchmarkResult) -> list[str]:
     above, total = cost_counts(result)
     if total:
         out.append(f"{above} of {total} services cost more per head than the comparator median.")
-        if len(result.savings):
+        n = len(result.savings)
+        if n:
             saving = result.savings["notional_saving_gbp_k"].sum()
+            who = (
+                "each of those services"
+                if n == above
+                else f"the {n} of them with net spending above a median that is not net income"
+            )
+            rest = above - n
+            left = (
+                f" ({rest} other{'s are' if rest != 1 else ' is'} net income or set against a "
+                "median of net income: compared in £ a head only)"
+                if rest
+                else ""
+            )
             out.append(
-                f"If each of those services had spent at the comparator median, spending would have been about £{saving / 1000:.1f}m lower: a question for review, not a target."
+                f"If {who} had spent at the comparator median, spending would have been about "
+                f"£{saving / 1000:.1f}m lower{left}: a question for review, not a target."
             )
     return out
+
+
+def not_compared_text(result: BenchmarkResult) -> str | None:
+    """The services the council does not provide, listed once with the reason (None if none)."""
+    return not_compared_sentence(result.not_compared)
 
 
 def caveats(result: BenchmarkResult, period: Period | None = None) -> list[str]:
@@ -146,7 +175,8 @@ def caveats(result: BenchmarkResult, period: Period | None = None) -> list[str]:
         "Classification: councils allocate overheads and shared costs to RS service lines differently; compare lines, not totals, with care. Net expenditure is after income (fees, charges, specific grants).",
         "Per-head figures use the whole population; some services serve a subset (older adults, children), so per-client costs may tell a different story.",
         "Boundary changes (Dorset, Bournemouth Christchurch & Poole, Buckinghamshire, Northamptonshire and others) leave some authorities unmatched across sources; they are listed, never dropped silently.",
-        f"Positions are against the comparators' median (the council itself excluded); ranks count the council and comparators with data (1 = highest cost; {comp.RANK_RULE}). {ROBUST_SCORE_TEXT}",
+        f"Positions are against the comparators' median (the council itself excluded); ranks count the council and comparators with data (1 = highest cost; {comp.RANK_RULE}); {comp.QUARTILE_RULE}. {ROBUST_SCORE_TEXT}",
+        "Net income: where the council's or the median's net figure is nil or negative (income above spending, as with parking), no percentage difference is given; the difference is in £ a head. A service with net spending above a median of nil or net income meets the percentage part of the review rule; a service with net income is not proposed on cost.",
     ]
     if result.panel.illustrative:
         items.insert(
@@ -185,19 +215,25 @@ def chart_positions(result: BenchmarkResult):
         f"{result.council.display_name} spends more per head than the comparator median on {above} of {total} services",
         height=5.0,
     )
-    # A service whose comparator median is 0 has no percentage difference: drawn at 0, labelled.
+    # A service with a nil or negative figure (net income) has no percentage: drawn at 0, labelled.
     values = frame["diff_from_median_fraction"].fillna(0.0)
     colours = [charts.HIGHLIGHT if v > 0 else charts.PALETTE[0] for v in frame["diff_per_head_gbp"]]
     hatches = ["//" if v > 0 else "" for v in frame["diff_per_head_gbp"]]
     bars = ax.barh(frame["service"], values, color=colours, edgecolor="white")
     for bar, hatch in zip(bars, hatches, strict=True):
         bar.set_hatch(hatch)
-    for y, (pct, diff) in enumerate(
-        zip(frame["diff_from_median_fraction"], frame["diff_per_head_gbp"], strict=True)
+    for y, (pct, diff, value, median) in enumerate(
+        zip(
+            frame["diff_from_median_fraction"],
+            frame["diff_per_head_gbp"],
+            frame["net_expenditure_per_head_gbp"],
+            frame["comparator_median_per_head_gbp"],
+            strict=True,
+        )
     ):
         if pd.isna(pct):
             ax.annotate(
-                f"median £0; £{diff:+,.2f} a head",
+                f"no %: {basis_words(value, median)}; £{diff:+,.2f} a head",
                 (0, y),
                 xytext=(4, 0),
                 textcoords="offset points",
@@ -227,7 +263,7 @@ def chart_quadrant(result: BenchmarkResult):
         return fig
     line = int(points["service_line"].iloc[0])
     pts = points[points["service_line"] == line]
-    service = sources.SERVICE_LINES.get(line, f"RS line {line}")
+    service = SERVICE_LINES.get(line, f"RS line {line}")
     mine = pts[pts["role"] == "council"]
     others = pts[pts["role"] != "council"]
     quadrant = result.quadrants.set_index("line")["quadrant"].get(line, "")

@@ -12,13 +12,34 @@ from analysis.benchmarking.pipeline import BenchmarkResult
 # Committee headers: no analyst terms on the page.
 POSITION_HEADERS = {
     "service": "Service",
-    "net_expenditure_gbp_k": "Spend (£k)",
+    "net_expenditure_gbp_k": "Net spend (£k; minus = net income)",
     "net_expenditure_per_head_gbp": "£ a head",
     "comparator_median_per_head_gbp": "Median (£ a head)",
-    "diff_from_median_fraction": "Difference",
+    "diff_per_head_gbp": "Difference (£ a head)",
+    "diff_from_median_fraction": "Difference (%)",
+    "basis": "No percentage because",
     "cost_rank": "Rank (1 = highest cost)",
+    "cost_quartile": "Quartile (4 = highest cost)",
     "n_comparators_with_data": "Comparators with data",
 }
+
+
+def basis_words(value: float, median: float) -> str:
+    """Why a service has no percentage difference, in words that say what the figures are
+    ('' where it has one): a percentage of a nil or negative figure means nothing."""
+    if pd.isna(value) or pd.isna(median):
+        return "no comparator figure" if pd.isna(median) else "no figure for the council"
+    words = []
+    if value < 0:
+        words.append("net income")
+    elif value == 0:
+        words.append("no net spend")
+    if median < 0:
+        words.append("median is net income")
+    elif median == 0:
+        words.append("median is nil")
+    return "; ".join(words)
+
 
 PERFORMANCE_HEADERS = {
     "description": "Measure",
@@ -47,8 +68,19 @@ REVIEW_HEADERS = {
 
 
 def positions_table(result: BenchmarkResult) -> pd.DataFrame:
-    """The cost positions as the committee page shows them (see :data:`POSITION_HEADERS`)."""
-    return result.positions[list(POSITION_HEADERS)]
+    """The cost positions as the committee page shows them (see :data:`POSITION_HEADERS`): the
+    difference in £ a head always, as a percentage only where both figures are above nil."""
+    frame = result.positions.assign(
+        basis=[
+            basis_words(v, m)
+            for v, m in zip(
+                result.positions["net_expenditure_per_head_gbp"],
+                result.positions["comparator_median_per_head_gbp"],
+                strict=True,
+            )
+        ]
+    )
+    return frame[list(POSITION_HEADERS)]
 
 
 def performance_table(result: BenchmarkResult) -> pd.DataFrame:
@@ -86,12 +118,14 @@ def sets_table(result: BenchmarkResult) -> tuple[pd.DataFrame, dict[str, str], s
     if across.empty:
         return pd.DataFrame(columns=["service"]), {}, "No other comparator group could be formed."
     labels = list(dict.fromkeys(across["comparator_set"]))
-    wide = across.pivot(
-        index="service", columns="comparator_set", values="diff_from_median_fraction"
+    value = result.positions.set_index("line")["net_expenditure_per_head_gbp"]
+    across = across.assign(
+        shown=[set_difference(r, value.get(r["line"])) for _i, r in across.iterrows()]
     )
+    wide = across.pivot(index="service", columns="comparator_set", values="shown")
     order = result.positions["service"].tolist()
     wide = wide.reindex([s for s in order if s in wide.index])[labels]
-    columns = {label: f"set_{i}_pct" for i, label in enumerate(labels, start=1)}
+    columns = {label: f"set_{i}" for i, label in enumerate(labels, start=1)}
     n = across.groupby("comparator_set")["n_comparators_with_data"].max()
     headers = {columns[lbl]: f"Against {lbl} ({int(n[lbl])} with data)" for lbl in labels}
     headers["service"] = "Service"
@@ -110,6 +144,17 @@ def sets_table(result: BenchmarkResult) -> tuple[pd.DataFrame, dict[str, str], s
             f"{len(labels)} comparator groups."
         )
     return table, headers, sentence
+
+
+def set_difference(row: pd.Series, value: float | None) -> str:
+    """'+13%' against one comparator set; where the council's or the set's median figure is nil
+    or net income, the difference in £ a head and why there is no percentage."""
+    fraction = row["diff_from_median_fraction"]
+    if pd.notna(fraction):
+        return f"{fraction * 100:+.0f}%"
+    median = row["comparator_median_per_head_gbp"]
+    why = basis_words(value if value is not None else float("nan"), median)
+    return f"£{row['diff_per_head_gbp']:+,.2f} a head ({why}: no %)"
 
 
 def relevant_unmatched(result: BenchmarkResult) -> pd.DataFrame:

@@ -220,11 +220,24 @@ def reserve_sentences(result) -> list[str]:
                 "cannot be shown."
             )
             continue
-        row = table.loc[ratio_key]
-        row = row[row["year"] == year].iloc[0] if isinstance(row, pd.DataFrame) else row
+        rows = table.loc[[ratio_key]]
+        rows = rows[rows["year"] == year]
+        if rows.empty:
+            out.append(
+                f"No {kind} reserves figures for {code} in {year_label_of(year)}: the indicator "
+                "cannot be shown."
+            )
+            continue
+        row = rows.iloc[0]
+        median = row["comparator_median_value"]
+        against = (
+            f"comparator median {median:.1%}"
+            if pd.notna(median)
+            else "no comparator has a figure for that date"
+        )
         text = (
             f"{kind.capitalize()} reserves were {row['value']:.1%} of net revenue expenditure at "
-            f"31 March {year + 1} (comparator median {row['comparator_median_value']:.1%})."
+            f"31 March {year + 1} ({against})."
         )
         if kind in changes.index:
             change = changes.loc[kind]

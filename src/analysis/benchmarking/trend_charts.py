@@ -10,7 +10,8 @@ import numpy as np
 import pandas as pd
 from matplotlib.ticker import MaxNLocator
 
-from analysis.benchmarking.trends import CLASS_NAMES, gbp_text
+from analysis.benchmarking.comparators import RANK_RULE, rank_in
+from analysis.benchmarking.trends import CLASS_NAMES, gbp_text, largest_changes, rank_text
 from analysis.core import chart_grid, charts
 from analysis.core.periods import year_label
 
@@ -20,20 +21,31 @@ ROUND_STEPS = [1, 2, 2.5, 5, 10]
 
 
 def trend_title(changes: pd.DataFrame, council_name: str) -> str:
-    """A title that states the message: the service that moved furthest up the cost ranking."""
+    """A title that states the message: the service (or services, when several share it) that
+    moved furthest up the cost ranking."""
     if changes.empty:
         return f"{council_name}: no years with comparable figures"
-    moved = changes[changes["years_with_data"] > 1].sort_values(
-        ["rank_change", "line"], ascending=[False, True]
-    )
-    if moved.empty or moved.iloc[0]["rank_change"] <= 0:
+    top = largest_changes(changes)
+    top = top[top["rank_change"] > 0]
+    if top.empty:
         return f"{council_name}: no service has moved up the cost ranking among its comparators"
-    top = moved.iloc[0]
+    parts = [
+        f"{row['service'].lower()} from {rank_text(row['first_rank'])} to "
+        f"{rank_text(row['last_rank'])} of {row['last_n_ranked']} "
+        f"({year_label(int(row['first_year']))} to {year_label(int(row['last_year']))})"
+        for _i, row in top.iterrows()
+    ]
+    if len(parts) == 1:
+        return f"{council_name}:\n{parts[0].replace(' from ', ' moved furthest up the cost ranking, from ', 1)}"
+    n = rank_text(top["rank_change"].iloc[0])
     return (
-        f"{council_name}:\n{top['service'].lower()} moved furthest up the cost ranking, from "
-        f"{top['first_rank']} to {top['last_rank']} of {top['last_n_ranked']} "
-        f"({year_label(int(top['first_year']))} to {year_label(int(top['last_year']))})"
+        f"{council_name}:\n{_join(parts)}: each moved {n} place{'s' if n != '1' else ''} up "
+        "the cost ranking, the most of any service"
     )
+
+
+def _join(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
 # The trend grid, in inches (see analysis.core.chart_grid): three columns of panels 1.85 in high.
@@ -162,16 +174,22 @@ def trend_alt(trend: pd.DataFrame, changes: pd.DataFrame, council_name: str) -> 
         where_text = f"the service furthest above the median is {top['service']} ({gbp_text(top['gap'])} a head {where})"
     else:
         where_text = "no service is above the comparator median"
-    moved = changes.loc[changes["rank_change"].abs().idxmax()] if len(changes) else None
+    moved = largest_changes(changes)
     text = (
         f"Line charts, one per service ({len(changes)}), of {council_name}'s net spend per head "
         f"from {first} to {last} against the comparator median and the comparators' middle half. "
         f"In {last} {where_text}."
     )
-    if moved is not None and moved["rank_change"] != 0:
+    if len(moved):
+        each = [
+            f"{row['service']}, from {rank_text(row['first_rank'])} to "
+            f"{rank_text(row['last_rank'])}"
+            for _i, row in moved.iterrows()
+        ]
         text += (
-            f" The largest change in rank is {moved['service']}, from {moved['first_rank']} to "
-            f"{moved['last_rank']} (1 = highest cost)."
+            f" The largest change in rank ({rank_text(abs(moved['rank_change'].iloc[0]))} "
+            f"place{'s' if abs(moved['rank_change'].iloc[0]) != 1 else ''}) is "
+            f"{'shared by ' if len(each) > 1 else ''}{'; '.join(each)} (1 = highest cost)."
         )
     return text
 
@@ -235,16 +253,16 @@ def strip_alt(strips: pd.DataFrame, council_name: str, year: int) -> str:
     parts = []
     for row in mine.itertuples(index=False):
         frame = strips[strips["line"] == row.line]
-        rank = (
-            int((frame["net_expenditure_per_head_gbp"] > row.net_expenditure_per_head_gbp).sum())
-            + 1
+        rank, _level = rank_in(
+            frame["net_expenditure_per_head_gbp"], row.net_expenditure_per_head_gbp
         )
         parts.append(
-            f"{row.service} {gbp_text(row.net_expenditure_per_head_gbp)} (rank {rank} of {len(frame)})"
+            f"{row.service} {gbp_text(row.net_expenditure_per_head_gbp)} "
+            f"(rank {rank_text(rank)} of {len(frame)})"
         )
     return (
         f"Strip charts, one per service, of net spend per head in {year_label(year)} for every "
         f"comparable authority, {council_name} highlighted: "
         + "; ".join(parts)
-        + " (1 = highest cost)."
+        + f" (1 = highest cost; {RANK_RULE})."
     )

@@ -7,8 +7,13 @@ Office for Local Government's explorer shows); the charts are drawn by
 Reads the multi-year history (``result.panel.history``: RS lines ``RS190`` ... and ``population``
 by ONS code and year). Per head = net current expenditure (£ thousand x 1,000) / the ONS mid-year
 population at the start of the financial year. Rank 1 = the highest cost among the council and the
-comparators with data that year; ties share the higher rank (``min``). Successors' years before
-they existed are their predecessors' sums (``aggregated``), and the sentences say so.
+comparators with data that year; ties share the middle rank (:func:`~.comparators.mid_rank`, the
+rule of the cost table), and no change in rank is reported where the council is level with a
+comparator in the first or the last year. The data year's figures are the cost table's own (the
+same unit costs, population and comparators, :func:`for_result`), so the trend's newest median
+is the cost table's. A successor's years before it existed are its predecessors' sums
+(``aggregated``): shown for the council itself, and said so; never used for a comparator, as the
+cost table cannot use them either.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from analysis.benchmarking import comparators as comp
 from analysis.core.periods import year_label
 from analysis.public_data.rs import SERVICE_LINES
 
@@ -40,6 +46,7 @@ TREND_COLUMNS = [
     "n_comparators_with_data",
     "cost_rank",
     "n_ranked",
+    "n_level_with_council",
     "council_aggregated",
 ]
 
@@ -95,6 +102,7 @@ def trend_table(per_head: pd.DataFrame, council: str, comparators: list[str]) ->
         first = where[mine][0]  # the council's (first) row
         others, value = values[where][~mine], float(values[first])
         q1, q3 = np.percentile(others, [25.0, 75.0])
+        rank, level = comp.rank_in(np.append(others, value), value)
         rows.append(
             {
                 "year": int(year),
@@ -106,9 +114,9 @@ def trend_table(per_head: pd.DataFrame, council: str, comparators: list[str]) ->
                 "comparator_q1_per_head_gbp": float(q1),
                 "comparator_q3_per_head_gbp": float(q3),
                 "n_comparators_with_data": int(others.size),
-                # Ties share the higher rank (min): 1 + the rows with a higher cost.
-                "cost_rank": int((values[where] > value).sum()) + 1,
-                "n_ranked": int(where.size),
+                "cost_rank": rank,  # ties share the middle rank
+                "n_ranked": int(others.size) + 1,
+                "n_level_with_council": level,
                 "council_aggregated": bool(aggregated[first]),
             }
         )
@@ -132,15 +140,66 @@ def rank_changes(trend: pd.DataFrame) -> pd.DataFrame:
                 "last_per_head_gbp": last["council_per_head_gbp"],
                 "first_median_per_head_gbp": first["comparator_median_per_head_gbp"],
                 "last_median_per_head_gbp": last["comparator_median_per_head_gbp"],
-                "first_rank": int(first["cost_rank"]),
+                "first_rank": float(first["cost_rank"]),
                 "first_n_ranked": int(first["n_ranked"]),
-                "last_rank": int(last["cost_rank"]),
+                "last_rank": float(last["cost_rank"]),
                 "last_n_ranked": int(last["n_ranked"]),
-                "rank_change": int(first["cost_rank"] - last["cost_rank"]),
+                # No change between tied values: level with a comparator at either end, the
+                # rank says where the tie sits, not where the council does.
+                "tied": bool(first["n_level_with_council"] or last["n_level_with_council"]),
+                "rank_change": (
+                    np.nan
+                    if first["n_level_with_council"] or last["n_level_with_council"]
+                    else float(first["cost_rank"] - last["cost_rank"])
+                ),
                 "aggregated_years": int(frame["council_aggregated"].sum()),
             }
         )
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=CHANGE_COLUMNS)
+
+
+CHANGE_COLUMNS = [
+    "line",
+    "service",
+    "first_year",
+    "last_year",
+    "years_with_data",
+    "first_per_head_gbp",
+    "last_per_head_gbp",
+    "first_median_per_head_gbp",
+    "last_median_per_head_gbp",
+    "first_rank",
+    "first_n_ranked",
+    "last_rank",
+    "last_n_ranked",
+    "tied",
+    "rank_change",
+    "aggregated_years",
+]
+
+
+def changes_table(changes: pd.DataFrame) -> pd.DataFrame:
+    """The rank changes as a reader sees them: years as years ('2010-11', not 2,010)."""
+    out = changes.copy()
+    for column in ("first_year", "last_year"):
+        out[column] = [year_label(int(y)) for y in out[column]]
+    return out
+
+
+def rank_text(rank: float) -> str:
+    """8.5 -> '8.5', 3.0 -> '3'."""
+    return f"{float(rank):g}"
+
+
+def largest_changes(changes: pd.DataFrame) -> pd.DataFrame:
+    """Every service that shares the largest change in rank (either way), none when no rank
+    changed (ties, whose change is not reported, left out)."""
+    moved = changes[changes["years_with_data"] > 1].dropna(subset=["rank_change"])
+    moved = moved[moved["rank_change"] != 0]
+    if moved.empty:
+        return moved
+    size = moved["rank_change"].abs()
+    return moved[size == size.max()].sort_values("line")
 
 
 def gbp_text(value: float) -> str:
@@ -164,18 +223,21 @@ def trend_sentences(changes: pd.DataFrame, council_name: str) -> list[str]:
                 "trend can be shown."
             )
             continue
-        if row.rank_change > 0:
-            moved = f"moving up {row.rank_change} place{'s' if row.rank_change != 1 else ''} towards the highest cost"
+        if row.tied:
+            moved = "level with at least one comparator, so no change in rank is read from it"
+        elif row.rank_change > 0:
+            n = rank_text(row.rank_change)
+            moved = f"moving up {n} place{'s' if n != '1' else ''} towards the highest cost"
         elif row.rank_change < 0:
-            n = -row.rank_change
-            moved = f"moving down {n} place{'s' if n != 1 else ''} towards the lowest cost"
+            n = rank_text(-row.rank_change)
+            moved = f"moving down {n} place{'s' if n != '1' else ''} towards the lowest cost"
         else:
             moved = "the same rank"
         text = (
             f"{row.service}: {gbp_text(row.last_per_head_gbp)} a head in {last} against a comparator "
-            f"median of {gbp_text(row.last_median_per_head_gbp)} (rank {row.last_rank} of "
+            f"median of {gbp_text(row.last_median_per_head_gbp)} (rank {rank_text(row.last_rank)} of "
             f"{row.last_n_ranked}, 1 = highest cost); in {first} {gbp_text(row.first_per_head_gbp)} "
-            f"against {gbp_text(row.first_median_per_head_gbp)} (rank {row.first_rank} of "
+            f"against {gbp_text(row.first_median_per_head_gbp)} (rank {rank_text(row.first_rank)} of "
             f"{row.first_n_ranked}): {moved}."
         )
         if row.aggregated_years:
@@ -229,6 +291,33 @@ def strip_frame(per_head: pd.DataFrame, council: str, authority_class: str | Non
     ].sort_values(["line", "net_expenditure_per_head_gbp"], ignore_index=True)
 
 
+def summed_years(history: pd.DataFrame | None) -> pd.MultiIndex:
+    """(ons_code, year) of every figure that is a successor's predecessors' sum."""
+    if history is None or "aggregated" not in history:
+        return pd.MultiIndex.from_tuples([], names=["ons_code", "year"])
+    rows = history.loc[history["aggregated"].fillna(False).astype(bool), ["ons_code", "year"]]
+    return pd.MultiIndex.from_frame(rows.drop_duplicates())
+
+
+def one_comparison(per_head: pd.DataFrame, result) -> pd.DataFrame:
+    """Spend per head as every section of the page compares it: the history up to the data year,
+    the data year's figures replaced by the cost table's own unit costs, no comparator's summed
+    (``aggregated``) years, and none of the services the council is not compared on."""
+    code, year = result.council.ons_code, result.year
+    history = per_head[per_head["year"] < year]
+    history = history[~history["aggregated"].astype(bool) | history["ons_code"].eq(code)]
+    costs = getattr(result, "unit_costs_all", None)
+    if costs is not None and len(costs):
+        this_year = costs.assign(aggregated=False)[list(per_head.columns)]
+    else:
+        this_year = per_head[(per_head["year"] == year) & ~per_head["aggregated"].astype(bool)]
+    out = pd.concat([history, this_year], ignore_index=True)
+    skipped = getattr(result, "not_compared", None)
+    if skipped is not None and len(skipped):
+        out = out[~out["line"].isin(skipped["line"])]
+    return out.reset_index(drop=True)
+
+
 @dataclass
 class Trends:
     """Everything the trend section shows, for one council."""
@@ -248,7 +337,7 @@ def for_result(result) -> Trends:
     history = getattr(result.panel, "history", None)
     national = getattr(result, "national", None)  # the run's figures for every authority
     per_head = national.per_head() if national is not None else per_head_history(history)
-    per_head = per_head[per_head["year"] <= result.year]  # the history up to the data year
+    per_head = one_comparison(per_head, result)
     comparators = list(
         result.comparators.loc[result.comparators["role"] == "comparator", "ons_code"]
     )

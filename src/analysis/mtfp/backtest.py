@@ -5,7 +5,8 @@ Requirement tables: tax base for council-tax setting, average Band D excluding p
 council tax requirement), :func:`plan_vs_actual` sets the plan's figure for each year against the
 published one. For income, a plan that assumed more than happened was *optimistic*; one that
 assumed less was *cautious*. :func:`assumptions_in_history` sets each assumption beside the
-council's own last five years and its comparators' (the median of their five-year averages).
+council's own last five years and its comparators' over the same years (the median of their
+averages).
 
 Reads the harmonised public-data panel (:func:`analysis.public_data.load_panel`); a successor's
 years before it existed are its predecessors' sums where those add up (tax base), and the text
@@ -138,17 +139,23 @@ def plan_vs_actual(plan: MTFPAssumptions, series: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=COMPARE_COLUMNS)
 
 
+def growth_rates(series: pd.DataFrame, measure: str, years: list[int]) -> dict[int, float]:
+    """Year-on-year growth of ``measure`` in each of ``years`` that has it and the year before."""
+    values = series.set_index("year")[measure].dropna()
+    return {
+        year: float(values[year] / values[year - 1] - 1)
+        for year in years
+        if year in values.index and year - 1 in values.index and values[year - 1] > 0
+    }
+
+
 def average_growth(series: pd.DataFrame, measure: str, last_year: int, years: int = HISTORY_YEARS):
     """Mean year-on-year growth of ``measure`` over up to ``years`` years to ``last_year``:
     (average, number of growth rates used, first year)."""
-    values = series.set_index("year")[measure].dropna()
-    rates = []
-    for year in range(last_year - years + 1, last_year + 1):
-        if year in values.index and year - 1 in values.index and values[year - 1] > 0:
-            rates.append((year, values[year] / values[year - 1] - 1))
+    rates = growth_rates(series, measure, list(range(last_year - years + 1, last_year + 1)))
     if not rates:
         return np.nan, 0, None
-    return float(np.mean([r for _, r in rates])), len(rates), rates[0][0]
+    return float(np.mean(list(rates.values()))), len(rates), min(rates)
 
 
 def plan_assumes(plan: MTFPAssumptions) -> dict[str, float]:
@@ -167,18 +174,25 @@ def plan_assumes(plan: MTFPAssumptions) -> dict[str, float]:
 def assumptions_in_history(
     plan: MTFPAssumptions, series: pd.DataFrame, council: str, comparators: list[str]
 ) -> pd.DataFrame:
-    """Each assumption beside the council's last five years and its comparators' median."""
+    """Each assumption beside the council's last five years and its comparators' median over the
+    same years: the council's growth in the years it has (up to five), and each comparator's
+    average over exactly those years (a comparator without every one of them is left out), so
+    the two are set side by side over one span. With no history for the council, the comparators'
+    last five years (at least three of them)."""
     base = int(plan.years[0])
+    span = list(range(base - HISTORY_YEARS + 1, base + 1))
     assumed = plan_assumes(plan)
     rows = []
     for name, (measure, _label) in ASSUMPTIONS.items():
-        mine = series[series["ons_code"] == council]
-        average, n, first = average_growth(mine, measure, base)
+        mine = growth_rates(series[series["ons_code"] == council], measure, span)
+        average = float(np.mean(list(mine.values()))) if mine else np.nan
+        n, first = len(mine), (min(mine) if mine else None)
+        years = sorted(mine) or span
         others = []
         for code in comparators:
-            value, count, _ = average_growth(series[series["ons_code"] == code], measure, base)
-            if count >= 3:
-                others.append(value)
+            theirs = growth_rates(series[series["ons_code"] == code], measure, years)
+            if (len(theirs) == len(years)) if mine else (len(theirs) >= 3):
+                others.append(float(np.mean(list(theirs.values()))))
         rows.append(
             {
                 "assumption": name,
@@ -241,7 +255,7 @@ def sentences(
         if row.n_comparators:
             text += (
                 f" and {_pct(row.comparators_median_fraction)} among {row.n_comparators} "
-                "comparators (median)."
+                "comparators over the same years (the median of their averages)."
             )
         else:
             text += "; no comparator has enough published years."
