@@ -52,6 +52,7 @@ from analysis.savings.fields import (
 from analysis.savings.sheets import (
     HEADER_SEARCH_ROWS,
     WORKBOOK_SUFFIXES,
+    RegisterWorkbook,
     find_header,
     read_csv,
     read_workbook,
@@ -279,16 +280,35 @@ def load_register(
 
 
 def _no_header(path: Path, sheet, settings: SavingsSettings) -> InputError:
-    """No header row: say which other sheet holds the register, if one does."""
+    """No header row: say which other sheet holds the register, if one does (a hidden one
+    included: the message says it is hidden). The workbook is opened once for all of them."""
     shown = sheet.file
-    for other in sheet.others:
-        if find_header(read_workbook(path, shown, other), settings) is not None:
-            return InputError.single(
-                shown,
-                f"the register is on sheet '{other}', not '{sheet.sheet}': set savings.sheet: "
-                f"'{other}' in council.yaml (or move that sheet first)",
-                sheet=sheet.sheet,
-            )
+    if sheet.sheet is not None:
+        with RegisterWorkbook(path, shown) as book:
+            hidden = [name for name in book.hidden if name != sheet.sheet]
+            for other in [*sheet.others, *hidden]:
+                if find_header(book.read(other), settings) is None:
+                    continue
+                if other in book.hidden:
+                    return InputError.single(
+                        shown,
+                        f"the register is on sheet '{other}', which is {book.hidden[other]} "
+                        f"(not '{sheet.sheet}'): unhide it"
+                        + (
+                            " (a very hidden sheet is unhidden in the VBA editor, Alt+F11: "
+                            "set its Visible property to -1)"
+                            if book.hidden[other] == "very hidden"
+                            else " (right-click a sheet tab > Unhide)"
+                        )
+                        + f" and set savings.sheet: '{other}' in council.yaml",
+                        sheet=sheet.sheet,
+                    )
+                return InputError.single(
+                    shown,
+                    f"the register is on sheet '{other}', not '{sheet.sheet}': set savings.sheet: "
+                    f"'{other}' in council.yaml (or move that sheet first)",
+                    sheet=sheet.sheet,
+                )
     return InputError.single(
         shown,
         f"cannot find the header row in the first {HEADER_SEARCH_ROWS} rows: expected "
