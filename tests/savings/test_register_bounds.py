@@ -152,3 +152,27 @@ def test_a_csv_row_of_too_many_columns_is_refused(tmp_path):
     path.write_text(",".join(HEADER) + "\n" + "," * 100_000 + "\n")
     message, _seconds, _grown = _refused(path, _council(tmp_path))
     assert "row 2: the row has 100,001 columns; a savings register may use 200" in message
+
+
+def test_a_register_of_bad_rows_lists_fifty_and_counts_the_rest(tmp_path):
+    """Every row wrong in two columns: 60,000 problems, told in 51 lines."""
+    path = tmp_path / "r.csv"
+    bad = ",".join(
+        ["R{0}", "Saving", "Nowhere {0}", "Tactical", "2021-22", "lots", "40", "90", "G"]
+    )
+    path.write_text(
+        ",".join(HEADER) + "\n" + "".join(bad.format(i) + ",H,,\n" for i in range(30_000))
+    )
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    with pytest.raises(InputError) as caught:
+        load_register(path, _council(tmp_path))
+    text = caught.value.render()
+    assert text.startswith("60,000 problems in the input data:")
+    assert len(text.splitlines()) == 1 + 50 + 1, text
+    assert "r.csv, row 2, column 'Planned': 'lots' is not an amount of money" in text
+    assert "(and 29,999 more rows like it)" in text  # one message for every row: said once
+    assert (
+        "r.csv, column 'Directorate': and 29,951 more of the same kind as: unknown "
+        "directorate 'Nowhere 49'" in text
+    )
+    assert (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024 < 200

@@ -15,12 +15,13 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from analysis.core.errors import InputError, Problem, display_path
+from analysis.core.errors import InputError, Problem, display_path, listing
 from analysis.core.paths import available_councils, council_dir, council_name_problem
 from analysis.core.provenance import record_input
 
 MAX_YAML_BYTES = 1_000_000  # a council's YAML is a few KB; anything this big is not one
 MAX_YAML_NODES = 100_000  # values once aliases are expanded: stops an "alias bomb"
+MAX_DIRECTORATES = 100  # a council reports by 4 to 12; every check lists them
 MAX_ABS_NUMBER = 1e15  # larger than any council figure in £k; beyond it sums lose precision
 
 
@@ -240,7 +241,7 @@ class Council(BaseModel):
     authority_class: Literal["UA", "MD", "LB", "SC", "SD"]
     committee: str = "Cabinet"
     minimum_general_fund_reserve: ReservePolicy
-    directorates: list[str] = Field(min_length=1)
+    directorates: list[str] = Field(min_length=1, max_length=MAX_DIRECTORATES)
     default_period: str | None = None
     data_notes: str | None = None
     savings: dict[str, Any] = Field(default_factory=dict)
@@ -253,6 +254,16 @@ class Council(BaseModel):
     @property
     def display_name(self) -> str:
         return self.short_name or self.name
+
+    @model_validator(mode="after")
+    def distinct_directorates(self) -> Council:
+        seen: set[str] = set()
+        twice = [d for d in self.directorates if d.casefold() in seen or seen.add(d.casefold())]
+        if twice:
+            raise ValueError(
+                f"directorates: {listing(dict.fromkeys(twice), sep='; ')} listed more than once"
+            )
+        return self
 
 
 def load_council(council: str) -> Council:

@@ -31,7 +31,7 @@ from typing import Any
 import pandas as pd
 
 from analysis.core.config import Council
-from analysis.core.errors import InputError, Problem, display_path
+from analysis.core.errors import InputError, Problem, Problems, display_path, listing
 from analysis.core.periods import Period, parse_year, year_label
 from analysis.core.provenance import record_input
 from analysis.core.schedule import SNAPSHOT_SUFFIXES, snapshot_files
@@ -105,7 +105,8 @@ def load_register(
     found = find_header(sheet, settings)
     if found is None:
         raise _no_header(path, sheet, settings)
-    index, header_row, columns, problems = found
+    index, header_row, columns, header_problems = found
+    problems = Problems(header_problems)
     headers = sheet.rows[index][1]
     if any(name not in columns for name in REQUIRED):
         raise InputError(problems)
@@ -163,7 +164,7 @@ def load_register(
         if record["directorate"] is None:
             problem(
                 number, "directorate",
-                f"unknown directorate '{raw}': expected one of {', '.join(council.directorates)} "
+                f"unknown directorate '{raw}': expected one of {listing(council.directorates)} "
                 "(council.yaml directorates)",
             )  # fmt: skip
 
@@ -172,7 +173,7 @@ def load_register(
         if record["type"] is None:
             problem(
                 number, "type",
-                f"unknown savings type '{raw}': expected one of {', '.join(settings.types)} "
+                f"unknown savings type '{raw}': expected one of {listing(settings.types)} "
                 "(council.yaml savings.types)",
             )  # fmt: skip
 
@@ -271,7 +272,7 @@ def load_register(
                     f"the totals row says {value:,.1f} but the savings above add up to {total:,.1f}",
                 )  # fmt: skip
     if problems:
-        raise InputError(_explain_formulas(path, sheet.sheet, problems, columns, headers))
+        raise InputError(_explain_formulas(path, sheet.sheet, problems.lines(), columns, headers))
     frame["financial_year"] = frame["financial_year"].astype(int)
     for name in MONEY_FIELDS:
         frame[f"{name}_gbp_k"] = frame[f"{name}_gbp_k"].astype(float)
@@ -369,7 +370,7 @@ def load_year(council: Council, period: Period) -> dict[Period, pd.DataFrame]:
     """
     settings = load_settings(council)
     snapshots: dict[Period, pd.DataFrame] = {}
-    problems: list[Problem] = []
+    problems = Problems()
     for quarter in range(1, period.quarter + 1):
         each = Period(period.year, quarter)
         try:
