@@ -187,6 +187,23 @@ class Workbook:
         self._book.close()
 
 
+def not_positive(
+    path: Path, sheet: str | None, row: int, column: int, value: float, what: str
+) -> Problem:
+    """A figure that divides (a population, a tax base) that is 0 or less, by row and column
+    letter (``column`` counted from 0)."""
+    from openpyxl.utils import get_column_letter
+
+    return Problem(
+        display_path(path),
+        f"{what} must be more than 0 (found {value:,.0f}): it divides the spending figures; "
+        "a figure not published is left blank or marked [x], never 0",
+        row=row,
+        column=get_column_letter(column + 1),
+        sheet=sheet,
+    )
+
+
 def is_whole(value: Any, low: float, high: float) -> bool:
     """A number (not a bool) that is a whole number between ``low`` and ``high``."""
     return (

@@ -11,11 +11,13 @@ from pathlib import Path
 
 import pandas as pd
 
+from analysis.core.errors import InputError
 from analysis.public_data._common import (
     cached,
     check_file,
     clean_text,
     find_sheet,
+    not_positive,
     tidy,
     to_number,
     wrong_file,
@@ -57,12 +59,16 @@ def _parse(path: Path) -> pd.DataFrame:
     geo_col = low.index("geography") if "geography" in low else None
     year_cols = [(j, int(_MID.match(t).group(1))) for j, t in enumerate(low) if _MID.match(t)]
     records = []
-    for row in rows[h + 1 :]:
+    problems = []
+    for number, row in enumerate(rows[h + 1 :], start=h + 2):
         code = clean_text(row[code_col]) if len(row) > code_col else ""
         if not re.match(r"^[EWSNK]\d{8}$", code):
             continue
         geography = clean_text(row[geo_col]) if geo_col is not None else ""
         for j, year in year_cols:
+            value = to_number(row[j]) if j < len(row) else float("nan")
+            if value <= 0:  # it divides spending per head: a missing figure is NaN, never 0
+                problems.append(not_positive(path, sheet, number, j, value, "a population"))
             records.append(
                 {
                     "ons_code": code,
@@ -73,10 +79,12 @@ def _parse(path: Path) -> pd.DataFrame:
                     "measure": "population",
                     "line": pd.NA,
                     "description": f"Mid-{year} population estimate ({geography})",
-                    "value": to_number(row[j]) if j < len(row) else float("nan"),
+                    "value": value,
                     "unit": "persons",
                 }
             )
+    if problems:
+        raise InputError(problems)
     if not records:
         raise wrong_file(path, WHAT, "no rows with ONS codes under the header", sheet)
     return tidy(pd.DataFrame.from_records(records))
