@@ -117,3 +117,12 @@ def test_a_directorate_listed_twice_is_refused(council_yaml):
     _write(council_yaml, ["Adults", "Place", "adults"])
     with pytest.raises(InputError, match="directorates: adults listed more than once"):
         config.load_council("many")
+
+
+def test_a_counted_line_gathered_again_with_more_of_its_file_stays_one_line():
+    first = InputError(_many(100))
+    again = InputError([Problem("r.xlsx", "checking stopped here", row=102), *first.problems])
+    more = [p for p in again.problems if p.more]
+    assert len(more) == 1 and more[0].more == 51, again.render()
+    assert more[0].message.startswith("and 51 more of the same kind as: '")
+    assert again.count == 101

@@ -52,7 +52,14 @@ _VARIABLE = re.compile(r"'[^']*'|\"[^\"]*\"|\(found [^)]*\)|[-+]?\d[\d,.]*")
 def _kind(problem: Problem) -> tuple:
     """What a problem says, without the values it names: problems of one kind differ only in
     their row, key, quoted text and figures."""
-    return (problem.file, problem.sheet, problem.column, _VARIABLE.sub("…", problem.message)[:300])
+    message = problem.message
+    if problem.more and _SAME_KIND in message:  # a carried "and N more ... as: <example>" line
+        message = message.split(_SAME_KIND, 1)[1]
+    return (problem.file, problem.sheet, problem.column, _VARIABLE.sub("…", message[:_EXAMPLE]))
+
+
+_SAME_KIND = " more of the same kind as: "
+_EXAMPLE = 160  # characters of a message shown as the example of its kind
 
 
 class Problems:
@@ -109,7 +116,10 @@ class Problems:
 
     def _omit(self, problem: Problem, count: int) -> None:
         kinds = self._omitted.setdefault(problem.file, {})
-        kind = _kind(problem) if not problem.more else (problem.file, problem.message)
+        if problem.more and _SAME_KIND not in problem.message:
+            kind = (problem.file, None)  # a carried "and N more of other kinds" line
+        else:
+            kind = _kind(problem)
         if kind not in kinds and len(kinds) >= MAX_KINDS_PER_FILE:
             kind = (problem.file, None)
         entry = kinds.setdefault(kind, [0, problem])
@@ -133,15 +143,13 @@ class Problems:
             out.append(problem)
         for file, kinds in self._omitted.items():
             for kind, (count, example) in kinds.items():
-                if example.more:
-                    out.append(replace(example, more=count, message=_more_text(count, example)))
-                elif kind[-1] is None:
+                if kind[-1] is None:
                     out.append(Problem(file, f"and {count:,} more of other kinds", more=count))
                 else:
                     out.append(
                         Problem(
                             file,
-                            f"and {count:,} more of the same kind as: {example.message[:160]}",
+                            f"and {count:,}{_SAME_KIND}{_example(example)}",
                             sheet=example.sheet,
                             column=example.column,
                             more=count,
@@ -150,12 +158,13 @@ class Problems:
         return out
 
 
+def _example(problem: Problem) -> str:
+    if problem.more and _SAME_KIND in problem.message:
+        return problem.message.split(_SAME_KIND, 1)[1]
+    return problem.message[:_EXAMPLE]
+
+
 _REPEATED = re.compile(r" \(and [\d,]+ more (?:rows|keys|times) like it\)$")
-
-
-def _more_text(count: int, example: Problem) -> str:
-    """A carried-over "and N more" line, with its count brought up to date."""
-    return re.sub(r"^and [\d,]+ more", f"and {count:,} more", example.message, count=1)
 
 
 class InputError(Exception):

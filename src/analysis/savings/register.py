@@ -59,6 +59,8 @@ from analysis.savings.sheets import (
     uncached_formulas,
 )
 
+MAX_PROBLEMS_CHECKED = 10_000  # a register this wrong is the wrong file: stop checking it
+
 _TOTAL = re.compile(r"^\s*(grand\s+)?totals?\b", re.IGNORECASE)
 
 
@@ -130,8 +132,20 @@ def load_register(
     records: list[dict[str, Any]] = []
     totals: list[tuple[int, list[Any]]] = []
     seen: dict[tuple[str, int], int] = {}
+    stopped: list[Problem] = []  # said first, so never among the problems counted, not listed
 
     for number, values in sheet.rows[index + 1 :]:
+        if len(problems) >= MAX_PROBLEMS_CHECKED:
+            stopped.append(
+                Problem(
+                    shown,
+                    f"checking stopped here after {len(problems):,} problems: the rows from "
+                    "this one down were not checked (is this the register meant?)",
+                    row=number,
+                    sheet=sheet.sheet,
+                )
+            )
+            break
         if all(is_blank(v) for v in values):
             continue
         reference = cell_text(cell(values, "reference"))
@@ -272,7 +286,8 @@ def load_register(
                     f"the totals row says {value:,.1f} but the savings above add up to {total:,.1f}",
                 )  # fmt: skip
     if problems:
-        raise InputError(_explain_formulas(path, sheet.sheet, problems.lines(), columns, headers))
+        explained = _explain_formulas(path, sheet.sheet, problems.lines(), columns, headers)
+        raise InputError([*stopped, *explained])
     frame["financial_year"] = frame["financial_year"].astype(int)
     for name in MONEY_FIELDS:
         frame[f"{name}_gbp_k"] = frame[f"{name}_gbp_k"].astype(float)
