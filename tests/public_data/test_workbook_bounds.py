@@ -99,3 +99,19 @@ def test_a_far_cell_in_the_published_ctr_names_the_cell(shared_public, tmp_path)
     assert time.perf_counter() - started < 5 and _grown_mb(before) < 100
     shutil.copy(source, path)  # the file as published reads
     assert len(read_ctr(path)) > 1000
+
+
+def test_a_huge_file_in_the_public_folder_is_refused_before_it_is_hashed(tmp_path, monkeypatch):
+    """The panel hashes every published file: a 3 GB one took 34 s before it was refused."""
+    from analysis.public_data import panel as panel_module
+
+    path = tmp_path / "RS_2022-23_data_by_LA.xlsx"
+    with open(path, "wb") as handle:
+        handle.write(b"<html>\n")
+        handle.truncate(3 << 30)
+    started = time.perf_counter()
+    with pytest.raises(InputError, match="the file is 3,221 MB; a published table is at most"):
+        panel_module.load_panel(tmp_path, tmp_path / "cache")
+    with pytest.raises(InputError, match="the file is 3,221 MB"):
+        _common.check_file(path, "test table")
+    assert time.perf_counter() - started < 1

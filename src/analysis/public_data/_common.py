@@ -71,12 +71,29 @@ def clear_cache() -> None:
 
 
 def check_file(path: str | Path, what: str) -> Path:
-    """The path as a Path, or an InputError when it is not a file; records it as an input."""
+    """The path as a Path, or an InputError when it is not a file or is far larger than any
+    published table (checked before it is hashed: a 3 GB file would be read whole); records
+    it as an input."""
     path = Path(path)
     if not path.is_file():
         raise InputError.single(display_path(path), f"{what}: file not found")
+    check_size(path, what)
     record_input(path)
     return path
+
+
+MAX_FILE_BYTES = 200_000_000  # the largest published file read here is about 3 MB
+
+
+def check_size(path: Path, what: str) -> None:
+    """An InputError when the file is larger than :data:`MAX_FILE_BYTES`."""
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        raise InputError.single(
+            display_path(path),
+            f"the file is {size / 1e6:,.0f} MB; {LIMITS.what} is at most "
+            f"{MAX_FILE_BYTES / 1e6:,.0f} MB (expected the {what}): it is not the file meant",
+        )
 
 
 # File signatures: OLE2 (.xls), zip (.xlsx, .ods).

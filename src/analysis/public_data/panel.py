@@ -32,6 +32,7 @@ import pandas as pd
 
 from analysis.core.errors import InputError, display_path
 from analysis.core.provenance import record_input, sha256_of
+from analysis.public_data._common import check_size
 from analysis.public_data.boundaries import (
     Restructuring,
     aggregate_successors,
@@ -274,6 +275,9 @@ def load_panel(
     if not folder.is_dir():
         raise InputError.single(display_path(folder), "public data folder not found")
     files = find_files(folder)
+    for paths in files.values():
+        for path in paths:
+            check_size(path, "published file")  # before it is hashed
     key, hashes = input_key(files)
     for paths in files.values():
         for path in paths:
