@@ -1,17 +1,28 @@
-"""Measure the input caps of issue 10 on hostile files; prints the figures.
+"""Measure the input caps of issues 10 and 23 on hostile files; prints the figures.
 
     .venv/bin/python benchmarks/benchmark_hostile.py
+
+Issue 10, in this process:
 
 - a 100,000-row savings register (CSV and .xlsx) validated: target a few seconds;
 - a YAML alias bomb (9 levels of 9 aliases, 387 million values expanded) refused: target < 1 s;
 - an .xlsx whose one cell holds 10 million characters refused: target < 5 s;
 - a 100,000-row table shown in a report: the HTML it makes (rows capped) in KB.
+
+Issue 23, each case a fresh ``python -m analysis validate`` on a copy of data/raw/dorset in a
+scratch project (``$COUNCIL_FINANCE_ROOT``), with the command's time, peak memory (its own
+``ru_maxrss``) and exit status: every case under 10 s and 500 MB, exit 2 for bad inputs. The
+hostile files are built here, in the scratch folder, from ``tests/hostile_files.py``.
 """
 
 from __future__ import annotations
 
 import csv
+import json
+import os
 import resource
+import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -62,7 +73,207 @@ def _timed(label: str, action) -> None:
     print(f"  {label:<44} {seconds:6.2f} s  (peak RSS so far {peak_mb:,.0f} MB)  {outcome}")
 
 
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "tests"))
+
+
+def _child(args: list[str], root: Path) -> tuple[float, float, int, str]:
+    """(seconds, peak MB, exit status, last line of stderr) of one command in ``root``."""
+    env = dict(os.environ, COUNCIL_FINANCE_ROOT=str(root))
+    started = time.perf_counter()
+    with tempfile.TemporaryFile() as err:
+        process = subprocess.Popen(args, cwd=root, env=env, stdout=subprocess.DEVNULL, stderr=err)
+        _pid, status, usage = os.wait4(process.pid, 0)
+        seconds = time.perf_counter() - started
+        err.seek(0, os.SEEK_END)
+        size = err.tell()
+        err.seek(max(0, size - 4000))
+        tail = err.read().decode("utf-8", "replace").strip().splitlines()
+    code = os.waitstatus_to_exitcode(status)
+    last = tail[-1].strip() if tail else ""
+    return seconds, usage.ru_maxrss / 1024, code, f"[{size:,} B] {last}"
+
+
+def _scratch(root: Path) -> Path:
+    """A project of its own: pyproject.toml and data/raw/hostile (a copy of dorset)."""
+    if root.exists():
+        shutil.rmtree(root)
+    (root / "data" / "processed").mkdir(parents=True)
+    (root / "pyproject.toml").write_text("")
+    shutil.copytree(REPO / "data" / "raw" / "dorset", root / "data" / "raw" / "hostile")
+    return root / "data" / "raw" / "hostile"
+
+
+def _register(council: Path, make, name: str = "2021-22-Q2.xlsx") -> None:
+    (council / "savings" / "2021-22-Q2.xlsx").unlink()
+    make(council / "savings" / name)
+
+
+def issue_23(folder: Path) -> bool:
+    """Each case in a scratch project; True when every case held its targets."""
+    import hostile_files as hf
+    import yaml
+
+    python = sys.executable
+    validate = [python, "-m", "analysis", "validate", "--council", "hostile"]
+    validate += ["--period", "2021-22-Q2"]
+
+    def far(ref):
+        return lambda c: _register(c, lambda p: hf.far_cell_xlsx(p, ref))
+
+    def population(value):
+        def change(council: Path) -> None:
+            path = council / "benchmark" / "population.csv"
+            lines = path.read_text().splitlines()
+            fields = lines[2].split(",")
+            fields[7] = value
+            lines[2] = ",".join(fields)
+            path.write_text("\n".join(lines) + "\n")
+
+        return change
+
+    def directorates(council: Path) -> None:
+        path = council / "council.yaml"
+        data = yaml.safe_load(path.read_text())
+        data["directorates"] = [f"Directorate {i}" for i in range(10_000)]
+        path.write_text(yaml.safe_dump(data))
+
+    def bad_rows(council: Path) -> None:
+        def write(path: Path) -> None:
+            row = "R{0},Saving,Nowhere {0},Tactical,2021-22,lots,40,90,G,H,,\n"
+            text = ",".join(hf.HEADER) + "\n" + "".join(row.format(i) for i in range(110_000))
+            path.write_text(text)
+
+        _register(council, write, "2021-22-Q2.csv")
+
+    def duplicate(council: Path) -> None:
+        shutil.copytree(council, council.parent / "hostile-copy")
+
+    def public_far_cell(council: Path) -> Path:
+        public = council.parents[2] / "public"
+        public.mkdir()
+        shared = REPO.parent / "shared" / "data" / "public"
+        source = next(shared.rglob("ctr_2223.xlsx"))
+        with zipfile.ZipFile(source) as old, zipfile.ZipFile(public / source.name, "w") as new:
+            for info in old.infolist():
+                data = old.read(info.filename)
+                if info.filename.startswith("xl/worksheets/sheet"):
+                    far = b'<row r="1048576"><c r="XFD1048576"><v>1</v></c></row></sheetData>'
+                    data = data.replace(b"</sheetData>", far)
+                new.writestr(info, data, zipfile.ZIP_DEFLATED)
+        for pattern in ("RS_2016-17*", "ukpopestimatesmid2020on2021geography.xlsx"):
+            found = next(shared.rglob(pattern))
+            shutil.copy(found, public / found.name)
+        return public
+
+    def sparse(council: Path) -> Path:
+        public = council.parents[2] / "public"
+        public.mkdir()
+        with open(public / "RS_2022-23_data_by_LA.xlsx", "wb") as handle:
+            handle.write(b"<html>\n")
+            handle.truncate(3 << 30)
+        return public
+
+    cases = [
+        ("register: a value at XFD1048576 (.xlsx)", far("XFD1048576"), ["savings"], 2),
+        ("register: a value at XFD6000 (.xlsx)", far("XFD6000"), ["savings"], 2),
+        (
+            "register: .ods of 1,048,000 x 16,000 repeats",
+            lambda c: _register(c, hf.repeated_ods, "2021-22-Q2.ods"),
+            ["savings"],
+            2,
+        ),
+        (
+            "register: 2,000 sheets",
+            lambda c: _register(c, lambda p: hf.many_sheets_xlsx(p, 2_000)),
+            ["savings"],
+            2,
+        ),
+        (
+            "register: on a very hidden sheet",
+            lambda c: _register(c, hf.very_hidden_xlsx),
+            ["savings"],
+            2,
+        ),
+        ("register: 110,000 rows, each wrong twice", bad_rows, ["savings"], 2),
+        ("council.yaml: 10,000 directorates", directorates, ["mtfp,savings"], 2),
+        ("benchmark panel: population 0", population("0"), ["benchmark"], 2),
+        ("benchmark panel: population -1", population("-1"), ["benchmark"], 2),
+        ("two folders with one ONS code", duplicate, ["benchmark"], 2),
+        ("--scenario ../../x", lambda c: None, ["benchmark", "--scenario", "../../x"], 2),
+        ("public: ctr_2223.xlsx with a value at XFD1048576", public_far_cell, ["benchmark"], 2),
+        ("public: a 3 GB sparse file named RS_*.xlsx", sparse, ["benchmark"], 2),
+    ]
+    print("\nHostile input (issue 23): python -m analysis validate, one process per case")
+    ok = True
+    for label, change, extra, expected in cases:
+        root = folder / "project"
+        council = _scratch(root)
+        public = change(council)
+        args = [*validate, "--notebooks", *extra]
+        if isinstance(public, Path):
+            args += ["--public-data", str(public)]
+        seconds, peak_mb, code, last = _child(args, root)
+        held = seconds < 10 and peak_mb < 500 and code == expected
+        ok &= held
+        print(
+            f"  {label:<50} {seconds:5.2f} s {peak_mb:6.0f} MB  exit {code}"
+            f"{'' if held else '  <-- MISSED'}  {last[:120]}"
+        )
+
+    # The panel cache: built once, a bit flipped, then loaded by a fresh process.
+    root = folder / "project"
+    council = _scratch(root)
+    public = root / "public"
+    public.mkdir()
+    shared = REPO.parent / "shared" / "data" / "public"
+    shutil.copy(next(shared.rglob("ctr_2122.xlsx")), public / "ctr_2122.xlsx")
+    load = [
+        python,
+        "-c",
+        "import sys; from analysis.public_data.panel import load_panel; "
+        "p = load_panel(sys.argv[1]); print(len(p))",
+        str(public),
+    ]
+    _child(load, root)
+    (target,) = (root / "data" / "processed" / "public_panel").glob("panel-*.parquet")
+    for label, damage in [
+        ("panel cache: one bit flipped", "flip"),
+        ("panel cache: values x10, rewritten", "x10"),
+        ("panel cache: an older schema, no record", "schema"),
+    ]:
+        import pandas as pd
+
+        if damage == "flip":
+            data = bytearray(target.read_bytes())
+            data[len(data) // 2] ^= 0x10
+            target.write_bytes(bytes(data))
+        elif damage == "x10":
+            frame = pd.read_parquet(target)
+            frame["value"] *= 10
+            frame.to_parquet(target, index=False)
+        else:
+            pd.read_parquet(target).drop(columns=["note"]).to_parquet(target)
+            target.with_suffix(".json").unlink()
+        seconds, peak_mb, code, last = _child(load, root)
+        record = json.loads(target.with_suffix(".json").read_text())
+        rebuilt = "rebuilding" in last and record["sha256"]
+        held = seconds < 10 and peak_mb < 500 and code == 0 and bool(rebuilt)
+        ok &= held
+        print(
+            f"  {label:<50} {seconds:5.2f} s {peak_mb:6.0f} MB  exit {code}"
+            f"{'' if held else '  <-- MISSED'}  {last[:120]}"
+        )
+    return ok
+
+
 def main() -> int:
+    issue_10()
+    with tempfile.TemporaryDirectory() as tmp:
+        return 0 if issue_23(Path(tmp)) else 1
+
+
+def issue_10() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         council = _council(folder)
@@ -115,7 +326,6 @@ def main() -> int:
             f"  {'100,000-row table as HTML (rows capped)':<44} "
             f"{time.perf_counter() - started:6.2f} s  {len(html) / 1000:,.0f} KB"
         )
-    return 0
 
 
 if __name__ == "__main__":

@@ -304,6 +304,13 @@ def _dispatch(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return EXIT_INTERRUPTED
+    except MemoryError:  # one line, never a traceback (and never 1, a failed notebook)
+        print(
+            "\nCannot build the pack: the machine ran out of memory reading the inputs "
+            "(close other programs, or check the files are the ones meant)",
+            file=sys.stderr,
+        )
+        return EXIT_ENVIRONMENT
     except ValueError as exc:  # a malformed --period and the like
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_INPUT_ERROR

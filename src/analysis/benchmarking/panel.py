@@ -67,8 +67,11 @@ class Panel:
         )
 
 
-def _tidy_csv(path: Path, what: str, extra: tuple[str, ...] = ()) -> pd.DataFrame:
-    """A CSV in the tidy reader form (as the illustrative panel ships)."""
+def _tidy_csv(
+    path: Path, what: str, extra: tuple[str, ...] = (), divisor: bool = False
+) -> pd.DataFrame:
+    """A CSV in the tidy reader form (as the illustrative panel ships). ``divisor``: its values
+    divide others (a population), so each must be more than 0."""
     path = check_file(path, what)
     shown = display_path(path)
     try:
@@ -85,6 +88,18 @@ def _tidy_csv(path: Path, what: str, extra: tuple[str, ...] = ()) -> pd.DataFram
             pd.to_numeric(frame["value"], errors="coerce").isna() & frame["value"].notna()
         ]
     ]
+    if divisor:
+        values = pd.to_numeric(frame["value"], errors="coerce")
+        problems += [
+            Problem(
+                shown,
+                f"a {what.split(' in ')[0]} must be more than 0 (found {values[i]:,.0f}): it "
+                "divides the spending figures; leave a figure not known blank",
+                row=i + 2,
+                column="value",
+            )
+            for i in frame.index[values <= 0]
+        ]
     if problems:
         raise InputError(problems)
     return tidy(frame)
@@ -260,7 +275,7 @@ def _read_panel(council: Council, settings: BenchmarkSettings, public_data: Path
             )
         files = _own_files(folder)
         rs = attempt(_tidy_csv, files["rs"][0], "RS lines in tidy form", ("line",))
-        population = attempt(_tidy_csv, files["population"][0], "population in tidy form")
+        population = attempt(_tidy_csv, files["population"][0], "population in tidy form", (), True)
         illustrative = (folder / "ILLUSTRATIVE.md").is_file()
         history = (
             pd.concat(

@@ -15,12 +15,14 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from analysis.core.errors import InputError, Problem, display_path
+from analysis.core import paths
+from analysis.core.errors import InputError, Problem, display_path, listing
 from analysis.core.paths import available_councils, council_dir, council_name_problem
 from analysis.core.provenance import record_input
 
 MAX_YAML_BYTES = 1_000_000  # a council's YAML is a few KB; anything this big is not one
 MAX_YAML_NODES = 100_000  # values once aliases are expanded: stops an "alias bomb"
+MAX_DIRECTORATES = 100  # a council reports by 4 to 12; every check lists them
 MAX_ABS_NUMBER = 1e15  # larger than any council figure in £k; beyond it sums lose precision
 
 
@@ -240,7 +242,7 @@ class Council(BaseModel):
     authority_class: Literal["UA", "MD", "LB", "SC", "SD"]
     committee: str = "Cabinet"
     minimum_general_fund_reserve: ReservePolicy
-    directorates: list[str] = Field(min_length=1)
+    directorates: list[str] = Field(min_length=1, max_length=MAX_DIRECTORATES)
     default_period: str | None = None
     data_notes: str | None = None
     savings: dict[str, Any] = Field(default_factory=dict)
@@ -253,6 +255,27 @@ class Council(BaseModel):
     @property
     def display_name(self) -> str:
         return self.short_name or self.name
+
+    @model_validator(mode="after")
+    def distinct_directorates(self) -> Council:
+        seen: set[str] = set()
+        twice = [d for d in self.directorates if d.casefold() in seen or seen.add(d.casefold())]
+        if twice:
+            raise ValueError(
+                f"directorates: {listing(dict.fromkeys(twice), sep='; ')} listed more than once"
+            )
+        return self
+
+
+SCENARIO_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")  # a folder name, never a path
+
+
+def scenario_name_problem(scenario: str) -> str | None:
+    """Why ``scenario`` cannot name a scenario (its pack is published in a folder of that name),
+    or None when it can. ``validate`` and ``run`` both ask this."""
+    if isinstance(scenario, str) and SCENARIO_NAME.match(scenario):
+        return None
+    return f"'{scenario}' is not a name: use letters, digits, hyphens and underscores"
 
 
 def load_council(council: str) -> Council:
@@ -273,4 +296,45 @@ def load_council(council: str) -> Council:
     for reserved in ("slug", "folder"):
         data.pop(reserved, None)
     model = parse_model(Council, data, display_path(path))
+    others = [p for p in folders_with_code(model.ons_code) if p.resolve() != folder.resolve()]
+    if others:
+        raise InputError.single(
+            display_path(path),
+            f"{model.ons_code} is also the ons_code of {listing(display_path(p) for p in others)}: "
+            "one council has one folder (a copied folder keeps the original's code: give the "
+            "copy its own council's code and name, or remove one)",
+            key="ons_code",
+        )
     return model.model_copy(update={"slug": council, "folder": folder})
+
+
+_ONS_LINE = re.compile(rb"^[ \t]*ons_code[ \t]*:[ \t]*[\"']?(E\d{8})\b", re.MULTILINE)
+_CODES: dict[Path, tuple[int, str | None]] = {}  # council.yaml -> (mtime_ns, its ons_code)
+
+
+def folders_with_code(ons_code: str) -> list[Path]:
+    """Every council folder, in ``data/raw/`` and those a batch generated, whose council.yaml
+    gives ``ons_code`` (read from each file's ``ons_code:`` line; remembered per file until it
+    changes)."""
+    found = []
+    for root in (paths.raw_dir(), paths.generated_councils_dir()):
+        if not root.is_dir():
+            continue
+        for folder in sorted(root.iterdir()):
+            path = folder / "council.yaml"
+            try:
+                stat = path.stat()
+            except OSError:
+                continue
+            known = _CODES.get(path)
+            if known is None or known[0] != stat.st_mtime_ns:
+                try:
+                    with open(path, "rb") as handle:
+                        match = _ONS_LINE.search(handle.read(MAX_YAML_BYTES))
+                except OSError:
+                    continue
+                known = (stat.st_mtime_ns, match.group(1).decode() if match else None)
+                _CODES[path] = known
+            if known[1] == ons_code:
+                found.append(folder)
+    return found

@@ -8,9 +8,13 @@ traceback and exits with status 2 before anything is written.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, replace
 from pathlib import Path
+
+MAX_PROBLEMS_PER_FILE = 50  # listed one by one; the rest of a file's are counted by kind
+MAX_KINDS_PER_FILE = 20  # kinds of problem counted separately; the rest counted together
 
 
 @dataclass(frozen=True)
@@ -23,6 +27,8 @@ class Problem:
     column: str | None = None
     sheet: str | None = None
     key: str | None = None
+    more: int = 0  # a line that stands for this many problems not listed one by one
+    repeats: int = 0  # further rows or keys this problem was found on (stated once)
 
     def where(self) -> str:
         parts = [self.file]
@@ -40,28 +46,164 @@ class Problem:
         return f"{self.where()}: {self.message}"
 
 
+_VARIABLE = re.compile(r"'[^']*'|\"[^\"]*\"|\(found [^)]*\)|[-+]?\d[\d,.]*")
+
+
+def _kind(problem: Problem) -> tuple:
+    """What a problem says, without the values it names: problems of one kind differ only in
+    their row, key, quoted text and figures."""
+    message = problem.message
+    if problem.more and _SAME_KIND in message:  # a carried "and N more ... as: <example>" line
+        message = message.split(_SAME_KIND, 1)[1]
+    return (problem.file, problem.sheet, problem.column, _VARIABLE.sub("…", message[:_EXAMPLE]))
+
+
+_SAME_KIND = " more of the same kind as: "
+_EXAMPLE = 160  # characters of a message shown as the example of its kind
+
+
+class Problems:
+    """Problems gathered in bounded memory, however many are added.
+
+    The first :data:`MAX_PROBLEMS_PER_FILE` of each file are kept; a problem saying exactly what
+    a kept one says about another row or key is folded into it (stated once, with a count); the
+    rest are counted by kind and listed as "and N more of the same kind". ``len()`` is the
+    number of problems added.
+    """
+
+    def __init__(self, problems: Iterable[Problem] = ()):
+        self.kept: list[Problem] = []
+        self.total = 0
+        self._index: dict[tuple, int] = {}  # (file, sheet, column, message) -> kept position
+        self._repeats: dict[int, int] = {}  # kept position -> further rows or keys like it
+        self._per_file: dict[str, int] = {}
+        self._omitted: dict[str, dict[tuple, list]] = {}  # file -> kind -> [count, example]
+        self.extend(problems)
+
+    def __len__(self) -> int:
+        return self.total
+
+    def __bool__(self) -> bool:
+        return self.total > 0
+
+    def __iter__(self) -> Iterator[Problem]:
+        return iter(self.lines())
+
+    def extend(self, problems: Iterable[Problem]) -> None:
+        for problem in problems:
+            self.append(problem)
+
+    def append(self, problem: Problem) -> None:
+        if problem.more:
+            self.total += problem.more
+            self._omit(problem, problem.more)
+            return
+        self.total += 1 + problem.repeats
+        same = (problem.file, problem.sheet, problem.column, problem.message)
+        at = self._index.get(same)
+        if at is not None:
+            if self.kept[at] != problem:  # the same problem read twice is reported once
+                self._repeats[at] = self._repeats.get(at, 0) + 1 + problem.repeats
+            else:
+                self.total -= 1 + problem.repeats
+            return
+        if self._per_file.get(problem.file, 0) < MAX_PROBLEMS_PER_FILE:
+            self._per_file[problem.file] = self._per_file.get(problem.file, 0) + 1
+            self._index[same] = len(self.kept)
+            self.kept.append(problem)
+            return
+        self._omit(problem, 1)
+
+    def _omit(self, problem: Problem, count: int) -> None:
+        kinds = self._omitted.setdefault(problem.file, {})
+        if problem.more and _SAME_KIND not in problem.message:
+            kind = (problem.file, None)  # a carried "and N more of other kinds" line
+        else:
+            kind = _kind(problem)
+        if kind not in kinds and len(kinds) >= MAX_KINDS_PER_FILE:
+            kind = (problem.file, None)
+        entry = kinds.setdefault(kind, [0, problem])
+        entry[0] += count
+
+    def lines(self) -> list[Problem]:
+        """The kept problems (each with how many more rows or keys it stands for), then per
+        file a line for each kind of problem not listed."""
+        out = []
+        for at, problem in enumerate(self.kept):
+            repeats = self._repeats.get(at)
+            if repeats:
+                where = "rows" if problem.row is not None else "keys" if problem.key else "times"
+                base = _REPEATED.sub("", problem.message)
+                repeats += problem.repeats
+                problem = replace(
+                    problem,
+                    message=f"{base} (and {repeats:,} more {where} like it)",
+                    repeats=repeats,
+                )
+            out.append(problem)
+        for file, kinds in self._omitted.items():
+            for kind, (count, example) in kinds.items():
+                if kind[-1] is None:
+                    out.append(Problem(file, f"and {count:,} more of other kinds", more=count))
+                else:
+                    out.append(
+                        Problem(
+                            file,
+                            f"and {count:,}{_SAME_KIND}{_example(example)}",
+                            sheet=example.sheet,
+                            column=example.column,
+                            more=count,
+                        )
+                    )
+        return out
+
+
+def _example(problem: Problem) -> str:
+    if problem.more and _SAME_KIND in problem.message:
+        return problem.message.split(_SAME_KIND, 1)[1]
+    return problem.message[:_EXAMPLE]
+
+
+_REPEATED = re.compile(r" \(and [\d,]+ more (?:rows|keys|times) like it\)$")
+
+
 class InputError(Exception):
-    """One or more problems with the user's input files. Nothing has been written."""
+    """One or more problems with the user's input files. Nothing has been written.
+
+    However many problems it is given, it keeps at most :data:`MAX_PROBLEMS_PER_FILE` of each
+    file (see :class:`Problems`): ``problems`` lists those and a line for each kind of the rest,
+    ``count`` says how many there were in all."""
 
     def __init__(self, problems: Iterable[Problem], summary: str | None = None):
-        self.problems = list(problems)
+        gathered = problems if isinstance(problems, Problems) else Problems(problems)
+        self.problems = gathered.lines()
+        self.count = gathered.total
         if not self.problems:
             raise ValueError("InputError needs at least one problem")
         self.summary = summary or (
             "1 problem in the input data"
-            if len(self.problems) == 1
-            else f"{len(self.problems)} problems in the input data"
+            if self.count == 1
+            else f"{self.count:,} problems in the input data"
         )
         super().__init__(self.render())
 
     def render(self) -> str:
         lines = [f"{self.summary}:"]
-        lines += [f"  - {p}" for p in self.problems]
+        lines += [
+            f"  - {p}" if not p.more else f"  - {p.where()}: {p.message}" for p in self.problems
+        ]
         return "\n".join(lines)
 
     @classmethod
     def single(cls, file: str | Path, message: str, **where) -> InputError:
         return cls([Problem(file=str(file), message=message, **where)])
+
+
+def listing(names: Iterable[str], limit: int = 20, sep: str = ", ") -> str:
+    """Names for a message, at most ``limit`` of them: 'a, b, c and 9,997 more'."""
+    names = list(names)
+    shown = sep.join(str(n) for n in names[:limit])
+    return shown if len(names) <= limit else f"{shown} and {len(names) - limit:,} more"
 
 
 def display_path(path: str | Path) -> str:

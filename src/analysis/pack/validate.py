@@ -12,8 +12,8 @@ import importlib
 from pathlib import Path
 
 from analysis.core import provenance
-from analysis.core.config import Council
-from analysis.core.errors import InputError, Problem
+from analysis.core.config import Council, scenario_name_problem
+from analysis.core.errors import EnvironmentFault, InputError, Problem
 from analysis.core.periods import Period
 from analysis.core.provenance import Prechecked
 
@@ -33,6 +33,9 @@ def validate_all(
 ) -> list[str]:
     """Validate the named modules' inputs; returns their summaries or raises one InputError.
     A module in ``prechecked`` is not checked again: its summary and inputs are taken as given."""
+    problem = scenario_name_problem(scenario)  # checked by run and validate alike
+    if problem:
+        raise InputError.single("--scenario", problem)
     summaries: list[str] = []
     problems: list[Problem] = []
     prechecked = prechecked or {}
@@ -46,8 +49,18 @@ def validate_all(
             summaries.append(module.validate_inputs(council, period, scenario, public_data))
         except InputError as exc:
             problems.extend(exc.problems)
+        except (MemoryError, KeyboardInterrupt, OSError, EnvironmentFault):
+            raise  # the machine, not the inputs: the command line says so in one line
+        except Exception as exc:  # a fault no check foresaw: still one line, exit 2
+            problems.append(
+                Problem(
+                    f"the {name.rsplit('.', 1)[-1]} inputs",
+                    f"could not be checked ({type(exc).__name__}: {str(exc)[:200]}): a file "
+                    "is not in the form expected; please report this with the files",
+                )
+            )
     if problems:
         # Two modules that read the same file (the MTFP check reads the savings register for
         # its reconciliation) report its problems once.
-        raise InputError(list(dict.fromkeys(problems)))
+        raise InputError(problems)
     return summaries

@@ -23,6 +23,7 @@ import pandas as pd
 
 from analysis.core.errors import InputError, Problem, display_path
 from analysis.core.provenance import record_input
+from analysis.core.sheet_limits import SheetLimits, check_workbook
 from analysis.public_data._csv import TEXT_FORMATS, CsvWorkbook, text_cell
 
 TIDY_COLUMNS = [
@@ -77,18 +78,42 @@ def clear_cache() -> None:
 
 
 def check_file(path: str | Path, what: str) -> Path:
-    """The path as a Path, or an InputError when it is not a file; records it as an input."""
+    """The path as a Path, or an InputError when it is not a file or is far larger than any
+    published table (checked before it is hashed: a 3 GB file would be read whole); records
+    it as an input."""
     path = Path(path)
     if not path.is_file():
         raise InputError.single(display_path(path), f"{what}: file not found")
+    check_size(path, what)
     record_input(path)
     return path
+
+
+MAX_FILE_BYTES = 200_000_000  # the largest published file read here is about 3 MB
+
+
+def check_size(path: Path, what: str) -> None:
+    """An InputError when the file is larger than :data:`MAX_FILE_BYTES`."""
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        raise InputError.single(
+            display_path(path),
+            f"the file is {size / 1e6:,.0f} MB; {LIMITS.what} is at most "
+            f"{MAX_FILE_BYTES / 1e6:,.0f} MB (expected the {what}): it is not the file meant",
+        )
 
 
 # File signatures: OLE2 (.xls), zip (.xlsx, .ods).
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ZIP = b"PK\x03\x04"
 FORMATS = {".xls": _OLE, ".xlsx": _ZIP, ".xlsm": _ZIP, ".ods": _ZIP}
+
+
+# How far a published table may reach, checked before a sheet is read (README "Input limits").
+# The largest published sheet read here is about 700 rows x 170 columns (RS 2023-24: 437 x
+# 166); the council taxbase workbook has 132 sheets.
+LIMITS = SheetLimits("a published table", rows=5_000, columns=2_000, cells=2_000_000, sheets=500)
+MAX_XLS_BYTES = 20_000_000  # an .xls is bounded by its size (the largest published: 2 MB)
 
 
 class Workbook:
@@ -98,12 +123,18 @@ class Workbook:
     shown; ``rows(sheet)`` gives every row as a tuple (blank cells None, whole numbers int).
     Phantom sheets that some publishers' files carry (names of external links such as
     ``'file:///C:/...xls'#Sheet``) are left out of ``sheetnames``.
+
+    Every sheet is measured before it is read (:mod:`analysis.core.sheet_limits`): a workbook of
+    more than :data:`LIMITS` sheets, or a sheet with a value beyond its rows and columns, is an
+    InputError naming the file, sheet and cell, never a reader building billions of cells.
     """
 
     def __init__(self, path: Path, what: str):
         self.path, self.what = path, what
         shown = display_path(path)
-        head = path.read_bytes()[:8] if path.stat().st_size else b""
+        size = path.stat().st_size
+        with open(path, "rb") as handle:
+            head = handle.read(8)  # never the whole file (it may be a 3 GB sparse one)
         if not (head.startswith(_OLE) or head.startswith(_ZIP)) or (
             head.startswith(_ZIP) and not zipfile.is_zipfile(path)
         ):
@@ -112,6 +143,15 @@ class Workbook:
                 f"not a spreadsheet (.xls, .xlsx or .ods; expected the {what}); the file may be "
                 "damaged, truncated or a web page saved in its place",
             )
+        if head.startswith(_OLE) and size > MAX_XLS_BYTES:
+            raise InputError.single(
+                shown,
+                f"the file is {size / 1e6:,.0f} MB; {LIMITS.what} saved as .xls is at most "
+                f"{MAX_XLS_BYTES / 1e6:,.0f} MB (expected the {what})",
+            )
+        # Sheets are counted, and an .ods file's sheets all measured (its reader builds them
+        # all when it opens the file), before the reader opens it.
+        self._extents = check_workbook(path, shown, LIMITS, sheets=[])
         try:
             self._book = pd.ExcelFile(path, engine="calamine")
             meta = {m.name: m for m in self._book.book.sheets_metadata}
@@ -121,6 +161,13 @@ class Workbook:
                 f"could not open the workbook (expected the {what}); it may be damaged: "
                 f"{type(exc).__name__}: {exc}",
             ) from None
+        if len(self._book.sheet_names) > LIMITS.sheets:  # an .xls: counted once open
+            self._book.close()
+            raise InputError.single(
+                shown,
+                f"the workbook has {len(self._book.sheet_names):,} sheets; {LIMITS.what} has at "
+                f"most {LIMITS.sheets:,} (expected the {what})",
+            )
         self._meta = meta
         self.sheetnames = [s for s in self._book.sheet_names if not is_phantom(s)]
 
@@ -128,7 +175,15 @@ class Workbook:
         meta = self._meta.get(sheet)
         return meta is None or str(meta.visible).lower().endswith("visible")
 
+    def _measure(self, sheet: str) -> None:
+        """Refuse the sheet before it is read when it reaches beyond :data:`LIMITS`."""
+        if sheet not in self._extents:
+            self._extents.update(
+                check_workbook(self.path, display_path(self.path), LIMITS, sheets=[sheet])
+            )
+
     def rows(self, sheet: str) -> list[tuple]:
+        self._measure(sheet)
         try:
             frame = pd.read_excel(self._book, sheet_name=sheet, header=None)
         except Exception as exc:
@@ -143,6 +198,7 @@ class Workbook:
 
     def head(self, sheet: str, n: int = 20) -> list[tuple]:
         """The first ``n`` rows only (to recognise a sheet without reading all of it)."""
+        self._measure(sheet)
         try:
             frame = pd.read_excel(self._book, sheet_name=sheet, header=None, nrows=n)
         except Exception:
@@ -153,6 +209,23 @@ class Workbook:
 
     def close(self) -> None:
         self._book.close()
+
+
+def not_positive(
+    path: Path, sheet: str | None, row: int, column: int, value: float, what: str
+) -> Problem:
+    """A figure that divides (a population, a tax base) that is 0 or less, by row and column
+    letter (``column`` counted from 0)."""
+    from openpyxl.utils import get_column_letter
+
+    return Problem(
+        display_path(path),
+        f"{what} must be more than 0 (found {value:,.0f}): it divides the spending figures; "
+        "a figure not published is left blank or marked [x], never 0",
+        row=row,
+        column=get_column_letter(column + 1),
+        sheet=sheet,
+    )
 
 
 def is_whole(value: Any, low: float, high: float) -> bool:

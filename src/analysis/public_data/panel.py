@@ -11,7 +11,10 @@ restructuring lookup, which maps E-codes to ONS codes (correcting misprinted one
 (:func:`analysis.public_data.successors.aggregate_successors`, ``aggregated`` True).
 
 :func:`load_panel` caches the panel as Parquet in ``data/processed/public_panel/``, keyed by the
-SHA-256 of every input and of the readers' code, and rebuilds it when either changes. A warm
+SHA-256 of every input and of the readers' code, and rebuilds it when either changes. A record
+beside the cache (``.json``) holds the SHA-256 of the Parquet file's own bytes, the panel's
+format version, the key and the columns: a cache that does not match its record (a flipped bit,
+values rewritten, an older format) is rebuilt, with a warning saying why. A warm
 process (a batch's kernel) also keeps the last panel it loaded in memory under the same key, and
 hands each caller its own copy, so no caller can change what the next one gets.
 """
@@ -20,7 +23,9 @@ from __future__ import annotations
 
 import fnmatch
 import hashlib
+import io
 import json
+import logging
 import os
 from pathlib import Path
 
@@ -28,6 +33,7 @@ import pandas as pd
 
 from analysis.core.errors import InputError, display_path
 from analysis.core.provenance import record_input, sha256_of
+from analysis.public_data._common import check_size
 from analysis.public_data.borrowing import read_borrowing
 from analysis.public_data.boundaries import Restructuring, read_restructuring
 from analysis.public_data.capital import read_capital
@@ -41,7 +47,7 @@ from analysis.public_data.successors import aggregate_successors
 from analysis.public_data.taxbase import read_taxbase
 from analysis.public_data.unmatched import correct_ons_codes
 
-PANEL_VERSION = "1"
+PANEL_VERSION = "2"  # 2: a record beside the cache holds its SHA-256
 PANEL_COLUMNS = [
     "ons_code",
     "e_code",
@@ -315,6 +321,58 @@ def default_cache_dir() -> Path:
 _LOADED: dict[Path, pd.DataFrame] = {}
 
 
+log = logging.getLogger(__name__)
+
+
+def _record_path(target: Path) -> Path:
+    """The cache's record beside it: the SHA-256 of the Parquet file's bytes, the panel's
+    format version, the key (inputs and readers' code) and the columns."""
+    return target.with_suffix(".json")
+
+
+def _write_cache(panel: pd.DataFrame, target: Path, key: str) -> None:
+    tmp = target.with_suffix(f".{os.getpid()}.part")
+    panel.to_parquet(tmp, index=False)
+    record = {
+        "sha256": sha256_of(tmp),
+        "panel_version": PANEL_VERSION,
+        "key": key,
+        "columns": PANEL_COLUMNS,
+        "rows": len(panel),
+    }
+    record_tmp = target.with_suffix(f".{os.getpid()}.json.part")
+    record_tmp.write_text(json.dumps(record, indent=1))
+    # The record goes in place last: a reader between the two sees a mismatch and rebuilds.
+    os.replace(tmp, target)
+    os.replace(record_tmp, _record_path(target))
+
+
+def _read_cache(target: Path, key: str) -> tuple[pd.DataFrame | None, str]:
+    """(the cached panel, "") when its bytes, format, key and columns all match its record;
+    else (None, why not)."""
+    try:
+        record = json.loads(_record_path(target).read_text())
+    except (OSError, ValueError):
+        return None, "has no record of its contents (written by an older version, or damaged)"
+    if not isinstance(record, dict) or record.get("panel_version") != PANEL_VERSION:
+        return None, "was written in an older format"
+    if record.get("key") != key or record.get("columns") != PANEL_COLUMNS:
+        return None, "was written for other inputs or by other code"
+    try:
+        data = target.read_bytes()
+    except OSError:
+        return None, "cannot be read"
+    if hashlib.sha256(data).hexdigest() != record.get("sha256"):
+        return None, "does not match its record (changed or damaged since it was written)"
+    try:
+        panel = pd.read_parquet(io.BytesIO(data))
+    except Exception:  # bytes that match their hash but do not parse: rebuilt, never trusted
+        return None, "cannot be read as Parquet"
+    if list(panel.columns) != PANEL_COLUMNS or len(panel) != record.get("rows"):
+        return None, "does not hold the columns and rows its record says"
+    return panel, ""
+
+
 def load_panel(
     folder: str | Path, cache_dir: str | Path | None = None, rebuild: bool = False
 ) -> pd.DataFrame:
@@ -324,6 +382,9 @@ def load_panel(
     if not folder.is_dir():
         raise InputError.single(display_path(folder), "public data folder not found")
     files = find_files(folder)
+    for paths in files.values():
+        for path in paths:
+            check_size(path, "published file")  # before it is hashed
     key, hashes = input_key(files)
     for paths in files.values():
         for path in paths:
@@ -335,20 +396,18 @@ def load_panel(
         return _LOADED[target].copy(deep=False)
     _LOADED.clear()
     if target.is_file() and not rebuild:
-        try:
-            panel = pd.read_parquet(target)
-        except Exception:  # a damaged cache is rebuilt, never trusted
-            target.unlink(missing_ok=True)
-        else:
+        panel, reason = _read_cache(target, key)
+        if panel is not None:
             _LOADED[target] = panel
             return panel.copy(deep=False)
+        log.warning("%s %s: rebuilding it from the published files", display_path(target), reason)
+    for stale in (target, _record_path(target)):
+        stale.unlink(missing_ok=True)
     panel = build_panel(folder, hashes)
     cache_dir.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_suffix(f".{os.getpid()}.part")
-    panel.to_parquet(tmp, index=False)
-    os.replace(tmp, target)
-    for old in cache_dir.glob(f"panel-{place}-*.parquet"):
-        if old != target:
+    _write_cache(panel, target, key)
+    for old in cache_dir.glob(f"panel-{place}-*"):
+        if old not in (target, _record_path(target)) and not old.name.endswith(".part"):
             old.unlink(missing_ok=True)
     _LOADED[target] = panel
     return panel.copy(deep=False)

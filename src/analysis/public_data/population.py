@@ -18,12 +18,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from analysis.core.errors import InputError
 from analysis.public_data._cells import block, numbers
 from analysis.public_data._common import (
     cached,
     check_file,
     clean_text,
     find_sheet,
+    not_positive,
     tidy,
     wrong_file,
 )
@@ -84,6 +86,18 @@ def _parse(path: Path) -> pd.DataFrame:
         raise wrong_file(path, WHAT, "no rows with ONS codes under the header", sheet)
     data = [r for r, k in zip(rows[h + 1 :], keep, strict=True) if k]
     values = numbers(block(data, [j for j, _ in year_cols]))
+    # A population divides spending per head: 0 or less is refused (a missing figure is NaN).
+    bad_rows, bad_cols = np.nonzero(values <= 0)
+    if len(bad_rows):
+        numbers_of_rows = (h + 2 + np.flatnonzero(keep))[bad_rows]
+        raise InputError(
+            [
+                not_positive(
+                    path, sheet, int(r), year_cols[c][0], float(values[i, c]), "a population"
+                )
+                for r, i, c in zip(numbers_of_rows, bad_rows, bad_cols, strict=True)
+            ]
+        )
     n_rows, n_cols = values.shape
     geo = geography[keep]
     frame = pd.DataFrame(

@@ -31,7 +31,7 @@ from typing import Any
 import pandas as pd
 
 from analysis.core.config import Council
-from analysis.core.errors import InputError, Problem, display_path
+from analysis.core.errors import InputError, Problem, Problems, display_path, listing
 from analysis.core.periods import Period, parse_year, year_label
 from analysis.core.provenance import record_input
 from analysis.core.schedule import SNAPSHOT_SUFFIXES, snapshot_files
@@ -52,11 +52,14 @@ from analysis.savings.fields import (
 from analysis.savings.sheets import (
     HEADER_SEARCH_ROWS,
     WORKBOOK_SUFFIXES,
+    RegisterWorkbook,
     find_header,
     read_csv,
     read_workbook,
     uncached_formulas,
 )
+
+MAX_PROBLEMS_CHECKED = 10_000  # a register this wrong is the wrong file: stop checking it
 
 _TOTAL = re.compile(r"^\s*(grand\s+)?totals?\b", re.IGNORECASE)
 
@@ -104,7 +107,8 @@ def load_register(
     found = find_header(sheet, settings)
     if found is None:
         raise _no_header(path, sheet, settings)
-    index, header_row, columns, problems = found
+    index, header_row, columns, header_problems = found
+    problems = Problems(header_problems)
     headers = sheet.rows[index][1]
     if any(name not in columns for name in REQUIRED):
         raise InputError(problems)
@@ -128,8 +132,20 @@ def load_register(
     records: list[dict[str, Any]] = []
     totals: list[tuple[int, list[Any]]] = []
     seen: dict[tuple[str, int], int] = {}
+    stopped: list[Problem] = []  # said first, so never among the problems counted, not listed
 
     for number, values in sheet.rows[index + 1 :]:
+        if len(problems) >= MAX_PROBLEMS_CHECKED:
+            stopped.append(
+                Problem(
+                    shown,
+                    f"checking stopped here after {len(problems):,} problems: the rows from "
+                    "this one down were not checked (is this the register meant?)",
+                    row=number,
+                    sheet=sheet.sheet,
+                )
+            )
+            break
         if all(is_blank(v) for v in values):
             continue
         reference = cell_text(cell(values, "reference"))
@@ -162,7 +178,7 @@ def load_register(
         if record["directorate"] is None:
             problem(
                 number, "directorate",
-                f"unknown directorate '{raw}': expected one of {', '.join(council.directorates)} "
+                f"unknown directorate '{raw}': expected one of {listing(council.directorates)} "
                 "(council.yaml directorates)",
             )  # fmt: skip
 
@@ -171,7 +187,7 @@ def load_register(
         if record["type"] is None:
             problem(
                 number, "type",
-                f"unknown savings type '{raw}': expected one of {', '.join(settings.types)} "
+                f"unknown savings type '{raw}': expected one of {listing(settings.types)} "
                 "(council.yaml savings.types)",
             )  # fmt: skip
 
@@ -270,7 +286,8 @@ def load_register(
                     f"the totals row says {value:,.1f} but the savings above add up to {total:,.1f}",
                 )  # fmt: skip
     if problems:
-        raise InputError(_explain_formulas(path, sheet.sheet, problems, columns, headers))
+        explained = _explain_formulas(path, sheet.sheet, problems.lines(), columns, headers)
+        raise InputError([*stopped, *explained])
     frame["financial_year"] = frame["financial_year"].astype(int)
     for name in MONEY_FIELDS:
         frame[f"{name}_gbp_k"] = frame[f"{name}_gbp_k"].astype(float)
@@ -279,16 +296,35 @@ def load_register(
 
 
 def _no_header(path: Path, sheet, settings: SavingsSettings) -> InputError:
-    """No header row: say which other sheet holds the register, if one does."""
+    """No header row: say which other sheet holds the register, if one does (a hidden one
+    included: the message says it is hidden). The workbook is opened once for all of them."""
     shown = sheet.file
-    for other in sheet.others:
-        if find_header(read_workbook(path, shown, other), settings) is not None:
-            return InputError.single(
-                shown,
-                f"the register is on sheet '{other}', not '{sheet.sheet}': set savings.sheet: "
-                f"'{other}' in council.yaml (or move that sheet first)",
-                sheet=sheet.sheet,
-            )
+    if sheet.sheet is not None:
+        with RegisterWorkbook(path, shown) as book:
+            hidden = [name for name in book.hidden if name != sheet.sheet]
+            for other in [*sheet.others, *hidden]:
+                if find_header(book.read(other), settings) is None:
+                    continue
+                if other in book.hidden:
+                    return InputError.single(
+                        shown,
+                        f"the register is on sheet '{other}', which is {book.hidden[other]} "
+                        f"(not '{sheet.sheet}'): unhide it"
+                        + (
+                            " (a very hidden sheet is unhidden in the VBA editor, Alt+F11: "
+                            "set its Visible property to -1)"
+                            if book.hidden[other] == "very hidden"
+                            else " (right-click a sheet tab > Unhide)"
+                        )
+                        + f" and set savings.sheet: '{other}' in council.yaml",
+                        sheet=sheet.sheet,
+                    )
+                return InputError.single(
+                    shown,
+                    f"the register is on sheet '{other}', not '{sheet.sheet}': set savings.sheet: "
+                    f"'{other}' in council.yaml (or move that sheet first)",
+                    sheet=sheet.sheet,
+                )
     return InputError.single(
         shown,
         f"cannot find the header row in the first {HEADER_SEARCH_ROWS} rows: expected "
@@ -349,7 +385,7 @@ def load_year(council: Council, period: Period) -> dict[Period, pd.DataFrame]:
     """
     settings = load_settings(council)
     snapshots: dict[Period, pd.DataFrame] = {}
-    problems: list[Problem] = []
+    problems = Problems()
     for quarter in range(1, period.quarter + 1):
         each = Period(period.year, quarter)
         try:

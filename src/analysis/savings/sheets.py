@@ -10,7 +10,6 @@ cell longer than Excel's own limit of 32,767 characters is refused by row and co
 from __future__ import annotations
 
 import csv
-import io
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,6 +18,7 @@ from typing import Any
 from openpyxl.utils import get_column_letter
 
 from analysis.core.errors import InputError, Problem
+from analysis.core.sheet_limits import SheetLimits, check_workbook
 from analysis.savings.fields import (
     FIELDS,
     REQUIRED,
@@ -33,6 +33,11 @@ WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
 MAX_FILE_BYTES = 50_000_000  # a register of 100,000 rows is about 10 MB
 MAX_EXPANDED_BYTES = 250_000_000  # what a zip-based workbook may unpack to
 MAX_CELL_CHARS = 32_767  # Excel's own limit for one cell
+
+# How far a register may reach (checked before a sheet is read; see README "Input limits").
+# A 100,000-row register of 12 columns is 1.2 million cells; 5 million cells is about 300 MB
+# once read.
+LIMITS = SheetLimits("a savings register", rows=120_000, columns=200, cells=5_000_000, sheets=250)
 
 _ZIP = b"PK\x03\x04"
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls, and any password-protected workbook
@@ -97,72 +102,132 @@ def check_file(path: Path, shown: str) -> None:
             )
 
 
+class RegisterWorkbook:
+    """A register workbook opened once: its sheets are read one at a time, each checked
+    against :data:`LIMITS` before the reader builds it (a value at ``XFD1048576`` is refused
+    by name, never allocated). Use as a context manager."""
+
+    def __init__(self, path: Path, shown: str):
+        import python_calamine as calamine
+
+        self.path, self.shown = path, shown
+        check_file(path, shown)
+        # Sheets are counted, and an .ods file's content.xml measured, before the reader opens
+        # the file: calamine builds every .ods sheet when it opens one.
+        check_workbook(path, shown, LIMITS, sheets=[])
+        try:
+            self._book = calamine.CalamineWorkbook.from_path(str(path))
+        except calamine.PasswordError:
+            raise InputError.single(
+                shown,
+                "the workbook is encrypted (password-protected): save a copy without a password",
+            ) from None
+        except Exception as exc:  # a damaged file: calamine says what it could not read
+            raise InputError.single(shown, f"cannot open as a workbook: {exc}") from None
+        if len(self._book.sheet_names) > LIMITS.sheets:  # an .xls: counted once it is open
+            self._book.close()
+            raise InputError.single(
+                shown,
+                f"the workbook has {len(self._book.sheet_names):,} sheets; {LIMITS.what} has at "
+                f"most {LIMITS.sheets:,}: save the sheets needed in a workbook of their own",
+            )
+        worksheets = [
+            m for m in self._book.sheets_metadata if m.typ == calamine.SheetTypeEnum.WorkSheet
+        ]
+        self.visible = [
+            m.name for m in worksheets if m.visible == calamine.SheetVisibleEnum.Visible
+        ]
+        self.hidden = {
+            m.name: (
+                "very hidden" if m.visible == calamine.SheetVisibleEnum.VeryHidden else "hidden"
+            )
+            for m in worksheets
+            if m.visible != calamine.SheetVisibleEnum.Visible
+        }
+        self.names = list(self._book.sheet_names)
+
+    def __enter__(self) -> RegisterWorkbook:
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        self._book.close()
+
+    def choose(self, sheet_name: str | None) -> str:
+        """The named sheet (``savings.sheet``), else the first visible one."""
+        if sheet_name is not None:
+            if sheet_name not in self.names:
+                raise InputError.single(
+                    self.shown,
+                    f"no sheet named '{sheet_name}' (savings.sheet in council.yaml); "
+                    f"sheets: {', '.join(self.names[:50])}"
+                    + (f" and {len(self.names) - 50:,} more" if len(self.names) > 50 else ""),
+                )
+            return sheet_name
+        if self.visible:
+            return self.visible[0]
+        raise InputError.single(self.shown, "the workbook has no visible sheet")
+
+    def read(self, name: str) -> Sheet:
+        """One sheet's rows, after checking how far it reaches."""
+        check_workbook(self.path, self.shown, LIMITS, sheets=[name])
+        try:
+            values = self._book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+        except Exception as exc:
+            raise InputError.single(
+                self.shown, f"cannot read the sheet: {exc}", sheet=name
+            ) from None
+        result = Sheet(self.shown, name, others=[v for v in self.visible if v != name])
+        result.rows = [(number, row) for number, row in enumerate(values, start=1)]
+        check_cells(result)
+        return result
+
+
 def read_workbook(path: Path, shown: str, sheet_name: str | None) -> Sheet:
     """The named sheet (``savings.sheet``), else the first visible one, of any workbook."""
-    import python_calamine as calamine
-
-    check_file(path, shown)
-    try:
-        workbook = calamine.CalamineWorkbook.from_path(str(path))
-    except calamine.PasswordError:
-        raise InputError.single(
-            shown, "the workbook is encrypted (password-protected): save a copy without a password"
-        ) from None
-    except Exception as exc:  # a damaged file: calamine says what it could not read
-        raise InputError.single(shown, f"cannot open as a workbook: {exc}") from None
-    try:
-        visible = [
-            m.name
-            for m in workbook.sheets_metadata
-            if m.visible == calamine.SheetVisibleEnum.Visible
-            and m.typ == calamine.SheetTypeEnum.WorkSheet
-        ]
-        if sheet_name is not None:
-            if sheet_name not in workbook.sheet_names:
-                raise InputError.single(
-                    shown,
-                    f"no sheet named '{sheet_name}' (savings.sheet in council.yaml); "
-                    f"sheets: {', '.join(workbook.sheet_names)}",
-                )
-            name = sheet_name
-        elif visible:
-            name = visible[0]
-        else:
-            raise InputError.single(shown, "the workbook has no visible sheet")
-        try:
-            values = workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
-        except Exception as exc:
-            raise InputError.single(shown, f"cannot read the sheet: {exc}", sheet=name) from None
-    finally:
-        workbook.close()
-    result = Sheet(shown, name, others=[v for v in visible if v != name])
-    result.rows = [(number, row) for number, row in enumerate(values, start=1)]
-    check_cells(result)
-    return result
+    with RegisterWorkbook(path, shown) as book:
+        return book.read(book.choose(sheet_name))
 
 
 def read_csv(path: Path, shown: str) -> Sheet:
+    """The rows of a CSV register, read as a stream: a row past :data:`LIMITS` rows, or with
+    more than its columns, stops the reading there and is refused by number."""
     check_file(path, shown)
-    raw = path.read_bytes()
-    if b"\x00" in raw:
-        raise InputError.single(
-            shown, "not a text file (it holds NUL bytes): export the register as CSV from Excel"
-        )
+    with open(path, "rb") as handle:
+        if b"\x00" in handle.read(1 << 20):
+            raise InputError.single(
+                shown, "not a text file (it holds NUL bytes): export the register as CSV from Excel"
+            )
     for encoding in ("utf-8-sig", "cp1252"):
         try:
-            text = raw.decode(encoding)
-            break
+            with open(path, encoding=encoding, newline="") as handle:
+                return _csv_rows(handle, shown)
         except UnicodeDecodeError:
             continue
-    else:
-        raise InputError.single(
-            shown, "not text in UTF-8 or Windows-1252: save it as 'CSV UTF-8' from Excel"
-        )
+    raise InputError.single(
+        shown, "not text in UTF-8 or Windows-1252: save it as 'CSV UTF-8' from Excel"
+    )
+
+
+def _csv_rows(handle, shown: str) -> Sheet:
     result = Sheet(shown, None)
-    reader = csv.reader(io.StringIO(text, newline=""))
+    reader = csv.reader(handle)
     try:
         for number, values in enumerate(reader, start=1):
-            result.rows.append((number, list(values)))
+            if number > LIMITS.rows:
+                raise InputError.single(
+                    shown,
+                    f"the file has more than {LIMITS.rows:,} rows, the most {LIMITS.what} may "
+                    "have: delete the blank or unrelated rows below the register",
+                    row=number,
+                )
+            if len(values) > LIMITS.columns:
+                raise InputError.single(
+                    shown,
+                    f"the row has {len(values):,} columns; {LIMITS.what} may use "
+                    f"{LIMITS.columns:,}: delete what is in the far columns",
+                    row=number,
+                )
+            result.rows.append((number, values))
     except csv.Error as exc:
         raise InputError.single(
             shown,
