@@ -110,8 +110,9 @@ def toy_data() -> dict:
             "draws": 1000,
             "seed": 42,
             "distributions": {
-                "pay_award_pct": {"distribution": "normal", "mean": 0.10, "sd": 0.02},
-                "savings_delivery_rate": {"distribution": "uniform", "low": 0.5, "high": 1.0},
+                # around the scenario's values: pay 10% +/- 2 points; delivery 50% to 100%
+                "pay_award_pct": {"distribution": "normal", "sd": 0.02},
+                "savings_delivery_rate": {"distribution": "uniform", "below": 0.5, "above": 0.0},
             },
         },
         "scenarios": {
@@ -521,7 +522,7 @@ def test_the_register_year_is_not_redrawn_by_the_monte_carlo_or_the_sensitivity(
     data = toy_data()
     data["savings_delivery"] = {"current_year": "register_forecast"}
     data["monte_carlo"]["distributions"] = {
-        "savings_delivery_rate": {"distribution": "uniform", "low": 0.5, "high": 1.0}
+        "savings_delivery_rate": {"distribution": "uniform", "below": 0.5, "above": 0.0}
     }
     plan = toy(data)
     out = simulate(plan, toy_council(), register_evidence(), draws=200)

@@ -247,20 +247,44 @@ def test_reserves_sentence_omits_another_scenario_that_breaches_no_earlier():
     )
 
 
+def leanings(scenario: str = "base") -> pd.DataFrame:
+    # savings delivery drawn 16.7 points below the scenario's value on average; price
+    # inflation 0.7 points above (both widen the gap); pay balanced (noise).
+    return pd.DataFrame(
+        {
+            "scenario": scenario,
+            "label": ["the pay award", "price inflation", "savings delivery"],
+            "mean_offset_fraction": [0.0001, 0.0067, -0.1667],
+            "lean_widening_fraction": [0.0001, 0.0067, 0.1667],
+            "leans": [False, True, True],
+        }
+    )
+
+
 def test_reserves_sentence_reconciles_the_base_case_with_the_simulation():
     # Base case: never below the minimum by 2025-26; simulation: 55% in 2024-25 (first >= 50%),
-    # median gap £52.0m above the base case's £45.2m: the ranges are skewed.
-    sentence = summary.reserves_sentence(mtfp_headline(), "base", mtfp_monte_carlo())
+    # median gap £52.0m above the base case's £45.2m; the draws of savings delivery and price
+    # inflation lean towards a wider gap: the reason given is theirs.
+    sentence = summary.reserves_sentence(mtfp_headline(), "base", mtfp_monte_carlo(), leanings())
     assert sentence == (
         "Under the base case, the general fund stays above its minimum prudent level to 2025-26. "
         "In 10,000 simulations of the base case, it is more likely than not to be below its "
         "minimum from 2024-25 (55% of simulations), earlier than the single projection of the "
-        "base case says, because the ranges allowed for the uncertain assumptions are skewed "
-        "towards worse outcomes than the central figures it uses (costs higher, or income or "
-        "savings delivery lower): the median simulated gap by 2025-26 (£52.0m) is above the "
-        "single projection's (£45.2m). "
+        "base case says: the median simulated gap by 2025-26 (£52.0m) is above the single "
+        "projection's (£45.2m), because the draws lean towards a wider gap than its central "
+        "figures (savings delivery averages 16.7 percentage points below its value; price "
+        "inflation averages 0.7 percentage points above its value). "
         "Under the pessimistic scenario it falls below the minimum in 2024-25."
     )
+    # Without the draws' leanings the sentence gives no reason; with balanced draws, none that
+    # blames a range.
+    bare = summary.reserves_sentence(mtfp_headline(), "base", mtfp_monte_carlo())
+    assert "is above the single projection's (£45.2m). Under" in bare
+    assert "because" not in bare
+    balanced = leanings().assign(leans=False)
+    text = summary.reserves_sentence(mtfp_headline(), "base", mtfp_monte_carlo(), balanced)
+    assert "no assumption's draws lean towards a wider gap on average" in text
+    assert "skewed" not in text
 
 
 def test_reserves_sentence_when_the_simulation_agrees_or_is_for_another_scenario():
@@ -274,15 +298,16 @@ def test_reserves_sentence_when_the_simulation_agrees_or_is_for_another_scenario
     assert summary.likely_below_year(mtfp_monte_carlo(), "base") == "2024-25"
     assert summary.likely_below_year(None, "base") is None
     # A simulation whose median is below the projection, never likely below the minimum, while
-    # the base case falls below it in 2024-25: later, and the ranges lean the other way.
+    # the base case falls below it in 2024-25: later; the draws lean only towards a wider gap,
+    # so no lean explains a lower median.
     kind = mtfp_monte_carlo().assign(
         budget_gap_cumulative_p50_gbp_m=[10.0, 20.0, 30.0],
         probability_general_fund_below_minimum_fraction=[0.0, 0.2, 0.4],
     )
-    later = summary.reserves_sentence(frame, "base", kind)
+    later = summary.reserves_sentence(frame, "base", kind, leanings())
     assert "below its minimum in at most 40% of simulations in any year" in later
-    assert "later than the single projection" in later
-    assert "skewed towards better outcomes" in later and "(£30.0m) is below" in later
+    assert "later than the single projection" in later and "(£30.0m) is below" in later
+    assert "no assumption's draws lean towards a narrower gap on average" in later
 
 
 def test_the_reserves_tile_carries_the_simulation_too():

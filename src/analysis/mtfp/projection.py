@@ -18,44 +18,14 @@ Typical use::
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 
 from analysis.core.config import Council
 from analysis.core.display import percent_text
-from analysis.core.errors import InputError
-from analysis.core.periods import Period
-from analysis.mtfp.assumptions import load_assumptions, resolve_scenario
-from analysis.mtfp.delivery import Evidence, _savings_arrays, delivery_evidence
+from analysis.mtfp.delivery import Evidence, savings_arrays
 from analysis.mtfp.engine import Drivers, drivers_from, project
-from analysis.mtfp.productivity import load_productivity
 from analysis.mtfp.schema import MTFPAssumptions, per_year
-
-
-def validate_inputs(
-    council: Council, period: Period, scenario: str, public_data: Path | None
-) -> str:
-    """Load and check ``mtfp.yaml`` and the chosen scenario; a one-line summary."""
-    assumptions = load_assumptions(council)
-    resolve_scenario(assumptions, scenario, council)
-    labels = assumptions.year_labels
-    if period.year_label not in labels:
-        raise InputError.single(
-            assumptions.file,
-            f"the period {period.label} is outside the plan ({labels[0]} to {labels[-1]})",
-            key="base_year",
-        )
-    evidence = delivery_evidence(assumptions, council, period)
-    register = f"; savings register {evidence.period_label} for {evidence.year}" if evidence else ""
-    productivity = load_productivity(council)
-    if productivity is not None:
-        register += f"; productivity plan figures for {productivity['year'].iloc[0]}"
-    return (
-        f"MTFP assumptions: {len(assumptions.scenario_names())} scenarios over {labels[0]} to "
-        f"{labels[-1]}{register}"
-    )
 
 
 def opening_usable_reserves(m: MTFPAssumptions) -> float:
@@ -72,7 +42,7 @@ def build_drivers(
     """The arrays for one projection of ``m`` (see :mod:`analysis.mtfp.engine`). ``rates`` is the
     savings register's evidence (:func:`analysis.mtfp.delivery_evidence`, or only its rates).
     ``haircut=False`` skips the savings delivery (for funding, which does not use it)."""
-    planned, fraction, _, known, forecast = _savings_arrays(m, rates, haircut)
+    planned, fraction, _, known, forecast = savings_arrays(m, rates, haircut)
     policy = council.minimum_general_fund_reserve if council is not None else None
     return drivers_from(
         m,

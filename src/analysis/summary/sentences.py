@@ -111,7 +111,10 @@ def _under(name: str) -> str:
 
 
 def reserves_sentence(
-    headline: pd.DataFrame, scenario: str = BASE, monte_carlo: pd.DataFrame | None = None
+    headline: pd.DataFrame,
+    scenario: str = BASE,
+    monte_carlo: pd.DataFrame | None = None,
+    leanings: pd.DataFrame | None = None,
 ) -> str:
     """When the general fund falls below its minimum (and usable reserves run out), for the
     chosen scenario, reconciled with the Monte Carlo simulation of that scenario where the pack
@@ -131,7 +134,7 @@ def reserves_sentence(
     if monte_carlo is not None and not monte_carlo.empty:
         simulated = monte_carlo[monte_carlo["scenario"].astype(str) == name]
         if not simulated.empty:
-            sentence += " " + probability_sentence(row, simulated)
+            sentence += " " + probability_sentence(row, simulated, leanings)
 
     others = headline[headline["scenario"].astype(str) != name].copy()
     if others.empty:
@@ -162,11 +165,44 @@ def likely_below_year(monte_carlo: pd.DataFrame | None, scenario: str) -> str | 
     return years[0] if years else None
 
 
-def probability_sentence(row: pd.Series, simulated: pd.DataFrame) -> str:
-    """The Monte Carlo view of the same scenario's reserve milestone, and why the two differ:
-    the simulation draws each uncertain assumption from a range, and where the ranges allow
-    more room for costs to rise (or savings to fall short) than the other way, the simulated
-    gaps sit above the scenario's own single projection."""
+def _lean_reason(leanings: pd.DataFrame | None, scenario: str, wider: bool) -> str | None:
+    """The assumptions whose draws lean towards a wider (narrower) gap on average, from the
+    pack's ``mtfp_monte_carlo_leanings`` (None without it); a sentence part."""
+    if leanings is None or leanings.empty:
+        return None
+    rows = leanings[leanings["scenario"].astype(str) == scenario]
+    if rows.empty:
+        return None
+    lean = rows["lean_widening_fraction"].astype(float)
+    leans = rows["leans"].astype(str).str.lower().isin(("true", "1"))
+    same = rows[leans & ((lean > 0) if wider else (lean < 0))]
+    if same.empty:
+        return (
+            f"no assumption's draws lean towards a {'wider' if wider else 'narrower'} gap on "
+            "average, so the difference comes from the way the drawn assumptions combine over "
+            "the years"
+        )
+    same = same.reindex(
+        same["lean_widening_fraction"].astype(float).abs().sort_values(ascending=False).index
+    )
+    parts = [
+        f"{r.label} averages {abs(float(r.mean_offset_fraction)) * 100:.1f} percentage points "
+        f"{'above' if float(r.mean_offset_fraction) > 0 else 'below'} its value"
+        for r in same.head(2).itertuples()
+    ]
+    return (
+        f"the draws lean towards a {'wider' if wider else 'narrower'} gap than its central "
+        f"figures ({'; '.join(parts)})"
+    )
+
+
+def probability_sentence(
+    row: pd.Series, simulated: pd.DataFrame, leanings: pd.DataFrame | None = None
+) -> str:
+    """The Monte Carlo view of the same scenario's reserve milestone, and why the two differ,
+    from the draws themselves (``leanings``: the pack's ``mtfp_monte_carlo_leanings``, which
+    says which assumptions' draws lean which way from the scenario's values): without it the
+    sentence gives the medians and no reason."""
     name = str(row["scenario"])
     below = year_text(row["general_fund_below_minimum_year"])
     ordered = simulated.assign(_order=simulated["year"].map(lambda y: _sort_year(year_text(y))))
@@ -194,31 +230,29 @@ def probability_sentence(row: pd.Series, simulated: pd.DataFrame) -> str:
     )
     if same:
         return view + f", which agrees with the single projection of {_under(name)}."
-    if round(median, 1) > round(projected, 1):
-        why = (
-            "the ranges allowed for the uncertain assumptions are skewed towards worse outcomes "
-            "than the central figures it uses (costs higher, or income or savings delivery "
-            f"lower): the median simulated gap by {final} ({money(median)}) is above the single "
-            f"projection's ({money(projected)})"
-        )
-    elif round(median, 1) < round(projected, 1):
-        why = (
-            "the ranges allowed for the uncertain assumptions are skewed towards better "
-            f"outcomes than the central figures it uses: the median simulated gap by {final} "
-            f"({money(median)}) is below the single projection's ({money(projected)})"
-        )
-    else:
-        why = (
-            f"the median simulated gap by {final} matches the single projection's "
-            f"({money(projected)}), but the spread of outcomes puts many simulations on the "
-            "worse side"
-        )
     timing = (
         "earlier than"
         if below is None or (first and _sort_year(first) < _sort_year(below))
         else "later than"
     )
-    return view + f", {timing} the single projection of {_under(name)} says, because {why}."
+    if round(median, 1) == round(projected, 1):
+        return view + (
+            f", {timing} the single projection of {_under(name)} says, though the median "
+            f"simulated gap by {final} matches its projection ({money(projected)}): the spread "
+            "of outcomes, not their middle, makes the difference."
+        )
+    wider = median > projected
+    compare = (
+        f"the median simulated gap by {final} ({money(median)}) is "
+        f"{'above' if wider else 'below'} the single projection's ({money(projected)})"
+    )
+    reason = _lean_reason(leanings, name, wider)
+    if reason is None:
+        return view + f", {timing} the single projection of {_under(name)} says: {compare}."
+    return (
+        view
+        + f", {timing} the single projection of {_under(name)} says: {compare}, because {reason}."
+    )
 
 
 def dsg_sentence(headline: pd.DataFrame, scenario: str = BASE) -> str:

@@ -119,6 +119,10 @@ TABLES: dict[str, tuple[str, tuple[str, ...]]] = {
 # name -> (report, columns the summary needs).
 OPTIONAL_TABLES: dict[str, tuple[str, tuple[str, ...]]] = {
     "mtfp_productivity": ("mtfp", ("year", "item", "share_of_staff_budget_fraction", "source")),
+    "mtfp_monte_carlo_leanings": (
+        "mtfp",
+        ("scenario", "label", "mean_offset_fraction", "lean_widening_fraction", "leans"),
+    ),
     "benchmark_resilience": (
         "benchmark",
         ("year", "indicator", "value", "comparator_median_value", "rank", "n_ranked"),
