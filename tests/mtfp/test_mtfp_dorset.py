@@ -233,3 +233,46 @@ def test_ranges_of_zero_width_reproduce_every_scenario_exactly(dorset, evidence)
             resolve_scenario(flat, name, council), council, evidence
         )
         assert np.array_equal(median, projection), name
+
+
+def test_reserves_count_the_dsg_deficit_from_the_year_the_plan_says_the_override_ends(
+    dorset, evidence
+):
+    # mtfp.yaml: statutory_override_ends 2023-24. Usable reserves at 31 March 2024 £35.1m, less
+    # the DSG deficit with the recovery plan then, £73.5m: -£38.4m (the figure). If
+    # the override continued they would last until 2025-26 (-£4.9m).
+    from analysis.mtfp import report, reserve_milestones, scenario_headlines
+
+    council, assumptions, base = dorset
+    reserves = reserves_projection(base, council, evidence).set_index("year")
+    assert reserves.loc["2023-24", "usable_reserves_gbp_k"] == pytest.approx(35_097.5, abs=1)
+    assert reserves.loc["2023-24", "dsg_deficit_counted_gbp_k"] == pytest.approx(73_466.5, abs=1)
+    assert reserves.loc["2023-24", "usable_reserves_after_dsg_gbp_k"] == pytest.approx(
+        -38_369.0, abs=1
+    )
+    assert reserves.loc["2022-23", "dsg_deficit_counted_gbp_k"] == 0  # override still in place
+    head = scenario_headlines(assumptions, council, evidence).set_index("scenario").loc["base"]
+    assert head["statutory_override_ends"] == "2023-24"
+    assert head["usable_reserves_exhausted_year"] == "2023-24"
+    assert head["usable_reserves_exhausted_year_override_continues"] == "2025-26"
+    assert head["usable_reserves_at_override_end_gbp_k"] == pytest.approx(-38_369.0, abs=1)
+
+    tiles = report.headline_tiles(head, "5% of the net budget")
+    assert tiles[2] == (
+        "Usable reserves run out",
+        "2023-24",
+        "counting the DSG deficit from 2023-24, when the plan says the statutory override ends; "
+        "if it continued: 2025-26",
+    )
+    milestones = reserve_milestones(reserves.reset_index())
+    sentence = report.reserves_sentence(
+        reserves.reset_index(), milestones, "5% of the net budget", "2025-26"
+    )
+    assert (
+        "The plan's assumptions say the statutory override for the schools high-needs (DSG) "
+        "deficit ends in 2023-24, so from that year this report counts the deficit (£73.5m "
+        "then, with the recovery plan) against usable reserves: they would be -£38.4m at the "
+        "end of 2023-24 and run out in 2023-24. If the override continued, usable reserves "
+        "would run out in 2025-26." in sentence
+    )
+    assert "off the general fund for now" not in sentence

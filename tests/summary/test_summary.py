@@ -621,3 +621,56 @@ def test_without_the_mtfp_the_first_tile_is_the_published_reserves():
         {"mtfp_headline": mtfp_headline(), "benchmark_resilience": _resilience()}
     )
     assert summary.headline_tiles(with_mtfp, "base")[0][0].startswith("Budget gap by")
+
+
+def headline_with_override_end() -> pd.DataFrame:
+    # As the MTFP writes it when mtfp.yaml says the DSG statutory override ends in 2023-24:
+    # usable reserves on the plan's terms run out then (-£38.4m at 31 March 2024); if the
+    # override continued, in 2025-26 (base) or never (optimistic).
+    return mtfp_headline().assign(
+        general_fund_below_minimum_year=["2023-24", float("nan"), "2022-23"],
+        usable_reserves_exhausted_year=["2023-24", "2023-24", "2023-24"],
+        usable_reserves_exhausted_year_override_continues=["2025-26", float("nan"), "2023-24"],
+        statutory_override_ends=["2023-24", "2023-24", "2023-24"],
+        usable_reserves_at_override_end_gbp_m=[-38.369, -20.0, -60.0],
+    )
+
+
+def test_reserves_on_the_plans_terms_when_the_override_ends_inside_the_plan():
+    headline = headline_with_override_end()
+    sentence = summary.reserves_sentence(headline, "base")
+    assert sentence == (
+        "Under the base case, the general fund falls below its minimum prudent level in 2023-24. "
+        "Usable reserves run out in 2023-24 on the plan's own terms, which count the schools "
+        "high-needs (DSG) deficit against them from 2023-24, when its assumptions say the "
+        "statutory override ends (-£38.4m at the end of 2023-24); if the override continued, "
+        "they would run out in 2025-26. "
+        "Under the pessimistic scenario it falls below the minimum in 2022-23."
+    )
+    assert "last to 2025-26." in summary.reserves_sentence(headline, "optimistic")
+    assert summary.dsg_sentence(headline, "base") == (
+        "The schools high-needs (DSG) cumulative deficit reaches £70.0m by 2025-26 with the "
+        "mitigation plan, £110.0m without it; the plan assumes the statutory override that "
+        "keeps it off the general fund ends in 2023-24, after which it counts against usable "
+        "reserves."
+    )
+    pack = summary.PackTables(
+        {
+            **{n: full_pack().get(n) for n in ("mtfp_scenarios", "savings_headline")},
+            "mtfp_headline": headline,
+        }
+    )
+    tiles = {label: (value, note) for label, value, note in summary.headline_tiles(pack, "base")}
+    assert tiles["Usable reserves run out"] == (
+        "2023-24",
+        "counting the DSG deficit from 2023-24, when the plan says the statutory override "
+        "ends; if it continued: 2025-26",
+    )
+    table = summary.scenario_table(headline).set_index("scenario")
+    assert table.loc["base", "usable_reserves_run_out"] == "2023-24"
+    assert table.loc["base", "usable_reserves_run_out_if_override_continues"] == "2025-26"
+    assert table.loc["optimistic", "usable_reserves_run_out_if_override_continues"] == (
+        "Not in plan period"
+    )
+    # Without the override's end in the table (an older pack), the old wording stands.
+    assert "for now" in summary.dsg_sentence(mtfp_headline(), "base")

@@ -24,6 +24,7 @@ import pandas as pd
 
 from analysis.core.config import Council
 from analysis.core.errors import Problem
+from analysis.mtfp import dsg
 from analysis.mtfp.delivery import Evidence
 from analysis.mtfp.engine import Drivers, project
 from analysis.mtfp.projection import build_drivers
@@ -267,7 +268,13 @@ def monte_carlo(
         {
             "year": labels,
             "probability_general_fund_below_minimum_fraction": below.mean(axis=0),
-            "probability_usable_reserves_exhausted_fraction": (out["usable"] <= 0).mean(axis=0),
+            # on the plan's terms: the DSG deficit counts from the override's end
+            "probability_usable_reserves_exhausted_fraction": (
+                out["usable"] - dsg.counted_deficit(m) <= 0
+            ).mean(axis=0),
+            "probability_usable_reserves_exhausted_override_continues_fraction": (
+                out["usable"] <= 0
+            ).mean(axis=0),
         }
     )
     n = out["gap_cumulative"].shape[0]

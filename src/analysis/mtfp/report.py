@@ -122,10 +122,26 @@ def _finish(fig, ax, years, source: str, period: str, legend: bool = True) -> No
 # Headline
 
 
+def _present(value) -> bool:
+    return isinstance(value, str) and value != ""
+
+
 def headline_tiles(headline: pd.Series, minimum_policy: str) -> list[tuple[str, str, str]]:
-    """Three tiles: the gap by the final year, the general fund year, the DSG deficit."""
+    """Four tiles: the gap by the final year, the general fund year, usable reserves on the
+    plan's own terms (the DSG deficit counted from the year the plan says the statutory
+    override ends, with the override-continues view beside it) and the DSG deficit."""
     final = headline["final_year"]
     below = headline["general_fund_below_minimum_year"]
+    out = headline["usable_reserves_exhausted_year"]
+    ends = headline.get("statutory_override_ends")
+    if _present(ends):
+        alternative = headline["usable_reserves_exhausted_year_override_continues"]
+        reserves_note = (
+            f"counting the DSG deficit from {ends}, when the plan says the statutory override "
+            f"ends; if it continued: {alternative if _present(alternative) else f'not by {final}'}"
+        )
+    else:
+        reserves_note = "the statutory override keeps the DSG deficit off them to the plan's end"
     return [
         (
             f"Budget gap by {final}",
@@ -134,8 +150,13 @@ def headline_tiles(headline: pd.Series, minimum_policy: str) -> list[tuple[str, 
         ),
         (
             "General fund below its minimum",
-            below if isinstance(below, str) else f"not by {final}",
+            below if _present(below) else f"not by {final}",
             f"if the gaps were met from the general fund (minimum: {minimum_policy})",
+        ),
+        (
+            "Usable reserves run out",
+            out if _present(out) else f"not by {final}",
+            reserves_note,
         ),
         (
             f"DSG high-needs deficit by {final}",
@@ -238,7 +259,22 @@ def reserves_chart(reserves: pd.DataFrame, source: str, period: str):
     fig, ax = charts.new_figure(title)
     styles = charts.series_styles(3)
     x = np.arange(len(years))
-    ax.plot(x, _m(reserves["usable_reserves_gbp_k"]), label="Usable reserves", **styles[0])
+    ended = ~reserves["statutory_override_in_place"].astype(bool)
+    if ended.any():
+        ends = reserves.loc[ended, "year"].iloc[0]
+        styles = charts.series_styles(4)
+        ax.plot(
+            x,
+            _m(reserves["usable_reserves_after_dsg_gbp_k"]),
+            label=f"Usable reserves, DSG deficit counted from {ends} (the plan's terms)",
+            **styles[3],
+        )
+    ax.plot(
+        x,
+        _m(reserves["usable_reserves_gbp_k"]),
+        label="Usable reserves if the override continued" if ended.any() else "Usable reserves",
+        **styles[0],
+    )
     ax.plot(x, _m(reserves["general_fund_gbp_k"]), label="General fund", **styles[1])
     ax.plot(
         x, _m(reserves["minimum_general_fund_gbp_k"]), label="Minimum general fund", **styles[2]
@@ -247,20 +283,41 @@ def reserves_chart(reserves: pd.DataFrame, source: str, period: str):
     return fig
 
 
-def reserves_sentence(milestones: dict, minimum_policy: str, final_year: str) -> str:
+def reserves_sentence(
+    reserves: pd.DataFrame, milestones: dict, minimum_policy: str, final_year: str
+) -> str:
+    """When the general fund falls below its minimum and usable reserves run out, on the plan's
+    own terms: where the plan says the statutory override ends within it, the DSG deficit
+    counts against usable reserves from that year (saying so, with the balance then), and the
+    override-continues view follows as the alternative."""
     below = milestones["general_fund_below_minimum_year"]
     out = milestones["usable_reserves_exhausted_year"]
+    ends = milestones.get("statutory_override_ends")
     first = (
         f"If each year's gap were met from reserves, the general fund would fall below its minimum "
         f"({minimum_policy}) in {below}."
         if below
         else f"Even if each year's gap were met from reserves, the general fund stays above its minimum ({minimum_policy}) to {final_year}."
     )
-    second = (
-        f"Usable reserves would run out in {out}."
-        if out
-        else f"Usable reserves would not run out by {final_year}."
-    )
+    if ends:
+        row = reserves[reserves["year"] == ends].iloc[0]
+        alternative = milestones["usable_reserves_exhausted_year_override_continues"]
+        second = (
+            f"The plan's assumptions say the statutory override for the schools high-needs (DSG) "
+            f"deficit ends in {ends}, so from that year this report counts the deficit "
+            f"({gbp_m_text(row['dsg_deficit_counted_gbp_k'])} then, with the recovery plan) against "
+            f"usable reserves: they would be {gbp_m_text(row['usable_reserves_after_dsg_gbp_k'])} "
+            f"at the end of {ends}"
+            + (f" and run out in {out}." if out else f" and would not run out by {final_year}.")
+            + " If the override continued, usable reserves would "
+            + (f"run out in {alternative}." if alternative else f"not run out by {final_year}.")
+        )
+    else:
+        second = (
+            f"Usable reserves would run out in {out}."
+            if out
+            else f"Usable reserves would not run out by {final_year}."
+        ) + " The plan assumes the statutory override keeps the DSG deficit off them throughout."
     return f"{first} {second} Reserves can close a gap only once: they buy time, not a balanced budget."
 
 
@@ -284,9 +341,9 @@ def dsg_chart(dsg_table: pd.DataFrame, source: str, period: str):
 def override_chart(effect: pd.DataFrame, ends: str | None, source: str, period: str):
     years = effect["year"].tolist()
     title = (
-        f"If the statutory override ended in {ends}, the DSG deficit would wipe out usable reserves"
+        f"When the statutory override ends in {ends}, as the plan assumes, the DSG deficit wipes out usable reserves"
         if (effect["usable_reserves_if_override_ends_gbp_k"] <= 0).any()
-        else f"If the statutory override ended in {ends}, usable reserves would fall but not run out"
+        else f"When the statutory override ends in {ends}, as the plan assumes, usable reserves fall but do not run out"
     )
     fig, ax = charts.new_figure(
         title if ends else "The statutory override is assumed to last beyond the plan"
@@ -322,19 +379,22 @@ def dsg_sentence(
     opening = first["cumulative_deficit_gbp_k"] - first["in_year_overspend_gbp_k"]
     text = (
         f"The high-needs deficit starts at {gbp_m_text(opening)} and grows by "
-        f"{gbp_m_text(first['in_year_overspend_gbp_k'])} in {first['year']}. It is held off the council's "
-        "accounts by a statutory override."
+        f"{gbp_m_text(first['in_year_overspend_gbp_k'])} in {first['year']}. A statutory override "
+        "holds it off the council's accounts"
     )
     if ends:
         when = exhausted["usable_reserves_exhausted_year_if_override_ends"]
         text += (
-            f" If the override ended in {ends}, the deficit would count against usable reserves"
+            f" until {ends}, when the plan's assumptions say it ends; from then the deficit "
+            "counts against usable reserves"
             + (
-                f", which would run out in {when} even with the recovery plan."
+                f", which run out in {when} even with the recovery plan."
                 if when
-                else ", which would still not run out."
+                else ", which still do not run out."
             )
         )
+    else:
+        text += ", which the plan assumes lasts beyond its final year."
     return text
 
 
@@ -444,7 +504,16 @@ def probability_sentence(probabilities: pd.DataFrame, milestone: str | None = No
     ]
     text = (
         f"In {last['year']}, the general fund is below its minimum in {pct_text(last['probability_general_fund_below_minimum_fraction'])} "
-        f"of simulations and usable reserves are exhausted in {pct_text(last['probability_usable_reserves_exhausted_fraction'])}."
+        f"of simulations and usable reserves are exhausted in {pct_text(last['probability_usable_reserves_exhausted_fraction'])}"
+        + (
+            f" (counting the DSG deficit once the statutory override ends; "
+            f"{pct_text(last['probability_usable_reserves_exhausted_override_continues_fraction'])} "
+            "if it continued)."
+            if "probability_usable_reserves_exhausted_override_continues_fraction" in last.index
+            and last["probability_usable_reserves_exhausted_override_continues_fraction"]
+            != last["probability_usable_reserves_exhausted_fraction"]
+            else "."
+        )
     )
     first = str(first_likely.iloc[0]) if len(first_likely) else None
     if first:

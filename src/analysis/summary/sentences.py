@@ -128,9 +128,13 @@ def reserves_sentence(
         sentence = f"Under {_under(name)}, the general fund falls below its minimum prudent level in {below}"
     else:
         sentence = f"Under {_under(name)}, the general fund stays above its minimum prudent level to {final}"
-    if exhausted:
-        sentence += f" and usable reserves run out in {exhausted}"
-    sentence += "."
+    ends = override_end(row)
+    if ends:
+        sentence += ". " + override_sentence(row, ends)
+    else:
+        if exhausted:
+            sentence += f" and usable reserves run out in {exhausted}"
+        sentence += "."
     if monte_carlo is not None and not monte_carlo.empty:
         simulated = monte_carlo[monte_carlo["scenario"].astype(str) == name]
         if not simulated.empty:
@@ -151,6 +155,32 @@ def reserves_sentence(
         return sentence
     return sentence + (
         f" Under the {first['scenario']} scenario it falls below the minimum in {first['_below']}."
+    )
+
+
+def override_end(row: pd.Series) -> str | None:
+    """The first year without the DSG statutory override within the plan, as the plan's
+    assumptions say (None when it lasts the plan, or in a pack made before it was recorded)."""
+    return year_text(row.get("statutory_override_ends"))
+
+
+def override_sentence(row: pd.Series, ends: str) -> str:
+    """Usable reserves on the plan's own terms (the DSG deficit counted from the year the
+    override ends), with the balance that year and the override-continues view."""
+    final = year_text(row["final_year"])
+    exhausted = year_text(row["usable_reserves_exhausted_year"])
+    alternative = year_text(row.get("usable_reserves_exhausted_year_override_continues"))
+    at_end = row.get("usable_reserves_at_override_end_gbp_m")
+    text = (
+        f"Usable reserves {f'run out in {exhausted}' if exhausted else f'last to {final}'} on the "
+        "plan's own terms, which count the schools high-needs (DSG) deficit against them from "
+        f"{ends}, when its assumptions say the statutory override ends"
+    )
+    if at_end is not None and not pd.isna(at_end):
+        text += f" ({money(at_end)} at the end of {ends})"
+    return text + (
+        "; if the override continued, they would "
+        + (f"run out in {alternative}." if alternative else f"last to {final}.")
     )
 
 
@@ -264,11 +294,17 @@ def dsg_sentence(headline: pd.DataFrame, scenario: str = BASE) -> str:
     unmitigated = float(row["dsg_deficit_final_year_unmitigated_gbp_m"])
     if mitigated <= 0 and unmitigated <= 0:
         return f"The schools high-needs (DSG) budget shows no cumulative deficit by {final}."
-    return (
+    text = (
         f"The schools high-needs (DSG) cumulative deficit reaches {money(mitigated)} by {final} with "
-        f"the mitigation plan, {money(unmitigated)} without it; a statutory override keeps it off "
-        "the general fund for now."
+        f"the mitigation plan, {money(unmitigated)} without it; "
     )
+    ends = override_end(row)
+    if ends:
+        return text + (
+            f"the plan assumes the statutory override that keeps it off the general fund ends in "
+            f"{ends}, after which it counts against usable reserves."
+        )
+    return text + "a statutory override keeps it off the general fund for now."
 
 
 def savings_sentence(savings: pd.DataFrame, period_label: str | None = None) -> str:

@@ -9,7 +9,10 @@ Table contracts (columns the summary relies on; others are ignored):
 
 - ``mtfp_headline``: one row per scenario, ``scenario, final_year, cumulative_gap_final_year_gbp_m,
   general_fund_below_minimum_year, usable_reserves_exhausted_year, dsg_deficit_final_year_gbp_m,
-  dsg_deficit_final_year_unmitigated_gbp_m`` (years as "2024-25", empty when never);
+  dsg_deficit_final_year_unmitigated_gbp_m`` (years as "2024-25", empty when never); usable
+  reserves on the plan's terms (the DSG deficit counted from ``statutory_override_ends``), with
+  ``usable_reserves_exhausted_year_override_continues`` and ``usable_reserves_at_override_end_gbp_m``
+  (optional: a pack made before they were recorded has neither);
 - ``mtfp_scenarios``: ``scenario, year, budget_gap_cumulative_gbp_m, general_fund_gbp_m, ...``;
 - ``mtfp_monte_carlo``: one row per year of the simulated scenario, ``scenario, draws, year,
   budget_gap_cumulative_p50_gbp_m, probability_general_fund_below_minimum_fraction``;
