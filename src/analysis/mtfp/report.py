@@ -14,33 +14,6 @@ import pandas as pd
 from analysis.core import charts
 from analysis.core.display import gbp_m_text, half_up, pct_text
 from analysis.mtfp.dsg import WITH_MITIGATION, WITHOUT_MITIGATION
-from analysis.mtfp.reconcile import reconciliation_sentence
-
-__all__ = [
-    "dsg_chart",
-    "dsg_sentence",
-    "fan_chart",
-    "fan_sentence",
-    "funding_chart",
-    "gap_chart",
-    "gap_sentence",
-    "headline_tiles",
-    "leanings_for_display",
-    "net_budget_chart",
-    "override_chart",
-    "period_text",
-    "probability_sentence",
-    "reconciliation_sentence",
-    "referendum_sentence",
-    "reserves_chart",
-    "reserves_sentence",
-    "resilience_sentence",
-    "scenario_referendum_sentence",
-    "scenarios_chart",
-    "sensitivity_chart",
-    "sensitivity_sentence",
-    "source_text",
-]
 
 
 def _m(values) -> np.ndarray:
