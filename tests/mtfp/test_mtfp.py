@@ -586,3 +586,15 @@ def test_sensitivity_sentence_names_the_tests_that_need_a_referendum():
     m = load_assumptions_from(toy_data(), toy_council())
     headlines = scenario_headlines(m, toy_council(), RATES)
     assert "'base' in 2022-23" in scenario_referendum_sentence(headlines)
+
+
+def test_built_from_sentence_quotes_the_file_not_the_notebook():
+    from analysis.mtfp.report import built_from_sentence
+
+    data = toy_data()
+    data["description"] = "Figures from the toy's  budget book;\n splits illustrative."
+    assert built_from_sentence(toy(data), "Toy Council") == (
+        "The assumptions file for Toy Council describes its sources: Figures from the toy's "
+        "budget book; splits illustrative."
+    )
+    assert "does not describe its sources" in built_from_sentence(toy(), "Toy Council")

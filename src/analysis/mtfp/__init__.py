@@ -18,7 +18,13 @@ from analysis.mtfp.delivery import (
     savings_with_delivery,
 )
 from analysis.mtfp.dsg import dsg_projection, exhaustion_years, override_ends_effect
-from analysis.mtfp.montecarlo import fan_table, leanings_table, monte_carlo, monte_carlo_table
+from analysis.mtfp.montecarlo import (
+    fan_table,
+    leanings_for_display,
+    leanings_table,
+    monte_carlo,
+    monte_carlo_table,
+)
 from analysis.mtfp.productivity import load_productivity
 from analysis.mtfp.projection import (
     budget_gap,
@@ -50,6 +56,7 @@ __all__ = [
     "exhaustion_years",
     "fan_table",
     "funding_by_line",
+    "leanings_for_display",
     "leanings_table",
     "load_assumptions",
     "load_assumptions_from",

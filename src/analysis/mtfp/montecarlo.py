@@ -311,3 +311,15 @@ def leanings_table(result: MonteCarloResult, scenario: str) -> pd.DataFrame:
     table = result.leanings.copy()
     table.insert(0, "scenario", scenario)
     return table
+
+
+def leanings_for_display(leanings: pd.DataFrame) -> pd.DataFrame:
+    """The uncertain assumptions for the report: each range in words and the average drawn
+    difference from the scenario's value (after the 0-100% and -100% limits)."""
+    return pd.DataFrame(
+        {
+            "assumption": leanings["label"],
+            "range_around_scenario_value": leanings["range"],
+            "average_draw_from_scenario_value_fraction": leanings["mean_offset_fraction"],
+        }
+    )

@@ -578,13 +578,14 @@ def sensitivity_sentence(sens: pd.DataFrame) -> str:
     )
 
 
-def leanings_for_display(leanings: pd.DataFrame) -> pd.DataFrame:
-    """The uncertain assumptions for the report: each range in words and the average drawn
-    difference from the scenario's value (after the 0-100% and -100% limits)."""
-    return pd.DataFrame(
-        {
-            "assumption": leanings["label"],
-            "range_around_scenario_value": leanings["range"],
-            "average_draw_from_scenario_value_fraction": leanings["mean_offset_fraction"],
-        }
-    )
+def built_from_sentence(assumptions, council_name: str) -> str:
+    """What the plan is built from, in the assumptions file's own words (its ``description``),
+    so that nothing about one council's sources is written in the notebook."""
+    text = " ".join(str(assumptions.description or "").split())
+    if not text:
+        return (
+            f"The assumptions file for {council_name} does not describe its sources: add a "
+            "`description` to its mtfp.yaml saying which figures are published and which "
+            "illustrative."
+        )
+    return f"The assumptions file for {council_name} describes its sources: {text}"
