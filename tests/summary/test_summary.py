@@ -674,3 +674,43 @@ def test_reserves_on_the_plans_terms_when_the_override_ends_inside_the_plan():
     )
     # Without the override's end in the table (an older pack), the old wording stands.
     assert "for now" in summary.dsg_sentence(mtfp_headline(), "base")
+
+
+def mtfp_bridge() -> pd.DataFrame:
+    # As the MTFP saves it (£m): 20.6 at Q1, savings +3.7 as shown (3.639 exactly), 24.3 at Q2;
+    # pay -1.2 in between for the test (then 20.6 - 1.2 + 3.7 + ... as shown).
+    groups = ["Pay", "Prices", "Demand", "Capital financing", "Council tax"]
+    groups += ["Business rates and grants", "Savings and their delivery", "Other"]
+    shown = [-1.2, 0.0, 0.0, 0.0, 0.0, 0.0, 3.7, 0.0]
+    return pd.DataFrame(
+        {
+            "scenario": "base",
+            "period": "2021-22-Q2",
+            "previous_period": "2021-22-Q1",
+            "final_year": "2025-26",
+            "row": ["start"] + ["step"] * 8 + ["end"],
+            "group": ["Gap at 2021-22 Q1", *groups, "Gap at 2021-22 Q2"],
+            "gap_gbp_m": [21.8, 20.6, 20.6, 20.6, 20.6, 20.6, 20.6, 24.3, 24.3, 24.3],
+            "change_shown_gbp_m": [float("nan"), *shown, 2.5],
+        }
+    )
+
+
+def test_bridge_sentence_names_the_largest_step_as_shown():
+    assert summary.bridge_sentence(mtfp_bridge()) == (
+        "The 2025-26 gap was £21.8m at 2021-22 Q1 and is £24.3m at 2021-22 Q2; the largest step "
+        "is savings and their delivery, which widened it by £3.7m."
+    )
+    narrowed = mtfp_bridge()
+    narrowed.loc[1, "change_shown_gbp_m"] = -5.0
+    assert "the largest step is pay, which narrowed it by £5.0m." in summary.bridge_sentence(
+        narrowed
+    )
+    assert "no bridge" in summary.bridge_sentence(None)
+    assert summary.bridge_sentence(mtfp_bridge().head(0)) == (
+        "There is no bridge from last quarter's gap: the MTFP report says why."
+    )
+    fig, alt, data = summary.bridge_chart(mtfp_bridge(), "MTFP model", "2021-22 Q2")
+    assert "Waterfall" in alt and data["change_gbp_m"].iloc[1:-1].sum() == pytest.approx(2.5)
+    title = fig.axes[0].get_title(loc="left")
+    assert title == "The 2025-26 gap moved from £21.8m to £24.3m since 2021-22 Q1"

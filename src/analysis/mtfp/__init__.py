@@ -46,6 +46,7 @@ __all__ = [
     "DeliveryEvidence",
     "apply_delivery_rates",
     "backtest",
+    "bridge",
     "budget_gap",
     "build_drivers",
     "compare_scenarios",
@@ -84,4 +85,4 @@ __all__ = [
 
 
 # The chart helpers (and matplotlib) load when a notebook first asks for them.
-__getattr__ = submodules_on_first_use(__name__, {"report"})
+__getattr__ = submodules_on_first_use(__name__, {"report", "bridge"})

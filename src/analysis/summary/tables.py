@@ -122,6 +122,10 @@ TABLES: dict[str, tuple[str, tuple[str, ...]]] = {
 # name -> (report, columns the summary needs).
 OPTIONAL_TABLES: dict[str, tuple[str, tuple[str, ...]]] = {
     "mtfp_productivity": ("mtfp", ("year", "item", "share_of_staff_budget_fraction", "source")),
+    "mtfp_bridge": (
+        "mtfp",
+        ("row", "group", "gap_gbp_m", "change_shown_gbp_m", "period", "previous_period"),
+    ),
     "mtfp_monte_carlo_leanings": (
         "mtfp",
         ("scenario", "label", "mean_offset_fraction", "lean_widening_fraction", "leans"),
