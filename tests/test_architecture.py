@@ -19,7 +19,7 @@ from importlinter import cli as importlinter_cli
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "src" / "analysis"
-MAX_MODULE_LINES = 400
+MAX_MODULE_LINES = 600  # issue 21: a module over about 600 lines should have a reason
 DOMAINS = ("mtfp", "savings", "benchmarking", "summary")
 
 

@@ -4,6 +4,7 @@ python -m analysis run --council dorset --period latest --scenario base
 python -m analysis validate --council dorset --period 2021-22-Q2
 python -m analysis data fetch [URL ...]
 python -m analysis list
+python -m analysis new-council "Kent" --public-data ../shared/data/public
 python -m analysis batch --class UA,MD,LB,SC
 
 Exit status: 0 done; 1 a notebook failed; 2 a mistake in the inputs or the command (nothing was
@@ -126,6 +127,14 @@ def build_parser() -> argparse.ArgumentParser:
     add_fetch_arguments(fetch)
 
     commands.add_parser("list", help="councils, periods with data, scenarios and notebooks")
+
+    starter = commands.add_parser(
+        "new-council", help="a starter folder in data/raw/ for any English council"
+    )
+    starter.add_argument("council", help="ONS code (E06000059) or name of the council")
+    starter.add_argument(
+        "--public-data", type=Path, required=True, help="folder of the published files (RS, CTR)"
+    )
 
     batch = commands.add_parser(
         "batch", help="packs for many councils on Dask, and a national index of them"
@@ -257,6 +266,16 @@ def cmd_list(_args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_new_council(args: argparse.Namespace) -> int:
+    from analysis.mtfp.starter import new_council
+
+    found, folder = new_council(args.council, args.public_data)
+    _say(f"Matched {found.name} ({found.authority_class}, {found.ons_code})")
+    _say(f"Wrote {display_path(folder)}: council.yaml, mtfp.yaml, ILLUSTRATIVE.md, savings/")
+    _say(f"Next: python -m analysis run --council {folder.name} --public-data {args.public_data}")
+    return 0
+
+
 def _interrupt(signum, frame):
     raise KeyboardInterrupt
 
@@ -284,6 +303,8 @@ def _dispatch(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
             return cmd_validate(args)
         if args.command == "list":
             return cmd_list(args)
+        if args.command == "new-council":
+            return cmd_new_council(args)
         if args.command == "batch":
             from analysis.batch import command as batch_command
 

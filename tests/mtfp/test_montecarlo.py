@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 from test_mtfp import toy, toy_council, toy_data
 
@@ -36,21 +37,22 @@ def test_probabilities_in_0_1_and_percentiles_ordered():
 
 def test_degenerate_distributions_reproduce_the_deterministic_gap():
     data = toy_data()
+    # Ranges of zero width around the scenario's values: every draw is the projection itself.
     data["monte_carlo"]["distributions"] = {
-        "pay_award_pct": {"distribution": "triangular", "low": 0.10, "mode": 0.10, "high": 0.10},
-        "savings_delivery_rate": {
-            "distribution": "triangular",
-            "low": 1.0,
-            "mode": 1.0,
-            "high": 1.0,
-        },
+        "pay_award_pct": {"distribution": "normal", "sd": 0.0},
+        "price_inflation_pct": {"distribution": "triangular", "below": 0.0, "above": 0.0},
+        "council_tax.tax_base_growth_pct": {"distribution": "uniform", "below": 0.0, "above": 0.0},
+        "savings_delivery_rate": {"distribution": "triangular", "below": 0.0, "above": 0.0},
     }
     m = toy(data)
     result = montecarlo.monte_carlo(m, toy_council(), draws=200)
-    median = result.percentiles.query("percentile == 50")["budget_gap_cumulative_gbp_k"].to_numpy()
-    assert median == pytest.approx(
-        budget_gap(m)["budget_gap_cumulative_gbp_k"].to_numpy(), abs=1e-9
-    )
+    for percentile in (5, 50, 95):
+        simulated = result.percentiles.query(f"percentile == {percentile}")
+        assert np.array_equal(
+            simulated["budget_gap_cumulative_gbp_k"].to_numpy(),
+            budget_gap(m)["budget_gap_cumulative_gbp_k"].to_numpy(),
+        )
+    assert not result.leanings["leans"].any()
     # general fund 20, 11.425, 4.83 against a £10k minimum: below only in 2023-24, in every draw
     assert result.probabilities["probability_general_fund_below_minimum_fraction"].tolist() == [
         0,
@@ -62,7 +64,7 @@ def test_degenerate_distributions_reproduce_the_deterministic_gap():
 def test_a_drawn_pay_award_moves_the_gap_as_the_engine_says():
     data = toy_data()
     data["monte_carlo"]["distributions"] = {
-        "pay_award_pct": {"distribution": "uniform", "low": 0.10, "high": 0.12},
+        "pay_award_pct": {"distribution": "uniform", "below": 0.0, "above": 0.02},
     }
     out = montecarlo.simulate(toy(data), toy_council(), draws=300)
     # 2021-22 gap = A pay 100 x (1 + pay award) - 110: between 0 and 2
@@ -75,9 +77,9 @@ def test_a_drawn_savings_delivery_rate_never_exceeds_100_percent():
     from analysis.mtfp.assumptions import load_assumptions_from, resolve_scenario
 
     data = toy_data()
-    # mean 100%, sd 10%: about half the draws would deliver more than was planned
+    # around the plan's 100%, sd 10 points: about half the draws would deliver more than planned
     data["monte_carlo"]["distributions"] = {
-        "savings_delivery_rate": {"distribution": "normal", "mean": 1.0, "sd": 0.1}
+        "savings_delivery_rate": {"distribution": "normal", "sd": 0.1}
     }
     plan = resolve_scenario(load_assumptions_from(data, toy_council()), "base")
     out = montecarlo.simulate(plan, toy_council(), draws=500)
@@ -106,15 +108,72 @@ def test_probability_sentence_sets_the_simulation_beside_the_single_projection()
     assert "(no year within the plan)" in probability_sentence(probabilities, None)
 
 
-def test_fan_sentence_says_which_way_the_ranges_lean():
-    import pandas as pd
-
+def test_fan_sentence_gives_the_reason_the_draws_show():
     from analysis.mtfp.report import fan_sentence
 
-    fan = pd.DataFrame({"year": ["2025-26"], "budget_gap_cumulative_p50_gbp_k": [39_400.0]})
+    # Savings delivery from 40 points below the plan's 100% to 100%, most likely 90%: a
+    # triangular(-0.4, -0.1, 0) averages (-0.4 - 0.1 + 0) / 3 = -16.7 points.
+    data = toy_data()
+    data["monte_carlo"]["distributions"] = {
+        "savings_delivery_rate": {
+            "distribution": "triangular",
+            "below": 0.4,
+            "above": 0.0,
+            "shift": -0.1,
+        },
+        "pay_award_pct": {"distribution": "normal", "sd": 0.02},
+    }
+    m = toy(data)
+    result = montecarlo.monte_carlo(m, toy_council(), draws=10_000)
+    lean = result.leanings.set_index("assumption")
+    assert lean.loc["savings_delivery_rate", "mean_offset_fraction"] == pytest.approx(
+        -1 / 6, abs=0.003
+    )
+    assert bool(lean.loc["savings_delivery_rate", "leans"])
+    assert not bool(lean.loc["pay_award_pct", "leans"])  # symmetric: noise only
+    # The toy is in £k; read as £m (x 1,000) so its figures show: projection 6.59965 -> £6.6m.
+    fan = montecarlo.fan_table(result).set_index("year") * 1000
+    gap = budget_gap(m).set_index("year")[["budget_gap_cumulative_gbp_k"]] * 1000
+    text = fan_sentence(fan.reset_index(), gap.reset_index(), result.leanings)
+    assert "is above this scenario's own projection (£6.6m)" in text
+    assert (
+        "because the draws lean towards a wider gap: savings delivery averages 16.7 percentage "
+        "points below this scenario's value." in text
+    )
+    assert "pay award" not in text
+
+
+def test_fan_sentence_without_a_lean_blames_no_range():
+    from analysis.mtfp.report import fan_sentence
+
+    fan = pd.DataFrame(
+        {
+            "year": ["2025-26"],
+            "budget_gap_cumulative_p05_gbp_k": [10_000.0],
+            "budget_gap_cumulative_p50_gbp_k": [26_000.0],
+            "budget_gap_cumulative_p95_gbp_k": [50_000.0],
+        }
+    )
     gap = pd.DataFrame({"budget_gap_cumulative_gbp_k": [24_300.0]})
-    worse = fan_sentence(fan, gap)
-    assert "(£39.4m) is above this scenario's own projection (£24.3m)" in worse
-    assert "more room for worse outcomes" in worse
-    better = fan_sentence(fan.assign(budget_gap_cumulative_p50_gbp_k=[20_000.0]), gap)
-    assert "is below" in better and "more room for better outcomes" in better
+    balanced = pd.DataFrame(
+        {
+            "label": ["the pay award", "tax base growth"],
+            "mean_offset_fraction": [0.0001, -0.004],
+            "lean_widening_fraction": [0.0001, 0.004],
+            # tax base leans lower (wider gap) but not beyond noise
+            "leans": [False, False],
+        }
+    )
+    text = fan_sentence(fan, gap, balanced)
+    assert "(£26.0m) is above this scenario's own projection (£24.3m)" in text
+    assert "no assumption's draws lean towards a wider gap on average" in text
+    assert "more room" not in text
+    # A lean the other way is not a reason for a higher median.
+    other_way = balanced.assign(leans=[False, True], lean_widening_fraction=[0.0, -0.004])
+    assert "no assumption's draws lean towards a wider gap" in fan_sentence(fan, gap, other_way)
+    # Within 2% of the 5-95 range (£0.8m) of the projection: in line, no reason needed.
+    close = fan.assign(budget_gap_cumulative_p50_gbp_k=[24_900.0])
+    assert fan_sentence(close, gap, balanced) == (
+        "The middle of the simulated range for 2025-26 (£24.9m) is in line with this "
+        "scenario's own projection (£24.3m)."
+    )

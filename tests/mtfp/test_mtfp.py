@@ -110,8 +110,9 @@ def toy_data() -> dict:
             "draws": 1000,
             "seed": 42,
             "distributions": {
-                "pay_award_pct": {"distribution": "normal", "mean": 0.10, "sd": 0.02},
-                "savings_delivery_rate": {"distribution": "uniform", "low": 0.5, "high": 1.0},
+                # around the scenario's values: pay 10% +/- 2 points; delivery 50% to 100%
+                "pay_award_pct": {"distribution": "normal", "sd": 0.02},
+                "savings_delivery_rate": {"distribution": "uniform", "below": 0.5, "above": 0.0},
             },
         },
         "scenarios": {
@@ -276,10 +277,18 @@ def test_reserves_below_minimum_year_and_never_exhausted():
     reserves = reserves_projection(toy(), toy_council(amount_gbp_k=10))
     assert values(reserves, "general_fund_gbp_k") == pytest.approx([20, 11.425, 4.82535])
     assert values(reserves, "usable_reserves_gbp_k") == pytest.approx([30, 21.425, 14.82535])
-    # 4.83 < 10 only in 2023-24; usable reserves stay positive.
+    # 4.83 < 10 only in 2023-24; usable reserves stay positive while the override lasts.
+    # The toy's override ends in 2022-23: from then the DSG deficit with mitigation (150)
+    # counts against them, 21.425 - 150 = -128.575, so on the plan's terms they run out then.
+    assert values(reserves, "dsg_deficit_counted_gbp_k") == pytest.approx([0, 150, 150])
+    assert values(reserves, "usable_reserves_after_dsg_gbp_k") == pytest.approx(
+        [30, -128.575, -135.17465]
+    )
     assert reserve_milestones(reserves) == {
         "general_fund_below_minimum_year": "2023-24",
-        "usable_reserves_exhausted_year": None,
+        "usable_reserves_exhausted_year": "2022-23",
+        "usable_reserves_exhausted_year_override_continues": None,
+        "statutory_override_ends": "2022-23",
     }
 
 
@@ -289,10 +298,13 @@ def test_reserves_exhausted_year_and_percent_minimum():
     reserves = reserves_projection(toy(data), toy_council(percent_of_net_budget=5.0))
     # minimum = 5% of 475 = 23.75, of 492.775 = 24.63875
     assert values(reserves, "minimum_general_fund_gbp_k")[:2] == pytest.approx([23.75, 24.63875])
-    # usable: 5; 5 - 8.575 = -3.575 -> runs out in 2022-23; 5 < 23.75 already in 2021-22
+    # usable: 5; 5 - 8.575 = -3.575 -> runs out in 2022-23 (the override's end year too);
+    # 5 < 23.75 already in 2021-22
     assert reserve_milestones(reserves) == {
         "general_fund_below_minimum_year": "2021-22",
         "usable_reserves_exhausted_year": "2022-23",
+        "usable_reserves_exhausted_year_override_continues": "2022-23",
+        "statutory_override_ends": "2022-23",
     }
 
 
@@ -433,7 +445,12 @@ def test_scenario_headlines():
     head = scenario_headlines(m, toy_council(), RATES).set_index("scenario")
     assert head.loc["base", "cumulative_gap_final_year_gbp_k"] == pytest.approx(6.59965)
     assert head.loc["base", "general_fund_below_minimum_year"] == "2023-24"
-    assert head.loc["base", "usable_reserves_exhausted_year"] is None
+    # On the plan's terms (override ends 2022-23): 21.425 - 150 = -128.575 in 2022-23.
+    assert head.loc["base", "usable_reserves_exhausted_year"] == "2022-23"
+    assert head.loc["base", "usable_reserves_exhausted_year_override_continues"] is None
+    assert head.loc["base", "statutory_override_ends"] == "2022-23"
+    assert head.loc["base", "usable_reserves_at_override_end_gbp_k"] == pytest.approx(-128.575)
+    assert head.loc["base", "dsg_deficit_at_override_end_gbp_k"] == pytest.approx(150)
     assert head.loc["base", "dsg_deficit_final_year_gbp_k"] == pytest.approx(150)
     assert head.loc["base", "dsg_deficit_final_year_unmitigated_gbp_k"] == pytest.approx(312)
 
@@ -521,7 +538,7 @@ def test_the_register_year_is_not_redrawn_by_the_monte_carlo_or_the_sensitivity(
     data = toy_data()
     data["savings_delivery"] = {"current_year": "register_forecast"}
     data["monte_carlo"]["distributions"] = {
-        "savings_delivery_rate": {"distribution": "uniform", "low": 0.5, "high": 1.0}
+        "savings_delivery_rate": {"distribution": "uniform", "below": 0.5, "above": 0.0}
     }
     plan = toy(data)
     out = simulate(plan, toy_council(), register_evidence(), draws=200)
@@ -569,3 +586,15 @@ def test_sensitivity_sentence_names_the_tests_that_need_a_referendum():
     m = load_assumptions_from(toy_data(), toy_council())
     headlines = scenario_headlines(m, toy_council(), RATES)
     assert "'base' in 2022-23" in scenario_referendum_sentence(headlines)
+
+
+def test_built_from_sentence_quotes_the_file_not_the_notebook():
+    from analysis.mtfp.report import built_from_sentence
+
+    data = toy_data()
+    data["description"] = "Figures from the toy's  budget book;\n splits illustrative."
+    assert built_from_sentence(toy(data), "Toy Council") == (
+        "The assumptions file for Toy Council describes its sources: Figures from the toy's "
+        "budget book; splits illustrative."
+    )
+    assert "does not describe its sources" in built_from_sentence(toy(), "Toy Council")

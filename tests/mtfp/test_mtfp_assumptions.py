@@ -102,20 +102,73 @@ def test_monte_carlo_keys_and_parameters(tmp_path):
     data = toy_data()
     data["monte_carlo"]["distributions"]["pay_awrd_pct"] = {
         "distribution": "uniform",
-        "low": 0,
-        "high": 0.1,
+        "below": 0,
+        "above": 0.1,
     }
     found = by_key(problems(tmp_path, data))
     assert "no such uncertain assumption" in found["monte_carlo.distributions.pay_awrd_pct"].message
     # Parameter checks come from the file's structure, before the checks across keys.
     data["monte_carlo"]["distributions"]["price_inflation_pct"] = {
         "distribution": "triangular",
-        "low": 0.03,
-        "mode": 0.01,
-        "high": 0.05,
+        "below": 0.01,
+        "above": 0.02,
+        "shift": 0.03,
     }
     found = by_key(problems(tmp_path, data))
-    assert "low <= mode <= high" in found["monte_carlo.distributions.price_inflation_pct"].message
+    assert (
+        "between -below and above" in found["monte_carlo.distributions.price_inflation_pct"].message
+    )
+
+
+def test_an_absolute_range_is_refused_with_how_to_write_it(tmp_path):
+    # The old form (low, mode, high as figures) ignored the scenario's value: refused, with the
+    # conversion spelt out and where it is documented.
+    data = toy_data()
+    data["monte_carlo"]["distributions"]["price_inflation_pct"] = {
+        "distribution": "triangular",
+        "low": 0.01,
+        "mode": 0.02,
+        "high": 0.05,
+    }
+    message = by_key(problems(tmp_path, data))["monte_carlo.distributions.price_inflation_pct"]
+    assert "around the scenario's own value" in message.message
+    assert "{distribution: triangular, below: 0.01, above: 0.03}" in message.message
+    assert "data/raw/README.md" in message.message
+
+
+def test_validate_names_a_distribution_that_cannot_apply_to_a_scenario(tmp_path):
+    data = toy_data()
+    del data["scenarios"]["harsh"]  # (needs a savings register)
+    # Savings delivery 0 to 20 points above the plan's 100%: every draw is held at 100%.
+    data["monte_carlo"]["distributions"]["savings_delivery_rate"] = {
+        "distribution": "uniform",
+        "below": 0.0,
+        "above": 0.2,
+    }
+    # Grant G 0 to 10 points below the scenario's growth: -50% in base (draws -60% to -50%),
+    # but 'costly' cuts it by 100% a year, so every draw there is held at -100%.
+    data["monte_carlo"]["distributions"]["grants.G.growth_pct"] = {
+        "distribution": "uniform",
+        "below": 0.1,
+        "above": 0.0,
+    }
+    data["scenarios"]["costly"]["grants.G.growth_pct"] = -1.0
+    write(tmp_path, data)
+    with pytest.raises(InputError) as caught:
+        validate_inputs(toy_council(tmp_path), Period.parse("2021-22-Q2"), "base", None)
+    found = sorted(
+        (p.key.rsplit(".", 1)[-1] if "grants" not in p.key else "grant", p.message)
+        for p in caught.value.problems
+    )
+    assert [(key, "'costly'" in message) for key, message in found] == [
+        ("grant", True),
+        ("savings_delivery_rate", False),
+        ("savings_delivery_rate", True),
+    ]
+    assert "uniform, from 0 points below to 20 points above the scenario's value" in found[1][1]
+    assert "cannot apply to the 'base' scenario" in found[1][1]
+    assert "held at 100%" in found[1][1]
+    assert "held at -100%" in found[0][1]
 
 
 def test_bad_scenario_override_names_the_scenario_key(tmp_path):

@@ -4,6 +4,7 @@ and its current year takes the savings register's forecast at 2021-22 Q2."""
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -180,3 +181,98 @@ def test_the_mtfp_and_the_savings_report_agree_on_what_is_not_expected(dorset, e
     shortfall = total["planned_in_register_gbp_k"] - total["forecast_in_register_gbp_k"]
     assert headline["lost_gbp_m"] * 1000 == pytest.approx(shortfall) == pytest.approx(5_145)
     assert total["undelivered_in_this_scenario_gbp_k"] == pytest.approx(5_145 + 732)
+
+
+def _with(assumptions, council, scenarios=None, distributions=None):
+    from analysis.mtfp.assumptions import load_assumptions_from
+
+    data = assumptions.model_dump()
+    data["scenarios"].update(scenarios or {})
+    if distributions is not None:
+        data["monte_carlo"]["distributions"] = distributions
+    return load_assumptions_from(data, council)
+
+
+def _median_and_projection(plan, council, evidence):
+    result = montecarlo.monte_carlo(plan, council, evidence)
+    median = result.percentiles.query("percentile == 50")["budget_gap_cumulative_gbp_k"]
+    return median.to_numpy(), budget_gap(plan, evidence)["budget_gap_cumulative_gbp_k"].to_numpy()
+
+
+def test_a_higher_pay_award_moves_the_simulation_as_much_as_the_projection(dorset, evidence):
+    # The issue's case: a scenario with the pay award 1.5 points higher (2% -> 3.5%). Its
+    # projection's 2025-26 gap rises by about £12.1m; the simulated median (same seed, so the
+    # same draws around each scenario's values) must rise by about as much, not stay put.
+    council, assumptions, _ = dorset
+    shocked = _with(assumptions, council, {"pay_shock": {"pay_award_pct": 0.035}})
+    base_median, base_projection = _median_and_projection(
+        resolve_scenario(shocked, "base", council), council, evidence
+    )
+    shock_median, shock_projection = _median_and_projection(
+        resolve_scenario(shocked, "pay_shock", council), council, evidence
+    )
+    moved = shock_projection - base_projection
+    assert moved[-1] == pytest.approx(12_147, abs=5)
+    # Within 3% in every year (measured: 2025-26 median +£12.27m against +£12.15m).
+    assert shock_median - base_median == pytest.approx(moved, rel=0.03)
+
+
+def test_ranges_of_zero_width_reproduce_every_scenario_exactly(dorset, evidence):
+    council, assumptions, _ = dorset
+    zero = {
+        key: (
+            {"distribution": "normal", "sd": 0.0}
+            if spec.distribution == "normal"
+            else {"distribution": spec.distribution, "below": 0.0, "above": 0.0}
+        )
+        for key, spec in assumptions.monte_carlo.distributions.items()
+    }
+    flat = _with(assumptions, council, distributions=zero)
+    for name in flat.scenario_names():
+        median, projection = _median_and_projection(
+            resolve_scenario(flat, name, council), council, evidence
+        )
+        assert np.array_equal(median, projection), name
+
+
+def test_reserves_count_the_dsg_deficit_from_the_year_the_plan_says_the_override_ends(
+    dorset, evidence
+):
+    # mtfp.yaml: statutory_override_ends 2023-24. Usable reserves at 31 March 2024 £35.1m, less
+    # the DSG deficit with the recovery plan then, £73.5m: -£38.4m (the issue's figure). If
+    # the override continued they would last until 2025-26 (-£4.9m).
+    from analysis.mtfp import report, reserve_milestones, scenario_headlines
+
+    council, assumptions, base = dorset
+    reserves = reserves_projection(base, council, evidence).set_index("year")
+    assert reserves.loc["2023-24", "usable_reserves_gbp_k"] == pytest.approx(35_097.5, abs=1)
+    assert reserves.loc["2023-24", "dsg_deficit_counted_gbp_k"] == pytest.approx(73_466.5, abs=1)
+    assert reserves.loc["2023-24", "usable_reserves_after_dsg_gbp_k"] == pytest.approx(
+        -38_369.0, abs=1
+    )
+    assert reserves.loc["2022-23", "dsg_deficit_counted_gbp_k"] == 0  # override still in place
+    head = scenario_headlines(assumptions, council, evidence).set_index("scenario").loc["base"]
+    assert head["statutory_override_ends"] == "2023-24"
+    assert head["usable_reserves_exhausted_year"] == "2023-24"
+    assert head["usable_reserves_exhausted_year_override_continues"] == "2025-26"
+    assert head["usable_reserves_at_override_end_gbp_k"] == pytest.approx(-38_369.0, abs=1)
+
+    tiles = report.headline_tiles(head, "5% of the net budget")
+    assert tiles[2] == (
+        "Usable reserves run out",
+        "2023-24",
+        "counting the DSG deficit from 2023-24, when the plan says the statutory override ends; "
+        "if it continued: 2025-26",
+    )
+    milestones = reserve_milestones(reserves.reset_index())
+    sentence = report.reserves_sentence(
+        reserves.reset_index(), milestones, "5% of the net budget", "2025-26"
+    )
+    assert (
+        "The plan's assumptions say the statutory override for the schools high-needs (DSG) "
+        "deficit ends in 2023-24, so from that year this report counts the deficit (£73.5m "
+        "then, with the recovery plan) against usable reserves: they would be -£38.4m at the "
+        "end of 2023-24 and run out in 2023-24. If the override continued, usable reserves "
+        "would run out in 2025-26." in sentence
+    )
+    assert "off the general fund for now" not in sentence

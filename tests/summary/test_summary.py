@@ -247,20 +247,44 @@ def test_reserves_sentence_omits_another_scenario_that_breaches_no_earlier():
     )
 
 
+def leanings(scenario: str = "base") -> pd.DataFrame:
+    # savings delivery drawn 16.7 points below the scenario's value on average; price
+    # inflation 0.7 points above (both widen the gap); pay balanced (noise).
+    return pd.DataFrame(
+        {
+            "scenario": scenario,
+            "label": ["the pay award", "price inflation", "savings delivery"],
+            "mean_offset_fraction": [0.0001, 0.0067, -0.1667],
+            "lean_widening_fraction": [0.0001, 0.0067, 0.1667],
+            "leans": [False, True, True],
+        }
+    )
+
+
 def test_reserves_sentence_reconciles_the_base_case_with_the_simulation():
     # Base case: never below the minimum by 2025-26; simulation: 55% in 2024-25 (first >= 50%),
-    # median gap £52.0m above the base case's £45.2m: the ranges are skewed.
-    sentence = summary.reserves_sentence(mtfp_headline(), "base", mtfp_monte_carlo())
+    # median gap £52.0m above the base case's £45.2m; the draws of savings delivery and price
+    # inflation lean towards a wider gap: the reason given is theirs.
+    sentence = summary.reserves_sentence(mtfp_headline(), "base", mtfp_monte_carlo(), leanings())
     assert sentence == (
         "Under the base case, the general fund stays above its minimum prudent level to 2025-26. "
         "In 10,000 simulations of the base case, it is more likely than not to be below its "
         "minimum from 2024-25 (55% of simulations), earlier than the single projection of the "
-        "base case says, because the ranges allowed for the uncertain assumptions are skewed "
-        "towards worse outcomes than the central figures it uses (costs higher, or income or "
-        "savings delivery lower): the median simulated gap by 2025-26 (£52.0m) is above the "
-        "single projection's (£45.2m). "
+        "base case says: the median simulated gap by 2025-26 (£52.0m) is above the single "
+        "projection's (£45.2m), because the draws lean towards a wider gap than its central "
+        "figures (savings delivery averages 16.7 percentage points below its value; price "
+        "inflation averages 0.7 percentage points above its value). "
         "Under the pessimistic scenario it falls below the minimum in 2024-25."
     )
+    # Without the draws' leanings the sentence gives no reason; with balanced draws, none that
+    # blames a range.
+    bare = summary.reserves_sentence(mtfp_headline(), "base", mtfp_monte_carlo())
+    assert "is above the single projection's (£45.2m). Under" in bare
+    assert "because" not in bare
+    balanced = leanings().assign(leans=False)
+    text = summary.reserves_sentence(mtfp_headline(), "base", mtfp_monte_carlo(), balanced)
+    assert "no assumption's draws lean towards a wider gap on average" in text
+    assert "skewed" not in text
 
 
 def test_reserves_sentence_when_the_simulation_agrees_or_is_for_another_scenario():
@@ -274,15 +298,16 @@ def test_reserves_sentence_when_the_simulation_agrees_or_is_for_another_scenario
     assert summary.likely_below_year(mtfp_monte_carlo(), "base") == "2024-25"
     assert summary.likely_below_year(None, "base") is None
     # A simulation whose median is below the projection, never likely below the minimum, while
-    # the base case falls below it in 2024-25: later, and the ranges lean the other way.
+    # the base case falls below it in 2024-25: later; the draws lean only towards a wider gap,
+    # so no lean explains a lower median.
     kind = mtfp_monte_carlo().assign(
         budget_gap_cumulative_p50_gbp_m=[10.0, 20.0, 30.0],
         probability_general_fund_below_minimum_fraction=[0.0, 0.2, 0.4],
     )
-    later = summary.reserves_sentence(frame, "base", kind)
+    later = summary.reserves_sentence(frame, "base", kind, leanings())
     assert "below its minimum in at most 40% of simulations in any year" in later
-    assert "later than the single projection" in later
-    assert "skewed towards better outcomes" in later and "(£30.0m) is below" in later
+    assert "later than the single projection" in later and "(£30.0m) is below" in later
+    assert "no assumption's draws lean towards a narrower gap on average" in later
 
 
 def test_the_reserves_tile_carries_the_simulation_too():
@@ -596,3 +621,96 @@ def test_without_the_mtfp_the_first_tile_is_the_published_reserves():
         {"mtfp_headline": mtfp_headline(), "benchmark_resilience": _resilience()}
     )
     assert summary.headline_tiles(with_mtfp, "base")[0][0].startswith("Budget gap by")
+
+
+def headline_with_override_end() -> pd.DataFrame:
+    # As the MTFP writes it when mtfp.yaml says the DSG statutory override ends in 2023-24:
+    # usable reserves on the plan's terms run out then (-£38.4m at 31 March 2024); if the
+    # override continued, in 2025-26 (base) or never (optimistic).
+    return mtfp_headline().assign(
+        general_fund_below_minimum_year=["2023-24", float("nan"), "2022-23"],
+        usable_reserves_exhausted_year=["2023-24", "2023-24", "2023-24"],
+        usable_reserves_exhausted_year_override_continues=["2025-26", float("nan"), "2023-24"],
+        statutory_override_ends=["2023-24", "2023-24", "2023-24"],
+        usable_reserves_at_override_end_gbp_m=[-38.369, -20.0, -60.0],
+    )
+
+
+def test_reserves_on_the_plans_terms_when_the_override_ends_inside_the_plan():
+    headline = headline_with_override_end()
+    sentence = summary.reserves_sentence(headline, "base")
+    assert sentence == (
+        "Under the base case, the general fund falls below its minimum prudent level in 2023-24. "
+        "Usable reserves run out in 2023-24 on the plan's own terms, which count the schools "
+        "high-needs (DSG) deficit against them from 2023-24, when its assumptions say the "
+        "statutory override ends (-£38.4m at the end of 2023-24); if the override continued, "
+        "they would run out in 2025-26. "
+        "Under the pessimistic scenario it falls below the minimum in 2022-23."
+    )
+    assert "last to 2025-26." in summary.reserves_sentence(headline, "optimistic")
+    assert summary.dsg_sentence(headline, "base") == (
+        "The schools high-needs (DSG) cumulative deficit reaches £70.0m by 2025-26 with the "
+        "mitigation plan, £110.0m without it; the plan assumes the statutory override that "
+        "keeps it off the general fund ends in 2023-24, after which it counts against usable "
+        "reserves."
+    )
+    pack = summary.PackTables(
+        {
+            **{n: full_pack().get(n) for n in ("mtfp_scenarios", "savings_headline")},
+            "mtfp_headline": headline,
+        }
+    )
+    tiles = {label: (value, note) for label, value, note in summary.headline_tiles(pack, "base")}
+    assert tiles["Usable reserves run out"] == (
+        "2023-24",
+        "counting the DSG deficit from 2023-24, when the plan says the statutory override "
+        "ends; if it continued: 2025-26",
+    )
+    table = summary.scenario_table(headline).set_index("scenario")
+    assert table.loc["base", "usable_reserves_run_out"] == "2023-24"
+    assert table.loc["base", "usable_reserves_run_out_if_override_continues"] == "2025-26"
+    assert table.loc["optimistic", "usable_reserves_run_out_if_override_continues"] == (
+        "Not in plan period"
+    )
+    # Without the override's end in the table (an older pack), the old wording stands.
+    assert "for now" in summary.dsg_sentence(mtfp_headline(), "base")
+
+
+def mtfp_bridge() -> pd.DataFrame:
+    # As the MTFP saves it (£m): 20.6 at Q1, savings +3.7 as shown (3.639 exactly), 24.3 at Q2;
+    # pay -1.2 in between for the test (then 20.6 - 1.2 + 3.7 + ... as shown).
+    groups = ["Pay", "Prices", "Demand", "Capital financing", "Council tax"]
+    groups += ["Business rates and grants", "Savings and their delivery", "Other"]
+    shown = [-1.2, 0.0, 0.0, 0.0, 0.0, 0.0, 3.7, 0.0]
+    return pd.DataFrame(
+        {
+            "scenario": "base",
+            "period": "2021-22-Q2",
+            "previous_period": "2021-22-Q1",
+            "final_year": "2025-26",
+            "row": ["start"] + ["step"] * 8 + ["end"],
+            "group": ["Gap at 2021-22 Q1", *groups, "Gap at 2021-22 Q2"],
+            "gap_gbp_m": [21.8, 20.6, 20.6, 20.6, 20.6, 20.6, 20.6, 24.3, 24.3, 24.3],
+            "change_shown_gbp_m": [float("nan"), *shown, 2.5],
+        }
+    )
+
+
+def test_bridge_sentence_names_the_largest_step_as_shown():
+    assert summary.bridge_sentence(mtfp_bridge()) == (
+        "The 2025-26 gap was £21.8m at 2021-22 Q1 and is £24.3m at 2021-22 Q2; the largest step "
+        "is savings and their delivery, which widened it by £3.7m."
+    )
+    narrowed = mtfp_bridge()
+    narrowed.loc[1, "change_shown_gbp_m"] = -5.0
+    assert "the largest step is pay, which narrowed it by £5.0m." in summary.bridge_sentence(
+        narrowed
+    )
+    assert "no bridge" in summary.bridge_sentence(None)
+    assert summary.bridge_sentence(mtfp_bridge().head(0)) == (
+        "There is no bridge from last quarter's gap: the MTFP report says why."
+    )
+    fig, alt, data = summary.bridge_chart(mtfp_bridge(), "MTFP model", "2021-22 Q2")
+    assert "Waterfall" in alt and data["change_gbp_m"].iloc[1:-1].sum() == pytest.approx(2.5)
+    title = fig.axes[0].get_title(loc="left")
+    assert title == "The 2025-26 gap moved from £21.8m to £24.3m since 2021-22 Q1"

@@ -248,8 +248,8 @@ def run(
     if not present:
         messages.append(
             f"{council.name} ({code}) is not in the {year_label(year)} data ({panel.source}). Its ONS code may "
-            "postdate the data (e.g. Dorset Council, E06000059, was created on 1 April 2019 from Dorset County "
-            "Council and five districts). No positions can be computed for it from these data; use data for a "
+            "postdate the data (a unitary council created from a county and its districts has a new code from "
+            "the day it was created). No positions can be computed for it from these data; use data for a "
             "year after the change, or a council whose code existed then."
         )
     comparator_codes = list(groups["comparator_code"]) if len(groups) else []

@@ -174,7 +174,7 @@ def caveats(result: BenchmarkResult, period: Period | None = None) -> list[str]:
         f"Data year and lag: Revenue Outturn figures for {result.year_label} (population mid-{result.population_year}).{lag}",
         "Classification: councils allocate overheads and shared costs to RS service lines differently; compare lines, not totals, with care. Net expenditure is after income (fees, charges, specific grants).",
         "Per-head figures use the whole population; some services serve a subset (older adults, children), so per-client costs may tell a different story.",
-        "Boundary changes (Dorset, Bournemouth Christchurch & Poole, Buckinghamshire, Northamptonshire and others) leave some authorities unmatched across sources; they are listed, never dropped silently.",
+        "Boundary changes (councils merged or reorganised into new unitary authorities) leave some authorities unmatched across sources; they are listed, never dropped silently.",
         f"Positions are against the comparators' median (the council itself excluded); ranks count the council and comparators with data (1 = highest cost; {comp.RANK_RULE}); {comp.QUARTILE_RULE}. {ROBUST_SCORE_TEXT}",
         "Net income: where the council's or the median's net figure is nil or negative (income above spending, as with parking), no percentage difference is given; the difference is in £ a head. A service with net spending above a median of nil or net income meets the percentage part of the review rule; a service with net income is not proposed on cost.",
     ]

@@ -275,3 +275,30 @@ def label_line_ends(
             if abs(placed[i] - values[i]) < step / 4
             else {"arrowstyle": "-", "color": MUTED, "lw": 0.6},
         )
+
+
+def waterfall(ax, labels: Sequence[str], start: float, steps: Sequence[float], end: float) -> None:
+    """A waterfall on ``ax``: a bar for ``start``, one floating bar per step (rising = up, one
+    style; falling, another) and a bar for ``end``, each labelled with its figure. The caller
+    passes the figures as they should read (steps that add up to ``end - start``)."""
+    up, down, total = bar_styles(3)
+    level = float(start)
+    values = [float(start), *map(float, steps), float(end)]
+    for i, value in enumerate(values):
+        first_or_last = i in (0, len(values) - 1)
+        bottom = 0.0 if first_or_last else level
+        style = total if first_or_last else (up if value > 0 else down)
+        ax.bar(i, value, bottom=bottom, **style)
+        ax.annotate(
+            f"{value:.1f}" if first_or_last or value == 0 else f"{value:+.1f}",
+            (i, bottom + max(value, 0.0)),
+            ha="center",
+            va="bottom",
+            fontsize=8,
+            color=TEXT,
+        )
+        if not first_or_last:
+            level += value
+    ax.set_xticks(range(len(values)), list(labels), rotation=30, ha="right")
+    ax.axhline(0, color=MUTED, linewidth=0.8)
+    ax.margins(y=0.12)  # room for the figures above the bars

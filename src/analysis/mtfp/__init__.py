@@ -8,6 +8,7 @@ The notebook calls this package's functions (``mtfp.budget_gap(plan)``) and the 
 from analysis.core.lazy import submodules_on_first_use
 from analysis.mtfp import backtest
 from analysis.mtfp.assumptions import load_assumptions, load_assumptions_from, resolve_scenario
+from analysis.mtfp.checks import validate_inputs
 from analysis.mtfp.delivery import (
     DeliveryEvidence,
     apply_delivery_rates,
@@ -17,7 +18,13 @@ from analysis.mtfp.delivery import (
     savings_with_delivery,
 )
 from analysis.mtfp.dsg import dsg_projection, exhaustion_years, override_ends_effect
-from analysis.mtfp.montecarlo import fan_table, monte_carlo, monte_carlo_table
+from analysis.mtfp.montecarlo import (
+    fan_table,
+    leanings_for_display,
+    leanings_table,
+    monte_carlo,
+    monte_carlo_table,
+)
 from analysis.mtfp.productivity import load_productivity
 from analysis.mtfp.projection import (
     budget_gap,
@@ -31,7 +38,6 @@ from analysis.mtfp.projection import (
     reserves_projection,
     resilience_indicators,
     to_gbp_m,
-    validate_inputs,
 )
 from analysis.mtfp.reconcile import reconciliation_sentence, savings_reconciliation
 from analysis.mtfp.scenarios import compare_scenarios, scenario_headlines, sensitivity
@@ -40,6 +46,7 @@ __all__ = [
     "DeliveryEvidence",
     "apply_delivery_rates",
     "backtest",
+    "bridge",
     "budget_gap",
     "build_drivers",
     "compare_scenarios",
@@ -50,6 +57,8 @@ __all__ = [
     "exhaustion_years",
     "fan_table",
     "funding_by_line",
+    "leanings_for_display",
+    "leanings_table",
     "load_assumptions",
     "load_assumptions_from",
     "load_productivity",
@@ -76,4 +85,4 @@ __all__ = [
 
 
 # The chart helpers (and matplotlib) load when a notebook first asks for them.
-__getattr__ = submodules_on_first_use(__name__, {"report"})
+__getattr__ = submodules_on_first_use(__name__, {"report", "bridge"})

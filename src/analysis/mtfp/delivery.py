@@ -182,7 +182,7 @@ def _known_year(m: MTFPAssumptions, evidence: Evidence, haircut: bool) -> Delive
     return evidence if evidence.year in m.year_labels else None
 
 
-def _savings_arrays(
+def savings_arrays(
     m: MTFPAssumptions, evidence: Evidence, haircut: bool = True
 ) -> tuple[np.ndarray, np.ndarray, pd.DataFrame, np.ndarray, np.ndarray]:
     """(planned (D,T), delivered fraction (D,T), savings table, known (T,), forecast (D,T)).
@@ -294,4 +294,4 @@ def savings_with_delivery(m: MTFPAssumptions, evidence: Evidence = None) -> pd.D
     """Planned savings with the delivery assumed in this scenario: delivery_rate, rate_basis,
     delivered and undelivered £k (the current year from the register's forecast where the
     scenario says so)."""
-    return _savings_arrays(m, evidence)[2]
+    return savings_arrays(m, evidence)[2]

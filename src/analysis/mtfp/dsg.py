@@ -76,6 +76,19 @@ def dsg_projection(m: MTFPAssumptions) -> pd.DataFrame:
     return pd.concat([_case(m, True), _case(m, False)], ignore_index=True)
 
 
+def override_ended(m: MTFPAssumptions) -> np.ndarray:
+    """(T,) True from the first year without the statutory override (``statutory_override_ends``)."""
+    ends = m.dsg_high_needs.statutory_override_ends
+    return np.array([ends is not None and y >= parse_year(ends) for y in m.years])
+
+
+def counted_deficit(m: MTFPAssumptions) -> np.ndarray:
+    """(T,) The cumulative DSG deficit (with the recovery plan) that counts against usable
+    reserves on the plan's own terms: from the year the statutory override ends, 0 before."""
+    mitigated = _case(m, True)["cumulative_deficit_gbp_k"].to_numpy(float)
+    return np.where(override_ended(m), mitigated, 0.0)
+
+
 def override_ends_effect(
     m: MTFPAssumptions, reserves: pd.DataFrame, ends: str | None = None
 ) -> pd.DataFrame:

@@ -4,7 +4,7 @@ council reports it in its productivity plan (DLUHC asked every council for one i
 MTFP notebook saves them as ``mtfp_productivity`` for the summary's productivity section.
 
     year: 2024-25
-    source: Dorset Council, Productivity Plan, Cabinet 9 July 2024, para 2.6
+    source: Example Council, Productivity Plan, Cabinet 9 July 2024, para 2.6
     share_of_staff_budget:        # fractions: 0.0035 is 0.35%
       Agency staff: 0.0035
       Consultants: 0.0096

@@ -18,44 +18,15 @@ Typical use::
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 
 from analysis.core.config import Council
 from analysis.core.display import percent_text
-from analysis.core.errors import InputError
-from analysis.core.periods import Period
-from analysis.mtfp.assumptions import load_assumptions, resolve_scenario
-from analysis.mtfp.delivery import Evidence, _savings_arrays, delivery_evidence
+from analysis.mtfp import dsg
+from analysis.mtfp.delivery import Evidence, savings_arrays
 from analysis.mtfp.engine import Drivers, drivers_from, project
-from analysis.mtfp.productivity import load_productivity
 from analysis.mtfp.schema import MTFPAssumptions, per_year
-
-
-def validate_inputs(
-    council: Council, period: Period, scenario: str, public_data: Path | None
-) -> str:
-    """Load and check ``mtfp.yaml`` and the chosen scenario; a one-line summary."""
-    assumptions = load_assumptions(council)
-    resolve_scenario(assumptions, scenario, council)
-    labels = assumptions.year_labels
-    if period.year_label not in labels:
-        raise InputError.single(
-            assumptions.file,
-            f"the period {period.label} is outside the plan ({labels[0]} to {labels[-1]})",
-            key="base_year",
-        )
-    evidence = delivery_evidence(assumptions, council, period)
-    register = f"; savings register {evidence.period_label} for {evidence.year}" if evidence else ""
-    productivity = load_productivity(council)
-    if productivity is not None:
-        register += f"; productivity plan figures for {productivity['year'].iloc[0]}"
-    return (
-        f"MTFP assumptions: {len(assumptions.scenario_names())} scenarios over {labels[0]} to "
-        f"{labels[-1]}{register}"
-    )
 
 
 def opening_usable_reserves(m: MTFPAssumptions) -> float:
@@ -72,7 +43,7 @@ def build_drivers(
     """The arrays for one projection of ``m`` (see :mod:`analysis.mtfp.engine`). ``rates`` is the
     savings register's evidence (:func:`analysis.mtfp.delivery_evidence`, or only its rates).
     ``haircut=False`` skips the savings delivery (for funding, which does not use it)."""
-    planned, fraction, _, known, forecast = _savings_arrays(m, rates, haircut)
+    planned, fraction, _, known, forecast = savings_arrays(m, rates, haircut)
     policy = council.minimum_general_fund_reserve if council is not None else None
     return drivers_from(
         m,
@@ -266,9 +237,18 @@ def reserves_projection(
     m: MTFPAssumptions, council: Council, rates: Evidence = None
 ) -> pd.DataFrame:
     """Reserves at each year end (31 March) if each year's cumulative gap were met from the
-    general fund, with planned contributions (+) and drawdowns (-)."""
+    general fund, with planned contributions (+) and drawdowns (-).
+
+    On the plan's own terms: from the year ``dsg_high_needs.statutory_override_ends`` names (the
+    first year without the statutory override), the cumulative DSG deficit with the recovery
+    plan counts against usable reserves (``usable_reserves_after_dsg_gbp_k``, and
+    ``usable_reserves_exhausted``); ``usable_reserves_gbp_k`` and
+    ``usable_reserves_exhausted_override_continues`` are the view if the override continued.
+    """
     out = _run(m, council, rates)
     years = m.years
+    counted = dsg.counted_deficit(m)
+    after = out["usable"] - counted
     return pd.DataFrame(
         {
             "year": m.year_labels,
@@ -283,24 +263,37 @@ def reserves_projection(
             "general_fund_gbp_k": out["general_fund"],
             "earmarked_reserves_gbp_k": out["earmarked"],
             "usable_reserves_gbp_k": out["usable"],
+            "statutory_override_in_place": ~dsg.override_ended(m),
+            "dsg_deficit_counted_gbp_k": counted,
+            "usable_reserves_after_dsg_gbp_k": after,
             "minimum_general_fund_gbp_k": out["minimum_general_fund"],
             "general_fund_below_minimum": out["general_fund"] < out["minimum_general_fund"],
-            "usable_reserves_exhausted": out["usable"] <= 0,
+            "usable_reserves_exhausted": after <= 0,
+            "usable_reserves_exhausted_override_continues": out["usable"] <= 0,
         }
     )
 
 
 def reserve_milestones(reserves: pd.DataFrame) -> dict[str, str | None]:
     """The first year the general fund is below its minimum and the first year usable reserves
-    run out (None where that does not happen within the plan)."""
+    run out, on the plan's terms (the DSG deficit counted from the override's end) and if the
+    override continued (None where that does not happen within the plan); the first year
+    without the override (None when it lasts the plan)."""
 
     def first(column: str) -> str | None:
-        hits = reserves.loc[reserves[column], "year"]
+        hits = reserves.loc[reserves[column].astype(bool), "year"]
         return str(hits.iloc[0]) if len(hits) else None
 
+    ended = ~reserves["statutory_override_in_place"].astype(bool)
     return {
         "general_fund_below_minimum_year": first("general_fund_below_minimum"),
         "usable_reserves_exhausted_year": first("usable_reserves_exhausted"),
+        "usable_reserves_exhausted_year_override_continues": first(
+            "usable_reserves_exhausted_override_continues"
+        ),
+        "statutory_override_ends": str(reserves.loc[ended, "year"].iloc[0])
+        if ended.any()
+        else None,
     }
 
 

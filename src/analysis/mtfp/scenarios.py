@@ -46,6 +46,7 @@ def compare_scenarios(
                     "general_fund_gbp_k": reserves["general_fund_gbp_k"],
                     "minimum_general_fund_gbp_k": reserves["minimum_general_fund_gbp_k"],
                     "usable_reserves_gbp_k": reserves["usable_reserves_gbp_k"],
+                    "usable_reserves_after_dsg_gbp_k": reserves["usable_reserves_after_dsg_gbp_k"],
                     "savings_delivery_rate_applied": plan.apply_savings_delivery_rate,
                     "breaches_referendum_limit": council_tax_detail(plan)[
                         "breaches_referendum_limit"
@@ -64,7 +65,10 @@ def scenario_headlines(
     for name in assumptions.scenario_names():
         plan = resolve_scenario(assumptions, name)
         gap = budget_gap(plan, rates)
-        milestones = reserve_milestones(reserves_projection(plan, council, rates))
+        reserves = reserves_projection(plan, council, rates)
+        milestones = reserve_milestones(reserves)
+        ends = milestones["statutory_override_ends"]
+        at_end = reserves[reserves["year"] == ends]
         deficit = dsg.dsg_projection(plan)
         final = deficit[deficit["year"] == plan.final_year].set_index("case")[
             "cumulative_deficit_gbp_k"
@@ -77,6 +81,16 @@ def scenario_headlines(
                     gap["budget_gap_cumulative_gbp_k"].iloc[-1]
                 ),
                 **milestones,
+                "usable_reserves_at_override_end_gbp_k": float(
+                    at_end["usable_reserves_after_dsg_gbp_k"].iloc[0]
+                )
+                if ends
+                else np.nan,
+                "dsg_deficit_at_override_end_gbp_k": float(
+                    at_end["dsg_deficit_counted_gbp_k"].iloc[0]
+                )
+                if ends
+                else np.nan,
                 "referendum_limit_breached_in": _breach_years(plan),
                 "dsg_deficit_final_year_gbp_k": float(final[dsg.WITH_MITIGATION]),
                 "dsg_deficit_final_year_unmitigated_gbp_k": float(final[dsg.WITHOUT_MITIGATION]),
@@ -86,6 +100,8 @@ def scenario_headlines(
     for column in (
         "general_fund_below_minimum_year",
         "usable_reserves_exhausted_year",
+        "usable_reserves_exhausted_year_override_continues",
+        "statutory_override_ends",
         "referendum_limit_breached_in",
     ):
         table[column] = pd.Series([row[column] for row in rows], dtype=object)

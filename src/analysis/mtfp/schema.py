@@ -199,35 +199,102 @@ class DSGHighNeeds(_Strict):
         return self
 
 
+OLD_DISTRIBUTION_KEYS = ("mean", "low", "mode", "high")
+
+
 class Distribution(_Strict):
+    """The uncertainty of one assumption, around the scenario's own value of it (its central
+    value), in fractions like every rate in the file:
+
+    - ``{distribution: normal, sd: 0.0075}``: the central value give or take a standard
+      deviation of 0.75 points (``shift: -0.01`` centres it one point lower);
+    - ``{distribution: triangular, below: 0.01, above: 0.03}``: from one point below to three
+      points above, most likely the central value (or the central value + ``shift``);
+    - ``{distribution: uniform, below: 0.005, above: 0.005}``: anywhere from half a point below
+      to half a point above, each as likely.
+
+    A draw is central value + offset, so a scenario that changes the assumption moves every
+    draw with it. ``sd``, ``below`` and ``above`` of 0 give the central value itself.
+    """
+
     distribution: Literal["normal", "triangular", "uniform"]
-    mean: float | None = None
-    sd: float | None = Field(default=None, gt=0)
-    low: float | None = None
-    mode: float | None = None
-    high: float | None = None
+    sd: float | None = Field(default=None, ge=0)
+    below: float | None = Field(default=None, ge=0)
+    above: float | None = Field(default=None, ge=0)
+    shift: float | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _old_form(cls, data: Any) -> Any:
+        if isinstance(data, dict) and any(k in data for k in OLD_DISTRIBUTION_KEYS):
+            raise ValueError(
+                "a range is written around the scenario's own value, not as absolute figures: "
+                "use sd (normal), below and above (triangular, uniform) and, to move the most "
+                "likely value, shift. For example low 0.01, mode 0.02, high 0.05 where the "
+                "assumption is 0.02 becomes {distribution: triangular, below: 0.01, above: 0.03} "
+                "(see 'MTFP assumptions' in data/raw/README.md)"
+            )
+        return data
 
     @model_validator(mode="after")
     def _parameters(self) -> Distribution:
         needed = {
-            "normal": ("mean", "sd"),
-            "triangular": ("low", "mode", "high"),
-            "uniform": ("low", "high"),
+            "normal": ("sd",),
+            "triangular": ("below", "above"),
+            "uniform": ("below", "above"),
         }
+        optional = {"normal": ("shift",), "triangular": ("shift",), "uniform": ()}
         wanted = needed[self.distribution]
         missing = [p for p in wanted if getattr(self, p) is None]
         extra = [
             p
-            for p in ("mean", "sd", "low", "mode", "high")
-            if p not in wanted and getattr(self, p) is not None
+            for p in ("sd", "below", "above", "shift")
+            if p not in wanted + optional[self.distribution] and getattr(self, p) is not None
         ]
         if missing or extra:
-            raise ValueError(f"a {self.distribution} distribution takes {', '.join(wanted)}")
-        if self.distribution == "triangular" and not self.low <= self.mode <= self.high:
-            raise ValueError("a triangular distribution needs low <= mode <= high")
-        if self.distribution == "uniform" and not self.low < self.high:
-            raise ValueError("a uniform distribution needs low < high")
+            takes = ", ".join(wanted)
+            if optional[self.distribution]:
+                takes += f" (and optionally {', '.join(optional[self.distribution])})"
+            raise ValueError(f"a {self.distribution} distribution takes {takes}")
+        if self.distribution == "triangular" and not -self.below <= self.offset <= self.above:
+            raise ValueError(
+                "a triangular distribution's shift must lie between -below and above "
+                "(the most likely value inside its range)"
+            )
         return self
+
+    @property
+    def offset(self) -> float:
+        """Where the middle (normal) or most likely value (triangular) sits from the central
+        value."""
+        return self.shift or 0.0
+
+    def bounds(self) -> tuple[float, float]:
+        """The lowest and highest offset a draw can take (a normal's: 4 standard deviations)."""
+        if self.distribution == "normal":
+            return self.offset - 4 * self.sd, self.offset + 4 * self.sd
+        return -self.below, self.above
+
+    def describe(self) -> str:
+        """The range in words, in percentage points around the scenario's value."""
+
+        def points(x: float) -> str:
+            return f"{abs(x) * 100:g} point{'s' if abs(x) * 100 != 1 else ''}"
+
+        where = "the scenario's value"
+        if self.offset:
+            where = f"{points(self.offset)} {'above' if self.offset > 0 else 'below'} {where}"
+        if self.distribution == "normal":
+            return f"normal, centred {where}, standard deviation {points(self.sd)}"
+        if self.distribution == "triangular":
+            return (
+                f"triangular, from {points(self.below)} below to {points(self.above)} above "
+                f"the scenario's value, most likely {where}"
+            )
+        return (
+            f"uniform, from {points(self.below)} below to {points(self.above)} above "
+            "the scenario's value"
+        )
 
 
 class MonteCarlo(_Strict):

@@ -10,10 +10,11 @@ import re
 from datetime import date, datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator
 
 from analysis.core.config import Council, parse_model
 from analysis.core.errors import InputError, display_path
+from analysis.core.periods import Period
 
 RAG_ORDER = ["Blue", "Green", "Amber", "Red"]
 
@@ -177,13 +178,44 @@ COLUMNS = [
 ]  # fmt: skip
 
 
+def _headers(value: Any) -> list[str]:
+    """One header or a list of accepted headers for a field, as a list."""
+    items = [value] if isinstance(value, str) else value
+    if (
+        not isinstance(items, list)
+        or not items
+        or not all(isinstance(h, str) and h.strip() for h in items)
+    ):
+        raise ValueError("give the header as written in your register, or a list of headers")
+    return items
+
+
+def _check_fields(value: dict[str, Any], where: str) -> dict[str, list[str]]:
+    unknown = sorted(set(value) - set(FIELDS))
+    if unknown:
+        raise ValueError(
+            f"unknown register field(s) {unknown}{where}: map one of {sorted(FIELDS)} "
+            "to the header as written in your register"
+        )
+    return {name: _headers(headers) for name, headers in value.items()}
+
+
 class SavingsSettings(BaseModel):
-    """``savings:`` in council.yaml."""
+    """``savings:`` in council.yaml.
+
+    ``columns`` maps a field to the header as the council writes it, or to a list of headers
+    any of which is accepted (``forecast: ["Q1 projection (£k)", "Q2 projection (£k)"]``).
+    ``columns_by_period`` maps a period to such a mapping, used for that period's register
+    over ``columns`` (``2021-22-Q2: {forecast: "Q2 projection (£k)"}``).
+    """
 
     model_config = ConfigDict(extra="forbid")
     types: list[str] = Field(min_length=1)
-    columns: dict[str, str] = Field(default_factory=dict)
+    columns: dict[str, list[str]] = Field(default_factory=dict)
+    columns_by_period: dict[str, dict[str, list[str]]] = Field(default_factory=dict)
     sheet: str | None = None
+    _file: str = PrivateAttr(default="council.yaml")
+    _period: str | None = PrivateAttr(default=None)
 
     @field_validator("types")
     @classmethod
@@ -193,16 +225,68 @@ class SavingsSettings(BaseModel):
             raise ValueError("savings types must be distinct and not blank")
         return value
 
-    @field_validator("columns")
+    @field_validator("columns", mode="before")
     @classmethod
-    def _known_fields(cls, value: dict[str, str]) -> dict[str, str]:
-        unknown = sorted(set(value) - set(FIELDS))
-        if unknown:
-            raise ValueError(
-                f"unknown register field(s) {unknown}: map one of {sorted(FIELDS)} "
-                "to the header as written in your register"
-            )
-        return value
+    def _known_fields(cls, value: Any) -> Any:
+        return _check_fields(value, "") if isinstance(value, dict) else value
+
+    @field_validator("columns_by_period", mode="before")
+    @classmethod
+    def _periods(cls, value: Any) -> Any:
+        if not isinstance(value, dict):
+            return value
+        out = {}
+        for key, mapping in value.items():
+            try:
+                period = str(Period.parse(str(key)))
+            except ValueError as exc:
+                raise ValueError(f"columns_by_period: {exc}") from None
+            if not isinstance(mapping, dict):
+                raise ValueError(f"columns_by_period.{period}: expected field: header pairs")
+            out[period] = _check_fields(mapping, f" for {period}")
+        return out
+
+    @property
+    def file(self) -> str:
+        """The settings' file (council.yaml), as shown to users."""
+        return self._file
+
+    def for_period(self, period: Period | str) -> SavingsSettings:
+        """The settings for one period's register: ``columns_by_period`` over ``columns``."""
+        key = str(period)
+        out = self.model_copy(
+            update={"columns": {**self.columns, **self.columns_by_period.get(key, {})}}
+        )
+        out._file, out._period = self._file, key
+        return out
+
+    def header_map(self) -> dict[str, str]:
+        """Normalised header -> field, for every header the settings accept."""
+        return {normalise(h): name for name, headers in self.columns.items() for h in headers}
+
+    def setting_to_change(self, name: str) -> str:
+        """Where to map ``name``'s column: the key and the file."""
+        keys = f"savings.columns.{name}"
+        if self._period:
+            keys += f" (every period) or savings.columns_by_period.{self._period}.{name}"
+        return f"{keys} in {self._file}"
+
+    def missing_column(self, name: str, found: list[str]) -> str:
+        """The message for a required column not found: what was expected, the headers that
+        are there, and the setting to change."""
+        label = FIELDS[name][0]
+        if name in self.columns:
+            expected = " or ".join(f"'{h}'" for h in self.columns[name])
+            expected += " (as the settings say)"
+        else:
+            expected = f"'{label}' or a similar wording"
+        headers = ", ".join(f"'{h}'" for h in found) or "none"
+        return (
+            f"required column missing: no header for {label} (expected {expected}). Headers in "
+            f"this row: {headers}. If one of them is the {label} column, name it in "
+            f"{self.setting_to_change(name)} (one header, or a list of the headers your "
+            "registers use)"
+        )
 
 
 def normalise(text: Any) -> str:
@@ -222,7 +306,9 @@ def load_settings(council: Council) -> SavingsSettings:
             file, "no 'savings' section: list the savings types (savings: types: [...])",
             key="savings",
         )  # fmt: skip
-    return parse_model(SavingsSettings, council.savings, file, prefix="savings")
+    settings = parse_model(SavingsSettings, council.savings, file, prefix="savings")
+    settings._file = file
+    return settings
 
 
 def is_blank(value: Any) -> bool:

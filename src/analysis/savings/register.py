@@ -365,15 +365,19 @@ def load_snapshot(
 ) -> pd.DataFrame | None:
     """The register for a period, or None when there is no file for it."""
     path = register_path(council, period)
-    return None if path is None else load_register(path, council, settings)
+    if path is None:
+        return None
+    return load_register(path, council, (settings or load_settings(council)).for_period(period))
 
 
 def missing_register_error(council: Council, period: Period) -> InputError:
     folder = display_path(savings_folder(council))
+    present = sorted(snapshot_files(council.slug, council.folder))
+    there = ", ".join(str(p) for p in present) if present else "none"
     return InputError.single(
         folder,
         f"no savings register for {period}: expected {period}.xlsx (or "
-        f"{', '.join(SNAPSHOT_SUFFIXES[1:])}) in this folder",
+        f"{', '.join(SNAPSHOT_SUFFIXES[1:])}) in this folder; the periods there are: {there}",
     )
 
 

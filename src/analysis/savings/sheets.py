@@ -293,7 +293,7 @@ def find_header(
     sheet: Sheet, settings: SavingsSettings
 ) -> tuple[int, int, dict[str, int], list[Problem]] | None:
     """(index into rows, row number, field -> column index, problems) for the header row."""
-    mapped = {normalise(header): name for name, header in settings.columns.items()}
+    mapped = settings.header_map()
     synonyms = {word: name for name, (_label, words) in FIELDS.items() for word in words}
     best = None
     for index, (number, values) in enumerate(sheet.rows[:HEADER_SEARCH_ROWS]):
@@ -325,23 +325,19 @@ def find_header(
                 Problem(
                     sheet.file,
                     f"more than one column could be the {FIELDS[name][0]} column ({written}): "
-                    f"rename one, or set savings.columns.{name} in council.yaml",
+                    f"rename one, or set {settings.setting_to_change(name)}",
                     row=number,
                     sheet=sheet.sheet,
                 )
             )
         columns[name] = cols[0]
+    found = [cell_text(h) for h in headers if not is_blank(h)]
     for name in REQUIRED:
         if name not in columns:
-            hint = (
-                f"'{settings.columns[name]}' (savings.columns.{name})"
-                if name in settings.columns
-                else f"'{FIELDS[name][0]}'"
-            )
             problems.append(
                 Problem(
                     sheet.file,
-                    f"required column missing: expected a header such as {hint}",
+                    settings.missing_column(name, found),
                     row=number,
                     sheet=sheet.sheet,
                 )

@@ -5,6 +5,7 @@ each table into one sentence, and :mod:`.report` gives the tiles, tables and cha
 notebook shows.
 """
 
+from analysis.summary.bridge import bridge_chart, bridge_sentence
 from analysis.summary.messages import key_messages
 from analysis.summary.report import (
     SCENARIO_TABLE_HEADERS,
@@ -49,6 +50,8 @@ from analysis.summary.tables import (
 from analysis.summary.vfm import absent_sentence, top_services, vfm_sentence
 
 __all__ = [
+    "bridge_chart",
+    "bridge_sentence",
     "BASE",
     "DetailReport",
     "PRIORITY_DETAIL_COLUMNS",

@@ -24,9 +24,8 @@ def key_messages(
     headline = pack.get("mtfp_headline")
     if pack.has("mtfp") and headline is not None and not headline.empty:
         messages.append((gap_sentence(headline, scenario), "mtfp"))
-        messages.append(
-            (reserves_sentence(headline, scenario, pack.get("mtfp_monte_carlo")), "mtfp")
-        )
+        simulated, leanings = pack.get("mtfp_monte_carlo"), pack.get("mtfp_monte_carlo_leanings")
+        messages.append((reserves_sentence(headline, scenario, simulated, leanings), "mtfp"))
     else:
         messages.append((not_in_run_sentence("mtfp"), "mtfp"))
     savings = pack.get("savings_headline")

@@ -19,6 +19,7 @@ from analysis.summary.sentences import (
     _sort_year,
     likely_below_year,
     money,
+    override_end,
     percent,
     scenario_row,
     year_text,
@@ -62,6 +63,16 @@ def scenario_table(headline: pd.DataFrame) -> pd.DataFrame:
             "dsg_deficit_gbp_m": headline["dsg_deficit_final_year_gbp_m"].astype(float),
         }
     )
+    if any(override_end(r) for _i, r in headline.iterrows()):
+        # Usable reserves above are on the plan's terms (the DSG deficit counted from the
+        # override's end); the override-continues view beside them, labelled.
+        out.insert(
+            4,
+            "usable_reserves_run_out_if_override_continues",
+            headline["usable_reserves_exhausted_year_override_continues"].map(
+                lambda v: year_text(v) or "Not in plan period"
+            ),
+        )
     return out.reset_index(drop=True)
 
 
@@ -69,7 +80,8 @@ SCENARIO_TABLE_HEADERS = {
     "scenario": "Scenario",
     "cumulative_gap_gbp_m": "Cumulative gap in final year (£m)",
     "general_fund_below_minimum": "General fund below minimum from",
-    "usable_reserves_run_out": "Usable reserves run out in",
+    "usable_reserves_run_out": "Usable reserves run out in (DSG deficit counted once the override ends)",
+    "usable_reserves_run_out_if_override_continues": "Usable reserves run out in, if the override continued",
     "dsg_deficit_gbp_m": "DSG deficit in final year, with mitigation (£m)",
 }
 
@@ -144,6 +156,18 @@ def headline_tiles(pack: PackTables, scenario: str = BASE) -> list[tuple[str, st
         if earliest:
             note += f"; {earliest[0][1]} scenario: {earliest[0][0]}"
         tiles.append(("General fund below minimum", below or f"Not by {final}", note))
+        ends = override_end(row)
+        if ends:
+            out = year_text(row["usable_reserves_exhausted_year"])
+            alternative = year_text(row.get("usable_reserves_exhausted_year_override_continues"))
+            tiles.append(
+                (
+                    "Usable reserves run out",
+                    out or f"Not by {final}",
+                    f"counting the DSG deficit from {ends}, when the plan says the statutory "
+                    f"override ends; if it continued: {alternative or f'not by {final}'}",
+                )
+            )
     else:
         # Without the MTFP, the published outturn still shows the council's reserves.
         reserves = reserves_tile(pack.get("benchmark_resilience"))
@@ -277,6 +301,13 @@ def key_figures(pack: PackTables) -> pd.DataFrame:
                 year=year_text(r["usable_reserves_exhausted_year"]),
                 scen=name,
             )
+            if override_end(r):
+                add(
+                    "mtfp",
+                    "usable_reserves_exhausted_if_override_continues",
+                    year=year_text(r.get("usable_reserves_exhausted_year_override_continues")),
+                    scen=name,
+                )
             add("dsg", "dsg_deficit_gbp_m", float(r["dsg_deficit_final_year_gbp_m"]), final, name)
             add(
                 "dsg",

@@ -111,7 +111,10 @@ def _under(name: str) -> str:
 
 
 def reserves_sentence(
-    headline: pd.DataFrame, scenario: str = BASE, monte_carlo: pd.DataFrame | None = None
+    headline: pd.DataFrame,
+    scenario: str = BASE,
+    monte_carlo: pd.DataFrame | None = None,
+    leanings: pd.DataFrame | None = None,
 ) -> str:
     """When the general fund falls below its minimum (and usable reserves run out), for the
     chosen scenario, reconciled with the Monte Carlo simulation of that scenario where the pack
@@ -125,13 +128,17 @@ def reserves_sentence(
         sentence = f"Under {_under(name)}, the general fund falls below its minimum prudent level in {below}"
     else:
         sentence = f"Under {_under(name)}, the general fund stays above its minimum prudent level to {final}"
-    if exhausted:
-        sentence += f" and usable reserves run out in {exhausted}"
-    sentence += "."
+    ends = override_end(row)
+    if ends:
+        sentence += ". " + override_sentence(row, ends)
+    else:
+        if exhausted:
+            sentence += f" and usable reserves run out in {exhausted}"
+        sentence += "."
     if monte_carlo is not None and not monte_carlo.empty:
         simulated = monte_carlo[monte_carlo["scenario"].astype(str) == name]
         if not simulated.empty:
-            sentence += " " + probability_sentence(row, simulated)
+            sentence += " " + probability_sentence(row, simulated, leanings)
 
     others = headline[headline["scenario"].astype(str) != name].copy()
     if others.empty:
@@ -151,6 +158,32 @@ def reserves_sentence(
     )
 
 
+def override_end(row: pd.Series) -> str | None:
+    """The first year without the DSG statutory override within the plan, as the plan's
+    assumptions say (None when it lasts the plan, or in a pack made before it was recorded)."""
+    return year_text(row.get("statutory_override_ends"))
+
+
+def override_sentence(row: pd.Series, ends: str) -> str:
+    """Usable reserves on the plan's own terms (the DSG deficit counted from the year the
+    override ends), with the balance that year and the override-continues view."""
+    final = year_text(row["final_year"])
+    exhausted = year_text(row["usable_reserves_exhausted_year"])
+    alternative = year_text(row.get("usable_reserves_exhausted_year_override_continues"))
+    at_end = row.get("usable_reserves_at_override_end_gbp_m")
+    text = (
+        f"Usable reserves {f'run out in {exhausted}' if exhausted else f'last to {final}'} on the "
+        "plan's own terms, which count the schools high-needs (DSG) deficit against them from "
+        f"{ends}, when its assumptions say the statutory override ends"
+    )
+    if at_end is not None and not pd.isna(at_end):
+        text += f" ({money(at_end)} at the end of {ends})"
+    return text + (
+        "; if the override continued, they would "
+        + (f"run out in {alternative}." if alternative else f"last to {final}.")
+    )
+
+
 def likely_below_year(monte_carlo: pd.DataFrame | None, scenario: str) -> str | None:
     """The first year the simulation puts the general fund below its minimum in at least half
     of the draws, for ``scenario`` (None when never, or when the pack has no simulation)."""
@@ -162,11 +195,44 @@ def likely_below_year(monte_carlo: pd.DataFrame | None, scenario: str) -> str | 
     return years[0] if years else None
 
 
-def probability_sentence(row: pd.Series, simulated: pd.DataFrame) -> str:
-    """The Monte Carlo view of the same scenario's reserve milestone, and why the two differ:
-    the simulation draws each uncertain assumption from a range, and where the ranges allow
-    more room for costs to rise (or savings to fall short) than the other way, the simulated
-    gaps sit above the scenario's own single projection."""
+def _lean_reason(leanings: pd.DataFrame | None, scenario: str, wider: bool) -> str | None:
+    """The assumptions whose draws lean towards a wider (narrower) gap on average, from the
+    pack's ``mtfp_monte_carlo_leanings`` (None without it); a sentence part."""
+    if leanings is None or leanings.empty:
+        return None
+    rows = leanings[leanings["scenario"].astype(str) == scenario]
+    if rows.empty:
+        return None
+    lean = rows["lean_widening_fraction"].astype(float)
+    leans = rows["leans"].astype(str).str.lower().isin(("true", "1"))
+    same = rows[leans & ((lean > 0) if wider else (lean < 0))]
+    if same.empty:
+        return (
+            f"no assumption's draws lean towards a {'wider' if wider else 'narrower'} gap on "
+            "average, so the difference comes from the way the drawn assumptions combine over "
+            "the years"
+        )
+    same = same.reindex(
+        same["lean_widening_fraction"].astype(float).abs().sort_values(ascending=False).index
+    )
+    parts = [
+        f"{r.label} averages {abs(float(r.mean_offset_fraction)) * 100:.1f} percentage points "
+        f"{'above' if float(r.mean_offset_fraction) > 0 else 'below'} its value"
+        for r in same.head(2).itertuples()
+    ]
+    return (
+        f"the draws lean towards a {'wider' if wider else 'narrower'} gap than its central "
+        f"figures ({'; '.join(parts)})"
+    )
+
+
+def probability_sentence(
+    row: pd.Series, simulated: pd.DataFrame, leanings: pd.DataFrame | None = None
+) -> str:
+    """The Monte Carlo view of the same scenario's reserve milestone, and why the two differ,
+    from the draws themselves (``leanings``: the pack's ``mtfp_monte_carlo_leanings``, which
+    says which assumptions' draws lean which way from the scenario's values): without it the
+    sentence gives the medians and no reason."""
     name = str(row["scenario"])
     below = year_text(row["general_fund_below_minimum_year"])
     ordered = simulated.assign(_order=simulated["year"].map(lambda y: _sort_year(year_text(y))))
@@ -194,31 +260,29 @@ def probability_sentence(row: pd.Series, simulated: pd.DataFrame) -> str:
     )
     if same:
         return view + f", which agrees with the single projection of {_under(name)}."
-    if round(median, 1) > round(projected, 1):
-        why = (
-            "the ranges allowed for the uncertain assumptions are skewed towards worse outcomes "
-            "than the central figures it uses (costs higher, or income or savings delivery "
-            f"lower): the median simulated gap by {final} ({money(median)}) is above the single "
-            f"projection's ({money(projected)})"
-        )
-    elif round(median, 1) < round(projected, 1):
-        why = (
-            "the ranges allowed for the uncertain assumptions are skewed towards better "
-            f"outcomes than the central figures it uses: the median simulated gap by {final} "
-            f"({money(median)}) is below the single projection's ({money(projected)})"
-        )
-    else:
-        why = (
-            f"the median simulated gap by {final} matches the single projection's "
-            f"({money(projected)}), but the spread of outcomes puts many simulations on the "
-            "worse side"
-        )
     timing = (
         "earlier than"
         if below is None or (first and _sort_year(first) < _sort_year(below))
         else "later than"
     )
-    return view + f", {timing} the single projection of {_under(name)} says, because {why}."
+    if round(median, 1) == round(projected, 1):
+        return view + (
+            f", {timing} the single projection of {_under(name)} says, though the median "
+            f"simulated gap by {final} matches its projection ({money(projected)}): the spread "
+            "of outcomes, not their middle, makes the difference."
+        )
+    wider = median > projected
+    compare = (
+        f"the median simulated gap by {final} ({money(median)}) is "
+        f"{'above' if wider else 'below'} the single projection's ({money(projected)})"
+    )
+    reason = _lean_reason(leanings, name, wider)
+    if reason is None:
+        return view + f", {timing} the single projection of {_under(name)} says: {compare}."
+    return (
+        view
+        + f", {timing} the single projection of {_under(name)} says: {compare}, because {reason}."
+    )
 
 
 def dsg_sentence(headline: pd.DataFrame, scenario: str = BASE) -> str:
@@ -230,11 +294,17 @@ def dsg_sentence(headline: pd.DataFrame, scenario: str = BASE) -> str:
     unmitigated = float(row["dsg_deficit_final_year_unmitigated_gbp_m"])
     if mitigated <= 0 and unmitigated <= 0:
         return f"The schools high-needs (DSG) budget shows no cumulative deficit by {final}."
-    return (
+    text = (
         f"The schools high-needs (DSG) cumulative deficit reaches {money(mitigated)} by {final} with "
-        f"the mitigation plan, {money(unmitigated)} without it; a statutory override keeps it off "
-        "the general fund for now."
+        f"the mitigation plan, {money(unmitigated)} without it; "
     )
+    ends = override_end(row)
+    if ends:
+        return text + (
+            f"the plan assumes the statutory override that keeps it off the general fund ends in "
+            f"{ends}, after which it counts against usable reserves."
+        )
+    return text + "a statutory override keeps it off the general fund for now."
 
 
 def savings_sentence(savings: pd.DataFrame, period_label: str | None = None) -> str:

@@ -9,7 +9,10 @@ Table contracts (columns the summary relies on; others are ignored):
 
 - ``mtfp_headline``: one row per scenario, ``scenario, final_year, cumulative_gap_final_year_gbp_m,
   general_fund_below_minimum_year, usable_reserves_exhausted_year, dsg_deficit_final_year_gbp_m,
-  dsg_deficit_final_year_unmitigated_gbp_m`` (years as "2024-25", empty when never);
+  dsg_deficit_final_year_unmitigated_gbp_m`` (years as "2024-25", empty when never); usable
+  reserves on the plan's terms (the DSG deficit counted from ``statutory_override_ends``), with
+  ``usable_reserves_exhausted_year_override_continues`` and ``usable_reserves_at_override_end_gbp_m``
+  (optional: a pack made before they were recorded has neither);
 - ``mtfp_scenarios``: ``scenario, year, budget_gap_cumulative_gbp_m, general_fund_gbp_m, ...``;
 - ``mtfp_monte_carlo``: one row per year of the simulated scenario, ``scenario, draws, year,
   budget_gap_cumulative_p50_gbp_m, probability_general_fund_below_minimum_fraction``;
@@ -119,6 +122,14 @@ TABLES: dict[str, tuple[str, tuple[str, ...]]] = {
 # name -> (report, columns the summary needs).
 OPTIONAL_TABLES: dict[str, tuple[str, tuple[str, ...]]] = {
     "mtfp_productivity": ("mtfp", ("year", "item", "share_of_staff_budget_fraction", "source")),
+    "mtfp_bridge": (
+        "mtfp",
+        ("row", "group", "gap_gbp_m", "change_shown_gbp_m", "period", "previous_period"),
+    ),
+    "mtfp_monte_carlo_leanings": (
+        "mtfp",
+        ("scenario", "label", "mean_offset_fraction", "lean_widening_fraction", "leans"),
+    ),
     "benchmark_resilience": (
         "benchmark",
         ("year", "indicator", "value", "comparator_median_value", "rank", "n_ranked"),
