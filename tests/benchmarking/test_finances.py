@@ -250,3 +250,37 @@ def test_empty_history_says_so():
     ]
     assert rb.budget_sentences(pos)[0].startswith("No year up to 2023-24 has both a budget")
     assert rb.headline_row(pos)["dsg_deficit_per_head_gbp"].isna().all()
+
+
+def test_national_index_shows_the_headline(pos, tmp_path):
+    from analysis.batch import national
+
+    tables = tmp_path / "pack" / "tables"
+    tables.mkdir(parents=True)
+    rb.headline_row(pos).to_csv(tables / "benchmark_financial_position.csv", index=False)
+    figures = national.finance_headline(tmp_path / "pack")
+    assert figures["dsg_per_head"] == pytest.approx(20) and figures["dsg_year"] == 2023
+    assert figures["overspend"] == ("Education services", 1000)
+    outcome = {
+        "slug": "a",
+        "name": "Alpha",
+        "ons_code": A,
+        "authority_class": "UA",
+        "status": "ok",
+        "period": "2024-25-Q2",
+        "pack": str(tmp_path / "pack"),
+        "seconds": 1.0,
+        "reason": "",
+    }
+    page = national.index_html([outcome], tmp_path, 1.0)
+    # DSG £20 per head at 31 March 2024; CFR £500 per head at 31 March 2019; education £1.0m over.
+    assert ">£20 (2023-24)<" in page and ">£500 (2018-19)<" in page
+    assert ">Education services: £1.0m (2023-24)<" in page
+    assert "Schools high-needs deficit per head" in page
+    stacked = national.national_tables([outcome])
+    assert stacked["benchmark_financial_position"]["dsg_deficit_gbp_k"].iloc[0] == 2000
+    # A pack without the table shows "No data", never a zero.
+    (tables / "benchmark_financial_position.csv").unlink()
+    assert national.finance_headline(tmp_path / "pack")["dsg_per_head"] is None
+    # (with the reserves and cost columns, which read other tables the pack lacks here)
+    assert national.index_html([outcome], tmp_path, 1.0).count(">No data<") == 5
