@@ -284,3 +284,26 @@ def test_national_index_shows_the_headline(pos, tmp_path):
     assert national.finance_headline(tmp_path / "pack")["dsg_per_head"] is None
     # (with the reserves and cost columns, which read other tables the pack lacks here)
     assert national.index_html([outcome], tmp_path, 1.0).count(">No data<") == 5
+
+
+@pytest.mark.public_data
+def test_budget_against_outturn_on_the_published_files(shared_public):
+    from analysis.public_data import read_rs
+    from analysis.public_data.ra import read_ra
+
+    rs = read_rs(shared_public / "revenue_outturn_summary/RS_2023-24_data_by_LA.ods")
+    ra = read_ra(shared_public / "revenue_account_budget/RA_2023-24_data_Part_1.csv")
+    history = pd.concat(
+        [rs.assign(source_file="RS_2023-24"), ra.assign(source_file="RA_2023-24")],
+        ignore_index=True,
+    )
+    budget = svc.budget_against_outturn(history, 2023).set_index(["ons_code", "line"])
+    # RS 2023-24 'RS-edu-net-exp' (line 190) against RA 2023-24 line 190, read by hand:
+    # B&NES 80,012 - 70,674 = +9,338; Kent (SC) 1,101,421 - 1,016,514 = +84,907, adult social
+    # care 663,100 - 623,684 = +39,416.
+    assert budget.loc[("E06000022", 190), "variance_gbp_k"] == 9338
+    assert budget.loc[("E10000016", 190), "variance_gbp_k"] == 84907
+    assert budget.loc[("E10000016", 360), "variance_gbp_k"] == 39416
+    assert budget.loc[("E06000022", 190), "variance_fraction_of_budget"] == pytest.approx(
+        9338 / 70674
+    )
