@@ -35,10 +35,9 @@ from analysis.public_data._common import (
     normalise_class,
     open_workbook,
     tidy,
-    to_number,
     wrong_file,
 )
-from analysis.public_data._layout import Header, authority_rows, find_header
+from analysis.public_data._layout import Header, authority_rows, find_header, long_frame
 
 WHAT = "Revenue Account budget (RA) part 1"
 # Asset codes of the RA's totals: any of them marks the row of asset codes as the RA's.
@@ -88,11 +87,11 @@ def _parse(path: Path) -> pd.DataFrame:
         for sheet in workbook.sheetnames:
             if not workbook.visible(sheet):
                 continue
-            head = workbook.head(sheet, 40)
-            header = find_header(head)
-            if header is None or not _is_ra(head, header):
+            rows = workbook.rows(sheet)
+            header = find_header(rows)
+            if header is None or not _is_ra(rows, header):
                 continue
-            found = sheet, workbook.rows(sheet), header
+            found = sheet, rows, header
             break
     finally:
         workbook.close()
@@ -130,29 +129,25 @@ def _parse(path: Path) -> pd.DataFrame:
     def cell(row: tuple, j: int | None):
         return row[j] if j is not None and j < len(row) else None
 
-    records = []
-    for row in data:
-        ident = {
-            "ons_code": clean_text(cell(row, header.ons)) or None,
-            "e_code": clean_text(row[header.code]),
-            "name": clean_text(cell(row, header.name)),
-            "authority_class": normalise_class(cell(row, header.authority_class)),
-        }
-        for j, line, asset, title in columns:
-            measure = f"RA{line}" + (f"_{asset or j + 1}" if line in twice else "")
-            records.append(
-                {
-                    **ident,
-                    "year": year,
-                    "measure": measure,
-                    "line": line,
-                    "description": title,
-                    "value": to_number(cell(row, j)),
-                    "unit": "gbp_k",
-                    "asset_code": asset,
-                }
-            )
-    return tidy(pd.DataFrame.from_records(records))
+    ident = {
+        "ons_code": [clean_text(cell(r, header.ons)) or None for r in data],
+        "e_code": [clean_text(r[header.code]) for r in data],
+        "name": [clean_text(cell(r, header.name)) for r in data],
+        "authority_class": [normalise_class(cell(r, header.authority_class)) for r in data],
+    }
+    per_column = {
+        "year": [year] * len(columns),
+        "measure": [
+            f"RA{line}" + (f"_{asset or j + 1}" if line in twice else "")
+            for j, line, asset, _ in columns
+        ],
+        "line": [c[1] for c in columns],
+        "description": [c[3] for c in columns],
+        "unit": ["gbp_k"] * len(columns),
+        "asset_code": [c[2] for c in columns],
+    }
+    frame = long_frame(data, ident, [c[0] for c in columns], per_column)
+    return tidy(frame)
 
 
 def read_ra(path: str | Path) -> pd.DataFrame:
