@@ -393,3 +393,39 @@ def test_borrowing_no_return_row_is_missing(tmp_path):
     assert set(table["year"]) == {2024}
     assert value(table, "E0101", "external_borrowing") == 1000
     assert math.isnan(value(table, "E2221", "external_borrowing"))
+
+
+# --- The panel: new publications beside the RS, one rule for two releases -----------------------
+
+
+def test_panel_keeps_each_new_value_with_its_file(shared_public, tmp_path):
+    from analysis.public_data.panel import build_panel
+
+    folder = tmp_path / "public"
+    folder.mkdir()
+    (folder / "RS_2023-24_data_by_LA.ods").symlink_to(shared_public / RS23)
+    (folder / "RA_2023-24_data_Part_1.csv").symlink_to(shared_public / RA)
+    # A revision of the RA beside the first release: B&NES education budget 70,674 -> 70,000.
+    text = (
+        (shared_public / RA)
+        .read_bytes()
+        .replace(
+            b'E0101,E06000022,Bath & North East Somerset,UA,UA,,"12,108","15,643","10,114","18,175",'
+            b'"2,798","11,836","70,674"',
+            b'E0101,E06000022,Bath & North East Somerset,UA,UA,,"12,108","15,643","10,114","18,175",'
+            b'"2,798","11,836","70,000"',
+        )
+    )
+    assert b'"70,000"' in text
+    (folder / "RA_2023-24_data_Part_1_-_Revision.csv").write_bytes(text)
+    panel = build_panel(folder)
+    ra190 = panel[(panel["measure"] == "RA190") & (panel["ons_code"] == "E06000022")]
+    assert len(ra190) == 1
+    assert ra190["value"].iloc[0] == 70000
+    assert ra190["source_file"].iloc[0] == "RA_2023-24_data_Part_1_-_Revision.csv"
+    dsg = panel[
+        (panel["measure"] == "dsg_adjustment_account_31mar") & (panel["ons_code"] == "E06000022")
+    ]
+    assert dsg["value"].tolist() == [-22264]
+    assert dsg["source_file"].tolist() == ["RS_2023-24_data_by_LA.ods"]
+    assert dsg["sha256"].notna().all()

@@ -175,9 +175,13 @@ def build_panel(folder: str | Path, hashes: dict[str, str] | None = None) -> pd.
         frames.append(_with_source(read_population(path), path, hashes))
     # New publications (RSX, RA budget, capital outturn, borrowing): measures of their own
     # (RSX190_net, RA190, ...), never replacing an RS figure; each value keeps its file.
+    # Two files of one kind giving the same year (a revision, or a CSV save beside the
+    # workbook): the file whose name sorts last wins ("..._-_Revision" after the first release).
     for kind, reader in NEW_READERS.items():
-        for path in files.get(kind, []):
-            frames.append(_with_source(reader(path), path, hashes))
+        read = [_with_source(reader(path), path, hashes) for path in files.get(kind, [])]
+        if read:
+            both = pd.concat(read, ignore_index=True)
+            frames.append(both.drop_duplicates(["e_code", "year", "measure"], keep="last"))
     frames.extend(dsg_account(frame) for frame in rs)  # the RS line found by its description
 
     panel = pd.concat(frames, ignore_index=True)
