@@ -307,3 +307,44 @@ def test_budget_against_outturn_on_the_published_files(shared_public):
     assert budget.loc[("E06000022", 190), "variance_fraction_of_budget"] == pytest.approx(
         9338 / 70674
     )
+
+
+def test_no_population_and_unchanged_reserves_are_said_plainly(history):
+    F = "E06000099"
+    NAMES[F], CLASSES[F] = "Phi", "UA"
+    extra = pd.DataFrame(
+        _rows(2023, "dsg_adjustment_account_31mar", {F: -1000}, RS23)
+        + _rows(2023, "RS915_31mar", {F: 3000}, RS23)
+        + _rows(2023, "RS916_31mar", {F: 1000}, RS23)
+        + _rows(2023, "RS805", {F: 20000}, RS23)
+        + _rows(2022, "RS915_31mar", {F: 3000}, RS23)
+        + _rows(2022, "RS916_31mar", {F: 1000}, RS23)
+    )
+    pos = rep.position(pd.concat([history, extra]), F, "Phi", [B, C, D], 2023)
+    # £1.0m deficit; usable reserves 4,000 -> 25%; no population for Phi: no figure per head.
+    assert rep.dsg_sentences(pos)[0] == (
+        "At 31 March 2024, Phi's schools high-needs deficit (the DSG adjustment account) was "
+        "£1.0m: no figure per head (no population estimate for it in the data), 25% of its "
+        "usable reserves (unallocated and other earmarked, £4.0m)."
+    )
+    assert (
+        "Since 31 March 2023 (the previous balance in the data), unallocated reserves are "
+        "unchanged and earmarked reserves are unchanged." in rep.reserves_sentences(pos)
+    )
+
+
+def test_a_sum_of_predecessors_names_the_files_that_publish_the_measure():
+    rows = pd.DataFrame(
+        {
+            "ons_code": [A, B],
+            "name": ["Alpha", "Beta"],
+            "authority_class": ["UA", "UA"],
+            "year": [2018, 2018],
+            "measure": ["cfr_31mar", "cfr_31mar"],
+            "value": [10.0, 20.0],
+            "source_file": ["COR_C.xlsx; RS_2016-17.xlsx; ctr_1819.xlsx", "COR_C.xlsx"],
+            "aggregated": [True, False],
+        }
+    )
+    debt = fin.debt_position(rows, 2023).set_index("ons_code")
+    assert debt.loc[A, "source_file"] == "COR_C.xlsx"

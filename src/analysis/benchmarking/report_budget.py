@@ -11,6 +11,7 @@ from analysis.benchmarking import finances as fin
 from analysis.benchmarking import service_finances as svc
 from analysis.benchmarking.report_finances import (
     FinancialPosition,
+    _head_words,
     _mine,
     _per_head,
     _population,
@@ -101,7 +102,7 @@ def budget_sentences(pos: FinancialPosition) -> list[str]:
         amount = gbp_m_text(abs(row["variance_gbp_k"]))
         text = (
             f"The largest {word} was on {row['service'].lower()}: {amount} "
-            f"({_per_head(abs(row['variance_per_head_gbp']))} per head"
+            f"({_head_words(abs(row['variance_per_head_gbp']))}"
         )
         frac = row["variance_fraction_of_budget"]
         if not pd.isna(frac):
@@ -141,6 +142,11 @@ def split_sentences(pos: FinancialPosition, most: int = 3) -> list[str]:
     year = int(pos.split["year"].iloc[0])
     if table.empty:
         return [f"{pos.name} is not in the {year_label(year)} service expenditure summary (RSX)."]
+    if table["net_per_head_gbp"].isna().all():
+        return [
+            f"{pos.name}'s {year_label(year)} service spending cannot be set per head against "
+            "its comparators: there is no population estimate for it in the data."
+        ]
     above = table[table["net_per_head_gbp"] > table["median_net_per_head_gbp"]].copy()
     above["gap"] = above["net_per_head_gbp"] - above["median_net_per_head_gbp"]
     above = above.sort_values("gap", ascending=False).head(most)
