@@ -110,8 +110,10 @@ def test_dsg_sentences(pos):
         "At 31 March 2024, Alpha's schools high-needs deficit (the DSG adjustment account) was "
         "£2.0m: £20 per head, 25% of its usable reserves (unallocated and other earmarked, "
         "£8.0m).",
-        "By comparison, the median of its 3 comparators was £13 per head; Alpha has the largest "
-        "deficit per head of the 4 UA councils with the figure.",
+        # UAs: 20, 20, 0, 12.5 -> median 16.25 -> £16.
+        "By comparison, the median of its 3 comparators was £13 per head and the median of all "
+        "4 UA councils £16; Alpha has the largest deficit per head of the 4 UA councils with the "
+        "figure.",
         "Source: RS 2023-24 (RS_2023-24.ods); population mid-2023.",
     ]
 

@@ -155,12 +155,18 @@ def dsg_sentences(pos: FinancialPosition) -> list[str]:
             f"account) was {gbp_m_text(deficit)}: {_head_words(row['dsg_deficit_per_head_gbp'])}"
             f"{share_words}."
         )
+        cls, n_class = row["authority_class"], int(compared["n_class"])
+        national = (
+            f" and the median of all {n_class} {cls} councils {_per_head(compared['class_median'])}"
+            if n_class and not pd.isna(compared["class_median"])
+            else ""
+        )
         second = (
-            f"By comparison, {median_words}; {pos.name} has "
-            f"{_ordinal(compared['class_rank'])} largest deficit per head of the "
-            f"{int(compared['n_class'])} {row['authority_class']} councils with the figure."
+            f"By comparison, {median_words}{national}; {pos.name} has "
+            f"{_ordinal(compared['class_rank'])} largest deficit per head of the {n_class} {cls} "
+            "councils with the figure."
             if compared["class_rank"] is not None and not pd.isna(compared["class_rank"])
-            else f"By comparison, {median_words}."
+            else f"By comparison, {median_words}{national}."
         )
         return [first, second, source + "."]
     if deficit == 0:
