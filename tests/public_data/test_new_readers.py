@@ -429,3 +429,27 @@ def test_panel_keeps_each_new_value_with_its_file(shared_public, tmp_path):
     assert dsg["value"].tolist() == [-22264]
     assert dsg["source_file"].tolist() == ["RS_2023-24_data_by_LA.ods"]
     assert dsg["sha256"].notna().all()
+
+
+def test_csv_edge_cases(tmp_path):
+    # Binary data with a .csv name: a clear error, not a garbled table.
+    binary = tmp_path / "RA_binary.csv"
+    binary.write_bytes(b"E-code,\x00\x00\x01\x02" * 10)
+    with pytest.raises(InputError, match="binary data"):
+        open_workbook(binary, "test")
+    # A workbook saved with a .csv name is opened as the workbook it is.
+    book = openpyxl.Workbook()
+    book.active.title = "Data"
+    book.active.append(["E-code", "ONS Code"])
+    disguised = tmp_path / "really_a_workbook.csv"
+    book.save(disguised)
+    assert open_workbook(disguised, "test").sheetnames == ["Data"]
+    # Semicolon-separated, UTF-8 without BOM: the delimiter is sniffed.
+    semi = tmp_path / "semi.csv"
+    semi.write_text('E-code;ONS Code;Value\nE0101;E06000022;"1,234"\n', encoding="utf-8")
+    rows = open_workbook(semi, "test").rows("semi")
+    assert rows == [("E-code", "ONS Code", "Value"), ("E0101", "E06000022", 1234)]
+    empty = tmp_path / "empty.csv"
+    empty.write_bytes(b"")
+    with pytest.raises(InputError, match="empty"):
+        open_workbook(empty, "test")
