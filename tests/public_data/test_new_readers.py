@@ -453,3 +453,29 @@ def test_csv_edge_cases(tmp_path):
     empty.write_bytes(b"")
     with pytest.raises(InputError, match="empty"):
         open_workbook(empty, "test")
+
+
+def test_ra_part_2_is_not_taken_for_part_1(tmp_path):
+    import csv
+
+    from analysis.public_data.panel import find_files
+
+    for name in ("RA_2023-24_data_Part_1.csv", "RA_2023-24_data_Part_2.csv", "RA_2024-25.ods"):
+        (tmp_path / name).write_bytes(b"")
+    assert [p.name for p in find_files(tmp_path)["ra"]] == [
+        "RA_2023-24_data_Part_1.csv",
+        "RA_2024-25.ods",
+    ]
+    # Without asset codes, a title and lines 190 and 799 mark part 1; a grants table is refused.
+    lines = _ra_csv_lines()
+    lines[2] = ["Asset ID code row"] + [""] * 9
+    path = tmp_path / "no_assets.csv"
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerows(lines)
+    assert value(read_ra(path), "E0101", "RA190") == 70674
+    lines[3] = ["Line number row", "", "", "", "", "", "110", "120", "130", "140"]
+    other = tmp_path / "grants.csv"
+    with other.open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerows(lines)
+    with pytest.raises(InputError, match="RA line numbers"):
+        read_ra(other)

@@ -72,6 +72,8 @@ PATTERNS = {
 }
 # Kinds also published (or saved) as a CSV of the data sheet.
 CSV_KINDS = {"rs", "rsx", "ra"}
+# Published beside a kind under a like name but another table: RA part 2 (grants, not services).
+EXCLUDE = {"ra": ["*Part_2*", "*part_2*", "*Part 2*", "*Part2*"]}
 # New publications: kind -> reader; each frame joins the panel with its measures as read.
 NEW_READERS = {
     "rsx": read_rsx,
@@ -97,7 +99,10 @@ def find_files(folder: str | Path) -> dict[str, list[Path]]:
         exts = SHEETS + (("csv",) if kind in CSV_KINDS else ())
         names = [f"{pattern}.{ext}" for pattern in globs for ext in exts]
         found[kind] = sorted(
-            p for p in every if any(fnmatch.fnmatchcase(p.name, name) for name in names)
+            p
+            for p in every
+            if any(fnmatch.fnmatchcase(p.name, name) for name in names)
+            and not any(fnmatch.fnmatchcase(p.name, x) for x in EXCLUDE.get(kind, []))
         )
     return found
 

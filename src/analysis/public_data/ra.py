@@ -65,10 +65,17 @@ def _title(rows: list[tuple]) -> str:
 
 
 def _is_ra(rows: list[tuple], header: Header) -> bool:
-    if _line_row(rows, header) is None:
+    """Part 1 of the RA: line numbers, and the asset codes of its totals or (a layout without
+    asset codes) a title naming the Revenue Account budget and the education and total service
+    lines (190, 799), which part 2 (grants) does not have."""
+    line_row = _line_row(rows, header)
+    if line_row is None:
         return False
+    if _asset_row(rows, header) is not None:
+        return True
     title = _title(rows[: header.row]).lower()
-    return _asset_row(rows, header) is not None or "revenue account budget" in title
+    lines = {int(v) for v in rows[line_row] if is_whole(v, 100, 999)}
+    return "revenue account budget" in title and {190, 799} <= lines
 
 
 def _year(rows: list[tuple], header: Header, sheet: str) -> int | None:
