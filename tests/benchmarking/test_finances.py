@@ -110,8 +110,10 @@ def test_dsg_sentences(pos):
         "At 31 March 2024, Alpha's schools high-needs deficit (the DSG adjustment account) was "
         "£2.0m: £20 per head, 25% of its usable reserves (unallocated and other earmarked, "
         "£8.0m).",
-        "By comparison, the median of its 3 comparators was £13 per head; Alpha has the largest "
-        "deficit per head of the 4 UA councils with the figure.",
+        # UAs: 20, 20, 0, 12.5 -> median 16.25 -> £16.
+        "By comparison, the median of its 3 comparators was £13 per head and the median of all "
+        "4 UA councils £16; Alpha has the largest deficit per head of the 4 UA councils with the "
+        "figure.",
         "Source: RS 2023-24 (RS_2023-24.ods); population mid-2023.",
     ]
 
@@ -250,3 +252,101 @@ def test_empty_history_says_so():
     ]
     assert rb.budget_sentences(pos)[0].startswith("No year up to 2023-24 has both a budget")
     assert rb.headline_row(pos)["dsg_deficit_per_head_gbp"].isna().all()
+
+
+def test_national_index_shows_the_headline(pos, tmp_path):
+    from analysis.batch import national
+
+    tables = tmp_path / "pack" / "tables"
+    tables.mkdir(parents=True)
+    rb.headline_row(pos).to_csv(tables / "benchmark_financial_position.csv", index=False)
+    figures = national.finance_headline(tmp_path / "pack")
+    assert figures["dsg_per_head"] == pytest.approx(20) and figures["dsg_year"] == 2023
+    assert figures["overspend"] == ("Education services", 1000)
+    outcome = {
+        "slug": "a",
+        "name": "Alpha",
+        "ons_code": A,
+        "authority_class": "UA",
+        "status": "ok",
+        "period": "2024-25-Q2",
+        "pack": str(tmp_path / "pack"),
+        "seconds": 1.0,
+        "reason": "",
+    }
+    page = national.index_html([outcome], tmp_path, 1.0)
+    # DSG £20 per head at 31 March 2024; CFR £500 per head at 31 March 2019; education £1.0m over.
+    assert ">£20 (2023-24)<" in page and ">£500 (2018-19)<" in page
+    assert ">Education services: £1.0m (2023-24)<" in page
+    assert "Schools high-needs deficit per head" in page
+    stacked = national.national_tables([outcome])
+    assert stacked["benchmark_financial_position"]["dsg_deficit_gbp_k"].iloc[0] == 2000
+    # A pack without the table shows "No data", never a zero.
+    (tables / "benchmark_financial_position.csv").unlink()
+    assert national.finance_headline(tmp_path / "pack")["dsg_per_head"] is None
+    # (with the reserves and cost columns, which read other tables the pack lacks here)
+    assert national.index_html([outcome], tmp_path, 1.0).count(">No data<") == 5
+
+
+@pytest.mark.public_data
+def test_budget_against_outturn_on_the_published_files(shared_public):
+    from analysis.public_data import read_rs
+    from analysis.public_data.ra import read_ra
+
+    rs = read_rs(shared_public / "revenue_outturn_summary/RS_2023-24_data_by_LA.ods")
+    ra = read_ra(shared_public / "revenue_account_budget/RA_2023-24_data_Part_1.csv")
+    history = pd.concat(
+        [rs.assign(source_file="RS_2023-24"), ra.assign(source_file="RA_2023-24")],
+        ignore_index=True,
+    )
+    budget = svc.budget_against_outturn(history, 2023).set_index(["ons_code", "line"])
+    # RS 2023-24 'RS-edu-net-exp' (line 190) against RA 2023-24 line 190, read by hand:
+    # B&NES 80,012 - 70,674 = +9,338; Kent (SC) 1,101,421 - 1,016,514 = +84,907, adult social
+    # care 663,100 - 623,684 = +39,416.
+    assert budget.loc[("E06000022", 190), "variance_gbp_k"] == 9338
+    assert budget.loc[("E10000016", 190), "variance_gbp_k"] == 84907
+    assert budget.loc[("E10000016", 360), "variance_gbp_k"] == 39416
+    assert budget.loc[("E06000022", 190), "variance_fraction_of_budget"] == pytest.approx(
+        9338 / 70674
+    )
+
+
+def test_no_population_and_unchanged_reserves_are_said_plainly(history):
+    F = "E06000099"
+    NAMES[F], CLASSES[F] = "Phi", "UA"
+    extra = pd.DataFrame(
+        _rows(2023, "dsg_adjustment_account_31mar", {F: -1000}, RS23)
+        + _rows(2023, "RS915_31mar", {F: 3000}, RS23)
+        + _rows(2023, "RS916_31mar", {F: 1000}, RS23)
+        + _rows(2023, "RS805", {F: 20000}, RS23)
+        + _rows(2022, "RS915_31mar", {F: 3000}, RS23)
+        + _rows(2022, "RS916_31mar", {F: 1000}, RS23)
+    )
+    pos = rep.position(pd.concat([history, extra]), F, "Phi", [B, C, D], 2023)
+    # £1.0m deficit; usable reserves 4,000 -> 25%; no population for Phi: no figure per head.
+    assert rep.dsg_sentences(pos)[0] == (
+        "At 31 March 2024, Phi's schools high-needs deficit (the DSG adjustment account) was "
+        "£1.0m: no figure per head (no population estimate for it in the data), 25% of its "
+        "usable reserves (unallocated and other earmarked, £4.0m)."
+    )
+    assert (
+        "Since 31 March 2023 (the previous balance in the data), unallocated reserves are "
+        "unchanged and earmarked reserves are unchanged." in rep.reserves_sentences(pos)
+    )
+
+
+def test_a_sum_of_predecessors_names_the_files_that_publish_the_measure():
+    rows = pd.DataFrame(
+        {
+            "ons_code": [A, B],
+            "name": ["Alpha", "Beta"],
+            "authority_class": ["UA", "UA"],
+            "year": [2018, 2018],
+            "measure": ["cfr_31mar", "cfr_31mar"],
+            "value": [10.0, 20.0],
+            "source_file": ["COR_C.xlsx; RS_2016-17.xlsx; ctr_1819.xlsx", "COR_C.xlsx"],
+            "aggregated": [True, False],
+        }
+    )
+    debt = fin.debt_position(rows, 2023).set_index("ons_code")
+    assert debt.loc[A, "source_file"] == "COR_C.xlsx"

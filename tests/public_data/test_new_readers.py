@@ -393,3 +393,89 @@ def test_borrowing_no_return_row_is_missing(tmp_path):
     assert set(table["year"]) == {2024}
     assert value(table, "E0101", "external_borrowing") == 1000
     assert math.isnan(value(table, "E2221", "external_borrowing"))
+
+
+# --- The panel: new publications beside the RS, one rule for two releases -----------------------
+
+
+def test_panel_keeps_each_new_value_with_its_file(shared_public, tmp_path):
+    from analysis.public_data.panel import build_panel
+
+    folder = tmp_path / "public"
+    folder.mkdir()
+    (folder / "RS_2023-24_data_by_LA.ods").symlink_to(shared_public / RS23)
+    (folder / "RA_2023-24_data_Part_1.csv").symlink_to(shared_public / RA)
+    # A revision of the RA beside the first release: B&NES education budget 70,674 -> 70,000.
+    text = (
+        (shared_public / RA)
+        .read_bytes()
+        .replace(
+            b'E0101,E06000022,Bath & North East Somerset,UA,UA,,"12,108","15,643","10,114","18,175",'
+            b'"2,798","11,836","70,674"',
+            b'E0101,E06000022,Bath & North East Somerset,UA,UA,,"12,108","15,643","10,114","18,175",'
+            b'"2,798","11,836","70,000"',
+        )
+    )
+    assert b'"70,000"' in text
+    (folder / "RA_2023-24_data_Part_1_-_Revision.csv").write_bytes(text)
+    panel = build_panel(folder)
+    ra190 = panel[(panel["measure"] == "RA190") & (panel["ons_code"] == "E06000022")]
+    assert len(ra190) == 1
+    assert ra190["value"].iloc[0] == 70000
+    assert ra190["source_file"].iloc[0] == "RA_2023-24_data_Part_1_-_Revision.csv"
+    dsg = panel[
+        (panel["measure"] == "dsg_adjustment_account_31mar") & (panel["ons_code"] == "E06000022")
+    ]
+    assert dsg["value"].tolist() == [-22264]
+    assert dsg["source_file"].tolist() == ["RS_2023-24_data_by_LA.ods"]
+    assert dsg["sha256"].notna().all()
+
+
+def test_csv_edge_cases(tmp_path):
+    # Binary data with a .csv name: a clear error, not a garbled table.
+    binary = tmp_path / "RA_binary.csv"
+    binary.write_bytes(b"E-code,\x00\x00\x01\x02" * 10)
+    with pytest.raises(InputError, match="binary data"):
+        open_workbook(binary, "test")
+    # A workbook saved with a .csv name is opened as the workbook it is.
+    book = openpyxl.Workbook()
+    book.active.title = "Data"
+    book.active.append(["E-code", "ONS Code"])
+    disguised = tmp_path / "really_a_workbook.csv"
+    book.save(disguised)
+    assert open_workbook(disguised, "test").sheetnames == ["Data"]
+    # Semicolon-separated, UTF-8 without BOM: the delimiter is sniffed.
+    semi = tmp_path / "semi.csv"
+    semi.write_text('E-code;ONS Code;Value\nE0101;E06000022;"1,234"\n', encoding="utf-8")
+    rows = open_workbook(semi, "test").rows("semi")
+    assert rows == [("E-code", "ONS Code", "Value"), ("E0101", "E06000022", 1234)]
+    empty = tmp_path / "empty.csv"
+    empty.write_bytes(b"")
+    with pytest.raises(InputError, match="empty"):
+        open_workbook(empty, "test")
+
+
+def test_ra_part_2_is_not_taken_for_part_1(tmp_path):
+    import csv
+
+    from analysis.public_data.panel import find_files
+
+    for name in ("RA_2023-24_data_Part_1.csv", "RA_2023-24_data_Part_2.csv", "RA_2024-25.ods"):
+        (tmp_path / name).write_bytes(b"")
+    assert [p.name for p in find_files(tmp_path)["ra"]] == [
+        "RA_2023-24_data_Part_1.csv",
+        "RA_2024-25.ods",
+    ]
+    # Without asset codes, a title and lines 190 and 799 mark part 1; a grants table is refused.
+    lines = _ra_csv_lines()
+    lines[2] = ["Asset ID code row"] + [""] * 9
+    path = tmp_path / "no_assets.csv"
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerows(lines)
+    assert value(read_ra(path), "E0101", "RA190") == 70674
+    lines[3] = ["Line number row", "", "", "", "", "", "110", "120", "130", "140"]
+    other = tmp_path / "grants.csv"
+    with other.open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerows(lines)
+    with pytest.raises(InputError, match="RA line numbers"):
+        read_ra(other)

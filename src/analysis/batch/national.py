@@ -15,7 +15,8 @@ from pathlib import Path
 import pandas as pd
 
 from analysis import __version__
-from analysis.core.display import pct_text
+from analysis.core.display import gbp_m_text, half_up, pct_text
+from analysis.core.periods import year_label
 from analysis.core.tables import save_table
 from analysis.pack.render import PageInfo, page
 
@@ -25,6 +26,7 @@ NATIONAL_TABLES = (
     "benchmark_review_proposals",
     "benchmark_priorities",
     "summary_key_figures",
+    "benchmark_financial_position",
 )
 ID_COLUMNS = ["council", "ons_code", "council_name", "authority_class"]
 RESERVES_INDICATOR = "reserves_to_nre_ratio"
@@ -101,6 +103,51 @@ def headline(pack: Path) -> dict:
     return out
 
 
+def finance_headline(pack: Path) -> dict:
+    """The council's financial-position figures (``benchmark_financial_position``, one row):
+    the DSG deficit per head, the capital financing requirement per head and the largest
+    overspend against budget, each with its year; None where the pack has no figure."""
+    out: dict = dict.fromkeys(
+        ["dsg_per_head", "dsg_year", "cfr_per_head", "debt_year", "overspend", "budget_year"]
+    )
+    frame = _read(pack, "benchmark_financial_position")
+    if frame is None or frame.empty:
+        return out
+    row = frame.iloc[0]
+
+    def number(column: str):
+        value = row.get(column)
+        return None if value is None or pd.isna(value) else float(value)
+
+    out["dsg_per_head"], out["dsg_year"] = number("dsg_deficit_per_head_gbp"), number("dsg_year")
+    out["cfr_per_head"], out["debt_year"] = number("cfr_per_head_gbp"), number("debt_year")
+    out["budget_year"] = number("budget_year")
+    service, amount = row.get("largest_overspend_service"), number("largest_overspend_gbp_k")
+    if isinstance(service, str) and amount is not None:
+        out["overspend"] = (service, amount)
+    return out
+
+
+def _year_text(year) -> str:
+    return "" if year is None else f" ({year_label(int(year))})"
+
+
+def finance_cells(pack: Path) -> list[str]:
+    """The index cells of :func:`finance_headline`: each figure with its year."""
+    f = finance_headline(pack)
+    dsg, cfr, over = f["dsg_per_head"], f["cfr_per_head"], f["overspend"]
+    return [
+        _cell("No data" if dsg is None else f"£{half_up(dsg, 0)}{_year_text(f['dsg_year'])}", dsg),
+        _cell("No data" if cfr is None else f"£{half_up(cfr, 0)}{_year_text(f['debt_year'])}", cfr),
+        _cell(
+            "No data"
+            if over is None
+            else html.escape(f"{over[0]}: {gbp_m_text(over[1])}{_year_text(f['budget_year'])}"),
+            None if over is None else over[1],
+        ),
+    ]
+
+
 def _cell(text: str, sort: str | float | None) -> str:
     if sort is None or (isinstance(sort, float) and math.isnan(sort)):
         sort = ""
@@ -133,6 +180,7 @@ def index_rows(outcomes: list[dict], output_root: Path) -> list[str]:
                     above,
                 ),
                 _cell(review, "; ".join(figures["review"])),
+                *finance_cells(pack),
                 _cell(status, status),
             ]
         else:
@@ -144,6 +192,7 @@ def index_rows(outcomes: list[dict], output_root: Path) -> list[str]:
                 _cell("-", None),
                 _cell("-", None),
                 _cell("-", ""),
+                *[_cell("-", None)] * 3,
                 _cell(f"Failed: {reason}", "Failed"),
             ]
         rows.append("<tr>" + "".join(cells) + "</tr>")
@@ -157,6 +206,9 @@ HEADERS = (
     "Usable reserves / net revenue expenditure",
     "Services costing more per head than the comparator median",
     "Services proposed for a value-for-money review",
+    "Schools high-needs deficit per head at 31 March (DSG adjustment account)",
+    "Capital financing requirement per head at 31 March",
+    "Largest overspend against budget",
     "Pack",
 )
 

@@ -46,6 +46,8 @@ __all__ = [
     "priority_components",
     "quadrants",
     "report",
+    "report_budget",
+    "report_finances",
     "run",
     "sources",
     "trend_charts",
@@ -58,5 +60,8 @@ __all__ = [
 ]
 
 
-# The chart helpers (and matplotlib) load when a notebook first asks for them.
-__getattr__ = submodules_on_first_use(__name__, {"trend_charts"})
+# The chart helpers (and matplotlib) load when a notebook first asks for them; so do the
+# financial-position report modules.
+__getattr__ = submodules_on_first_use(
+    __name__, {"trend_charts", "report_finances", "report_budget"}
+)

@@ -93,8 +93,18 @@ def _ids(history: pd.DataFrame) -> pd.DataFrame:
 
 
 def _source(rows: pd.DataFrame, measure: str) -> pd.Series:
+    """The file each authority's ``measure`` came from. A sum of predecessors records every file
+    its predecessors' rows came from: only those that publish ``measure`` are kept."""
     mine = rows[rows["measure"].astype(str) == measure]
-    return mine.set_index("ons_code")["source_file"].astype(str)
+    files = mine.set_index("ons_code")["source_file"].astype(str)
+    own = mine[~mine["aggregated"].astype(bool)] if "aggregated" in mine else mine
+    publishing = set(own["source_file"].astype(str))
+
+    def keep(text: str) -> str:
+        parts = [p for p in text.split("; ") if p in publishing]
+        return "; ".join(parts) if parts else text
+
+    return files.map(keep)
 
 
 def newest_year(history: pd.DataFrame, measure: str, year: int | None) -> int | None:

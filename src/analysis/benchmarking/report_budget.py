@@ -11,6 +11,7 @@ from analysis.benchmarking import finances as fin
 from analysis.benchmarking import service_finances as svc
 from analysis.benchmarking.report_finances import (
     FinancialPosition,
+    _head_words,
     _mine,
     _per_head,
     _population,
@@ -101,7 +102,7 @@ def budget_sentences(pos: FinancialPosition) -> list[str]:
         amount = gbp_m_text(abs(row["variance_gbp_k"]))
         text = (
             f"The largest {word} was on {row['service'].lower()}: {amount} "
-            f"({_per_head(abs(row['variance_per_head_gbp']))} per head"
+            f"({_head_words(abs(row['variance_per_head_gbp']))}"
         )
         frac = row["variance_fraction_of_budget"]
         if not pd.isna(frac):
@@ -141,6 +142,11 @@ def split_sentences(pos: FinancialPosition, most: int = 3) -> list[str]:
     year = int(pos.split["year"].iloc[0])
     if table.empty:
         return [f"{pos.name} is not in the {year_label(year)} service expenditure summary (RSX)."]
+    if table["net_per_head_gbp"].isna().all():
+        return [
+            f"{pos.name}'s {year_label(year)} service spending cannot be set per head against "
+            "its comparators: there is no population estimate for it in the data."
+        ]
     above = table[table["net_per_head_gbp"] > table["median_net_per_head_gbp"]].copy()
     above["gap"] = above["net_per_head_gbp"] - above["median_net_per_head_gbp"]
     above = above.sort_values("gap", ascending=False).head(most)
@@ -206,3 +212,49 @@ def headline_row(pos: FinancialPosition) -> pd.DataFrame:
                 0
             ]
     return pd.DataFrame([row], columns=HEADLINE_COLUMNS)
+
+
+BUDGET_HEADERS = {
+    "service": "Service",
+    "budget_gbp_k": "Budget (£k)",
+    "outturn_gbp_k": "Outturn (£k)",
+    "variance_gbp_k": "Over (+) / under (-) spend (£k)",
+    "variance_per_head_gbp": "Per head (£)",
+    "variance_fraction_of_budget": "Share of budget",
+    "comparator_median_fraction": "Comparators' median share",
+    "n_comparators": "Comparators with data",
+}
+SPLIT_HEADERS = {
+    "service": "Service",
+    "spend_per_head_gbp": "Spending per head (£)",
+    "median_spend_per_head_gbp": "Comparators' median spending (£)",
+    "employees_per_head_gbp": "of which employees (£)",
+    "median_employees_per_head_gbp": "Comparators' median employees (£)",
+    "income_per_head_gbp": "Income per head (£)",
+    "median_income_per_head_gbp": "Comparators' median income (£)",
+    "net_per_head_gbp": "Net per head (£)",
+    "median_net_per_head_gbp": "Comparators' median net (£)",
+    "reason": "Why the net cost differs",
+}
+
+
+def budget_caption(pos: FinancialPosition) -> str:
+    """The budget table's caption, naming the year and both sources."""
+    if pos.budget.empty:
+        return "Budget against outturn: no year with both in the data"
+    year = year_label(int(pos.budget["year"].iloc[0]))
+    return (
+        f"Budget (RA) against outturn (RS) by service, {year}, £ thousand: over (+) or under (-) "
+        "spend, per head and as a share of the budget, against the comparators' median share"
+    )
+
+
+def split_caption(pos: FinancialPosition) -> str:
+    """The service split table's caption, naming the year and the source."""
+    if pos.split.empty:
+        return "Service spending split: no RSX year in the data"
+    year = year_label(int(pos.split["year"].iloc[0]))
+    return (
+        f"What each service's net cost is made of, {year} (RSX), per head: spending (and of it, "
+        "employees), income and net cost, against the comparators' medians"
+    )

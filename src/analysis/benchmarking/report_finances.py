@@ -84,6 +84,14 @@ def _per_head(value: float) -> str:
     return f"{sign}£{half_up(abs(value), 0)}"
 
 
+NO_POPULATION = "no figure per head (no population estimate for it in the data)"
+
+
+def _head_words(value: float) -> str:
+    """'£113 per head', or why there is no figure per head."""
+    return NO_POPULATION if pd.isna(value) else f"{_per_head(value)} per head"
+
+
 def _population(year: int, pop_year) -> str:
     if pop_year is None or pd.isna(pop_year):
         return "no population estimate in the data"
@@ -144,15 +152,21 @@ def dsg_sentences(pos: FinancialPosition) -> list[str]:
         )
         first = (
             f"At {_march(year)}, {pos.name}'s schools high-needs deficit (the DSG adjustment "
-            f"account) was {gbp_m_text(deficit)}: {_per_head(row['dsg_deficit_per_head_gbp'])} "
-            f"per head{share_words}."
+            f"account) was {gbp_m_text(deficit)}: {_head_words(row['dsg_deficit_per_head_gbp'])}"
+            f"{share_words}."
+        )
+        cls, n_class = row["authority_class"], int(compared["n_class"])
+        national = (
+            f" and the median of all {n_class} {cls} councils {_per_head(compared['class_median'])}"
+            if n_class and not pd.isna(compared["class_median"])
+            else ""
         )
         second = (
-            f"By comparison, {median_words}; {pos.name} has "
-            f"{_ordinal(compared['class_rank'])} largest deficit per head of the "
-            f"{int(compared['n_class'])} {row['authority_class']} councils with the figure."
+            f"By comparison, {median_words}{national}; {pos.name} has "
+            f"{_ordinal(compared['class_rank'])} largest deficit per head of the {n_class} {cls} "
+            "councils with the figure."
             if compared["class_rank"] is not None and not pd.isna(compared["class_rank"])
-            else f"By comparison, {median_words}."
+            else f"By comparison, {median_words}{national}."
         )
         return [first, second, source + "."]
     if deficit == 0:
@@ -180,8 +194,8 @@ def _ordinal(n) -> str:
 def _change_words(row: pd.Series) -> str:
     change = row["change_gbp_k"]
     if change == 0:
-        return "unchanged"
-    verb = "risen" if change > 0 else "fallen"
+        return "are unchanged"
+    verb = "have risen" if change > 0 else "have fallen"
     frac = row["change_fraction"]
     share = f" ({pct_text(abs(frac))})" if not pd.isna(frac) else ""
     return f"{verb} by {_money(abs(change))}{share}"
@@ -238,7 +252,7 @@ def reserves_sentences(pos: FinancialPosition) -> list[str]:
         ):
             rows = earlier[earlier["from_year"] == pick].set_index("kind")
             changes = [
-                f"{'unallocated' if k == 'unallocated' else 'earmarked'} reserves have "
+                f"{'unallocated' if k == 'unallocated' else 'earmarked'} reserves "
                 f"{_change_words(rows.loc[k])}"
                 for k in ("unallocated", "earmarked")
                 if k in rows.index
@@ -274,7 +288,7 @@ def debt_sentences(pos: FinancialPosition) -> list[str]:
             continue
         compared = fin.compare(debt, f"{kind}_per_head_gbp", pos.code, pos.comparators).iloc[0]
         ratio = row[f"{kind}_to_nre"]
-        text = f"its {label} was {_money(value)} ({_per_head(row[f'{kind}_per_head_gbp'])} per head"
+        text = f"its {label} was {_money(value)} ({_head_words(row[f'{kind}_per_head_gbp'])}"
         if not pd.isna(ratio):
             text += f"; {pct_text(ratio)} of net revenue expenditure"
         text += ")"

@@ -3,18 +3,25 @@ tidy panel that every question can use (below the domains: benchmarking and the 
 
 - readers: :func:`read_rs` (Revenue Outturn Summary, .xls/.xlsx/.ods, every year),
   :func:`read_ctr` (Council Tax Requirement tables), :func:`read_taxbase` (Council Taxbase),
-  :func:`read_population` (ONS MYE4), :func:`read_restructuring` (boundary changes);
+  :func:`read_population` (ONS MYE4), :func:`read_restructuring` (boundary changes),
+  :func:`read_rsx` (service expenditure summary), :func:`read_ra` (Revenue Account budget),
+  :func:`read_capital` (capital outturn COR B and C), :func:`read_borrowing` (borrowing and
+  investment table); each also reads a published sheet saved as CSV;
 - :func:`build_panel` / :func:`load_panel`: the harmonised history of every council, cached as
   Parquet and rebuilt when an input changes; successors aggregated from predecessors.
 """
 
 from analysis.public_data._common import TIDY_COLUMNS, clear_cache
+from analysis.public_data.borrowing import read_borrowing
 from analysis.public_data.boundaries import read_restructuring
+from analysis.public_data.capital import read_capital
 from analysis.public_data.ctr import attach_ons_codes, read_ctr, standard_measure
 from analysis.public_data.neighbours import read_neighbours
 from analysis.public_data.panel import PANEL_COLUMNS, build_panel, find_files, load_panel
 from analysis.public_data.population import read_population
+from analysis.public_data.ra import read_ra
 from analysis.public_data.rs import SERVICE_LINES, ecode_to_ons, read_rs, read_rs_many
+from analysis.public_data.rsx import read_rsx
 from analysis.public_data.taxbase import read_taxbase
 from analysis.public_data.unmatched import UNMATCHED_COLUMNS, join_report, unmatched_frame
 
@@ -26,6 +33,8 @@ __all__ = [
     "clear_cache",
     "ecode_to_ons",
     "join_report",
+    "read_borrowing",
+    "read_capital",
     "read_ctr",
     "read_neighbours",
     "read_restructuring",
@@ -34,8 +43,10 @@ __all__ = [
     "find_files",
     "load_panel",
     "read_population",
+    "read_ra",
     "read_rs",
     "read_rs_many",
+    "read_rsx",
     "read_taxbase",
     "standard_measure",
     "unmatched_frame",

@@ -12,7 +12,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from analysis.public_data._common import clean_text, is_whole
+import numpy as np
+import pandas as pd
+
+from analysis.public_data._common import clean_text, is_whole, to_number
 
 # The department's own authority code: E, W, S or N and four digits (E0101, W7301).
 LGF_CODE = re.compile(r"^[EWSN]\d{4}$")
@@ -114,3 +117,20 @@ def find_headers(rows: list[tuple], limit: int = 40, need_ons: bool = True):
     while header is not None:
         yield header
         header = find_header(rows, limit, need_ons, start=header.row + 1)
+
+
+def long_frame(
+    data: list[tuple], ident: dict[str, list], columns: list[int], per_column: dict[str, list]
+) -> pd.DataFrame:
+    """One row per authority row of ``data`` and column of ``columns``: the identifiers in
+    ``ident`` (one value per authority row), the column's own fields in ``per_column`` (one value
+    per column) and ``value``, the cell read by :func:`to_number` (blank or marker: NaN)."""
+    values = np.array(
+        [[to_number(row[j]) if j < len(row) else np.nan for j in columns] for row in data],
+        dtype=float,
+    ).reshape(len(data), len(columns))
+    n_rows, n_cols = values.shape
+    out = {k: np.repeat(np.asarray(v, dtype=object), n_cols) for k, v in ident.items()}
+    out.update({k: np.tile(np.asarray(v, dtype=object), n_rows) for k, v in per_column.items()})
+    out["value"] = values.reshape(-1)
+    return pd.DataFrame(out)

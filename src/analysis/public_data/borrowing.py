@@ -69,6 +69,7 @@ _DATE = re.compile(
     re.IGNORECASE,
 )
 _SHEET_YEAR = re.compile(r"(\d{2}|\d{4})\s*-\s*(\d{2})\s*(?:Q([1-4]))?", re.IGNORECASE)
+_OTHER_QUARTER = re.compile(r"\bQ[123]\b")
 KINDS = {"borrowing": "external_borrowing", "investments": "investments"}
 
 
@@ -134,15 +135,17 @@ def _parse(path: Path) -> pd.DataFrame:
     seen: set[tuple[str, int]] = set()
     try:
         for sheet in workbook.sheetnames:
-            head = workbook.head(sheet, 5)
-            title = " ".join(clean_text(v) for row in head for v in row[:2] if v)
+            if _OTHER_QUARTER.search(sheet):  # named as a first to third quarter: not 31 March
+                continue
+            rows = workbook.rows(sheet)
+            title = " ".join(clean_text(v) for row in rows[:5] for v in row[:2] if v)
             kind = _kind(title)
             if kind is None:
                 continue
             year = _year_at_31_march(title, sheet)
             if year is None or (kind, year) in seen:
                 continue
-            found = _sheet_records(sheet, workbook.rows(sheet), kind, year)
+            found = _sheet_records(sheet, rows, kind, year)
             if found:
                 seen.add((kind, year))
                 records += found

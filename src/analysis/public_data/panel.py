@@ -77,6 +77,8 @@ PATTERNS = {
 }
 # Kinds also published (or saved) as a CSV of the data sheet.
 CSV_KINDS = {"rs", "rsx", "ra"}
+# Published beside a kind under a like name but another table: RA part 2 (grants, not services).
+EXCLUDE = {"ra": ["*Part_2*", "*part_2*", "*Part 2*", "*Part2*"]}
 # New publications: kind -> reader; each frame joins the panel with its measures as read.
 NEW_READERS = {
     "rsx": read_rsx,
@@ -102,7 +104,10 @@ def find_files(folder: str | Path) -> dict[str, list[Path]]:
         exts = SHEETS + (("csv",) if kind in CSV_KINDS else ())
         names = [f"{pattern}.{ext}" for pattern in globs for ext in exts]
         found[kind] = sorted(
-            p for p in every if any(fnmatch.fnmatchcase(p.name, name) for name in names)
+            p
+            for p in every
+            if any(fnmatch.fnmatchcase(p.name, name) for name in names)
+            and not any(fnmatch.fnmatchcase(p.name, x) for x in EXCLUDE.get(kind, []))
         )
     return found
 
@@ -255,9 +260,13 @@ def build_panel(folder: str | Path, hashes: dict[str, str] | None = None) -> pd.
         frames.append(newest_release(population))
     # New publications (RSX, RA budget, capital outturn, borrowing): measures of their own
     # (RSX190_net, RA190, ...), never replacing an RS figure; each value keeps its file.
+    # Two files of one kind giving the same year (a revision, or a CSV save beside the
+    # workbook): the file whose name sorts last wins ("..._-_Revision" after the first release).
     for kind, reader in NEW_READERS.items():
-        for path in files.get(kind, []):
-            frames.append(read(reader, path))
+        parts = [read(reader, path) for path in files.get(kind, [])]
+        if parts:
+            both = pd.concat(parts, ignore_index=True)
+            frames.append(both.drop_duplicates(["e_code", "year", "measure"], keep="last"))
     frames.extend(dsg_account(frame) for frame in rs)  # the RS line found by its description
 
     panel = pd.concat(frames, ignore_index=True)

@@ -35,10 +35,9 @@ from analysis.public_data._common import (
     normalise_class,
     open_workbook,
     tidy,
-    to_number,
     wrong_file,
 )
-from analysis.public_data._layout import Header, authority_rows, find_header
+from analysis.public_data._layout import Header, authority_rows, find_header, long_frame
 
 WHAT = "Revenue Account budget (RA) part 1"
 # Asset codes of the RA's totals: any of them marks the row of asset codes as the RA's.
@@ -66,10 +65,17 @@ def _title(rows: list[tuple]) -> str:
 
 
 def _is_ra(rows: list[tuple], header: Header) -> bool:
-    if _line_row(rows, header) is None:
+    """Part 1 of the RA: line numbers, and the asset codes of its totals or (a layout without
+    asset codes) a title naming the Revenue Account budget and the education and total service
+    lines (190, 799), which part 2 (grants) does not have."""
+    line_row = _line_row(rows, header)
+    if line_row is None:
         return False
+    if _asset_row(rows, header) is not None:
+        return True
     title = _title(rows[: header.row]).lower()
-    return _asset_row(rows, header) is not None or "revenue account budget" in title
+    lines = {int(v) for v in rows[line_row] if is_whole(v, 100, 999)}
+    return "revenue account budget" in title and {190, 799} <= lines
 
 
 def _year(rows: list[tuple], header: Header, sheet: str) -> int | None:
@@ -88,11 +94,11 @@ def _parse(path: Path) -> pd.DataFrame:
         for sheet in workbook.sheetnames:
             if not workbook.visible(sheet):
                 continue
-            head = workbook.head(sheet, 40)
-            header = find_header(head)
-            if header is None or not _is_ra(head, header):
+            rows = workbook.rows(sheet)
+            header = find_header(rows)
+            if header is None or not _is_ra(rows, header):
                 continue
-            found = sheet, workbook.rows(sheet), header
+            found = sheet, rows, header
             break
     finally:
         workbook.close()
@@ -130,29 +136,25 @@ def _parse(path: Path) -> pd.DataFrame:
     def cell(row: tuple, j: int | None):
         return row[j] if j is not None and j < len(row) else None
 
-    records = []
-    for row in data:
-        ident = {
-            "ons_code": clean_text(cell(row, header.ons)) or None,
-            "e_code": clean_text(row[header.code]),
-            "name": clean_text(cell(row, header.name)),
-            "authority_class": normalise_class(cell(row, header.authority_class)),
-        }
-        for j, line, asset, title in columns:
-            measure = f"RA{line}" + (f"_{asset or j + 1}" if line in twice else "")
-            records.append(
-                {
-                    **ident,
-                    "year": year,
-                    "measure": measure,
-                    "line": line,
-                    "description": title,
-                    "value": to_number(cell(row, j)),
-                    "unit": "gbp_k",
-                    "asset_code": asset,
-                }
-            )
-    return tidy(pd.DataFrame.from_records(records))
+    ident = {
+        "ons_code": [clean_text(cell(r, header.ons)) or None for r in data],
+        "e_code": [clean_text(r[header.code]) for r in data],
+        "name": [clean_text(cell(r, header.name)) for r in data],
+        "authority_class": [normalise_class(cell(r, header.authority_class)) for r in data],
+    }
+    per_column = {
+        "year": [year] * len(columns),
+        "measure": [
+            f"RA{line}" + (f"_{asset or j + 1}" if line in twice else "")
+            for j, line, asset, _ in columns
+        ],
+        "line": [c[1] for c in columns],
+        "description": [c[3] for c in columns],
+        "unit": ["gbp_k"] * len(columns),
+        "asset_code": [c[2] for c in columns],
+    }
+    frame = long_frame(data, ident, [c[0] for c in columns], per_column)
+    return tidy(frame)
 
 
 def read_ra(path: str | Path) -> pd.DataFrame:

@@ -46,10 +46,15 @@ from analysis.public_data._common import (
     normalise_class,
     open_workbook,
     tidy,
-    to_number,
     wrong_file,
 )
-from analysis.public_data._layout import Header, authority_rows, find_header, line_number
+from analysis.public_data._layout import (
+    Header,
+    authority_rows,
+    find_header,
+    line_number,
+    long_frame,
+)
 
 WHAT = "Revenue Outturn service expenditure summary (RSX)"
 
@@ -127,11 +132,11 @@ def _parse(path: Path) -> pd.DataFrame:
     found = None
     try:
         for sheet in workbook.sheetnames:
-            head = workbook.head(sheet, 40)
-            header = find_header(head)
-            if header is None or not _columns(head, header):
+            rows = workbook.rows(sheet)
+            header = find_header(rows)
+            if header is None or not _columns(rows, header):
                 continue
-            found = sheet, workbook.rows(sheet), header
+            found = sheet, rows, header
             break
     finally:
         workbook.close()
@@ -158,29 +163,22 @@ def _parse(path: Path) -> pd.DataFrame:
     def cell(row: tuple, j: int | None):
         return row[j] if j is not None and j < len(row) else None
 
-    records = []
-    for row in data:
-        note = clean_text(cell(row, header.notes))
-        ident = {
-            "ons_code": clean_text(cell(row, header.ons)) or None,
-            "e_code": clean_text(row[header.code]),
-            "name": clean_text(cell(row, header.name)),
-            "authority_class": normalise_class(cell(row, header.authority_class)),
-            "note": "return not received in time (M)" if note == "M" else (note or None),
-        }
-        for j, line, kind, title in columns:
-            records.append(
-                {
-                    **ident,
-                    "year": year,
-                    "measure": f"RSX{line}_{kind}",
-                    "line": line,
-                    "description": title,
-                    "value": to_number(cell(row, j)),
-                    "unit": "gbp_k",
-                }
-            )
-    return tidy(pd.DataFrame.from_records(records))
+    notes = [clean_text(cell(r, header.notes)) for r in data]
+    ident = {
+        "ons_code": [clean_text(cell(r, header.ons)) or None for r in data],
+        "e_code": [clean_text(r[header.code]) for r in data],
+        "name": [clean_text(cell(r, header.name)) for r in data],
+        "authority_class": [normalise_class(cell(r, header.authority_class)) for r in data],
+        "note": ["return not received in time (M)" if n == "M" else (n or None) for n in notes],
+    }
+    per_column = {
+        "year": [year] * len(columns),
+        "measure": [f"RSX{line}_{kind}" for _, line, kind, _ in columns],
+        "line": [c[1] for c in columns],
+        "description": [c[3] for c in columns],
+        "unit": ["gbp_k"] * len(columns),
+    }
+    return tidy(long_frame(data, ident, [c[0] for c in columns], per_column))
 
 
 def read_rsx(path: str | Path) -> pd.DataFrame:
