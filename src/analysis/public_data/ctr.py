@@ -106,10 +106,10 @@ def _harmonise(frame: pd.DataFrame) -> pd.DataFrame:
     """Collection rate as a fraction; Band D of 0 derived from requirement / tax base, flagged."""
     frame["flag"] = None
     rate = frame["standard"].eq("collection_rate")
-    for (_measure, _year), idx in frame[rate].groupby(["measure", "year"]).groups.items():
-        if frame.loc[idx, "value"].median() > 1.5:  # printed as a percentage
-            frame.loc[idx, "value"] = frame.loc[idx, "value"] / 100
-            frame.loc[idx, "flag"] = "published as a percentage; divided by 100"
+    # A rate above 1.5 can only be a percentage (97.5); a fraction is at most 1.
+    percent = rate & frame["value"].gt(1.5)
+    frame.loc[percent, "value"] = frame.loc[percent, "value"] / 100
+    frame.loc[percent, "flag"] = "published as a percentage; divided by 100"
     key = ["e_code", "year"]
     std = frame.dropna(subset=["standard"]).drop_duplicates(key + ["standard"])
     wide = std.pivot_table(index=key, columns="standard", values="value", aggfunc="first")

@@ -87,7 +87,11 @@ _ASSET = re.compile(r"^RS-[A-Za-z]")
 _FORM_REF = re.compile(r"^C\d+R\d+[a-z]?$", re.IGNORECASE)
 _MARKER_ROWS = 15  # rows above the header searched for line numbers, asset codes, group titles
 _HEADER_SEARCH = 60
-_MIN_TITLES = 10  # RS titles a sheet without line numbers or asset codes must show
+_MIN_TITLES = 5  # RS titles a sheet without line numbers or asset codes must show
+# Title rows or code rows naming another publication of the same returns (the service expenditure
+# summary RSX, the revenue account budget RA) that shares RS titles and line numbers.
+_OTHER_TITLE = re.compile(r"\(RSX\)|\bRSX\b|revenue account budget|\(RA\)", re.IGNORECASE)
+_OTHER_CODE = re.compile(r"^(RSX|RA)-[A-Za-z]")
 # Identifier and bookkeeping columns beside the data (never measures).
 _NOT_DATA = {
     "local authority",
@@ -159,10 +163,10 @@ def _qualified(known: dict, groups: list[str], key: str) -> tuple[str, int | Non
     return None
 
 
-def _marker_row(above: list[tuple], test, prefer=None) -> int | None:
-    """Index (in ``above``) of the row nearest the header with at least 10 cells passing ``test``
-    (one holding ``prefer`` if any does)."""
-    found = [i for i, row in enumerate(above) if sum(1 for v in row if test(v)) >= 10]
+def _marker_row(above: list[tuple], test, prefer=None, least: int = 10) -> int | None:
+    """Index (in ``above``) of the row nearest the header with at least ``least`` cells passing
+    ``test`` (one holding ``prefer`` if any does)."""
+    found = [i for i, row in enumerate(above) if sum(1 for v in row if test(v)) >= least]
     if prefer is not None:
         preferred = [i for i in found if any(prefer(v) for v in above[i])]
         if preferred:
@@ -199,11 +203,21 @@ def _read_sheet(path: Path, sheet: str, rows: list[tuple], h: int) -> pd.DataFra
     def is_line(v):
         return _line_of(v) is not None
 
-    line_i = _marker_row(above, is_line, prefer=lambda v: _line_of(v) == (805, "805"))
-    asset_i = _marker_row(above, lambda v: isinstance(v, str) and bool(_ASSET.match(v.strip())))
+    # A marker row labels most of the titled columns (ten at least, in a sheet that wide).
+    least = max(3, min(10, sum(1 for t in texts if t) // 2))
+    line_i = _marker_row(above, is_line, prefer=lambda v: _line_of(v) == (805, "805"), least=least)
+    asset_i = _marker_row(
+        above, lambda v: isinstance(v, str) and bool(_ASSET.match(v.strip())), least=least
+    )
     line_row = above[line_i] if line_i is not None else ()
     asset_row = above[asset_i] if asset_i is not None else ()
     kind = _legacy_kind(rows[:h])
+    titles = " ".join(clean_text(v) for r in rows[:h] for v in r[:3] if isinstance(v, str))
+    others = _marker_row(
+        above, lambda v: isinstance(v, str) and bool(_OTHER_CODE.match(v.strip())), least=least
+    )
+    if _OTHER_TITLE.search(titles) or (others is not None and asset_i is None):
+        return None  # another publication's table
     if line_i is None and asset_i is None and _known_titles(rows[h]) < _MIN_TITLES:
         return None  # an identifier table of another publication
     if line_i is None and asset_i is None and kind is None:
