@@ -67,3 +67,16 @@ def block(rows: list[tuple], columns: list[int]) -> np.ndarray:
     if not padded or not columns:
         return np.empty((len(rows), len(columns)), dtype=object)
     return np.asarray(padded, dtype=object)[:, columns]
+
+
+def each(values: Any, n: int) -> pd.api.extensions.ExtensionArray:
+    """Text values each repeated ``n`` times (a, a, b, b), as a string array built by one take
+    (far quicker than repeating Python objects)."""
+    values = list(values)
+    return pd.array(values, dtype="str").take(np.repeat(np.arange(len(values)), n))
+
+
+def cycle(values: Any, n: int) -> pd.api.extensions.ExtensionArray:
+    """Text values cycled ``n`` times (a, b, a, b), as a string array."""
+    values = list(values)
+    return pd.array(values, dtype="str").take(np.tile(np.arange(len(values)), n))

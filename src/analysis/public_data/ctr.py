@@ -41,7 +41,15 @@ import numpy as np
 import pandas as pd
 
 from analysis.core.errors import InputError, Problem, display_path
-from analysis.public_data._cells import ECODE, block, find_label, is_ecode_label, numbers
+from analysis.public_data._cells import (
+    ECODE,
+    block,
+    cycle,
+    each,
+    find_label,
+    is_ecode_label,
+    numbers,
+)
 from analysis.public_data._common import (
     cached,
     check_file,
@@ -244,7 +252,7 @@ def _read_sheet(path: Path, sheet: str, rows: list[tuple]) -> pd.DataFrame | Pro
         n_rows, n_cols = values.shape
 
         def rep(items, n=n_cols):
-            return np.repeat(np.array(items, dtype=object), n)
+            return each(items, n)
 
         frame = pd.DataFrame(
             {
@@ -261,12 +269,12 @@ def _read_sheet(path: Path, sheet: str, rows: list[tuple]) -> pd.DataFrame | Pro
                     else [None] * n_rows
                 ),
                 "year": np.tile([c[3] for c in columns], n_rows),
-                "measure": np.tile([f"{prefix}{c[1]}" for c in columns], n_rows),
+                "measure": cycle([f"{prefix}{c[1]}" for c in columns], n_rows),
                 "line": pd.NA,
-                "description": np.tile([c[2] for c in columns], n_rows),
+                "description": cycle([c[2] for c in columns], n_rows),
                 "value": values.reshape(-1),
-                "unit": np.tile([_unit(c[2]) for c in columns], n_rows),
-                "standard": np.tile(
+                "unit": cycle([_unit(c[2]) for c in columns], n_rows),
+                "standard": cycle(
                     [standard_measure(c[2], header.precepting) for c in columns], n_rows
                 ),
             }
@@ -283,10 +291,18 @@ def _parse(path: Path) -> pd.DataFrame:
     workbook = open_workbook(path, WHAT)
     frames, problems = [], []
     try:
-        for sheet in workbook.sheetnames:
-            if not any(_is_header(r) for r in workbook.head(sheet, 40)):
+        named = [s for s in workbook.sheetnames if "data" in s.lower()]
+        for sheet in named + [None] + [s for s in workbook.sheetnames if s not in named]:
+            if sheet is None:
+                # The sheets the publisher names as data sheets ('Data', 'Data_Billing') held
+                # the table: the forms and lookups after them need not be read.
+                if frames:
+                    break
                 continue
-            result = _read_sheet(path, sheet, workbook.rows(sheet))
+            rows = workbook.rows(sheet)  # each sheet parsed once
+            if not any(_is_header(r) for r in rows[:40]):
+                continue
+            result = _read_sheet(path, sheet, rows)
             if isinstance(result, Problem):
                 problems.append(result)
             else:

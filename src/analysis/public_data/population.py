@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from analysis.public_data._cells import block, numbers
+from analysis.public_data._cells import block, each, numbers
 from analysis.public_data._common import (
     cached,
     check_file,
@@ -88,14 +88,11 @@ def _parse(path: Path) -> pd.DataFrame:
     geo = geography[keep]
     frame = pd.DataFrame(
         {
-            "ons_code": np.repeat(codes[keep], n_cols),
+            "ons_code": each(codes[keep], n_cols),
             "e_code": None,
-            "name": np.repeat(
-                np.array([clean_text(v) for v in ids[keep, 1]], dtype=object), n_cols
-            ),
-            "authority_class": np.repeat(
-                np.array([GEOGRAPHY_CLASS.get(g.lower(), g or None) for g in geo], dtype=object),
-                n_cols,
+            "name": each([clean_text(v) for v in ids[keep, 1]], n_cols),
+            "authority_class": each(
+                [GEOGRAPHY_CLASS.get(g.lower(), g or None) for g in geo], n_cols
             ),
             "year": np.tile([y for _, y in year_cols], n_rows),
             "measure": "population",

@@ -40,6 +40,8 @@ from analysis.core.errors import InputError, Problem, display_path
 from analysis.public_data._cells import (
     ECODE,
     block,
+    cycle,
+    each,
     find_label,
     header_texts,
     is_ecode_label,
@@ -336,36 +338,43 @@ def _read_sheet(path: Path, sheet: str, rows: list[tuple], h: int) -> pd.DataFra
     )
     frame = pd.DataFrame(
         {
-            "ons_code": np.repeat(np.array(ons, dtype=object), n_cols),
-            "e_code": np.repeat(
-                np.array([clean_text(v) for v in idents[:, 0]], dtype=object), n_cols
-            ),
-            "name": np.repeat(
-                np.array([clean_text(v) for v in idents[:, 1]], dtype=object), n_cols
-            ),
-            "authority_class": np.repeat(np.array(classes, dtype=object), n_cols),
-            "measure": np.tile([m[1] for m in measures], n_rows),
+            "ons_code": each(ons, n_cols),
+            "e_code": each([clean_text(v) for v in idents[:, 0]], n_cols),
+            "name": each([clean_text(v) for v in idents[:, 1]], n_cols),
+            "authority_class": each(classes, n_cols),
+            "measure": cycle([m[1] for m in measures], n_rows),
             "line": np.tile(np.array([m[2] for m in measures], dtype=object), n_rows),
-            "description": np.tile([m[3] for m in measures], n_rows),
+            "description": cycle([m[3] for m in measures], n_rows),
             "value": values.reshape(-1),
-            "unit": np.tile(["flag" if m[2] == 960 else "gbp_k" for m in measures], n_rows),
+            "unit": cycle(["flag" if m[2] == 960 else "gbp_k" for m in measures], n_rows),
         }
     )
     frame["sheet"] = sheet
     return frame
 
 
+def _sheet_order(workbook) -> list[str | None]:
+    """Visible sheets, those the publisher names as data sheets ('RS LA Data 2016-17') first; None
+    marks the end of those (the others, front pages and drop-down forms, need not be read when the
+    data sheets hold the table)."""
+    sheets = [s for s in workbook.sheetnames if workbook.visible(s)] or workbook.sheetnames
+    named = [s for s in sheets if "data" in s.lower()]
+    return named + [None] + [s for s in sheets if s not in named]
+
+
 def _parse(path: Path) -> pd.DataFrame:
     workbook = open_workbook(path, WHAT)
     frames, problems, years = [], [], []
     try:
-        sheets = workbook.sheetnames
-        shown = [s for s in sheets if workbook.visible(s)] or sheets
-        for sheet in shown:
-            h = _find_header(workbook.head(sheet, _HEADER_SEARCH))
+        for sheet in _sheet_order(workbook):
+            if sheet is None:  # the sheets named as data sheets held the table: done
+                if any(f["measure"].eq("RS805").any() for f in frames):
+                    break
+                continue
+            rows = workbook.rows(sheet)  # each sheet parsed once
+            h = _find_header(rows)
             if h is None:
                 continue
-            rows = workbook.rows(sheet)
             result = _read_sheet(path, sheet, rows, h)
             if result is None:
                 continue
