@@ -84,7 +84,7 @@ NET_REVENUE_EXPENDITURE = 805
 COUNCIL_TAX_REQUIREMENT = 890
 INTEREST_PAYABLE = 781
 
-_LINE_TEXT = re.compile(r"^(\d{3,4})([a-z])?$")
+_LINE_TEXT = re.compile(r"^(\d{3,4})(?:\.0+)?([a-z])?$")
 _ASSET = re.compile(r"^RS-[A-Za-z]")
 _FORM_REF = re.compile(r"^C\d+R\d+[a-z]?$", re.IGNORECASE)
 _MARKER_ROWS = 15  # rows above the header searched for line numbers, asset codes, group titles
@@ -106,7 +106,7 @@ _NOT_DATA = {
     "region",
     "ons code",
 }
-_AGGREGATE_NAMES = re.compile(r"^(england|total|class breakdown|all )", re.IGNORECASE)
+_AGGREGATE_NAMES = re.compile(r"^(england|total\b|class breakdown)", re.IGNORECASE)
 
 
 def _line_of(value: object) -> tuple[int, str] | None:
