@@ -418,6 +418,24 @@ def test_population_other_years_and_order(tmp_path):
     assert "E92000001" not in set(frame["ons_code"])
 
 
+def test_population_table_found_by_its_title_not_its_sheet_name(tmp_path):
+    # A median-age table has the same header of mid-years: its title says so and it is passed
+    # over; the counts are read from whatever the sheet is called (a CSV save has no MYE name).
+    median = [
+        ["MYE6: Median age of population for local authorities, mid-2024"],
+        ["Code", "Name", "Geography", "Mid-2024"],
+        ["E10000016", "Kent", "County", 42.1],
+    ]
+    counts = [
+        ["Population estimates: summary, mid-2024"],
+        ["Code", "Name", "Geography", "Mid-2024"],
+        ["E10000016", "Kent", "County", 1600000],
+    ]
+    path = _write(tmp_path / "estimates.xlsx", {"MYE6": median, "Table 4": counts})
+    frame = public_data.read_population(path)
+    assert one(frame, "E10000016", "population", 2024, code="ons_code")["value"] == 1600000
+
+
 def test_taxbase_district_hand_checked(shared_public):
     frame = public_data.read_taxbase(shared_public / CTB)
     # Sheet 'Council_Taxbase_Data' column N (Table 1.01 total dwellings): Adur N8, Dorset N81.
