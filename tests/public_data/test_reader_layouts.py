@@ -370,6 +370,18 @@ def test_ctr_2023_24_two_sheet_ods(tmp_path):
     assert math.isnan(one(frame, "E7012", "tax_base", 2023, column="standard")["value"])  # [z]
 
 
+def test_ctr_precepting_table_alone_is_known_by_its_lines(tmp_path):
+    # The precepting sheet saved on its own (a CSV save has no sheet name): its lines say it is
+    # the precepting return, so the county's requirement, tax base and Band D are read.
+    from python_calamine import CalamineWorkbook
+
+    source = _ctr_2023_24(tmp_path / "Table_9_2023-24.xlsx")
+    rows = CalamineWorkbook.from_path(source).get_sheet_by_name("Data_Precepting").to_python()
+    frame = public_data.read_ctr(_write(tmp_path / "saved.xlsx", {"Sheet1": rows}))
+    assert one(frame, "E1721", "council_tax_requirement", 2023, column="standard")["value"] == 770e6
+    assert one(frame, "E1721", "band_d", 2022, column="standard")["value"] == 1390.86
+
+
 # --- Population and taxbase -----------------------------------------------------------------
 
 POP_HAND = [

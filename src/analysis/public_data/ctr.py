@@ -147,6 +147,15 @@ def _is_header(row: tuple) -> bool:
     )
 
 
+def _precepting_titles(row: tuple) -> bool:
+    """A header of the precepting return's lines: a tax base or Band D 'of the major precepting
+    authority' and no parish precepts line (every billing return has one)."""
+    titles = [clean_text(v).lower() for v in row if isinstance(v, str) and _LINE.match(v.strip())]
+    return not any("parish precepts" in t for t in titles) and any(
+        "major precepting authority" in t for t in titles
+    )
+
+
 def _table_year(rows: list[tuple]) -> int | None:
     """The newest financial year the title rows name ('Council Tax Requirement 2023-24')."""
     years = [
@@ -226,7 +235,9 @@ def _read_sheet(path: Path, sheet: str, rows: list[tuple]) -> pd.DataFrame | Pro
             clean_text(r[0] if r else "").lower().startswith("precepting authorities")
             for r in between
         )
-        header = _Header(rows, i, sheet_precepting or heading, previous)
+        header = _Header(
+            rows, i, sheet_precepting or heading or _precepting_titles(rows[i]), previous
+        )
         columns = header.columns(current)
         if not columns:
             return Problem(
