@@ -208,6 +208,42 @@ def test_rs_without_a_line_number_row_reads_the_titles(tmp_path):
     assert not frame["measure"].str.startswith("RSX").any()
 
 
+def test_rs_sheets_by_measure_with_ons_codes(tmp_path):
+    # The legacy split over sheets by measure, each saying which on its title rows, here with an
+    # ONS code column: service lines on the capital and net total cost sheets get their own
+    # measures; reserves are at 1 April on the net sheet and 31 March on the capital sheet.
+    def sheet(kind, education, reserves):
+        return [
+            ["Revenue Outturn Summary (RS): 2014-15 data"],
+            [kind],
+            [None] * 4 + ["Financial reserves levels"],
+            ["E-code", "ONS Code", "Local authority", "Class", "Education services"]
+            + [
+                "Net revenue expenditure",
+                "Adult Social Care",
+                "Unallocated financial reserves level",
+                "Other earmarked financial reserves level",
+                "Schools reserves level",
+            ],
+            ["E2221", "E10000016", "Kent CC", "SC", education, 900, 400, reserves, 70, 8],
+        ]
+
+    path = _write(
+        tmp_path / "rs_2014-15.xlsx",
+        {
+            "Cover": [["Revenue Outturn Summary"]],
+            "RS LA Data (1)": sheet("Net current expenditure (£ thousand)", 100, 50),
+            "RS LA Data (2)": sheet("Capital items (£ thousand)", 10, 60),
+            "RS LA Data (3)": sheet("Net total cost excluding specific grants", 110, 0),
+        },
+    )
+    kent = public_data.read_rs(path).set_index("measure")["value"]
+    assert kent["RS190"] == 100 and kent["RS190_capital"] == 10 and kent["RS190_total"] == 110
+    assert kent["RS805"] == 900 and kent["RS360"] == 400
+    assert kent["RS916_1apr"] == 50 and kent["RS916_31mar"] == 60
+    assert "RS805_capital" not in kent and "RS916_total" not in kent
+
+
 def test_rs_modern_sheet_stripped_of_its_line_numbers_reads_the_same(shared_public, tmp_path):
     from python_calamine import CalamineWorkbook
 
