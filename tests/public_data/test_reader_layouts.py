@@ -492,6 +492,26 @@ def test_taxbase_district_hand_checked(shared_public):
     assert one(frame, "E3831", "CTB1.01")["ons_code"] == "E07000223"
 
 
+def test_taxbase_other_layout_year_from_the_cover(tmp_path):
+    # No ONS code column, the columns in another order, the count's month only on the cover.
+    data = [
+        ["Council Taxbase data"],
+        [None, None, None, "Table 1.01 Total number of dwellings", None, "Table 1.33 Tax base"],
+        ["Local Authority", "E-code", "Notes", "Band A", "Total", "Total"],
+        ["England", "ENG", None, 5, 9, 9],
+        ["Adur", "E3831", None, 2769, "28,804", "[x]"],
+    ]
+    path = _write(
+        tmp_path / "taxbase.xlsx",
+        {"Cover": [["Council Taxbase, October 2030"]], "Council_Taxbase_Data": data},
+    )
+    frame = public_data.read_taxbase(path)
+    assert set(frame["e_code"]) == {"E3831"} and set(frame["year"]) == {2031}
+    assert one(frame, "E3831", "CTB1.01")["value"] == 28804
+    assert math.isnan(one(frame, "E3831", "CTB1.33")["value"])
+    assert one(frame, "E3831", "CTB1.33")["unit"] == "band_d_equivalents"
+
+
 # --- The wrong file -------------------------------------------------------------------------
 
 WRONG = [
@@ -532,6 +552,6 @@ def test_csv_saved_from_the_sheet_reads_the_same(tmp_path):
 
 
 def test_numbers_reads_text_numbers_and_markers():
-    got = numbers([[1, "2,500", "[x]", "..", None, "-", " 3.5 ", "n/a", "text", True]])
-    assert got[0, 0] == 1 and got[0, 1] == 2500 and got[0, 6] == 3.5
+    got = numbers([[1, "2,500", "[x]", "..", None, "-", " 3.5 ", "n/a", "text", "(1,234)"]])
+    assert got[0, 0] == 1 and got[0, 1] == 2500 and got[0, 6] == 3.5 and got[0, 9] == -1234
     assert all(math.isnan(v) for v in got[0, [2, 3, 4, 5, 7, 8]])

@@ -45,7 +45,8 @@ def find_label(texts: list[str], *labels: str, start: bool = False) -> int | Non
 
 def numbers(block: Any) -> np.ndarray:
     """A 2-D block of cells as floats in one pass: numbers as they are, numeric text (with
-    thousands separators) parsed, and every "no return" marker, blank or other text as NaN."""
+    thousands separators or accounting brackets) parsed, and every "no return" marker, blank or
+    other text as NaN."""
     values = np.asarray(block, dtype=object)
     if values.size == 0:
         return np.zeros(values.shape, dtype=float)
@@ -55,6 +56,9 @@ def numbers(block: Any) -> np.ndarray:
     if is_text.any():
         text = flat[is_text].str.strip().str.replace(",", "", regex=False)
         text = text.where(~text.str.lower().isin(MISSING_MARKERS))
+        # Accounting brackets: '(1,234)' is -1234.
+        bracketed = text.str.match(r"^\(.*\)$", na=False)
+        text = text.where(~bracketed, "-" + text.str.slice(1, -1).str.strip())
         text = text.where(text.str.match(_NUMERIC_TEXT.pattern, na=False))
         out[is_text] = pd.to_numeric(text, errors="coerce").to_numpy(dtype=float)
     return out.reshape(values.shape)
