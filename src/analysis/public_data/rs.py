@@ -51,16 +51,22 @@ from analysis.public_data._common import (
     cached,
     check_file,
     clean_text,
-    is_whole,
     normalise_class,
     open_workbook,
     tidy,
     wrong_file,
 )
 from analysis.public_data.rs_legacy import (
+    _ASSET,
     RESERVE_LEVEL_LINES,
     WHAT,
+    _date_of,
+    _group_titles,
+    _known_titles,
     _legacy_kind,
+    _line_of,
+    _marker_row,
+    _qualified,
     _year,
     concordance,
     normalise_description,
@@ -84,9 +90,6 @@ NET_REVENUE_EXPENDITURE = 805
 COUNCIL_TAX_REQUIREMENT = 890
 INTEREST_PAYABLE = 781
 
-_LINE_TEXT = re.compile(r"^(\d{3,4})(?:\.0+)?([a-z])?$")
-_ASSET = re.compile(r"^RS-[A-Za-z]")
-_FORM_REF = re.compile(r"^C\d+R\d+[a-z]?$", re.IGNORECASE)
 _MARKER_ROWS = 15  # rows above the header searched for line numbers, asset codes, group titles
 _HEADER_SEARCH = 60
 _MIN_TITLES = 5  # RS titles a sheet without line numbers or asset codes must show
@@ -109,78 +112,12 @@ _NOT_DATA = {
 _AGGREGATE_NAMES = re.compile(r"^(england|total\b|class breakdown)", re.IGNORECASE)
 
 
-def _line_of(value: object) -> tuple[int, str] | None:
-    """(line, as printed) for an RS line-number cell: 190, 1023, '815a'."""
-    if is_whole(value, 100, 1999):
-        return int(value), str(int(value))
-    if isinstance(value, str):
-        match = _LINE_TEXT.match(value.strip().lower())
-        if match and 100 <= int(match.group(1)) <= 1999:
-            return int(match.group(1)), match.group(1) + (match.group(2) or "")
-    return None
-
-
 def _find_header(rows: list[tuple]) -> int | None:
     """The first row holding an ``E-code`` label."""
     for i, row in enumerate(rows[:_HEADER_SEARCH]):
         if any(is_ecode_label(clean_text(v).lower()) for v in row):
             return i
     return None
-
-
-def _date_of(text: str) -> str | None:
-    low = text.lower()
-    if re.search(r"\b1(st)? april\b", low) or re.search(r"-(start|strt)\b", low):
-        return "_1apr"
-    if re.search(r"\b31(st)? march\b", low) or re.search(r"-end\b", low):
-        return "_31mar"
-    return None
-
-
-def _group_titles(above: list[tuple], width: int, first: int, skip: set[int]) -> list[list[str]]:
-    """For each column, the group titles printed above it (each carried right to the next), one
-    per title row, nearest the header last. Numbers and form references (``C1R190``) are not
-    titles."""
-    groups: list[list[str]] = [[] for _ in range(width)]
-    for i, row in enumerate(above):
-        if i in skip:
-            continue
-        current = ""
-        for j in range(first, width):
-            value = row[j] if j < len(row) else None
-            text = clean_text(value) if isinstance(value, str) else ""
-            if text and re.search(r"[A-Za-z]{3}", text) and not _FORM_REF.match(text):
-                current = text
-            if current:
-                groups[j].append(current)
-    return groups
-
-
-def _qualified(known: dict, groups: list[str], key: str) -> tuple[str, int | None] | None:
-    """The concordance's entry for a title under one of its group titles, if it has one."""
-    for group in reversed(groups):
-        found = known.get((f"{normalise_description(group)} > {key}", 1))
-        if found is not None:
-            return found
-    return None
-
-
-def _marker_row(above: list[tuple], test, prefer=None, least: int = 10) -> int | None:
-    """Index (in ``above``) of the row nearest the header with at least ``least`` cells passing
-    ``test`` (one holding ``prefer`` if any does)."""
-    found = [i for i, row in enumerate(above) if sum(1 for v in row if test(v)) >= least]
-    if prefer is not None:
-        preferred = [i for i in found if any(prefer(v) for v in above[i])]
-        if preferred:
-            return preferred[-1]
-    return found[-1] if found else None
-
-
-def _known_titles(header: tuple) -> int:
-    """How many of a header row's titles the concordance knows (an RS sheet has dozens)."""
-    titles = {normalise_description(v) for v in header if isinstance(v, str) and v.strip()}
-    known = {key for key, _ in concordance()}
-    return len(titles & known)
 
 
 def _read_sheet(path: Path, sheet: str, rows: list[tuple], h: int) -> pd.DataFrame | Problem | None:
