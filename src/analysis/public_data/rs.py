@@ -106,6 +106,7 @@ _NOT_DATA = {
     "notes",
     "note",
     "certification",
+    "certified",
     "region",
     "ons code",
 }
