@@ -45,7 +45,8 @@ def find_label(texts: list[str], *labels: str, start: bool = False) -> int | Non
 
 def numbers(block: Any) -> np.ndarray:
     """A 2-D block of cells as floats in one pass: numbers as they are, numeric text (with
-    thousands separators) parsed, and every "no return" marker, blank or other text as NaN."""
+    thousands separators or accounting brackets) parsed, and every "no return" marker, blank or
+    other text as NaN."""
     values = np.asarray(block, dtype=object)
     if values.size == 0:
         return np.zeros(values.shape, dtype=float)
@@ -55,6 +56,9 @@ def numbers(block: Any) -> np.ndarray:
     if is_text.any():
         text = flat[is_text].str.strip().str.replace(",", "", regex=False)
         text = text.where(~text.str.lower().isin(MISSING_MARKERS))
+        # Accounting brackets: '(1,234)' is -1234.
+        bracketed = text.str.match(r"^\(.*\)$", na=False)
+        text = text.where(~bracketed, "-" + text.str.slice(1, -1).str.strip())
         text = text.where(text.str.match(_NUMERIC_TEXT.pattern, na=False))
         out[is_text] = pd.to_numeric(text, errors="coerce").to_numpy(dtype=float)
     return out.reshape(values.shape)
@@ -67,3 +71,16 @@ def block(rows: list[tuple], columns: list[int]) -> np.ndarray:
     if not padded or not columns:
         return np.empty((len(rows), len(columns)), dtype=object)
     return np.asarray(padded, dtype=object)[:, columns]
+
+
+def each(values: Any, n: int) -> pd.api.extensions.ExtensionArray:
+    """Text values each repeated ``n`` times (a, a, b, b), as a string array built by one take
+    (far quicker than repeating Python objects)."""
+    values = list(values)
+    return pd.array(values, dtype="str").take(np.repeat(np.arange(len(values)), n))
+
+
+def cycle(values: Any, n: int) -> pd.api.extensions.ExtensionArray:
+    """Text values cycled ``n`` times (a, b, a, b), as a string array."""
+    values = list(values)
+    return pd.array(values, dtype="str").take(np.tile(np.arange(len(values)), n))

@@ -41,7 +41,15 @@ import numpy as np
 import pandas as pd
 
 from analysis.core.errors import InputError, Problem, display_path
-from analysis.public_data._cells import ECODE, block, find_label, is_ecode_label, numbers
+from analysis.public_data._cells import (
+    ECODE,
+    block,
+    cycle,
+    each,
+    find_label,
+    is_ecode_label,
+    numbers,
+)
 from analysis.public_data._common import (
     cached,
     check_file,
@@ -106,10 +114,10 @@ def _harmonise(frame: pd.DataFrame) -> pd.DataFrame:
     """Collection rate as a fraction; Band D of 0 derived from requirement / tax base, flagged."""
     frame["flag"] = None
     rate = frame["standard"].eq("collection_rate")
-    for (_measure, _year), idx in frame[rate].groupby(["measure", "year"]).groups.items():
-        if frame.loc[idx, "value"].median() > 1.5:  # printed as a percentage
-            frame.loc[idx, "value"] = frame.loc[idx, "value"] / 100
-            frame.loc[idx, "flag"] = "published as a percentage; divided by 100"
+    # A rate above 1.5 can only be a percentage (97.5); a fraction is at most 1.
+    percent = rate & frame["value"].gt(1.5)
+    frame.loc[percent, "value"] = frame.loc[percent, "value"] / 100
+    frame.loc[percent, "flag"] = "published as a percentage; divided by 100"
     key = ["e_code", "year"]
     std = frame.dropna(subset=["standard"]).drop_duplicates(key + ["standard"])
     wide = std.pivot_table(index=key, columns="standard", values="value", aggfunc="first")
@@ -136,6 +144,15 @@ def _is_header(row: tuple) -> bool:
     return any(
         isinstance(v, str) and _LINE.match(v.strip()) and "council tax requirement" in v.lower()
         for v in row
+    )
+
+
+def _precepting_titles(row: tuple) -> bool:
+    """A header of the precepting return's lines: a tax base or Band D 'of the major precepting
+    authority' and no parish precepts line (every billing return has one)."""
+    titles = [clean_text(v).lower() for v in row if isinstance(v, str) and _LINE.match(v.strip())]
+    return not any("parish precepts" in t for t in titles) and any(
+        "major precepting authority" in t for t in titles
     )
 
 
@@ -218,7 +235,9 @@ def _read_sheet(path: Path, sheet: str, rows: list[tuple]) -> pd.DataFrame | Pro
             clean_text(r[0] if r else "").lower().startswith("precepting authorities")
             for r in between
         )
-        header = _Header(rows, i, sheet_precepting or heading, previous)
+        header = _Header(
+            rows, i, sheet_precepting or heading or _precepting_titles(rows[i]), previous
+        )
         columns = header.columns(current)
         if not columns:
             return Problem(
@@ -244,7 +263,7 @@ def _read_sheet(path: Path, sheet: str, rows: list[tuple]) -> pd.DataFrame | Pro
         n_rows, n_cols = values.shape
 
         def rep(items, n=n_cols):
-            return np.repeat(np.array(items, dtype=object), n)
+            return each(items, n)
 
         frame = pd.DataFrame(
             {
@@ -261,12 +280,12 @@ def _read_sheet(path: Path, sheet: str, rows: list[tuple]) -> pd.DataFrame | Pro
                     else [None] * n_rows
                 ),
                 "year": np.tile([c[3] for c in columns], n_rows),
-                "measure": np.tile([f"{prefix}{c[1]}" for c in columns], n_rows),
+                "measure": cycle([f"{prefix}{c[1]}" for c in columns], n_rows),
                 "line": pd.NA,
-                "description": np.tile([c[2] for c in columns], n_rows),
+                "description": cycle([c[2] for c in columns], n_rows),
                 "value": values.reshape(-1),
-                "unit": np.tile([_unit(c[2]) for c in columns], n_rows),
-                "standard": np.tile(
+                "unit": cycle([_unit(c[2]) for c in columns], n_rows),
+                "standard": cycle(
                     [standard_measure(c[2], header.precepting) for c in columns], n_rows
                 ),
             }
@@ -283,10 +302,18 @@ def _parse(path: Path) -> pd.DataFrame:
     workbook = open_workbook(path, WHAT)
     frames, problems = [], []
     try:
-        for sheet in workbook.sheetnames:
-            if not any(_is_header(r) for r in workbook.head(sheet, 40)):
+        named = [s for s in workbook.sheetnames if "data" in s.lower()]
+        for sheet in named + [None] + [s for s in workbook.sheetnames if s not in named]:
+            if sheet is None:
+                # The sheets the publisher names as data sheets ('Data', 'Data_Billing') held
+                # the table: the forms and lookups after them need not be read.
+                if frames:
+                    break
                 continue
-            result = _read_sheet(path, sheet, workbook.rows(sheet))
+            rows = workbook.rows(sheet)  # each sheet parsed once
+            if not any(_is_header(r) for r in rows[:40]):
+                continue
+            result = _read_sheet(path, sheet, rows)
             if isinstance(result, Problem):
                 problems.append(result)
             else:

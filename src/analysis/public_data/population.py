@@ -3,7 +3,8 @@
 release uses (2021 or 2023) and with whichever mid-years it holds.
 
 The table is recognised by its header row (``Code``, ``Name`` and at least one ``Mid-YYYY``
-column) on a sheet named MYE..., the totals table MYE4 first. Every ``Mid-YYYY`` column is read.
+column) under title rows that do not name another measure (MYE6, median age, has the same
+header); the sheet named MYE4 is looked at first. Every ``Mid-YYYY`` column is read.
 Rows are local authorities, classed from the ``Geography`` column (county = SC); aggregates
 (countries, regions, metropolitan counties) are not authorities and are not read.
 
@@ -19,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.core.errors import InputError
-from analysis.public_data._cells import block, numbers
+from analysis.public_data._cells import block, each, numbers
 from analysis.public_data._common import (
     cached,
     check_file,
@@ -45,11 +46,18 @@ GEOGRAPHY_CLASS = {
 AGGREGATES = {"country", "region", "metropolitan county", "england and wales", "great britain"}
 
 
+# Other MYE tables with the same header of mid-years (MYE6 median age; MYE5 density; MYE3).
+_NOT_COUNTS = re.compile(r"median age|density|components of population change", re.IGNORECASE)
+
+
 def _find(rows: list[tuple]) -> int | None:
+    """The header row (``Code``, ``Name``, ``Mid-YYYY``) of a table of population counts: the
+    title rows above it do not name another measure (median age, density)."""
     for i, row in enumerate(rows[:40]):
         texts = [clean_text(v).lower() for v in row]
         if "code" in texts and "name" in texts and any(_MID.match(t) for t in texts):
-            return i
+            title = " ".join(clean_text(v) for r in rows[:i] for v in r if isinstance(v, str))
+            return None if _NOT_COUNTS.search(title) else i
     return None
 
 
@@ -58,9 +66,10 @@ def _parse(path: Path) -> pd.DataFrame:
         path,
         WHAT,
         _find,
+        # The totals table is MYE4 in every release: looked at first, the others only if absent.
         order=lambda s: s.replace(" ", "").upper() != "MYE4",
-        missing="no MYE sheet with a header row holding 'Code', 'Name' and 'Mid-YYYY' columns",
-        skip=lambda workbook, s: not s.replace(" ", "").upper().startswith("MYE"),
+        missing="no sheet with a header row holding 'Code', 'Name' and 'Mid-YYYY' columns under "
+        "a title of population estimates",
         name_sheets=False,
     )
     head = [clean_text(v) for v in rows[h]]
@@ -102,14 +111,11 @@ def _parse(path: Path) -> pd.DataFrame:
     geo = geography[keep]
     frame = pd.DataFrame(
         {
-            "ons_code": np.repeat(codes[keep], n_cols),
+            "ons_code": each(codes[keep], n_cols),
             "e_code": None,
-            "name": np.repeat(
-                np.array([clean_text(v) for v in ids[keep, 1]], dtype=object), n_cols
-            ),
-            "authority_class": np.repeat(
-                np.array([GEOGRAPHY_CLASS.get(g.lower(), g or None) for g in geo], dtype=object),
-                n_cols,
+            "name": each([clean_text(v) for v in ids[keep, 1]], n_cols),
+            "authority_class": each(
+                [GEOGRAPHY_CLASS.get(g.lower(), g or None) for g in geo], n_cols
             ),
             "year": np.tile([y for _, y in year_cols], n_rows),
             "measure": "population",

@@ -40,6 +40,8 @@ from analysis.core.errors import InputError, Problem, display_path
 from analysis.public_data._cells import (
     ECODE,
     block,
+    cycle,
+    each,
     find_label,
     header_texts,
     is_ecode_label,
@@ -49,16 +51,22 @@ from analysis.public_data._common import (
     cached,
     check_file,
     clean_text,
-    is_whole,
     normalise_class,
     open_workbook,
     tidy,
     wrong_file,
 )
 from analysis.public_data.rs_legacy import (
+    _ASSET,
     RESERVE_LEVEL_LINES,
     WHAT,
+    _date_of,
+    _group_titles,
+    _known_titles,
     _legacy_kind,
+    _line_of,
+    _marker_row,
+    _qualified,
     _year,
     concordance,
     normalise_description,
@@ -82,12 +90,13 @@ NET_REVENUE_EXPENDITURE = 805
 COUNCIL_TAX_REQUIREMENT = 890
 INTEREST_PAYABLE = 781
 
-_LINE_TEXT = re.compile(r"^(\d{3,4})([a-z])?$")
-_ASSET = re.compile(r"^RS-[A-Za-z]")
-_FORM_REF = re.compile(r"^C\d+R\d+[a-z]?$", re.IGNORECASE)
 _MARKER_ROWS = 15  # rows above the header searched for line numbers, asset codes, group titles
 _HEADER_SEARCH = 60
-_MIN_TITLES = 10  # RS titles a sheet without line numbers or asset codes must show
+_MIN_TITLES = 5  # RS titles a sheet without line numbers or asset codes must show
+# Title rows or code rows naming another publication of the same returns (the service expenditure
+# summary RSX, the revenue account budget RA) that shares RS titles and line numbers.
+_OTHER_TITLE = re.compile(r"\(RSX\)|\bRSX\b|revenue account budget|\(RA\)", re.IGNORECASE)
+_OTHER_CODE = re.compile(r"^(RSX|RA)-[A-Za-z]")
 # Identifier and bookkeeping columns beside the data (never measures).
 _NOT_DATA = {
     "local authority",
@@ -97,21 +106,11 @@ _NOT_DATA = {
     "notes",
     "note",
     "certification",
+    "certified",
     "region",
     "ons code",
 }
-_AGGREGATE_NAMES = re.compile(r"^(england|total|class breakdown|all )", re.IGNORECASE)
-
-
-def _line_of(value: object) -> tuple[int, str] | None:
-    """(line, as printed) for an RS line-number cell: 190, 1023, '815a'."""
-    if is_whole(value, 100, 1999):
-        return int(value), str(int(value))
-    if isinstance(value, str):
-        match = _LINE_TEXT.match(value.strip().lower())
-        if match and 100 <= int(match.group(1)) <= 1999:
-            return int(match.group(1)), match.group(1) + (match.group(2) or "")
-    return None
+_AGGREGATE_NAMES = re.compile(r"^(england|total\b|class breakdown)", re.IGNORECASE)
 
 
 def _find_header(rows: list[tuple]) -> int | None:
@@ -120,61 +119,6 @@ def _find_header(rows: list[tuple]) -> int | None:
         if any(is_ecode_label(clean_text(v).lower()) for v in row):
             return i
     return None
-
-
-def _date_of(text: str) -> str | None:
-    low = text.lower()
-    if re.search(r"\b1(st)? april\b", low) or re.search(r"-(start|strt)\b", low):
-        return "_1apr"
-    if re.search(r"\b31(st)? march\b", low) or re.search(r"-end\b", low):
-        return "_31mar"
-    return None
-
-
-def _group_titles(above: list[tuple], width: int, first: int, skip: set[int]) -> list[list[str]]:
-    """For each column, the group titles printed above it (each carried right to the next), one
-    per title row, nearest the header last. Numbers and form references (``C1R190``) are not
-    titles."""
-    groups: list[list[str]] = [[] for _ in range(width)]
-    for i, row in enumerate(above):
-        if i in skip:
-            continue
-        current = ""
-        for j in range(first, width):
-            value = row[j] if j < len(row) else None
-            text = clean_text(value) if isinstance(value, str) else ""
-            if text and re.search(r"[A-Za-z]{3}", text) and not _FORM_REF.match(text):
-                current = text
-            if current:
-                groups[j].append(current)
-    return groups
-
-
-def _qualified(known: dict, groups: list[str], key: str) -> tuple[str, int | None] | None:
-    """The concordance's entry for a title under one of its group titles, if it has one."""
-    for group in reversed(groups):
-        found = known.get((f"{normalise_description(group)} > {key}", 1))
-        if found is not None:
-            return found
-    return None
-
-
-def _marker_row(above: list[tuple], test, prefer=None) -> int | None:
-    """Index (in ``above``) of the row nearest the header with at least 10 cells passing ``test``
-    (one holding ``prefer`` if any does)."""
-    found = [i for i, row in enumerate(above) if sum(1 for v in row if test(v)) >= 10]
-    if prefer is not None:
-        preferred = [i for i in found if any(prefer(v) for v in above[i])]
-        if preferred:
-            return preferred[-1]
-    return found[-1] if found else None
-
-
-def _known_titles(header: tuple) -> int:
-    """How many of a header row's titles the concordance knows (an RS sheet has dozens)."""
-    titles = {normalise_description(v) for v in header if isinstance(v, str) and v.strip()}
-    known = {key for key, _ in concordance()}
-    return len(titles & known)
 
 
 def _read_sheet(path: Path, sheet: str, rows: list[tuple], h: int) -> pd.DataFrame | Problem | None:
@@ -199,11 +143,21 @@ def _read_sheet(path: Path, sheet: str, rows: list[tuple], h: int) -> pd.DataFra
     def is_line(v):
         return _line_of(v) is not None
 
-    line_i = _marker_row(above, is_line, prefer=lambda v: _line_of(v) == (805, "805"))
-    asset_i = _marker_row(above, lambda v: isinstance(v, str) and bool(_ASSET.match(v.strip())))
+    # A marker row labels most of the titled columns (ten at least, in a sheet that wide).
+    least = max(3, min(10, sum(1 for t in texts if t) // 2))
+    line_i = _marker_row(above, is_line, prefer=lambda v: _line_of(v) == (805, "805"), least=least)
+    asset_i = _marker_row(
+        above, lambda v: isinstance(v, str) and bool(_ASSET.match(v.strip())), least=least
+    )
     line_row = above[line_i] if line_i is not None else ()
     asset_row = above[asset_i] if asset_i is not None else ()
     kind = _legacy_kind(rows[:h])
+    titles = " ".join(clean_text(v) for r in rows[:h] for v in r[:3] if isinstance(v, str))
+    others = _marker_row(
+        above, lambda v: isinstance(v, str) and bool(_OTHER_CODE.match(v.strip())), least=least
+    )
+    if _OTHER_TITLE.search(titles) or (others is not None and asset_i is None):
+        return None  # another publication's table
     if line_i is None and asset_i is None and _known_titles(rows[h]) < _MIN_TITLES:
         return None  # an identifier table of another publication
     if line_i is None and asset_i is None and kind is None:
@@ -322,36 +276,43 @@ def _read_sheet(path: Path, sheet: str, rows: list[tuple], h: int) -> pd.DataFra
     )
     frame = pd.DataFrame(
         {
-            "ons_code": np.repeat(np.array(ons, dtype=object), n_cols),
-            "e_code": np.repeat(
-                np.array([clean_text(v) for v in idents[:, 0]], dtype=object), n_cols
-            ),
-            "name": np.repeat(
-                np.array([clean_text(v) for v in idents[:, 1]], dtype=object), n_cols
-            ),
-            "authority_class": np.repeat(np.array(classes, dtype=object), n_cols),
-            "measure": np.tile([m[1] for m in measures], n_rows),
+            "ons_code": each(ons, n_cols),
+            "e_code": each([clean_text(v) for v in idents[:, 0]], n_cols),
+            "name": each([clean_text(v) for v in idents[:, 1]], n_cols),
+            "authority_class": each(classes, n_cols),
+            "measure": cycle([m[1] for m in measures], n_rows),
             "line": np.tile(np.array([m[2] for m in measures], dtype=object), n_rows),
-            "description": np.tile([m[3] for m in measures], n_rows),
+            "description": cycle([m[3] for m in measures], n_rows),
             "value": values.reshape(-1),
-            "unit": np.tile(["flag" if m[2] == 960 else "gbp_k" for m in measures], n_rows),
+            "unit": cycle(["flag" if m[2] == 960 else "gbp_k" for m in measures], n_rows),
         }
     )
     frame["sheet"] = sheet
     return frame
 
 
+def _sheet_order(workbook) -> list[str | None]:
+    """Visible sheets, those the publisher names as data sheets ('RS LA Data 2016-17') first; None
+    marks the end of those (the others, front pages and drop-down forms, need not be read when the
+    data sheets hold the table)."""
+    sheets = [s for s in workbook.sheetnames if workbook.visible(s)] or workbook.sheetnames
+    named = [s for s in sheets if "data" in s.lower()]
+    return named + [None] + [s for s in sheets if s not in named]
+
+
 def _parse(path: Path) -> pd.DataFrame:
     workbook = open_workbook(path, WHAT)
     frames, problems, years = [], [], []
     try:
-        sheets = workbook.sheetnames
-        shown = [s for s in sheets if workbook.visible(s)] or sheets
-        for sheet in shown:
-            h = _find_header(workbook.head(sheet, _HEADER_SEARCH))
+        for sheet in _sheet_order(workbook):
+            if sheet is None:  # the sheets named as data sheets held the table: done
+                if any(f["measure"].eq("RS805").any() for f in frames):
+                    break
+                continue
+            rows = workbook.rows(sheet)  # each sheet parsed once
+            h = _find_header(rows)
             if h is None:
                 continue
-            rows = workbook.rows(sheet)
             result = _read_sheet(path, sheet, rows, h)
             if result is None:
                 continue

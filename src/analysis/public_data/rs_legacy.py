@@ -1,14 +1,14 @@
-"""Matching RS columns by their titles: the maintained concordance ``rs_concordance.csv`` (title
-and occurrence, or asset code -> harmonised measure), the measure a sheet says it holds on its
-title rows, and the financial year on those rows. Used for every sheet that has no row of RS line
-numbers (2010-11 to 2013-14 ``.xls`` and any other year printed that way); see
-:mod:`analysis.public_data.rs`."""
+"""Naming RS columns: the rows of markers above a sheet's header (RS line numbers, asset codes,
+group titles), the maintained concordance ``rs_concordance.csv`` (title and occurrence, or asset
+code -> harmonised measure) for sheets without line numbers (2010-11 to 2013-14 ``.xls`` and any
+other year printed that way), the dates of reserve levels, the measure a sheet says it holds on
+its title rows, and the financial year on those rows; see :mod:`analysis.public_data.rs`."""
 
 from __future__ import annotations
 
 import re
 
-from analysis.public_data._common import clean_text, financial_year
+from analysis.public_data._common import clean_text, financial_year, is_whole
 
 WHAT = "Revenue Outturn Summary (RS) workbook"
 _ECODE = re.compile(r"^E\d{4}$")
@@ -82,3 +82,74 @@ def _legacy_kind(rows: list[tuple]) -> str | None:
             if low.startswith("net total cost"):
                 return "total"
     return None
+
+
+_LINE_TEXT = re.compile(r"^(\d{3,4})(?:\.0+)?([a-z])?$")
+_ASSET = re.compile(r"^RS-[A-Za-z]")
+_FORM_REF = re.compile(r"^C\d+R\d+[a-z]?$", re.IGNORECASE)
+
+
+def _line_of(value: object) -> tuple[int, str] | None:
+    """(line, as printed) for an RS line-number cell: 190, 1023, '815a'."""
+    if is_whole(value, 100, 1999):
+        return int(value), str(int(value))
+    if isinstance(value, str):
+        match = _LINE_TEXT.match(value.strip().lower())
+        if match and 100 <= int(match.group(1)) <= 1999:
+            return int(match.group(1)), match.group(1) + (match.group(2) or "")
+    return None
+
+
+def _date_of(text: str) -> str | None:
+    low = text.lower()
+    if re.search(r"\b1(st)? april\b", low) or re.search(r"-(start|strt)\b", low):
+        return "_1apr"
+    if re.search(r"\b31(st)? march\b", low) or re.search(r"-end\b", low):
+        return "_31mar"
+    return None
+
+
+def _group_titles(above: list[tuple], width: int, first: int, skip: set[int]) -> list[list[str]]:
+    """For each column, the group titles printed above it (each carried right to the next), one
+    per title row, nearest the header last. Numbers and form references (``C1R190``) are not
+    titles."""
+    groups: list[list[str]] = [[] for _ in range(width)]
+    for i, row in enumerate(above):
+        if i in skip:
+            continue
+        current = ""
+        for j in range(first, width):
+            value = row[j] if j < len(row) else None
+            text = clean_text(value) if isinstance(value, str) else ""
+            if text and re.search(r"[A-Za-z]{3}", text) and not _FORM_REF.match(text):
+                current = text
+            if current:
+                groups[j].append(current)
+    return groups
+
+
+def _qualified(known: dict, groups: list[str], key: str) -> tuple[str, int | None] | None:
+    """The concordance's entry for a title under one of its group titles, if it has one."""
+    for group in reversed(groups):
+        found = known.get((f"{normalise_description(group)} > {key}", 1))
+        if found is not None:
+            return found
+    return None
+
+
+def _marker_row(above: list[tuple], test, prefer=None, least: int = 10) -> int | None:
+    """Index (in ``above``) of the row nearest the header with at least ``least`` cells passing
+    ``test`` (one holding ``prefer`` if any does)."""
+    found = [i for i, row in enumerate(above) if sum(1 for v in row if test(v)) >= least]
+    if prefer is not None:
+        preferred = [i for i in found if any(prefer(v) for v in above[i])]
+        if preferred:
+            return preferred[-1]
+    return found[-1] if found else None
+
+
+def _known_titles(header: tuple) -> int:
+    """How many of a header row's titles the concordance knows (an RS sheet has dozens)."""
+    titles = {normalise_description(v) for v in header if isinstance(v, str) and v.strip()}
+    known = {key for key, _ in concordance()}
+    return len(titles & known)

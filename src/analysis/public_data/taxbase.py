@@ -15,10 +15,17 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
-from analysis.public_data._cells import block, find_label, header_texts, is_ecode_label, numbers
+from analysis.public_data._cells import (
+    block,
+    cycle,
+    each,
+    find_label,
+    header_texts,
+    is_ecode_label,
+    numbers,
+)
 from analysis.public_data._common import (
     cached,
     check_file,
@@ -125,7 +132,7 @@ def _parse(path: Path) -> pd.DataFrame:
     ]
 
     def rep(items):
-        return np.repeat(np.array(items, dtype=object), n_cols)
+        return each(items, n_cols)
 
     frame = pd.DataFrame(
         {
@@ -138,11 +145,11 @@ def _parse(path: Path) -> pd.DataFrame:
             "name": rep([clean_text(v) for v in ids[:, 1]]),
             "authority_class": None,
             "year": count_year + 1,
-            "measure": np.tile([m for _, m, _ in columns], n_rows),
+            "measure": cycle([m for _, m, _ in columns], n_rows),
             "line": pd.NA,
-            "description": np.tile([f"{d} (October {count_year})" for _, _, d in columns], n_rows),
+            "description": cycle([f"{d} (October {count_year})" for _, _, d in columns], n_rows),
             "value": values.reshape(-1),
-            "unit": np.tile(units, n_rows),
+            "unit": cycle(units, n_rows),
         }
     )
     return tidy(frame)
