@@ -27,12 +27,14 @@ from analysis.mtfp.montecarlo import (
 )
 from analysis.mtfp.productivity import load_productivity
 from analysis.mtfp.projection import (
+    Projection,
     budget_gap,
     build_drivers,
     council_tax_detail,
     funding_by_line,
     net_budget_by_directorate,
     opening_usable_reserves,
+    projection,
     referendum_warnings,
     reserve_milestones,
     reserves_projection,
@@ -44,6 +46,7 @@ from analysis.mtfp.scenarios import compare_scenarios, scenario_headlines, sensi
 
 __all__ = [
     "DeliveryEvidence",
+    "Projection",
     "apply_delivery_rates",
     "backtest",
     "bridge",
@@ -68,6 +71,7 @@ __all__ = [
     "opening_usable_reserves",
     "override_ends_effect",
     "planned_savings",
+    "projection",
     "referendum_warnings",
     "report",
     "reconciliation_sentence",

@@ -18,6 +18,8 @@ Typical use::
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
@@ -56,13 +58,39 @@ def build_drivers(
     )
 
 
-def _run(
-    m: MTFPAssumptions,
-    council: Council | None = None,
-    rates: Evidence = None,
-    haircut: bool = True,
-) -> dict[str, np.ndarray]:
-    return {k: v[0] for k, v in project(build_drivers(m, council, rates, haircut)).items()}
+@dataclass(frozen=True)
+class Projection:
+    """One projection of a scenario that every table reads (:func:`budget_gap`,
+    :func:`reserves_projection`, :func:`net_budget_by_directorate`, :func:`funding_by_line`,
+    :func:`council_tax_detail`): the plan, the council it was made for (None: no minimum
+    reserve) and every line of :func:`analysis.mtfp.engine.project` for its one draw."""
+
+    plan: MTFPAssumptions
+    council: Council | None
+    lines: dict[str, np.ndarray]
+
+
+def projection(
+    m: MTFPAssumptions, council: Council | None = None, rates: Evidence = None
+) -> Projection:
+    """Project scenario ``m`` once (``rates``: the savings register's evidence)."""
+    lines = project(build_drivers(m, council, rates))
+    return Projection(m, council, {k: v[0] for k, v in lines.items()})
+
+
+Source = MTFPAssumptions | Projection
+
+
+def _lines(
+    source: Source, council: Council | None = None, rates: Evidence = None, haircut: bool = True
+) -> tuple[MTFPAssumptions, dict[str, np.ndarray]]:
+    """The plan and its projected lines: those of a :class:`Projection` as they are, or one
+    projection of the plan given (``haircut=False`` where only funding is read, which the
+    savings delivery does not change)."""
+    if isinstance(source, Projection):
+        return source.plan, source.lines
+    drivers = build_drivers(source, council, rates, haircut)
+    return source, {k: v[0] for k, v in project(drivers).items()}
 
 
 def referendum_breaches(m: MTFPAssumptions, core: np.ndarray, asc: np.ndarray) -> dict:
@@ -90,10 +118,10 @@ def referendum_breaches(m: MTFPAssumptions, core: np.ndarray, asc: np.ndarray) -
     }
 
 
-def council_tax_detail(m: MTFPAssumptions) -> pd.DataFrame:
+def council_tax_detail(source: Source) -> pd.DataFrame:
     """Council tax by year: tax base, Band D (core and ASC precept), increases against limits
     (the ASC precept's limit includes headroom carried forward where the rules allow it)."""
-    out = _run(m, haircut=False)
+    m, out = _lines(source, haircut=False)
     ct = m.council_tax
     years = m.years
     core = per_year(ct.core_increase_pct, years)
@@ -117,9 +145,10 @@ def council_tax_detail(m: MTFPAssumptions) -> pd.DataFrame:
     )
 
 
-def referendum_warnings(m: MTFPAssumptions) -> list[str]:
+def referendum_warnings(source: Source) -> list[str]:
     """One plain-English sentence per year whose assumed increase would need a referendum."""
-    detail = council_tax_detail(m)
+    m = source.plan if isinstance(source, Projection) else source
+    detail = council_tax_detail(source)
     messages = []
     for row in detail[detail["breaches_referendum_limit"]].itertuples():
         parts = []
@@ -140,11 +169,11 @@ def referendum_warnings(m: MTFPAssumptions) -> list[str]:
     return messages
 
 
-def funding_by_line(m: MTFPAssumptions) -> pd.DataFrame:
+def funding_by_line(source: Source) -> pd.DataFrame:
     """Funding by line and year (long): year, line, certainty, funding_gbp_k,
     breaches_referendum_limit (for the council tax lines)."""
-    out = _run(m, haircut=False)
-    detail = council_tax_detail(m)
+    m, out = _lines(source, haircut=False)
+    detail = council_tax_detail(Projection(m, None, out))
     frames = []
 
     def add(line: str, values: np.ndarray, certainty: str, breach=False) -> None:
@@ -170,11 +199,11 @@ def funding_by_line(m: MTFPAssumptions) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
-def net_budget_by_directorate(m: MTFPAssumptions, rates: Evidence = None) -> pd.DataFrame:
+def net_budget_by_directorate(source: Source, rates: Evidence = None) -> pd.DataFrame:
     """Net budget requirement by line and year (long). Directorate rows show pay (after pay
     award and demand), non-pay (after inflation and demand), savings planned to date, savings
     not delivered (a pressure) and the net budget; capital financing and contingency follow."""
-    out = _run(m, rates=rates)
+    m, out = _lines(source, rates=rates)
     frames = []
     zeros = np.zeros(len(m.years))
     for i, name in enumerate(m.directorates):
@@ -214,14 +243,14 @@ def net_budget_by_directorate(m: MTFPAssumptions, rates: Evidence = None) -> pd.
     return pd.concat(frames, ignore_index=True)
 
 
-def budget_gap(m: MTFPAssumptions, rates: Evidence = None) -> pd.DataFrame:
+def budget_gap(source: Source, rates: Evidence = None) -> pd.DataFrame:
     """Per year: net budget requirement, funding, and the gap both ways (positive = shortfall).
 
     ``budget_gap_cumulative_gbp_k``: the gap in that year as if nothing had been done since the
     first year. ``budget_gap_incremental_gbp_k``: the new gap arising in that year, assuming
     earlier years' gaps were closed with recurring measures (they add up to the cumulative gap).
     """
-    out = _run(m, rates=rates)
+    m, out = _lines(source, rates=rates)
     return pd.DataFrame(
         {
             "year": m.year_labels,
@@ -234,7 +263,7 @@ def budget_gap(m: MTFPAssumptions, rates: Evidence = None) -> pd.DataFrame:
 
 
 def reserves_projection(
-    m: MTFPAssumptions, council: Council, rates: Evidence = None
+    source: Source, council: Council | None = None, rates: Evidence = None
 ) -> pd.DataFrame:
     """Reserves at each year end (31 March) if each year's cumulative gap were met from the
     general fund, with planned contributions (+) and drawdowns (-).
@@ -245,7 +274,9 @@ def reserves_projection(
     ``usable_reserves_exhausted``); ``usable_reserves_gbp_k`` and
     ``usable_reserves_exhausted_override_continues`` are the view if the override continued.
     """
-    out = _run(m, council, rates)
+    if isinstance(source, Projection) and source.council is None:
+        raise ValueError("reserves need the council's minimum: project with the council")
+    m, out = _lines(source, council, rates)
     years = m.years
     counted = dsg.counted_deficit(m)
     after = out["usable"] - counted

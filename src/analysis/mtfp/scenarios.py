@@ -13,9 +13,11 @@ from analysis.mtfp.assumptions import resolve_scenario
 from analysis.mtfp.delivery import Evidence
 from analysis.mtfp.engine import Drivers, project
 from analysis.mtfp.projection import (
+    Projection,
     budget_gap,
     build_drivers,
     council_tax_detail,
+    projection,
     referendum_breaches,
     reserve_milestones,
     reserves_projection,
@@ -32,8 +34,9 @@ def compare_scenarios(
     frames = []
     for name in assumptions.scenario_names():
         plan = resolve_scenario(assumptions, name)
-        gap = budget_gap(plan, rates)
-        reserves = reserves_projection(plan, council, rates)
+        result = projection(plan, council, rates)
+        gap = budget_gap(result)
+        reserves = reserves_projection(result)
         frames.append(
             pd.DataFrame(
                 {
@@ -48,7 +51,7 @@ def compare_scenarios(
                     "usable_reserves_gbp_k": reserves["usable_reserves_gbp_k"],
                     "usable_reserves_after_dsg_gbp_k": reserves["usable_reserves_after_dsg_gbp_k"],
                     "savings_delivery_rate_applied": plan.apply_savings_delivery_rate,
-                    "breaches_referendum_limit": council_tax_detail(plan)[
+                    "breaches_referendum_limit": council_tax_detail(result)[
                         "breaches_referendum_limit"
                     ].to_numpy(),
                 }
@@ -64,8 +67,9 @@ def scenario_headlines(
     rows = []
     for name in assumptions.scenario_names():
         plan = resolve_scenario(assumptions, name)
-        gap = budget_gap(plan, rates)
-        reserves = reserves_projection(plan, council, rates)
+        result = projection(plan, council, rates)
+        gap = budget_gap(result)
+        reserves = reserves_projection(result)
         milestones = reserve_milestones(reserves)
         ends = milestones["statutory_override_ends"]
         at_end = reserves[reserves["year"] == ends]
@@ -91,7 +95,7 @@ def scenario_headlines(
                 )
                 if ends
                 else np.nan,
-                "referendum_limit_breached_in": _breach_years(plan),
+                "referendum_limit_breached_in": _breach_years(result),
                 "dsg_deficit_final_year_gbp_k": float(final[dsg.WITH_MITIGATION]),
                 "dsg_deficit_final_year_unmitigated_gbp_k": float(final[dsg.WITHOUT_MITIGATION]),
             }
@@ -108,8 +112,8 @@ def scenario_headlines(
     return table
 
 
-def _breach_years(plan: MTFPAssumptions) -> str | None:
-    detail = council_tax_detail(plan)
+def _breach_years(result: Projection) -> str | None:
+    detail = council_tax_detail(result)
     years = detail.loc[detail["breaches_referendum_limit"], "year"].tolist()
     return ", ".join(years) if years else None
 
