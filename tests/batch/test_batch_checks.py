@@ -1,7 +1,8 @@
 """The batch-wide checks of issue 19 (one comparison per page, the proposed list re-derived, no
 rank among nils, no percentage of a nil or negative figure): they catch each fault on hand-made
-tables, and hold for a small batch of every class (a district, a metropolitan district, a London
-borough, a county and a unitary; Birmingham made no 2023-24 return)."""
+tables, and hold for a small batch of every class (two districts, one with a comparator that
+made no 2023-24 return; a metropolitan district, Birmingham, which made none itself; a London
+borough, a county and a unitary)."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from analysis.cli import main
 from analysis.core import paths
 
 ROOT = Path(__file__).resolve().parents[2]
-SMALL_BATCH = "E07000234,E08000025,E09000007,E10000008,E06000057"
+SMALL_BATCH = "E07000234,E07000223,E08000025,E09000007,E10000008,E06000057"
 
 
 def positions_row(line, service, value, median, mad, rank, fraction, spend):
@@ -127,7 +128,7 @@ def test_a_batch_of_every_class_passes_the_checks(project, shared_public):
     args += ["--notebooks", "benchmark,summary", "--output-dir", str(out), "--workers", "1"]
     assert main(args) == 0
     tables = sorted(out.glob("*/*/tables"))
-    assert len(tables) == 5
+    assert len(tables) == 6
     problems = check_batch(out)
     assert problems.empty, problems.to_string()
     # Not vacuous: the district leaves out the county's services; Birmingham is on 2016-17.

@@ -196,14 +196,17 @@ def test_the_data_year_is_the_cost_tables_and_no_comparator_is_summed():
     ).assign(name="x", authority_class="UA", net_expenditure_gbp_k=1.0, population=1.0)
     history.loc[history["ons_code"].eq("S"), "aggregated"] = True  # a successor's summed year
     costs = history[history["year"] == 2016].assign(net_expenditure_per_head_gbp=[4.0, 2.0, 6.0])
+    no_return = costs.iloc[[1]].assign(ons_code="N", net_expenditure_per_head_gbp=np.nan)
+    costs = pd.concat([costs, no_return])  # a comparator with no return that year: no figure
     result = type("R", (), {})()
     result.council = type("C", (), {"ons_code": "C"})()
     result.year, result.unit_costs_all = 2016, costs.drop(columns="aggregated")
     result.not_compared = pd.DataFrame({"line": [490]})
     out = trends.one_comparison(history, result)
     assert "S" not in set(out["ons_code"])
-    table = trends.trend_table(out, "C", ["A", "B", "S"]).set_index("year")
+    table = trends.trend_table(out, "C", ["A", "B", "S", "N"]).set_index("year")
     # 2016: the cost table's figures (C 4, A 2, B 6): median (2 + 6) / 2 = 4.
     assert table.loc[2016, "council_per_head_gbp"] == 4.0
     assert table.loc[2016, "comparator_median_per_head_gbp"] == 4.0
+    assert table.loc[2016, "n_comparators_with_data"] == 2
     assert table.loc[2015, "n_comparators_with_data"] == 1  # A only: S's sum left out

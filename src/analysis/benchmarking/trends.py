@@ -308,7 +308,8 @@ def one_comparison(per_head: pd.DataFrame, result) -> pd.DataFrame:
     history = history[~history["aggregated"].astype(bool) | history["ons_code"].eq(code)]
     costs = getattr(result, "unit_costs_all", None)
     if costs is not None and len(costs):
-        this_year = costs.assign(aggregated=False)[list(per_head.columns)]
+        this_year = costs.dropna(subset=["net_expenditure_per_head_gbp"])  # "no return": no figure
+        this_year = this_year.assign(aggregated=False)[list(per_head.columns)]
     else:
         this_year = per_head[(per_head["year"] == year) & ~per_head["aggregated"].astype(bool)]
     out = pd.concat([history, this_year], ignore_index=True)
