@@ -207,8 +207,17 @@ def _xlsx_extents(
             continue
         part = targets.get(rel_id)
         if part is None or part not in names:
-            continue
-        extents[name] = _xlsx_sheet_extent(archive, part)
+            # No relationship to follow (a damaged or hand-made file): a reader may still find
+            # the sheet by its usual name, so every worksheet part is measured for it.
+            parts = sorted(n for n in names if re.fullmatch(r"xl/worksheets/[^/]+\.xml", n))
+            found = [_xlsx_sheet_extent(archive, p) for p in parts]
+            far = _Far()
+            for extent in found:
+                far.add(*extent.row_cell)
+                far.add(*extent.column_cell)
+            extents[name] = far.extent()
+        else:
+            extents[name] = _xlsx_sheet_extent(archive, part)
         _check_extent(shown, name, extents[name], limits)
     return extents
 
