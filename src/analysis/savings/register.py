@@ -302,6 +302,7 @@ def _no_header(path: Path, sheet, settings: SavingsSettings) -> InputError:
     if sheet.sheet is not None:
         with RegisterWorkbook(path, shown) as book:
             hidden = [name for name in book.hidden if name != sheet.sheet]
+            book.measure([*sheet.others, *hidden])
             for other in [*sheet.others, *hidden]:
                 if find_header(book.read(other), settings) is None:
                     continue

@@ -145,6 +145,7 @@ class RegisterWorkbook:
             if m.visible != calamine.SheetVisibleEnum.Visible
         }
         self.names = list(self._book.sheet_names)
+        self._measured: set[str] = set()
 
     def __enter__(self) -> RegisterWorkbook:
         return self
@@ -167,9 +168,16 @@ class RegisterWorkbook:
             return self.visible[0]
         raise InputError.single(self.shown, "the workbook has no visible sheet")
 
+    def measure(self, names: list[str]) -> None:
+        """Check how far these sheets reach, in one pass over the file."""
+        wanted = [n for n in names if n not in self._measured]
+        if wanted:
+            check_workbook(self.path, self.shown, LIMITS, sheets=wanted)
+            self._measured.update(wanted)
+
     def read(self, name: str) -> Sheet:
         """One sheet's rows, after checking how far it reaches."""
-        check_workbook(self.path, self.shown, LIMITS, sheets=[name])
+        self.measure([name])
         try:
             values = self._book.get_sheet_by_name(name).to_python(skip_empty_area=False)
         except Exception as exc:
