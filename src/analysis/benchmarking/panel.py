@@ -23,7 +23,7 @@ from analysis.core.errors import InputError, Problem, display_path
 from analysis.core.provenance import record_input, sha256_of
 from analysis.public_data import find_files as find_history_files
 from analysis.public_data import load_panel as load_public_panel
-from analysis.public_data._common import check_file, tidy
+from analysis.public_data._common import check_file, check_size, tidy
 from analysis.public_data.panel import input_key as history_key
 
 
@@ -180,6 +180,8 @@ def _inputs(
     read = _read_files(files)
     if not files["rs"] or not files["population"] or not all(p.is_file() for p in read):
         return [], None
+    for path in read:
+        check_size(path, "benchmarking input")  # before it is hashed
     parts += [(str(p), str(p.resolve()), sha256_of(p)) for p in read]
     return [*read, *history], hashlib.sha256(json.dumps(parts).encode()).hexdigest()
 
