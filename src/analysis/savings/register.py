@@ -308,17 +308,7 @@ def _no_header(path: Path, sheet, settings: SavingsSettings) -> InputError:
                     continue
                 if other in book.hidden:
                     return InputError.single(
-                        shown,
-                        f"the register is on sheet '{other}', which is {book.hidden[other]} "
-                        f"(not '{sheet.sheet}'): unhide it"
-                        + (
-                            " (a very hidden sheet is unhidden in the VBA editor, Alt+F11: "
-                            "set its Visible property to -1)"
-                            if book.hidden[other] == "very hidden"
-                            else " (right-click a sheet tab > Unhide)"
-                        )
-                        + f" and set savings.sheet: '{other}' in council.yaml",
-                        sheet=sheet.sheet,
+                        shown, book.hidden_register(other, sheet.sheet), sheet=sheet.sheet
                     )
                 return InputError.single(
                     shown,

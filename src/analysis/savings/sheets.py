@@ -168,6 +168,18 @@ class RegisterWorkbook:
             return self.visible[0]
         raise InputError.single(self.shown, "the workbook has no visible sheet")
 
+    def hidden_register(self, name: str, read: str) -> str:
+        """The message for a register found on hidden sheet ``name`` (``read`` was read)."""
+        how = (
+            "in the VBA editor (Alt+F11): set its Visible property to -1"
+            if self.hidden[name] == "very hidden"
+            else "right-click a sheet tab > Unhide"
+        )
+        return (
+            f"the register is on sheet '{name}', which is {self.hidden[name]} (not '{read}'): "
+            f"unhide it ({how}) and set savings.sheet: '{name}' in council.yaml"
+        )
+
     def measure(self, names: list[str]) -> None:
         """Check how far these sheets reach, in one pass over the file."""
         wanted = [n for n in names if n not in self._measured]
