@@ -19,7 +19,7 @@ import pandas as pd
 from analysis.benchmarking import sources
 from analysis.benchmarking.settings import BenchmarkSettings
 from analysis.core.config import Council
-from analysis.core.errors import InputError, Problem, display_path
+from analysis.core.errors import InputError, Problem, Problems, display_path
 from analysis.core.provenance import record_input, sha256_of
 from analysis.public_data import find_files as find_history_files
 from analysis.public_data import load_panel as load_public_panel
@@ -81,15 +81,13 @@ def _tidy_csv(
     missing = [c for c in needed if c not in frame.columns]
     if missing:
         raise InputError.single(shown, f"missing columns {', '.join(missing)} ({what})")
-    problems = [
+    values = pd.to_numeric(frame["value"], errors="coerce")
+    problems = Problems(  # bounded however many rows are wrong
         Problem(shown, "value is not a number", row=i + 2, column="value")
-        for i in frame.index[
-            pd.to_numeric(frame["value"], errors="coerce").isna() & frame["value"].notna()
-        ]
-    ]
+        for i in frame.index[values.isna() & frame["value"].notna()]
+    )
     if divisor:
-        values = pd.to_numeric(frame["value"], errors="coerce")
-        problems += [
+        problems.extend(
             Problem(
                 shown,
                 f"a {what.split(' in ')[0]} must be more than 0 (found {values[i]:,.0f}): it "
@@ -98,7 +96,7 @@ def _tidy_csv(
                 column="value",
             )
             for i in frame.index[values <= 0]
-        ]
+        )
     if problems:
         raise InputError(problems)
     return tidy(frame)
