@@ -126,3 +126,15 @@ def test_a_counted_line_gathered_again_with_more_of_its_file_stays_one_line():
     assert len(more) == 1 and more[0].more == 51, again.render()
     assert more[0].message.startswith("and 51 more of the same kind as: '")
     assert again.count == 101
+
+
+def test_names_of_different_lengths_are_one_kind():
+    """'Nowhere 48' and 'Nowhere 1000' in a long message that names Children's Services."""
+    tail = ": expected one of Adults and Housing, Children's Services, Place" + " x" * 60
+    problems = [
+        Problem("r.csv", f"unknown directorate 'Nowhere {i}'{tail}", row=i, column="D")
+        for i in range(2_000)
+    ]
+    error = InputError(problems)
+    again = InputError([Problem("r.csv", "stopped", row=1), *error.problems])
+    assert sum(1 for p in again.problems if p.more) == 1, again.render()

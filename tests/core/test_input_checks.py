@@ -139,3 +139,25 @@ def test_the_batch_refuses_two_folders_with_one_code(raw):
     shutil.copytree(raw / "hostile", raw / "copy")
     with pytest.raises(InputError, match="one council has one folder"):
         own_folders()
+
+
+def test_a_batch_worker_reports_a_hostile_register_as_that_councils_failure(
+    raw, tmp_path, monkeypatch
+):
+    """The far-cell register killed four batch workers; now it is one council's failure."""
+    import hostile_files
+
+    from analysis.batch import worker
+    from analysis.batch.councils import BatchCouncil
+
+    savings = raw / "hostile" / "savings"
+    (savings / "2021-22-Q2.xlsx").unlink()
+    hostile_files.far_cell_xlsx(savings / "2021-22-Q2.xlsx", "XFD1048576")
+    monkeypatch.setattr(worker, "worker_pool", lambda: None)  # refused before any kernel
+    council = BatchCouncil(
+        "hostile", "Hostile", "E06000059", "UA", ("savings",), "2021-22-Q2", False
+    )
+    outcome = worker.build_one(council, "key", str(tmp_path / "out"), None, force=True)
+    assert outcome["status"] == "failed"
+    assert "cell XFD1048576 holds a value" in outcome["reason"]
+    assert not (tmp_path / "out" / "hostile").exists()

@@ -183,3 +183,26 @@ def test_a_register_of_bad_rows_lists_fifty_and_counts_the_rest(tmp_path):
     assert "row 5002: checking stopped here after 10,000 problems" in text
     assert (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024 < 200
     assert seconds < 30, seconds
+
+
+def test_a_far_cell_is_found_without_the_workbook_relationships(tmp_path):
+    """With xl/_rels/workbook.xml.rels gone, every worksheet part is measured for the sheet."""
+    import zipfile
+
+    from analysis.core.sheet_limits import check_workbook
+
+    source = far_cell_xlsx(tmp_path / "full.xlsx", "XFD1048576")
+    path = tmp_path / "r.xlsx"
+    with zipfile.ZipFile(source) as old, zipfile.ZipFile(path, "w") as new:
+        for info in old.infolist():
+            if info.filename != "xl/_rels/workbook.xml.rels":
+                new.writestr(info, old.read(info.filename))
+    with pytest.raises(InputError, match="cell XFD1048576 holds a value"):
+        check_workbook(path, "r.xlsx", LIMITS, sheets=["Tracker"])
+
+
+def test_the_limits_are_the_ones_documented():
+    readme = (Path(__file__).parents[2] / "data" / "raw" / "README.md").read_text()
+    text = " ".join(readme.split())
+    assert f"a register may reach {LIMITS.rows:,} rows x {LIMITS.columns:,} columns" in text
+    assert f"and {LIMITS.cells:,} cells (rows x columns) and hold {LIMITS.sheets} sheets" in text

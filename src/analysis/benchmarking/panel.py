@@ -19,11 +19,11 @@ import pandas as pd
 from analysis.benchmarking import sources
 from analysis.benchmarking.settings import BenchmarkSettings
 from analysis.core.config import Council
-from analysis.core.errors import InputError, Problem, display_path
+from analysis.core.errors import InputError, Problem, Problems, display_path
 from analysis.core.provenance import record_input, sha256_of
 from analysis.public_data import find_files as find_history_files
 from analysis.public_data import load_panel as load_public_panel
-from analysis.public_data._common import check_file, tidy
+from analysis.public_data._common import check_file, check_size, tidy
 from analysis.public_data.panel import input_key as history_key
 from analysis.public_data.panel import read_population_releases, with_corrected_codes
 
@@ -82,15 +82,13 @@ def _tidy_csv(
     missing = [c for c in needed if c not in frame.columns]
     if missing:
         raise InputError.single(shown, f"missing columns {', '.join(missing)} ({what})")
-    problems = [
+    values = pd.to_numeric(frame["value"], errors="coerce")
+    problems = Problems(  # bounded however many rows are wrong
         Problem(shown, "value is not a number", row=i + 2, column="value")
-        for i in frame.index[
-            pd.to_numeric(frame["value"], errors="coerce").isna() & frame["value"].notna()
-        ]
-    ]
+        for i in frame.index[values.isna() & frame["value"].notna()]
+    )
     if divisor:
-        values = pd.to_numeric(frame["value"], errors="coerce")
-        problems += [
+        problems.extend(
             Problem(
                 shown,
                 f"a {what.split(' in ')[0]} must be more than 0 (found {values[i]:,.0f}): it "
@@ -99,7 +97,7 @@ def _tidy_csv(
                 column="value",
             )
             for i in frame.index[values <= 0]
-        ]
+        )
     if problems:
         raise InputError(problems)
     return tidy(frame)
@@ -184,6 +182,8 @@ def _inputs(
     read = _read_files(files)
     if not files["rs"] or not files["population"] or not all(p.is_file() for p in read):
         return [], None
+    for path in read:
+        check_size(path, "benchmarking input")  # before it is hashed
     parts += [(str(p), str(p.resolve()), sha256_of(p)) for p in read]
     return [*read, *history], hashlib.sha256(json.dumps(parts).encode()).hexdigest()
 

@@ -55,11 +55,11 @@ def _kind(problem: Problem) -> tuple:
     message = problem.message
     if problem.more and _SAME_KIND in message:  # a carried "and N more ... as: <example>" line
         message = message.split(_SAME_KIND, 1)[1]
-    return (problem.file, problem.sheet, problem.column, _VARIABLE.sub("…", message[:_EXAMPLE]))
+    return (problem.file, problem.sheet, problem.column, _VARIABLE.sub("…", message)[:_EXAMPLE])
 
 
 _SAME_KIND = " more of the same kind as: "
-_EXAMPLE = 160  # characters of a message shown as the example of its kind
+_EXAMPLE = 400  # characters of a message shown as the example of its kind
 
 
 class Problems:

@@ -30,8 +30,16 @@ from xml.etree import ElementTree
 from openpyxl.utils import get_column_letter
 
 from analysis.core.errors import InputError
+from analysis.core.sheet_scan import (
+    CHUNK_BYTES,
+    MAX_ROW_BYTES,
+    Extent,
+    Far,
+    TooLong,
+    bounded,
+    xlsx_sheet_extent,
+)
 
-CHUNK_BYTES = 4 << 20
 MAX_PART_BYTES = 10_000_000  # workbook.xml and its relationships: a few KB in a real workbook
 
 
@@ -53,34 +61,6 @@ class SheetLimits:
         )
 
 
-@dataclass(frozen=True)
-class Extent:
-    """The farthest row and column (1-based) holding a value on one sheet (0, 0 when empty),
-    and (row, column) of a cell in that farthest row and of one in that farthest column."""
-
-    rows: int
-    columns: int
-    row_cell: tuple[int, int] = (0, 0)
-    column_cell: tuple[int, int] = (0, 0)
-
-
-class _Far:
-    """The farthest valued cells seen so far on one sheet."""
-
-    def __init__(self):
-        self.rows = self.columns = 0
-        self.row_cell = self.column_cell = (0, 0)
-
-    def add(self, row: int, column: int) -> None:
-        if row > self.rows:
-            self.rows, self.row_cell = row, (row, column)
-        if column > self.columns:
-            self.columns, self.column_cell = column, (row, column)
-
-    def extent(self) -> Extent:
-        return Extent(self.rows, self.columns, self.row_cell, self.column_cell)
-
-
 def check_workbook(
     path: Path, shown: str, limits: SheetLimits, sheets: list[str] | None = None
 ) -> dict[str, Extent]:
@@ -98,7 +78,7 @@ def check_workbook(
                 return {}
     except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, KeyError):
         return {}  # not a zip, or a damaged one: the reader says what it is
-    except _TooLong as exc:
+    except TooLong as exc:
         raise InputError.single(
             shown,
             f"{exc.part} inside the workbook has over {MAX_ROW_BYTES >> 20} MB of XML in one row "
@@ -167,17 +147,6 @@ def _small_part(archive: zipfile.ZipFile, name: str, shown: str) -> bytes:
     return archive.read(name)
 
 
-def sheet_states(path: Path) -> dict[str, str]:
-    """Sheet name -> ``visible``, ``hidden`` or ``veryHidden`` of an ``.xlsx``/``.xlsm``, in
-    workbook order; empty for other files."""
-    try:
-        with zipfile.ZipFile(path) as archive:
-            root = ElementTree.fromstring(_small_part(archive, "xl/workbook.xml", str(path)))
-    except (zipfile.BadZipFile, KeyError, ElementTree.ParseError, InputError):
-        return {}
-    return {s.get("name", ""): s.get("state", "visible") for s in root.iter(f"{_NS_MAIN}sheet")}
-
-
 def _xlsx_extents(
     archive: zipfile.ZipFile, shown: str, limits: SheetLimits, wanted: list[str] | None
 ) -> dict[str, Extent]:
@@ -207,133 +176,19 @@ def _xlsx_extents(
             continue
         part = targets.get(rel_id)
         if part is None or part not in names:
-            continue
-        extents[name] = _xlsx_sheet_extent(archive, part)
+            # No relationship to follow (a damaged or hand-made file): a reader may still find
+            # the sheet by its usual name, so every worksheet part is measured for it.
+            parts = sorted(n for n in names if re.fullmatch(r"xl/worksheets/[^/]+\.xml", n))
+            found = [xlsx_sheet_extent(archive, p) for p in parts]
+            far = Far()
+            for extent in found:
+                far.add(*extent.row_cell)
+                far.add(*extent.column_cell)
+            extents[name] = far.extent()
+        else:
+            extents[name] = xlsx_sheet_extent(archive, part)
         _check_extent(shown, name, extents[name], limits)
     return extents
-
-
-_ROOT = re.compile(rb"<([A-Za-z_][\w.-]*:)?worksheet\b")
-
-
-def _xlsx_sheet_extent(archive: zipfile.ZipFile, part: str) -> Extent:
-    """The farthest valued cell of one worksheet, streaming its XML in chunks that end at a
-    ``</row>`` (so no row is split between two of them)."""
-    scanner = None
-    leftover = b""
-    with archive.open(part) as stream:
-        while True:
-            chunk = stream.read(CHUNK_BYTES)
-            buffer = leftover + chunk
-            if scanner is None:
-                found = _ROOT.search(buffer)
-                if found is None and chunk:
-                    leftover = _bounded(buffer, part)
-                    continue
-                scanner = _XlsxScanner(found.group(1) or b"" if found else b"")
-            if not chunk:
-                scanner.block(buffer)
-                break
-            end = buffer.rfind(scanner.close)
-            if end < 0:
-                leftover = _bounded(buffer, part)
-                continue
-            end += len(scanner.close)
-            scanner.block(buffer[:end])
-            leftover = buffer[end:]
-    return scanner.far.extent()
-
-
-MAX_ROW_BYTES = 64 << 20  # one row of 16,384 long cells is about 2 MB of XML
-
-
-class _TooLong(Exception):
-    """A run of XML with no row end (or no tag) longer than any real sheet has."""
-
-    def __init__(self, part: str):
-        super().__init__(part)
-        self.part = part
-
-
-def _bounded(buffer: bytes, part: str) -> bytes:
-    if len(buffer) > MAX_ROW_BYTES:
-        raise _TooLong(part)
-    return buffer
-
-
-def _column_number(letters: bytes) -> int:
-    number = 0
-    for byte in letters:
-        number = number * 26 + (byte - 64)
-    return number
-
-
-class _XlsxScanner:
-    """The farthest row and column of valued cells in blocks of whole ``<row>`` elements.
-
-    When every cell and row carries its reference (``r="B7"``, as Excel and every library
-    write), the extent is the largest reference among cells that are not empty (``<c .../>``),
-    found by one regular expression over the block. A file that leaves references out (allowed:
-    a cell then follows the one before it) is walked element by element.
-    """
-
-    def __init__(self, prefix: bytes):
-        p = re.escape(prefix)
-        self.close = b"</" + prefix + b"row>"
-        self.cell_tags = [b"<" + prefix + b"c" + end for end in (b" ", b">", b"/", b"\t", b"\n")]
-        self.row_tags = [b"<" + prefix + b"row" + end for end in (b" ", b">", b"/", b"\t", b"\n")]
-        self.row_first = b"<" + prefix + b'row r="'
-        self.first_ref = re.compile(rb"<" + p + rb'c r="([A-Z]{1,3})(\d{1,7})"([^>]*)>')
-        self.token = re.compile(rb"<(/?)" + p + rb"(c|row)(?=[\s/>])([^>]*)>")
-        self.reference = re.compile(rb'\br="([A-Z]{1,3})?(\d{1,7})"')
-        self.far = _Far()
-        self.row = 0  # the last row number seen
-
-    def block(self, data: bytes) -> None:
-        cells = self.first_ref.findall(data)
-        if len(cells) != sum(map(data.count, self.cell_tags)) or data.count(self.row_first) != sum(
-            map(data.count, self.row_tags)
-        ):
-            self._walk(data)  # a cell or row without its reference first
-            return
-        valued = [(c, r) for c, r, rest in cells if rest[-1:] != b"/"]
-        if valued:
-            far = self.far
-            column = max(map(_column_number, {c for c, _ in valued}))
-            row = max(int(r) for _, r in valued)
-            if row > far.rows:  # the cell, found from the end (where the last rows are)
-                digits = str(row).encode()
-                at = next(c for c, r in reversed(valued) if r.lstrip(b"0") == digits)
-                far.add(row, _column_number(at))
-            if column > far.columns:
-                at = next(int(r) for c, r in valued if _column_number(c) == column)
-                far.add(at, column)
-        last = data.rfind(self.row_first)
-        if last >= 0:
-            digits = data[last + len(self.row_first) : data.find(b'"', last + len(self.row_first))]
-            self.row = int(digits) if digits.isdigit() else self.row
-
-    def _walk(self, data: bytes) -> None:
-        col = 0
-        for match in self.token.finditer(data):
-            closing, kind, attrs = match.groups()
-            if kind == b"row":
-                if closing:
-                    continue
-                ref = self.reference.search(attrs)
-                self.row = int(ref.group(2)) if ref else self.row + 1
-                col = 0
-                continue
-            if closing:
-                continue
-            ref = self.reference.search(attrs)
-            row = self.row
-            if ref and ref.group(1):
-                col, row = _column_number(ref.group(1)), int(ref.group(2))
-            else:
-                col += 1
-            if not attrs.endswith(b"/"):
-                self.far.add(row, col)
 
 
 # --- .ods ----------------------------------------------------------------------------------
@@ -353,7 +208,7 @@ def _ods_extents(archive: zipfile.ZipFile, shown: str, limits: SheetLimits) -> d
         return {}
     extents: dict[str, Extent] = {}
     name = ""
-    far = _Far()
+    far = Far()
     row = col = 0  # rows before the current one, columns before the current cell
     repeat_rows = 1
     row_valued_col = 0  # the farthest valued column in the current row
@@ -377,7 +232,7 @@ def _ods_extents(archive: zipfile.ZipFile, shown: str, limits: SheetLimits) -> d
                     found = _TABLE_NAME.search(attrs)
                     name = found.group(1).decode("utf-8", "replace") if found else ""
                     name = _unescape(name)
-                    far, row = _Far(), 0
+                    far, row = Far(), 0
                 elif kind == b"table-row":
                     if closing:
                         if row_valued_col:
@@ -398,7 +253,7 @@ def _ods_extents(archive: zipfile.ZipFile, shown: str, limits: SheetLimits) -> d
                     col += int(found.group(1)) if found else 1
                     if not attrs.endswith(b"/") or b"office:value-type" in attrs:
                         row_valued_col = col
-            leftover = _bounded(buffer[cut:], "content.xml")
+            leftover = bounded(buffer[cut:], "content.xml")
             if not chunk:
                 break
     return extents

@@ -123,6 +123,9 @@ def code_version() -> str:
 
 def input_key(files: dict[str, list[Path]]) -> tuple[str, dict[str, str]]:
     """(cache key, {file name: sha256}) for the inputs (and the code that reads them)."""
+    for paths in files.values():
+        for path in paths:
+            check_size(path, "published file")  # before it is hashed (a 3 GB file took 34 s)
     hashes = {p.name: sha256_of(p) for paths in files.values() for p in paths}
     blob = json.dumps([code_version(), sorted(hashes.items())]).encode()
     return hashlib.sha256(blob).hexdigest(), hashes
@@ -391,9 +394,6 @@ def load_panel(
     if not folder.is_dir():
         raise InputError.single(display_path(folder), "public data folder not found")
     files = find_files(folder)
-    for paths in files.values():
-        for path in paths:
-            check_size(path, "published file")  # before it is hashed
     key, hashes = input_key(files)
     for paths in files.values():
         for path in paths:

@@ -302,22 +302,13 @@ def _no_header(path: Path, sheet, settings: SavingsSettings) -> InputError:
     if sheet.sheet is not None:
         with RegisterWorkbook(path, shown) as book:
             hidden = [name for name in book.hidden if name != sheet.sheet]
+            book.measure([*sheet.others, *hidden])
             for other in [*sheet.others, *hidden]:
                 if find_header(book.read(other), settings) is None:
                     continue
                 if other in book.hidden:
                     return InputError.single(
-                        shown,
-                        f"the register is on sheet '{other}', which is {book.hidden[other]} "
-                        f"(not '{sheet.sheet}'): unhide it"
-                        + (
-                            " (a very hidden sheet is unhidden in the VBA editor, Alt+F11: "
-                            "set its Visible property to -1)"
-                            if book.hidden[other] == "very hidden"
-                            else " (right-click a sheet tab > Unhide)"
-                        )
-                        + f" and set savings.sheet: '{other}' in council.yaml",
-                        sheet=sheet.sheet,
+                        shown, book.hidden_register(other, sheet.sheet), sheet=sheet.sheet
                     )
                 return InputError.single(
                     shown,

@@ -145,6 +145,7 @@ class RegisterWorkbook:
             if m.visible != calamine.SheetVisibleEnum.Visible
         }
         self.names = list(self._book.sheet_names)
+        self._measured: set[str] = set()
 
     def __enter__(self) -> RegisterWorkbook:
         return self
@@ -167,9 +168,28 @@ class RegisterWorkbook:
             return self.visible[0]
         raise InputError.single(self.shown, "the workbook has no visible sheet")
 
+    def hidden_register(self, name: str, read: str) -> str:
+        """The message for a register found on hidden sheet ``name`` (``read`` was read)."""
+        how = (
+            "in the VBA editor (Alt+F11): set its Visible property to -1"
+            if self.hidden[name] == "very hidden"
+            else "right-click a sheet tab > Unhide"
+        )
+        return (
+            f"the register is on sheet '{name}', which is {self.hidden[name]} (not '{read}'): "
+            f"unhide it ({how}) and set savings.sheet: '{name}' in council.yaml"
+        )
+
+    def measure(self, names: list[str]) -> None:
+        """Check how far these sheets reach, in one pass over the file."""
+        wanted = [n for n in names if n not in self._measured]
+        if wanted:
+            check_workbook(self.path, self.shown, LIMITS, sheets=wanted)
+            self._measured.update(wanted)
+
     def read(self, name: str) -> Sheet:
         """One sheet's rows, after checking how far it reaches."""
-        check_workbook(self.path, self.shown, LIMITS, sheets=[name])
+        self.measure([name])
         try:
             values = self._book.get_sheet_by_name(name).to_python(skip_empty_area=False)
         except Exception as exc:
