@@ -397,3 +397,16 @@ def test_buckinghamshire_2023_24_pack_has_comparators_and_a_history(shared_publi
     history = result.panel.history
     summed = history[(history["ons_code"] == "E06000060") & history["aggregated"]]
     assert {2015, 2016} <= set(summed.loc[summed["measure"] == "RS805", "year"])
+
+
+def test_a_name_resolves_to_the_authority_that_exists_now(shared_public):
+    from analysis.batch.councils import select
+    from analysis.benchmarking.authorities import authorities
+
+    # Buckinghamshire County Council (E10000002) was abolished in 2020; the name is today's
+    # unitary, and the 2023 unitaries are found by name as the batch's --councils gives them.
+    chosen = select(authorities(shared_public), councils=["buckinghamshire", "somerset"])
+    assert dict(zip(chosen["slug"], chosen["ons_code"], strict=True)) == {
+        "buckinghamshire": "E06000060",
+        "somerset": "E06000066",
+    }

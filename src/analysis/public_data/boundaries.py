@@ -16,6 +16,7 @@ and BCP, Northamptonshire 2021, Cumbria 2023) it is split, and
 
 from __future__ import annotations
 
+import copy
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -124,9 +125,23 @@ def _lookup_changes(wide: pd.DataFrame) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True)
 
 
+_READ: dict[tuple, Restructuring] = {}
+
+
 def read_restructuring(path: str | Path) -> Restructuring:
-    """The changes and the code lookup; InputError naming what is missing."""
+    """The changes and the code lookup; InputError naming what is missing. Read once per
+    process for each file (path, modification time and size)."""
     path = check_file(path, WHAT)
+    stat = path.stat()
+    key = (str(path.resolve()), stat.st_mtime_ns, stat.st_size)
+    if key not in _READ:
+        _READ.clear()
+        _READ[key] = _read(path)
+    found = _READ[key]
+    return Restructuring(copy.deepcopy(found.changes), found.lookup.copy(), dict(found.moves))
+
+
+def _read(path: Path) -> Restructuring:
     book = open_workbook(path, WHAT)
     try:
         changes = _find(book, {"GEOGCD", "GEOGCD_P", "YEAR"}, path)

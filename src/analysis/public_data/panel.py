@@ -137,6 +137,16 @@ def _with_source(frame: pd.DataFrame, path: Path, hashes: dict[str, str]) -> pd.
     return frame
 
 
+def _plain(frame: pd.DataFrame) -> pd.DataFrame:
+    """The panel's columns only, text as Python objects while the panel is built: filtering and
+    concatenating Arrow-backed text column by column costs most of a build (measured: 6 s of
+    pyarrow ``take`` in 24 s profiled); the finished panel's text is typed again at the end."""
+    keep = [c for c in [*PANEL_COLUMNS, "standard", "flag"] if c in frame.columns]
+    frame = frame[keep]
+    text = [c for c in keep if isinstance(frame[c].dtype, pd.StringDtype)]
+    return frame.astype(dict.fromkeys(text, object)) if text else frame
+
+
 def _code_map(rs: list[pd.DataFrame], ctr: list[pd.DataFrame], lookup: pd.DataFrame | None):
     """E-code -> ONS code, from every source that prints both (latest year wins)."""
     parts = [f[["e_code", "ons_code", "year"]] for f in rs + ctr]
@@ -160,13 +170,49 @@ def newest_release(releases: list[pd.DataFrame]) -> pd.DataFrame:
     only an older release gives is kept from it; every row keeps its own ``source_file``."""
     if len(releases) == 1:
         return releases[0]
-    ranked = sorted(releases, key=release_rank)
-    both = pd.concat([r.assign(_rank=i) for i, r in enumerate(ranked)], ignore_index=True)
-    who = both["ons_code"].fillna("e:" + both["e_code"].fillna(""))
-    both = both.assign(_who=who).sort_values("_rank", kind="stable")
-    keep = ~both.duplicated(["_who", "year", "measure"], keep="last")
-    out = both[keep].drop(columns=["_rank", "_who"])
-    return out.sort_index().reset_index(drop=True)
+    both = _tagged({"release": releases})
+    return _one_each(both).reset_index(drop=True)
+
+
+def _tagged(by_kind: dict[str, list[pd.DataFrame]]) -> pd.DataFrame:
+    """Every frame stacked, each row with ``_order``: lower wins where two rows give the same
+    figure. Publications in :data:`PRECEDENCE` order; within one, the newest release first."""
+    parts = []
+    for kind, frames in by_kind.items():
+        first = PRECEDENCE.index(kind) if kind in PRECEDENCE else len(PRECEDENCE)
+        for age, frame in enumerate(sorted(frames, key=release_rank, reverse=True)):
+            parts.append(frame.assign(_order=first * 10_000 + age))
+    return pd.concat(parts, ignore_index=True)
+
+
+def _one_each(panel: pd.DataFrame) -> pd.DataFrame:
+    """The rows of ``_tagged`` with one per authority (ONS code, else E-code), year and
+    measure: the lowest ``_order``. The row kept names its own file."""
+    who = panel["ons_code"].where(panel["ons_code"].notna(), panel["e_code"])
+    if "name" in panel:
+        who = who.where(who.notna(), panel["name"])
+    key = pd.DataFrame({"who": who, "year": panel["year"], "measure": panel["measure"]})
+    dup = key.duplicated(keep=False)
+    if dup.any():
+        # Only the rows given twice are ordered; lower _order first, then the first kept.
+        twice = panel.loc[dup, ["_order", "value"]].assign(**key[dup])
+        twice = twice.sort_values("_order", kind="stable")
+        first = ~twice.duplicated(["who", "year", "measure"], keep="first")
+        # A file that gives one authority twice (the 2023-24 RS: the Greater London Authority)
+        # keeps its first row, and that row's note names the other value: nothing silently.
+        kept = twice[first].set_index(["who", "year", "measure"])
+        dropped = twice[~first].join(kept.add_suffix("_kept"), on=["who", "year", "measure"])
+        same = dropped[dropped["_order"] == dropped["_order_kept"]]
+        if len(same):
+            index = twice[first].reset_index().set_index(["who", "year", "measure"])["index"]
+            at = index.reindex(pd.MultiIndex.from_frame(same[["who", "year", "measure"]]))
+            panel = panel.copy() if "note" in panel else panel.assign(note=None)
+            for row, other in zip(at.to_numpy(), same["value"], strict=True):
+                old = panel.at[row, "note"]
+                note = f"the file gives this authority twice: the first row is used (the other: {other:,.0f})"
+                panel.at[row, "note"] = f"{old}; {note}" if isinstance(old, str) and old else note
+        panel = panel.drop(index=twice.index[~first])
+    return panel.drop(columns="_order")
 
 
 def read_population_releases(paths: list[Path]) -> pd.DataFrame:
@@ -178,24 +224,9 @@ def read_population_releases(paths: list[Path]) -> pd.DataFrame:
 
 # Where two publications give the same figure (the same authority, year and measure), the one
 # earlier here gives it: the RS (final outturn, net expenditure) before the RSX (its service
-# breakdown), the outturn before the budget (RA); publications not named come last.
-PRECEDENCE = ("rs", "rsx", "ra", "ctr", "taxbase", "population")
-
-
-def one_figure_each(panel: pd.DataFrame, files: dict[str, list[Path]]) -> pd.DataFrame:
-    """One row per authority, year and measure: where several files give it, the publication
-    first in :data:`PRECEDENCE` (releases of one publication are resolved before, by
-    :func:`newest_release`). The row kept names its own file."""
-    kind = {p.name: k for k, paths in files.items() for p in paths}
-    order = {k: i for i, k in enumerate(PRECEDENCE)}
-    rank = panel["source_file"].map(kind).map(order).fillna(len(PRECEDENCE))
-    who = panel["ons_code"].fillna("e:" + panel["e_code"].fillna("n:" + panel["name"].fillna("")))
-    key = pd.DataFrame({"who": who, "year": panel["year"], "measure": panel["measure"]})
-    if not key.duplicated().any():
-        return panel
-    ordered = panel.assign(_rank=rank.to_numpy()).sort_values("_rank", kind="stable")
-    keep = ~key.loc[ordered.index].duplicated(keep="first")
-    return ordered[keep].drop(columns="_rank").sort_index().reset_index(drop=True)
+# breakdown), the outturn before the budget (RA); publications not named come last. Within one
+# publication, the newest release gives it (:func:`release_rank`).
+PRECEDENCE = ("rs", "rs_dsg", "rsx", "ra", "ctr", "taxbase", "population", "release")
 
 
 def with_corrected_codes(frame: pd.DataFrame, folder: str | Path) -> pd.DataFrame:
@@ -229,7 +260,7 @@ def build_panel(folder: str | Path, hashes: dict[str, str] | None = None) -> pd.
     lookup = restructuring.lookup if restructuring else None
 
     def read(reader, path: Path) -> pd.DataFrame:
-        frame = _with_source(reader(path), path, hashes)
+        frame = _plain(_with_source(reader(path), path, hashes))
         if "note" not in frame:
             frame["note"] = None
         return correct_ons_codes(frame, lookup)
@@ -239,7 +270,7 @@ def build_panel(folder: str | Path, hashes: dict[str, str] | None = None) -> pd.
     ctr_all = [read(read_ctr, p) for p in files["ctr"]]
     codes = _code_map(rs, ctr_all, lookup)
 
-    frames = [newest_release(rs)] if rs else []
+    frames: dict[str, list[pd.DataFrame]] = {"rs": rs} if rs else {}
     # CTR: each year from its latest publication (a table shows the year before, revised).
     if ctr_all:
         ctr = pd.concat(ctr_all, ignore_index=True).dropna(subset=["standard"])
@@ -254,34 +285,30 @@ def build_panel(folder: str | Path, hashes: dict[str, str] | None = None) -> pd.
             for pair in zip(flag, ctr["note"], strict=True)
         ]
         ctr["note"] = ctr["note"].replace("", None)
-        frames.append(ctr)
-    for path in files["taxbase"]:
-        frames.append(read(read_taxbase, path))
+        frames["ctr"] = [ctr.drop(columns=["standard", "flag", "published"])]
+    frames["taxbase"] = [read(read_taxbase, path) for path in files["taxbase"]]
     # Population: every release read; each area and mid-year from the newest release with it.
-    population = [read(read_population, p) for p in files["population"]]
-    if population:
-        frames.append(newest_release(population))
+    frames["population"] = [read(read_population, p) for p in files["population"]]
     # New publications (RSX, RA budget, capital outturn, borrowing): measures of their own
-    # (RSX190_net, RA190, ...), never replacing an RS figure; each value keeps its file.
-    # Two files of one kind giving the same year (a revision, or a CSV save beside the
-    # workbook): the file whose name sorts last wins ("..._-_Revision" after the first release).
+    # (RSX190_net, RA190, ...) beside the RS's; two releases of one follow the release rule.
     for kind, reader in NEW_READERS.items():
-        parts = [read(reader, path) for path in files.get(kind, [])]
-        if parts:
-            both = pd.concat(parts, ignore_index=True)
-            frames.append(both.drop_duplicates(["e_code", "year", "measure"], keep="last"))
-    frames.extend(dsg_account(frame) for frame in rs)  # the RS line found by its description
+        frames[kind] = [read(reader, path) for path in files.get(kind, [])]
+    # The DSG adjustment account: the RS line found by its description, from the RS's own rows.
+    frames["rs_dsg"] = [dsg_account(frame) for frame in rs]
 
-    panel = pd.concat(frames, ignore_index=True)
+    # One figure each: the newest release of a publication, and RS before RSX (PRECEDENCE).
+    panel = _tagged({kind: found for kind, found in frames.items() if found})
     missing = panel["ons_code"].isna() & panel["e_code"].notna()
     panel.loc[missing, "ons_code"] = panel.loc[missing, "e_code"].map(codes)
-    panel = one_figure_each(panel, files)
+    panel = _one_each(panel)
     panel["aggregated"] = False
     panel = panel[PANEL_COLUMNS]
     # One name and class per ONS code: the ONS's own name (population estimates: "Bath and North
     # East Somerset"), else the latest published by the finance returns (which add suffixes such
     # as "UA" or "MBC" in some years).
-    latest = panel.dropna(subset=["ons_code"]).sort_values("year")
+    ident = panel[["ons_code", "e_code", "name", "authority_class", "year", "measure"]]
+    ident = ident.assign(measure=ident["measure"].eq("population").map({True: "population"}))
+    latest = ident.dropna(subset=["ons_code"]).drop_duplicates().sort_values("year", kind="stable")
     named = latest[latest["e_code"].notna()].drop_duplicates("ons_code", keep="last")
     names = named.set_index("ons_code")["name"]
     official = latest[latest["measure"].eq("population")].drop_duplicates("ons_code", keep="last")
@@ -298,11 +325,7 @@ def build_panel(folder: str | Path, hashes: dict[str, str] | None = None) -> pd.
         extra = aggregate_successors(panel, restructuring)
         gaps = list(extra.attrs.get("not_aggregated", []))
         if len(extra):
-            extra["e_code"] = extra["ons_code"].map(
-                panel.dropna(subset=["e_code"])
-                .drop_duplicates("ons_code", keep="last")
-                .set_index("ons_code")["e_code"]
-            )
+            extra["e_code"] = extra["ons_code"].map(named.set_index("ons_code")["e_code"])
             extra["authority_class"] = extra["ons_code"].map(
                 classes.set_index("ons_code")["authority_class"]
             )

@@ -91,8 +91,16 @@ def aggregate_successors(panel: pd.DataFrame, restructuring: Restructuring) -> p
         & panel["unit"].isin(SUMMABLE_UNITS)
         & ~panel["measure"].isin(list(NOT_AGGREGATED))
     ]
+    # The (year, measure) each successor has figures of its own for: never summed over.
+    own = panel.loc[
+        panel["ons_code"].isin({c.successor for c in restructuring.changes}),
+        ["ons_code", "year", "measure"],
+    ]
+    have: dict[str, set] = {}
+    for code, year, measure in zip(own["ons_code"], own["year"], own["measure"], strict=True):
+        have.setdefault(code, set()).add((year, str(measure)))
     for change in sorted(restructuring.changes, key=lambda c: (c.year, c.successor)):
-        rows, gaps = _successor_rows(panel, pool, restructuring, change)
+        rows, gaps = _successor_rows(have.get(change.successor, set()), pool, restructuring, change)
         skipped += gaps
         if rows is not None and len(rows):
             extra.append(rows)
@@ -122,7 +130,7 @@ def history_gaps(panel: pd.DataFrame) -> pd.DataFrame:
 
 
 def _successor_rows(
-    panel: pd.DataFrame, pool: pd.DataFrame, structure: Restructuring, change: Change
+    have: set, pool: pd.DataFrame, structure: Restructuring, change: Change
 ) -> tuple[pd.DataFrame | None, list]:
     gaps: list[tuple[str, list[str], str]] = []
     counties = change.counties + change.partial_counties
@@ -167,8 +175,6 @@ def _successor_rows(
         .groupby("measure", observed=True)["ons_code"]
         .nunique()
     )
-    own = panel.loc[panel["ons_code"] == change.successor, ["year", "measure"]]
-    have = set(zip(own["year"], own["measure"].astype(str), strict=True))
     groups = before.groupby(["year", "measure", "unit"], sort=True, observed=True)
     sums = groups["value"].sum(min_count=1)
     counts = groups["value"].count()
@@ -234,17 +240,21 @@ def _successor_rows(
             if shares:
                 note += " plus " + " and ".join(shares)
         notes.append(note + ("; " + base if base else ""))
-    # The files the parts came from, per year and measure.
-    sources = before.drop_duplicates(["year", "measure", "source_file"])[
-        ["year", "measure", "source_file", "sha256"]
-    ]
-    sources = sources.assign(
-        source_file=sources["source_file"].astype(str), sha256=sources["sha256"].astype(str)
-    )
-    joined = sources.groupby(["year", "measure"], observed=True).agg(
-        source_file=("source_file", lambda v: "; ".join(sorted(set(v)))),
-        sha256=("sha256", lambda v: "; ".join(sorted(set(v)))),
-    )
+    # The files the parts came from, per year and measure (most have one).
+    sources = before[["year", "measure", "source_file", "sha256"]].drop_duplicates()
+    sources = sources.sort_values(["year", "measure", "source_file"], kind="stable")
+    several = sources.duplicated(["year", "measure"], keep=False)
+    joined = sources[~several].set_index(["year", "measure"])[["source_file", "sha256"]]
+    if several.any():
+        many = (
+            sources[several]
+            .groupby(["year", "measure"], sort=False)
+            .agg(
+                source_file=("source_file", lambda v: "; ".join(map(str, v))),
+                sha256=("sha256", lambda v: "; ".join(map(str, v))),
+            )
+        )
+        joined = pd.concat([joined, many])
     sums = sums.join(joined, on=["year", "measure"])
     sums["ons_code"], sums["name"] = change.successor, change.name or None
     sums["aggregated"], sums["note"] = True, notes

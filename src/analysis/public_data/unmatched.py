@@ -102,12 +102,16 @@ def correct_ons_codes(panel: pd.DataFrame, lookup: pd.DataFrame) -> pd.DataFrame
     An E-code the lookup does not know leaves the printed code as it is."""
     if lookup is None or lookup.empty:
         return panel
-    pairs = pd.MultiIndex.from_frame(lookup[["e_code", "ons_code"]].drop_duplicates())
-    known = panel["e_code"].isin(set(lookup["e_code"])) & panel["ons_code"].notna()
-    rows = panel.loc[known, ["e_code", "ons_code"]].astype(object)
-    wrong = ~pd.MultiIndex.from_frame(rows).isin(pairs)
-    if not wrong.any():
+    valid = set(zip(lookup["e_code"], lookup["ons_code"], strict=True))
+    known = set(lookup["e_code"])
+    # Each (E-code, ONS code) pair the frame prints is checked once, not once a row.
+    printed = set(zip(panel["e_code"].to_numpy(), panel["ons_code"].to_numpy(), strict=True))
+    bad = [(e, o) for e, o in printed if e in known and isinstance(o, str) and (e, o) not in valid]
+    if not bad:
         return panel
+    bad_e = {e for e, _ in bad}
+    rows = panel.loc[panel["e_code"].isin(bad_e), ["e_code", "ons_code"]]
+    wrong = [(e, o) in set(bad) for e, o in zip(rows["e_code"], rows["ons_code"], strict=True)]
     index = rows.index[wrong]
     years = sorted(lookup["year"].unique())
     by_year = lookup.set_index(["e_code", "year"])["ons_code"]
