@@ -180,7 +180,14 @@ def _tagged(by_kind: dict[str, list[pd.DataFrame]]) -> pd.DataFrame:
     parts = []
     for kind, frames in by_kind.items():
         first = PRECEDENCE.index(kind) if kind in PRECEDENCE else len(PRECEDENCE)
-        for age, frame in enumerate(sorted(frames, key=release_rank, reverse=True)):
+        # Newest release first; two releases alike in content: the name that sorts last
+        # ("..._-_Revision" after the first release).
+        ranked = sorted(
+            frames,
+            key=lambda f: (release_rank(f), str(f["source_file"].iloc[0]) if len(f) else ""),
+            reverse=True,
+        )
+        for age, frame in enumerate(ranked):
             parts.append(frame.assign(_order=first * 10_000 + age))
     return pd.concat(parts, ignore_index=True)
 
@@ -294,7 +301,7 @@ def build_panel(folder: str | Path, hashes: dict[str, str] | None = None) -> pd.
     for kind, reader in NEW_READERS.items():
         frames[kind] = [read(reader, path) for path in files.get(kind, [])]
     # The DSG adjustment account: the RS line found by its description, from the RS's own rows.
-    frames["rs_dsg"] = [dsg_account(frame) for frame in rs]
+    frames["rs_dsg"] = [read(lambda p: dsg_account(read_rs(p)), path) for path in files["rs"]]
 
     # One figure each: the newest release of a publication, and RS before RSX (PRECEDENCE).
     panel = _tagged({kind: found for kind, found in frames.items() if found})
