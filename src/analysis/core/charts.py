@@ -13,7 +13,11 @@ from __future__ import annotations
 import base64
 import html
 import io
+import math
+import os
+import re
 from collections.abc import Sequence
+from pathlib import Path
 
 import matplotlib
 
@@ -21,7 +25,8 @@ matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
-from matplotlib.ticker import FuncFormatter  # noqa: E402
+from matplotlib.text import Text  # noqa: E402
+from matplotlib.ticker import Formatter, MaxNLocator  # noqa: E402
 
 # Okabe-Ito, reordered so consecutive colours differ in lightness as well as hue.
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#56B4E9", "#CC79A7", "#000000", "#F0E442"]
@@ -29,9 +34,18 @@ HATCHES = ["", "//", "..", "xx", "\\\\", "oo", "--", "++"]
 LINESTYLES = ["-", "--", "-.", ":", (0, (5, 1)), (0, (3, 1, 1, 1, 1, 1))]
 MARKERS = ["o", "s", "^", "D", "v", "P", "X", "*"]
 
-# RAG status colours with hatches that separate them in greyscale.
-RAG_COLOURS = {"Blue": "#0072B2", "Green": "#009E73", "Amber": "#E69F00", "Red": "#D55E00"}
+# RAG status colours as committees expect them (a true red, an amber, a green), with hatches
+# that separate them for colour-blind readers and in greyscale; the status is also named in each
+# chart's legend or labels.
+RAG_COLOURS = {"Blue": "#0072B2", "Green": "#1A7F37", "Amber": "#F2A900", "Red": "#C8102E"}
 RAG_HATCHES = {"Blue": "", "Green": "..", "Amber": "//", "Red": "xx"}
+
+# Axis ticks at 1, 2 or 5 times a power of ten: labels such as 2.5 never need rounding away.
+NICE_STEPS = [1, 2, 5, 10]
+
+# The smallest text in a saved chart, in points: at the pack's resolution (110 dpi) 8 pt is
+# 12 px in the image, which a page shows no narrower than 600 px (it scrolls on a phone).
+MIN_FONT_PT = 8.0
 
 HIGHLIGHT = "#D55E00"
 MUTED = "#9A9A9A"
@@ -71,30 +85,73 @@ def apply_house_style() -> None:
     )
 
 
+def decimals_needed(values: Sequence[float], most: int = 3) -> int:
+    """The fewest decimal places (up to ``most``) that show every value exactly: (0, 2.5, 5) -> 1."""
+    finite = [float(v) for v in values if math.isfinite(v)]
+    for places in range(most + 1):
+        if all(math.isclose(round(v, places), v, abs_tol=1e-9) for v in finite):
+            return places
+    return most
+
+
+class ExactFormatter(Formatter):
+    """Tick labels with as many decimals as the axis' ticks need to be exact, the same for every
+    tick of the axis (matplotlib gives the formatter all tick positions first, through
+    ``set_locs``): 0, 2.5, 5 -> "£0.0m £2.5m £5.0m"; 0, 5, 10 -> "£0m £5m £10m".
+    ``scale`` multiplies before formatting (100 for a fraction shown as a percentage)."""
+
+    def __init__(self, prefix: str = "", suffix: str = "", scale: float = 1.0, least: int = 0):
+        super().__init__()
+        self.prefix, self.suffix, self.scale, self.least = prefix, suffix, scale, least
+        self.places = least
+
+    def set_locs(self, locs) -> None:
+        super().set_locs(locs)
+        self.places = max(self.least, decimals_needed([v * self.scale for v in locs]))
+
+    def __call__(self, value, pos=None) -> str:
+        scaled = value * self.scale
+        text = f"{abs(scaled):,.{self.places}f}"
+        sign = "-" if scaled < 0 and text.strip("0.,") else ""
+        return f"{sign}{self.prefix}{text}{self.suffix}"
+
+
 def gbp_m(value: float, _pos: int | None = None) -> str:
-    """Format a £m value for an axis: £12m, -£3.5m."""
-    sign = "-" if value < 0 else ""
-    magnitude = abs(value)
-    text = (
-        f"{magnitude:,.0f}"
-        if magnitude >= 10 or magnitude == int(magnitude)
-        else f"{magnitude:,.1f}"
-    )
-    return f"{sign}£{text}m"
+    """A £m value with the decimals it needs (up to 2): £12m, -£3.5m, £0.25m."""
+    return ExactFormatter("£", "m").format_ticks([value])[0] if math.isfinite(value) else ""
+
+
+def _axis(ax, axis: str):
+    return ax.yaxis if axis == "y" else ax.xaxis
+
+
+def exact_axis(ax, axis: str = "y", prefix: str = "", suffix: str = "", scale: float = 1.0):
+    """Ticks at round steps (1, 2, 5 x 10^n) labelled exactly (see :class:`ExactFormatter`)."""
+    target = _axis(ax, axis)
+    target.set_major_locator(MaxNLocator(nbins="auto", steps=NICE_STEPS))
+    target.set_major_formatter(ExactFormatter(prefix, suffix, scale))
 
 
 def gbp_m_axis(ax, axis: str = "y", label: str | None = "£m") -> None:
-    """Label an axis of £m values."""
-    target = ax.yaxis if axis == "y" else ax.xaxis
-    target.set_major_formatter(FuncFormatter(gbp_m))
+    """Label an axis of £m values: £0m, £5m, £10m (or £0.5m steps, never rounded)."""
+    exact_axis(ax, axis, "£", "m")
+    if label:
+        (ax.set_ylabel if axis == "y" else ax.set_xlabel)(label)
+
+
+def gbp_axis(ax, axis: str = "y", label: str | None = None) -> None:
+    """Label an axis of pounds (costs per head): £0, £250, £500; £1.5 where the steps need it."""
+    exact_axis(ax, axis, "£")
     if label:
         (ax.set_ylabel if axis == "y" else ax.set_xlabel)(label)
 
 
 def percent_axis(ax, axis: str = "y", label: str | None = None, decimals: int = 0) -> None:
-    """Label an axis of fractions (0.25) as percentages (25%)."""
-    target = ax.yaxis if axis == "y" else ax.xaxis
-    target.set_major_formatter(FuncFormatter(lambda v, _p: f"{v * 100:.{decimals}f}%"))
+    """Label an axis of fractions (0.25) as percentages (25%); at least ``decimals`` places, more
+    where the ticks need them (2.5%)."""
+    target = _axis(ax, axis)
+    target.set_major_locator(MaxNLocator(nbins="auto", steps=NICE_STEPS))
+    target.set_major_formatter(ExactFormatter(suffix="%", scale=100, least=decimals))
     if label:
         (ax.set_ylabel if axis == "y" else ax.set_xlabel)(label)
 
@@ -121,10 +178,22 @@ def no_axis_label(axis) -> None:
     axis.set_label_coords(0.5, 0.0)
 
 
+CAPTION_PT = 8.5
+
+
 def add_caption(fig, source: str, period: str | None = None) -> None:
-    """Put 'Source: ...; period ...' under the chart."""
+    """Put 'Source: ...; period ...' under the chart, wrapped to the chart's width."""
+    from analysis.core.chart_grid import wrap_lines
+
     text = f"Source: {source}" + (f". Period: {period}" if period else "")
-    fig.supxlabel(text, x=0.01, ha="left", fontsize=8.5, color="#444444")
+    width = fig.get_figwidth() * 0.96
+    fig.supxlabel(
+        "\n".join(wrap_lines(text, width, CAPTION_PT)),
+        x=0.01,
+        ha="left",
+        fontsize=CAPTION_PT,
+        color="#444444",
+    )
 
 
 # zlib level 3: on the benchmarking charts as fast as level 1 (a third less time than the
@@ -132,8 +201,105 @@ def add_caption(fig, source: str, period: str | None = None) -> None:
 PNG_COMPRESS_LEVEL = 3
 
 
+def readable_text(fig) -> None:
+    """Make the figure's text legible and whole before it is laid out: no text smaller than
+    :data:`MIN_FONT_PT`, and axis labels and the caption wider than the figure wrapped onto
+    more lines (a long label is never cut at the picture's edge)."""
+    from analysis.core.chart_grid import wrap_lines
+
+    for text in fig.findobj(Text):
+        if text.get_text() and text.get_fontsize() < MIN_FONT_PT:
+            text.set_fontsize(MIN_FONT_PT)
+    for ax in fig.axes:
+        for name, axis in (("x", ax.xaxis), ("y", ax.yaxis)):
+            labels = axis.get_ticklabels()
+            if labels and labels[0].get_fontsize() < MIN_FONT_PT:
+                ax.tick_params(axis=name, labelsize=MIN_FONT_PT)
+    width, height = fig.get_size_inches()
+    for ax in fig.axes:
+        # Room for an axis title: it is centred on its axes, which the layout may narrow.
+        for label, room in ((ax.xaxis.label, width * 0.6), (ax.yaxis.label, height * 0.8)):
+            _wrap(label, room, wrap_lines)
+    caption = fig.get_supxlabel() if hasattr(fig, "get_supxlabel") else ""
+    if caption:
+        for text in fig.findobj(Text):
+            if text.get_text() == caption:
+                _wrap(text, width * 0.96, wrap_lines)
+
+
+def _wrap(text: Text, room_in: float, wrap_lines) -> None:
+    content = text.get_text()
+    if not content:
+        return
+    size, weight = text.get_fontsize(), str(text.get_fontweight())
+    weight = "bold" if weight in ("bold", "700", "heavy", "semibold") else "normal"
+    lines = [
+        line for part in content.split("\n") for line in wrap_lines(part, room_in, size, weight)
+    ]
+    if "\n".join(lines) != content:
+        text.set_text("\n".join(lines))
+
+
+def _fit_axis_titles(fig) -> bool:
+    """Wrap each x-axis title wider than its laid-out axes (it is centred on them, so it would
+    run off the picture beside long row labels); whether any changed."""
+    from analysis.core.chart_grid import wrap_lines
+
+    renderer = fig.canvas.get_renderer()
+    changed = False
+    for ax in fig.axes:
+        label = ax.xaxis.label
+        if not label.get_visible() or not label.get_text():
+            continue
+        room = ax.get_position().width * fig.get_figwidth()
+        if label.get_window_extent(renderer).width / fig.dpi > room:
+            before = label.get_text()
+            _wrap(label, room, wrap_lines)
+            changed = changed or label.get_text() != before
+    return changed
+
+
+def text_outside(fig) -> list[str]:
+    """The visible texts of a drawn figure that do not lie wholly inside it (each as its text,
+    shortened): what a reader would see cut at the picture's edge."""
+    renderer = fig.canvas.get_renderer()
+    frame = fig.bbox
+    undrawn = set()  # labels of ticks beyond an axis' limits, which matplotlib does not draw
+    for ax in fig.axes:
+        for axis in (ax.xaxis, ax.yaxis):
+            low, high = sorted(axis.get_view_interval())
+            margin = (high - low) * 1e-6
+            for tick in axis.get_major_ticks() + axis.get_minor_ticks():
+                if not low - margin <= tick.get_loc() <= high + margin:
+                    undrawn.update({id(tick.label1), id(tick.label2)})
+    cut = []
+    for text in fig.findobj(Text):
+        if not text.get_visible() or not text.get_text().strip() or id(text) in undrawn:
+            continue
+        box = text.get_window_extent(renderer)
+        if (
+            box.x0 < frame.x0 - 0.5
+            or box.y0 < frame.y0 - 0.5
+            or box.x1 > frame.x1 + 0.5
+            or box.y1 > frame.y1 + 0.5
+        ):
+            cut.append(text.get_text()[:60])
+    return cut
+
+
+def chart_title(fig) -> str:
+    """The title a figure states: its suptitle, else its first axes' title."""
+    title = fig.get_suptitle() if hasattr(fig, "get_suptitle") else ""
+    if not title:
+        for ax in fig.axes:
+            for loc in ("left", "center", "right"):
+                title = title or ax.get_title(loc=loc)
+    return " ".join(title.split())
+
+
 def figure_png(fig) -> bytes:
     """The figure as PNG bytes, deterministic for the same figure (no timestamp metadata)."""
+    readable_text(fig)
     lay_out_once(fig)
     buffer = io.BytesIO()
     fig.savefig(
@@ -157,6 +323,8 @@ def lay_out_once(fig) -> None:
     if dpi != "figure":
         fig.set_dpi(dpi)
     engine.execute(fig)
+    if _fit_axis_titles(fig):
+        engine.execute(fig)  # again, with the longer axis titles on two lines
     # None (not "none", which leaves a placeholder engine that savefig still lays out for).
     with plt.rc_context({"figure.autolayout": False, "figure.constrained_layout.use": False}):
         fig.set_layout_engine(None)
@@ -166,14 +334,24 @@ def figure_html(
     fig, alt: str, table: pd.DataFrame | None = None, table_caption: str | None = None
 ) -> str:
     """The figure as a self-contained ``<figure>``: embedded PNG, alt text, optional data table."""
-    from analysis.core.display import capped_table_html
+    _check_alt(alt)
+    return _figure_html(figure_png(fig), alt, table, table_caption)
 
+
+def _check_alt(alt: str) -> None:
     if not alt or not alt.strip():
         raise ValueError("every chart needs alt text describing what it shows")
-    encoded = base64.b64encode(figure_png(fig)).decode("ascii")
+
+
+def _figure_html(png: bytes, alt: str, table, table_caption) -> str:
+    from analysis.core.display import capped_table_html
+
+    encoded = base64.b64encode(png).decode("ascii")
     parts = [
         '<figure class="chart">',
-        f'<img src="data:image/png;base64,{encoded}" alt="{html.escape(alt, quote=True)}">',
+        '<div class="chart-frame">'
+        f'<img src="data:image/png;base64,{encoded}" alt="{html.escape(alt, quote=True)}">'
+        "</div>",
     ]
     if table is not None:
         caption = table_caption or "The figures behind this chart"
@@ -185,14 +363,79 @@ def figure_html(
     return "".join(parts)
 
 
+# Where :func:`show` also saves each chart as PNG and SVG (set by
+# :func:`analysis.core.notebook.setup`: the ``charts/`` folder beside the tables), and the file
+# names this process has written there.
+_EXPORT: dict = {"directory": None, "names": set()}
+
+# Set by the tests: a file to which :func:`show` appends, for every chart, its title and any
+# text cut at its edge (one JSON line each), so a test can check every chart of a real pack.
+CHECK_LOG_VARIABLE = "ANALYSIS_CHART_CHECK_LOG"
+
+
+def export_charts_to(directory: str | Path | None) -> None:
+    """Save every chart :func:`show` shows as ``<directory>/<title>.png`` and ``.svg`` too
+    (None: don't)."""
+    _EXPORT["directory"] = Path(directory) if directory else None
+    _EXPORT["names"] = set()
+
+
+def file_stem(title: str, most: int = 80) -> str:
+    """A file name for a chart, from its title: "The gap reaches £24.3m by 2025-26" ->
+    "the-gap-reaches-24.3m-by-2025-26" (lower case, letters, digits, dots and hyphens)."""
+    words = re.sub(r"[^a-z0-9.]+", "-", title.lower().replace("£", "")).strip("-.")
+    words = re.sub(r"-*\.-*", ".", words).strip(".-")
+    if len(words) > most:
+        words = words[:most].rsplit("-", 1)[0]
+    return words or "chart"
+
+
+def export_chart(fig, png: bytes) -> list[Path]:
+    """Write the figure as PNG (the same bytes as shown) and SVG to the export folder."""
+    directory = _EXPORT["directory"]
+    if directory is None:
+        return []
+    stem, n = file_stem(chart_title(fig)), 2
+    base = stem
+    while stem in _EXPORT["names"]:
+        stem, n = f"{base}-{n}", n + 1
+    _EXPORT["names"].add(stem)
+    directory.mkdir(parents=True, exist_ok=True)
+    png_path, svg_path = directory / f"{stem}.png", directory / f"{stem}.svg"
+    png_path.write_bytes(png)
+    fig.savefig(svg_path, format="svg", metadata={"Date": None})
+    return [png_path, svg_path]
+
+
+def _log_check(fig) -> None:
+    log = os.environ.get(CHECK_LOG_VARIABLE)
+    if not log:
+        return
+    import json
+
+    sizes = [t.get_fontsize() for t in fig.findobj(Text) if t.get_visible() and t.get_text()]
+    record = {
+        "title": chart_title(fig),
+        "outside": text_outside(fig),
+        "smallest_pt": min(sizes, default=MIN_FONT_PT),
+    }
+    with open(log, "a", encoding="utf-8") as handle:
+        handle.write(json.dumps(record) + "\n")
+
+
 def show(
     fig, alt: str, table: pd.DataFrame | None = None, table_caption: str | None = None
 ) -> None:
-    """Display a chart in the notebook and the report, with alt text and its data; closes it."""
+    """Display a chart in the notebook and the report, with alt text and its data, and save it
+    as PNG and SVG in the pack's ``charts/`` folder; closes it."""
     from IPython.display import HTML, display
 
     try:
-        display(HTML(figure_html(fig, alt, table, table_caption)))
+        _check_alt(alt)
+        png = figure_png(fig)
+        _log_check(fig)
+        export_chart(fig, png)
+        display(HTML(_figure_html(png, alt, table, table_caption)))
     finally:
         plt.close(fig)
 
