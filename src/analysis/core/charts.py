@@ -14,10 +14,7 @@ import base64
 import html
 import io
 import math
-import os
-import re
 from collections.abc import Sequence
-from pathlib import Path
 
 import matplotlib
 
@@ -26,7 +23,24 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib.text import Text  # noqa: E402
-from matplotlib.ticker import Formatter, MaxNLocator  # noqa: E402
+from matplotlib.ticker import MaxNLocator  # noqa: E402
+
+from analysis.core.chart_files import (  # noqa: E402, F401  (re-exported)
+    CHECK_LOG_VARIABLE,
+    chart_title,
+    export_chart,
+    export_charts_to,
+    file_stem,
+    log_check,
+    text_outside,
+)
+from analysis.core.chart_ticks import (  # noqa: E402, F401  (re-exported)
+    NICE_STEPS,
+    ExactFormatter,
+    axis_of,
+    decimals_needed,
+    exact_axis,
+)
 
 # Okabe-Ito, reordered so consecutive colours differ in lightness as well as hue.
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#56B4E9", "#CC79A7", "#000000", "#F0E442"]
@@ -39,9 +53,6 @@ MARKERS = ["o", "s", "^", "D", "v", "P", "X", "*"]
 # chart's legend or labels.
 RAG_COLOURS = {"Blue": "#0072B2", "Green": "#1A7F37", "Amber": "#F2A900", "Red": "#C8102E"}
 RAG_HATCHES = {"Blue": "", "Green": "..", "Amber": "//", "Red": "xx"}
-
-# Axis ticks at 1, 2 or 5 times a power of ten: labels such as 2.5 never need rounding away.
-NICE_STEPS = [1, 2, 5, 10]
 
 # The smallest text in a saved chart, in points: at the pack's resolution (110 dpi) 8 pt is
 # 12 px in the image, which a page shows no narrower than 600 px (it scrolls on a phone).
@@ -85,51 +96,9 @@ def apply_house_style() -> None:
     )
 
 
-def decimals_needed(values: Sequence[float], most: int = 3) -> int:
-    """The fewest decimal places (up to ``most``) that show every value exactly: (0, 2.5, 5) -> 1."""
-    finite = [float(v) for v in values if math.isfinite(v)]
-    for places in range(most + 1):
-        if all(math.isclose(round(v, places), v, abs_tol=1e-9) for v in finite):
-            return places
-    return most
-
-
-class ExactFormatter(Formatter):
-    """Tick labels with as many decimals as the axis' ticks need to be exact, the same for every
-    tick of the axis (matplotlib gives the formatter all tick positions first, through
-    ``set_locs``): 0, 2.5, 5 -> "£0.0m £2.5m £5.0m"; 0, 5, 10 -> "£0m £5m £10m".
-    ``scale`` multiplies before formatting (100 for a fraction shown as a percentage)."""
-
-    def __init__(self, prefix: str = "", suffix: str = "", scale: float = 1.0, least: int = 0):
-        super().__init__()
-        self.prefix, self.suffix, self.scale, self.least = prefix, suffix, scale, least
-        self.places = least
-
-    def set_locs(self, locs) -> None:
-        super().set_locs(locs)
-        self.places = max(self.least, decimals_needed([v * self.scale for v in locs]))
-
-    def __call__(self, value, pos=None) -> str:
-        scaled = value * self.scale
-        text = f"{abs(scaled):,.{self.places}f}"
-        sign = "-" if scaled < 0 and text.strip("0.,") else ""
-        return f"{sign}{self.prefix}{text}{self.suffix}"
-
-
 def gbp_m(value: float, _pos: int | None = None) -> str:
     """A £m value with the decimals it needs (up to 2): £12m, -£3.5m, £0.25m."""
     return ExactFormatter("£", "m").format_ticks([value])[0] if math.isfinite(value) else ""
-
-
-def _axis(ax, axis: str):
-    return ax.yaxis if axis == "y" else ax.xaxis
-
-
-def exact_axis(ax, axis: str = "y", prefix: str = "", suffix: str = "", scale: float = 1.0):
-    """Ticks at round steps (1, 2, 5 x 10^n) labelled exactly (see :class:`ExactFormatter`)."""
-    target = _axis(ax, axis)
-    target.set_major_locator(MaxNLocator(nbins="auto", steps=NICE_STEPS))
-    target.set_major_formatter(ExactFormatter(prefix, suffix, scale))
 
 
 def gbp_m_axis(ax, axis: str = "y", label: str | None = "£m") -> None:
@@ -149,7 +118,7 @@ def gbp_axis(ax, axis: str = "y", label: str | None = None) -> None:
 def percent_axis(ax, axis: str = "y", label: str | None = None, decimals: int = 0) -> None:
     """Label an axis of fractions (0.25) as percentages (25%); at least ``decimals`` places, more
     where the ticks need them (2.5%)."""
-    target = _axis(ax, axis)
+    target = axis_of(ax, axis)
     target.set_major_locator(MaxNLocator(nbins="auto", steps=NICE_STEPS))
     target.set_major_formatter(ExactFormatter(suffix="%", scale=100, least=decimals))
     if label:
@@ -259,44 +228,6 @@ def _fit_axis_titles(fig) -> bool:
     return changed
 
 
-def text_outside(fig) -> list[str]:
-    """The visible texts of a drawn figure that do not lie wholly inside it (each as its text,
-    shortened): what a reader would see cut at the picture's edge."""
-    renderer = fig.canvas.get_renderer()
-    frame = fig.bbox
-    undrawn = set()  # labels of ticks beyond an axis' limits, which matplotlib does not draw
-    for ax in fig.axes:
-        for axis in (ax.xaxis, ax.yaxis):
-            low, high = sorted(axis.get_view_interval())
-            margin = (high - low) * 1e-6
-            for tick in axis.get_major_ticks() + axis.get_minor_ticks():
-                if not low - margin <= tick.get_loc() <= high + margin:
-                    undrawn.update({id(tick.label1), id(tick.label2)})
-    cut = []
-    for text in fig.findobj(Text):
-        if not text.get_visible() or not text.get_text().strip() or id(text) in undrawn:
-            continue
-        box = text.get_window_extent(renderer)
-        if (
-            box.x0 < frame.x0 - 0.5
-            or box.y0 < frame.y0 - 0.5
-            or box.x1 > frame.x1 + 0.5
-            or box.y1 > frame.y1 + 0.5
-        ):
-            cut.append(text.get_text()[:60])
-    return cut
-
-
-def chart_title(fig) -> str:
-    """The title a figure states: its suptitle, else its first axes' title."""
-    title = fig.get_suptitle() if hasattr(fig, "get_suptitle") else ""
-    if not title:
-        for ax in fig.axes:
-            for loc in ("left", "center", "right"):
-                title = title or ax.get_title(loc=loc)
-    return " ".join(title.split())
-
-
 def figure_png(fig) -> bytes:
     """The figure as PNG bytes, deterministic for the same figure (no timestamp metadata)."""
     readable_text(fig)
@@ -363,66 +294,6 @@ def _figure_html(png: bytes, alt: str, table, table_caption) -> str:
     return "".join(parts)
 
 
-# Where :func:`show` also saves each chart as PNG and SVG (set by
-# :func:`analysis.core.notebook.setup`: the ``charts/`` folder beside the tables), and the file
-# names this process has written there.
-_EXPORT: dict = {"directory": None, "names": set()}
-
-# Set by the tests: a file to which :func:`show` appends, for every chart, its title and any
-# text cut at its edge (one JSON line each), so a test can check every chart of a real pack.
-CHECK_LOG_VARIABLE = "ANALYSIS_CHART_CHECK_LOG"
-
-
-def export_charts_to(directory: str | Path | None) -> None:
-    """Save every chart :func:`show` shows as ``<directory>/<title>.png`` and ``.svg`` too
-    (None: don't)."""
-    _EXPORT["directory"] = Path(directory) if directory else None
-    _EXPORT["names"] = set()
-
-
-def file_stem(title: str, most: int = 80) -> str:
-    """A file name for a chart, from its title: "The gap reaches £24.3m by 2025-26" ->
-    "the-gap-reaches-24.3m-by-2025-26" (lower case, letters, digits, dots and hyphens)."""
-    words = re.sub(r"[^a-z0-9.]+", "-", title.lower().replace("£", "")).strip("-.")
-    words = re.sub(r"-*\.-*", ".", words).strip(".-")
-    if len(words) > most:
-        words = words[:most].rsplit("-", 1)[0]
-    return words or "chart"
-
-
-def export_chart(fig, png: bytes) -> list[Path]:
-    """Write the figure as PNG (the same bytes as shown) and SVG to the export folder."""
-    directory = _EXPORT["directory"]
-    if directory is None:
-        return []
-    stem, n = file_stem(chart_title(fig)), 2
-    base = stem
-    while stem in _EXPORT["names"]:
-        stem, n = f"{base}-{n}", n + 1
-    _EXPORT["names"].add(stem)
-    directory.mkdir(parents=True, exist_ok=True)
-    png_path, svg_path = directory / f"{stem}.png", directory / f"{stem}.svg"
-    png_path.write_bytes(png)
-    fig.savefig(svg_path, format="svg", metadata={"Date": None})
-    return [png_path, svg_path]
-
-
-def _log_check(fig) -> None:
-    log = os.environ.get(CHECK_LOG_VARIABLE)
-    if not log:
-        return
-    import json
-
-    sizes = [t.get_fontsize() for t in fig.findobj(Text) if t.get_visible() and t.get_text()]
-    record = {
-        "title": chart_title(fig),
-        "outside": text_outside(fig),
-        "smallest_pt": min(sizes, default=MIN_FONT_PT),
-    }
-    with open(log, "a", encoding="utf-8") as handle:
-        handle.write(json.dumps(record) + "\n")
-
-
 def show(
     fig, alt: str, table: pd.DataFrame | None = None, table_caption: str | None = None
 ) -> None:
@@ -433,7 +304,7 @@ def show(
     try:
         _check_alt(alt)
         png = figure_png(fig)
-        _log_check(fig)
+        log_check(fig, MIN_FONT_PT)
         export_chart(fig, png)
         display(HTML(_figure_html(png, alt, table, table_caption)))
     finally:

@@ -1,14 +1,23 @@
 """The quarterly summary: the pack's first screen, built only from the other reports' tables.
 
 :mod:`.tables` reads the pack's CSV tables and holds their contracts, :mod:`.sentences` turns
-each table into one sentence, and :mod:`.report` gives the tiles, tables and chart the summary
-notebook shows.
+each table into one sentence, :mod:`.report` gives the tiles, tables and chart the summary
+notebook shows, and :mod:`.brief` puts each message once in the section that owns it.
 """
 
+from analysis.summary.brief import (
+    SECTIONS,
+    messages_table,
+    proposed_services,
+    section_html,
+    section_messages,
+    services_lead,
+    show_section,
+    tiles_table,
+)
 from analysis.summary.messages import key_messages
 from analysis.summary.report import (
     SCENARIO_TABLE_HEADERS,
-    SECTIONS,
     SERVICES_HEADERS,
     detail_link_html,
     dsg_table,
@@ -16,20 +25,12 @@ from analysis.summary.report import (
     headline_tiles,
     key_figures,
     messages_html,
-    messages_table,
-    proposed_services,
     savings_table,
     scenario_table,
-    scenario_title,
-    section_html,
-    section_messages,
     services_display,
-    services_lead,
     show_detail_link,
     show_messages,
     show_not_in_run,
-    show_section,
-    tiles_table,
 )
 from analysis.summary.sentences import (
     dsg_sentence,
@@ -54,6 +55,7 @@ from analysis.summary.tables import (
     PackTables,
     not_in_run_sentence,
     read_pack,
+    scenario_title,
 )
 from analysis.summary.vfm import absent_sentence, top_services, vfm_sentence
 
