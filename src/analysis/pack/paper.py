@@ -4,6 +4,7 @@
 the headline figures, the summary's messages and a contents list; then the summary; then each
 detailed report as an appendix (A, B, C, ...). Every page but the cover is numbered ("Page 3 of
 41"); sections run on rather than each starting a new page, so no page is left mostly empty.
+The figures behind each chart are left out (they are in ``tables.xlsx``).
 
 It is one HTML document (the reports' own content and stylesheet, see :func:`paper_html`)
 printed by headless Chromium (:mod:`analysis.pack.browser`): page numbers come from the CSS
@@ -42,6 +43,10 @@ ol.contents { list-style: none; padding: 0; margin: .4rem 0; max-width: 34rem; }
 ol.contents li { display: flex; gap: .5rem; align-items: baseline; padding: .15rem 0; }
 ol.contents .leader { flex: 1; border-bottom: 1px dotted #777; }
 ol.contents .page-number { font-variant-numeric: tabular-nums; }
+/* The reports' charts at their full size (only the summary's is made small); the figures
+   behind each chart are in the workbook, not printed under it. */
+section.appendix figure.chart img { max-height: 23cm; max-width: 100%; width: auto; }
+section.part figure.chart details { display: none; }
 """
 
 
