@@ -110,7 +110,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="seconds to wait while another run builds the same council and period (default 600)",
     )
     run.add_argument(
-        "--pdf", action="store_true", help="also print each report to PDF (needs Chromium)"
+        "--pdf",
+        action="store_true",
+        help="also print the committee paper, one PDF of the whole pack (needs Chromium)",
     )
     run.add_argument(
         "--screenshots",

@@ -24,8 +24,10 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import re
 import struct
 import sys
+import unicodedata
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -288,8 +290,12 @@ def test_no_browser_gives_a_clear_error(monkeypatch):
 
 @pytest.mark.browser
 @pytest.mark.slow
-def test_pack_extras_print_pdfs_and_first_screens(default_pack, chromium_path, tmp_path):
+def test_pack_extras_print_the_committee_paper_and_first_screens(
+    default_pack, chromium_path, tmp_path
+):
     import shutil
+
+    from pypdf import PdfReader
 
     pack = tmp_path / "pack"
     shutil.copytree(default_pack, pack)
@@ -298,10 +304,186 @@ def test_pack_extras_print_pdfs_and_first_screens(default_pack, chromium_path, t
     browser.pack_extras(pdf=True, screenshots=True, progress=said.append)(pack, results)
     for name in PAGES:
         stem = Path(name).stem
-        pdf = (pack / f"{stem}.pdf").read_bytes()
-        assert pdf.startswith(b"%PDF-"), name
+        assert not (pack / f"{stem}.pdf").exists(), "one paper, not a PDF a page"
         png = (pack / "screenshots" / f"{stem}.png").read_bytes()
         assert png[:8] == b"\x89PNG\r\n\x1a\n", name
         width, height = struct.unpack(">II", png[16:24])
         assert (width, height) == browser.SCREEN
-    assert len(said) == 2 * len(PAGES)
+    assert len(said) == 1 + len(PAGES)
+
+    reader = PdfReader(pack / "committee-paper.pdf")
+    # (NFKC: the PDF's "ﬁ" ligature back to "fi")
+    texts = [
+        " ".join(unicodedata.normalize("NFKC", page.extract_text()).split())
+        for page in reader.pages
+    ]
+    n = len(texts)
+    # The cover: the headline and a contents list giving each part's page.
+    contents = texts[0].split("Contents", 1)[1]
+    titles = ["Quarterly finance summary"] + [
+        f"Appendix {letter}: " for letter in "ABC"
+    ]  # the reports' titles follow the letters
+    numbers = []
+    for title in titles:
+        found = re.search(re.escape(title) + r"[^0-9]*?(\d+)", contents)
+        assert found, (title, contents)
+        numbers.append(int(found.group(1)))
+    assert numbers == sorted(numbers) and numbers[0] == 2 and numbers[-1] <= n
+    summary_page = texts[numbers[0] - 1]
+    assert "Quarterly finance summary" in summary_page
+    for number, letter in zip(numbers[1:], "ABC", strict=True):
+        assert f"Appendix {letter}:" in texts[number - 1]  # the contents are right
+    # Every page after the cover is numbered "Page i of n".
+    for i, text in enumerate(texts[1:], start=2):
+        assert f"Page {i} of {n}" in text, i
+    assert "Page 1 of" not in texts[0]
+    # No page but the last is mostly empty (little text and no chart).
+    thin = [
+        i + 1
+        for i, (text, page) in enumerate(zip(texts[:-1], reader.pages[:-1], strict=True))
+        if len(text) < 900 and not page.images
+    ]
+    assert thin == []
+    assert n <= 25  # 61 pages in five PDFs before
+
+
+# ---------------------------------------------------------------------------------------------
+# A committee paper on screen: the first screen, tables that fit, words not identifiers
+
+SIZES = {"desktop": (1366, 768), "phone": (390, 844)}
+IDENTIFIER = re.compile(r"\b[A-Za-z0-9]+(?:_[A-Za-z0-9]+)+\b|\.csv\b|_gbp")
+
+MEASURE = """() => {
+  const vw = document.documentElement.clientWidth, vh = window.innerHeight;
+  const clipped = [];
+  for (const cell of document.querySelectorAll('main td, main th')) {
+    if (cell.closest('details:not([open])')) continue;
+    const r = cell.getBoundingClientRect();
+    if (r.width === 0) continue;
+    let scroller = null;
+    for (let e = cell.parentElement; e; e = e.parentElement) {
+      const o = getComputedStyle(e).overflowX;
+      if (o === 'auto' || o === 'scroll') { scroller = e; break; }
+    }
+    // Cut inside the cell, or off the page with no box to scroll it into view.
+    if (cell.scrollWidth > cell.clientWidth + 1 || (!scroller && r.right > vw + 1))
+      clipped.push(cell.textContent.trim().slice(0, 60));
+  }
+  const scrollers = Array.from(document.querySelectorAll('main .table-wrap'))
+    .filter(w => w.scrollWidth > w.clientWidth + 1)
+    .map(w => ({label: w.getAttribute('aria-label'),
+                cue: getComputedStyle(w).backgroundImage.includes('gradient')}));
+  const tiles = Array.from(document.querySelectorAll('main .kpi')).map(t => {
+    const value = t.querySelector('.kpi-value').getBoundingClientRect();
+    return {label: t.querySelector('.kpi-label').textContent, top: value.top,
+            bottom: value.bottom};
+  });
+  const banner = document.querySelector('.illustrative-banner summary');
+  let bannerLines = 0;
+  if (banner) {
+    const style = getComputedStyle(banner);
+    bannerLines = Math.round(banner.getBoundingClientRect().height / parseFloat(style.lineHeight));
+  }
+  return {clipped, scrollers, tiles, bannerLines, viewport: vh,
+          pageWider: document.documentElement.scrollWidth > vw + 1,
+          height: document.documentElement.scrollHeight,
+          text: document.body.innerText};
+}"""
+
+
+def _measure(chromium, pack: Path) -> dict:
+    seen = {}
+    for size, (width, height) in SIZES.items():
+        context = chromium.new_context(viewport={"width": width, "height": height}, offline=True)
+        page = context.new_page()
+        try:
+            for path in sorted(pack.glob("*.html")):
+                page.goto(path.resolve().as_uri(), wait_until="load")
+                seen[(path.name, size)] = page.evaluate(MEASURE)
+        finally:
+            context.close()
+    return seen
+
+
+@pytest.fixture(scope="module")
+def benchmark_pack(tmp_path_factory, shared_public):
+    """The benchmarking and the summary alone, for a council on the published files."""
+    from analysis.pack.build import build_pack
+
+    result = build_pack(
+        "bath-ne-somerset",
+        "2016-17-Q4",
+        "base",
+        notebooks=["benchmark", "summary"],
+        output_root=tmp_path_factory.mktemp("benchmark-pack"),
+        public_data=shared_public,
+    )
+    assert result.ok, result.message
+    return result.directory
+
+
+@pytest.fixture(scope="module")
+def screens(default_pack, benchmark_pack, chromium):
+    return {
+        "default": _measure(chromium, default_pack),
+        "benchmark": _measure(chromium, benchmark_pack),
+    }
+
+
+def _every_page(screens):
+    for pack, seen in screens.items():
+        for (name, size), found in seen.items():
+            yield f"{pack}/{name} at {size}", name, size, found
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_the_headline_tiles_are_on_the_first_screen_at_both_sizes(screens):
+    checked = 0
+    for where, name, _size, found in _every_page(screens):
+        if name not in ("index.html", "00_summary.html"):
+            continue
+        assert found["tiles"], f"{where}: no headline tiles"
+        for tile in found["tiles"]:
+            assert tile["bottom"] <= found["viewport"], f"{where}: {tile['label']} below the fold"
+        checked += 1
+    assert checked == 8  # two packs, two pages, two sizes
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_the_illustrative_warning_takes_at_most_two_lines(screens):
+    for where, _name, _size, found in _every_page(screens):
+        assert found["bannerLines"] <= 2, where
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_no_table_cell_is_cut_and_wide_tables_scroll_with_a_cue(screens):
+    for where, _name, _size, found in _every_page(screens):
+        assert found["clipped"] == [], f"{where}: {found['clipped']}"
+        assert not found["pageWider"], f"{where}: the page scrolls sideways"
+        assert all(s["cue"] for s in found["scrollers"]), f"{where}: {found['scrollers']}"
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_no_identifier_in_visible_text(screens):
+    for where, _name, _size, found in _every_page(screens):
+        words = sorted({m.group(0) for m in IDENTIFIER.finditer(found["text"])})
+        assert words == [], f"{where}: {words}"
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_the_summary_is_at_most_three_screens_and_prints_on_two_a4_pages(
+    screens, default_pack, chromium_path, tmp_path
+):
+    from pypdf import PdfReader
+
+    # Before: 4,065 px at 1366 px wide (5.3 screens of 768 px), 7,864 px on a phone, 7 A4
+    # pages; now about 2,200 px (2.9 screens), 3,700 px and 2 pages.
+    assert screens["default"][("00_summary.html", "desktop")]["height"] <= 3 * 768
+    assert screens["default"][("00_summary.html", "phone")]["height"] <= 5 * 844
+    pdf = browser.print_pdf(chromium_path, default_pack / "00_summary.html", tmp_path / "s.pdf")
+    assert len(PdfReader(pdf).pages) <= 2

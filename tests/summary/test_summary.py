@@ -508,12 +508,15 @@ def test_gap_chart_puts_the_chosen_scenario_first_and_describes_it():
     try:
         assert alt == (
             "Line chart of the cumulative budget gap from 2023-24 to 2025-26 under 2 scenarios. "
-            "By 2025-26: base £30.0m; pessimistic £45.0m."
-        )
+            "By 2025-26: Base £30.0m; Pessimistic £45.0m."
+        )  # scenarios by their titles, never their keys
         assert fig.axes[0].get_title(loc="left") == (
             "The cumulative budget gap reaches £30.0m by 2025-26 (base scenario)"
         )
-        assert [line.get_label() for line in fig.axes[0].get_lines()][:2] == ["base", "pessimistic"]
+        assert [line.get_label() for line in fig.axes[0].get_lines()][:2] == [
+            "Base",
+            "Pessimistic",
+        ]
         assert table.columns.tolist() == ["scenario", "year", "cumulative_gap_gbp_m"]
         assert len(table) == 6
     finally:

@@ -240,7 +240,7 @@ def chart_strips(strips: pd.DataFrame, council_name: str, year: int, authority_c
         ax.tick_params(axis="x", labelsize=7)
         ax.xaxis.set_major_locator(MaxNLocator(nbins=5, steps=ROUND_STEPS))
         charts.no_axis_label(ax.xaxis)
-        ax.xaxis.set_major_formatter(lambda v, _p: ("\u2212" if v < 0 else "") + f"£{abs(v):,.0f}")
+        ax.xaxis.set_major_formatter(charts.ExactFormatter("£"))  # £1.5 where steps need it
         for side in ("left", "right", "top"):
             ax.spines[side].set_visible(False)
     return fig

@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import html
 import io
+import math
 from collections.abc import Sequence
 
 import matplotlib
@@ -21,7 +22,25 @@ matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
-from matplotlib.ticker import FuncFormatter  # noqa: E402
+from matplotlib.text import Text  # noqa: E402
+from matplotlib.ticker import MaxNLocator  # noqa: E402
+
+from analysis.core.chart_files import (  # noqa: E402, F401  (re-exported)
+    CHECK_LOG_VARIABLE,
+    chart_title,
+    export_chart,
+    export_charts_to,
+    file_stem,
+    log_check,
+    text_outside,
+)
+from analysis.core.chart_ticks import (  # noqa: E402, F401  (re-exported)
+    NICE_STEPS,
+    ExactFormatter,
+    axis_of,
+    decimals_needed,
+    exact_axis,
+)
 
 # Okabe-Ito, reordered so consecutive colours differ in lightness as well as hue.
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#56B4E9", "#CC79A7", "#000000", "#F0E442"]
@@ -29,9 +48,15 @@ HATCHES = ["", "//", "..", "xx", "\\\\", "oo", "--", "++"]
 LINESTYLES = ["-", "--", "-.", ":", (0, (5, 1)), (0, (3, 1, 1, 1, 1, 1))]
 MARKERS = ["o", "s", "^", "D", "v", "P", "X", "*"]
 
-# RAG status colours with hatches that separate them in greyscale.
-RAG_COLOURS = {"Blue": "#0072B2", "Green": "#009E73", "Amber": "#E69F00", "Red": "#D55E00"}
+# RAG status colours as committees expect them (a true red, an amber, a green), with hatches
+# that separate them for colour-blind readers and in greyscale; the status is also named in each
+# chart's legend or labels.
+RAG_COLOURS = {"Blue": "#0072B2", "Green": "#1A7F37", "Amber": "#F2A900", "Red": "#C8102E"}
 RAG_HATCHES = {"Blue": "", "Green": "..", "Amber": "//", "Red": "xx"}
+
+# The smallest text in a saved chart, in points: at the pack's resolution (110 dpi) 8 pt is
+# 12 px in the image, which a page shows no narrower than 600 px (it scrolls on a phone).
+MIN_FONT_PT = 8.0
 
 HIGHLIGHT = "#D55E00"
 MUTED = "#9A9A9A"
@@ -72,29 +97,30 @@ def apply_house_style() -> None:
 
 
 def gbp_m(value: float, _pos: int | None = None) -> str:
-    """Format a £m value for an axis: £12m, -£3.5m."""
-    sign = "-" if value < 0 else ""
-    magnitude = abs(value)
-    text = (
-        f"{magnitude:,.0f}"
-        if magnitude >= 10 or magnitude == int(magnitude)
-        else f"{magnitude:,.1f}"
-    )
-    return f"{sign}£{text}m"
+    """A £m value with the decimals it needs (up to 2): £12m, -£3.5m, £0.25m."""
+    return ExactFormatter("£", "m").format_ticks([value])[0] if math.isfinite(value) else ""
 
 
 def gbp_m_axis(ax, axis: str = "y", label: str | None = "£m") -> None:
-    """Label an axis of £m values."""
-    target = ax.yaxis if axis == "y" else ax.xaxis
-    target.set_major_formatter(FuncFormatter(gbp_m))
+    """Label an axis of £m values: £0m, £5m, £10m (or £0.5m steps, never rounded)."""
+    exact_axis(ax, axis, "£", "m")
+    if label:
+        (ax.set_ylabel if axis == "y" else ax.set_xlabel)(label)
+
+
+def gbp_axis(ax, axis: str = "y", label: str | None = None) -> None:
+    """Label an axis of pounds (costs per head): £0, £250, £500; £1.5 where the steps need it."""
+    exact_axis(ax, axis, "£")
     if label:
         (ax.set_ylabel if axis == "y" else ax.set_xlabel)(label)
 
 
 def percent_axis(ax, axis: str = "y", label: str | None = None, decimals: int = 0) -> None:
-    """Label an axis of fractions (0.25) as percentages (25%)."""
-    target = ax.yaxis if axis == "y" else ax.xaxis
-    target.set_major_formatter(FuncFormatter(lambda v, _p: f"{v * 100:.{decimals}f}%"))
+    """Label an axis of fractions (0.25) as percentages (25%); at least ``decimals`` places, more
+    where the ticks need them (2.5%)."""
+    target = axis_of(ax, axis)
+    target.set_major_locator(MaxNLocator(nbins="auto", steps=NICE_STEPS))
+    target.set_major_formatter(ExactFormatter(suffix="%", scale=100, least=decimals))
     if label:
         (ax.set_ylabel if axis == "y" else ax.set_xlabel)(label)
 
@@ -121,10 +147,22 @@ def no_axis_label(axis) -> None:
     axis.set_label_coords(0.5, 0.0)
 
 
+CAPTION_PT = 8.5
+
+
 def add_caption(fig, source: str, period: str | None = None) -> None:
-    """Put 'Source: ...; period ...' under the chart."""
+    """Put 'Source: ...; period ...' under the chart, wrapped to the chart's width."""
+    from analysis.core.chart_grid import wrap_lines
+
     text = f"Source: {source}" + (f". Period: {period}" if period else "")
-    fig.supxlabel(text, x=0.01, ha="left", fontsize=8.5, color="#444444")
+    width = fig.get_figwidth() * 0.96
+    fig.supxlabel(
+        "\n".join(wrap_lines(text, width, CAPTION_PT)),
+        x=0.01,
+        ha="left",
+        fontsize=CAPTION_PT,
+        color="#444444",
+    )
 
 
 # zlib level 3: on the benchmarking charts as fast as level 1 (a third less time than the
@@ -132,8 +170,67 @@ def add_caption(fig, source: str, period: str | None = None) -> None:
 PNG_COMPRESS_LEVEL = 3
 
 
+def readable_text(fig) -> None:
+    """Make the figure's text legible and whole before it is laid out: no text smaller than
+    :data:`MIN_FONT_PT`, and axis labels and the caption wider than the figure wrapped onto
+    more lines (a long label is never cut at the picture's edge)."""
+    from analysis.core.chart_grid import wrap_lines
+
+    for text in fig.findobj(Text):
+        if text.get_text() and text.get_fontsize() < MIN_FONT_PT:
+            text.set_fontsize(MIN_FONT_PT)
+    for ax in fig.axes:
+        for name, axis in (("x", ax.xaxis), ("y", ax.yaxis)):
+            labels = axis.get_ticklabels()
+            if labels and labels[0].get_fontsize() < MIN_FONT_PT:
+                ax.tick_params(axis=name, labelsize=MIN_FONT_PT)
+    width, height = fig.get_size_inches()
+    for ax in fig.axes:
+        # Room for an axis title: it is centred on its axes, which the layout may narrow.
+        for label, room in ((ax.xaxis.label, width * 0.6), (ax.yaxis.label, height * 0.8)):
+            _wrap(label, room, wrap_lines)
+    caption = fig.get_supxlabel() if hasattr(fig, "get_supxlabel") else ""
+    if caption:
+        for text in fig.findobj(Text):
+            if text.get_text() == caption:
+                _wrap(text, width * 0.96, wrap_lines)
+
+
+def _wrap(text: Text, room_in: float, wrap_lines) -> None:
+    content = text.get_text()
+    if not content:
+        return
+    size, weight = text.get_fontsize(), str(text.get_fontweight())
+    weight = "bold" if weight in ("bold", "700", "heavy", "semibold") else "normal"
+    lines = [
+        line for part in content.split("\n") for line in wrap_lines(part, room_in, size, weight)
+    ]
+    if "\n".join(lines) != content:
+        text.set_text("\n".join(lines))
+
+
+def _fit_axis_titles(fig) -> bool:
+    """Wrap each x-axis title wider than its laid-out axes (it is centred on them, so it would
+    run off the picture beside long row labels); whether any changed."""
+    from analysis.core.chart_grid import wrap_lines
+
+    renderer = fig.canvas.get_renderer()
+    changed = False
+    for ax in fig.axes:
+        label = ax.xaxis.label
+        if not label.get_visible() or not label.get_text():
+            continue
+        room = ax.get_position().width * fig.get_figwidth()
+        if label.get_window_extent(renderer).width / fig.dpi > room:
+            before = label.get_text()
+            _wrap(label, room, wrap_lines)
+            changed = changed or label.get_text() != before
+    return changed
+
+
 def figure_png(fig) -> bytes:
     """The figure as PNG bytes, deterministic for the same figure (no timestamp metadata)."""
+    readable_text(fig)
     lay_out_once(fig)
     buffer = io.BytesIO()
     fig.savefig(
@@ -157,6 +254,8 @@ def lay_out_once(fig) -> None:
     if dpi != "figure":
         fig.set_dpi(dpi)
     engine.execute(fig)
+    if _fit_axis_titles(fig):
+        engine.execute(fig)  # again, with the longer axis titles on two lines
     # None (not "none", which leaves a placeholder engine that savefig still lays out for).
     with plt.rc_context({"figure.autolayout": False, "figure.constrained_layout.use": False}):
         fig.set_layout_engine(None)
@@ -166,14 +265,24 @@ def figure_html(
     fig, alt: str, table: pd.DataFrame | None = None, table_caption: str | None = None
 ) -> str:
     """The figure as a self-contained ``<figure>``: embedded PNG, alt text, optional data table."""
-    from analysis.core.display import capped_table_html
+    _check_alt(alt)
+    return _figure_html(figure_png(fig), alt, table, table_caption)
 
+
+def _check_alt(alt: str) -> None:
     if not alt or not alt.strip():
         raise ValueError("every chart needs alt text describing what it shows")
-    encoded = base64.b64encode(figure_png(fig)).decode("ascii")
+
+
+def _figure_html(png: bytes, alt: str, table, table_caption) -> str:
+    from analysis.core.display import capped_table_html
+
+    encoded = base64.b64encode(png).decode("ascii")
     parts = [
         '<figure class="chart">',
-        f'<img src="data:image/png;base64,{encoded}" alt="{html.escape(alt, quote=True)}">',
+        '<div class="chart-frame">'
+        f'<img src="data:image/png;base64,{encoded}" alt="{html.escape(alt, quote=True)}">'
+        "</div>",
     ]
     if table is not None:
         caption = table_caption or "The figures behind this chart"
@@ -188,11 +297,16 @@ def figure_html(
 def show(
     fig, alt: str, table: pd.DataFrame | None = None, table_caption: str | None = None
 ) -> None:
-    """Display a chart in the notebook and the report, with alt text and its data; closes it."""
+    """Display a chart in the notebook and the report, with alt text and its data, and save it
+    as PNG and SVG in the pack's ``charts/`` folder; closes it."""
     from IPython.display import HTML, display
 
     try:
-        display(HTML(figure_html(fig, alt, table, table_caption)))
+        _check_alt(alt)
+        png = figure_png(fig)
+        log_check(fig, MIN_FONT_PT)
+        export_chart(fig, png)
+        display(HTML(_figure_html(png, alt, table, table_caption)))
     finally:
         plt.close(fig)
 

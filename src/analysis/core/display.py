@@ -110,6 +110,9 @@ def pretty_header(column: str) -> str:
     return (label[:1].upper() + label[1:] + suffix) if label else column
 
 
+LONG_TEXT_CHARS = 40  # a text column with a longer cell wraps at a readable width
+
+
 def table_html(
     df: pd.DataFrame,
     caption: str,
@@ -131,13 +134,21 @@ def table_html(
         f"{html.escape(headers.get(str(c), pretty_header(str(c))))}</th>"
         for c in frame.columns
     )
+    # Columns of long text (a reason, a mitigation) wrap at a readable width (class "wrap").
+    long_text = {
+        str(c)
+        for c in frame.columns
+        if any(isinstance(v, str) and len(v) > LONG_TEXT_CHARS for v in frame[c])
+    }
     rows = []
     for record in frame.itertuples(index=False, name=None):
         cells = []
         for position, (value, column) in enumerate(zip(record, columns, strict=True)):
             text, cls = format_cell(value, column)
-            if position == 0 and cls == "text":
-                cells.append(f'<th scope="row" class="text">{text}</th>')
+            if column in long_text and cls == "text":
+                cls = "text wrap"
+            if position == 0 and cls.startswith("text"):
+                cells.append(f'<th scope="row" class="{cls}">{text}</th>')
             else:
                 cells.append(f'<td class="{cls}">{text}</td>')
         rows.append("<tr>" + "".join(cells) + "</tr>")

@@ -46,6 +46,7 @@ def setup(
     loaded = config.load_council(council)
     resolved = resolve_period(loaded, period)
     directory = Path(tables_dir) if tables_dir else default_tables_dir(council, resolved)
+    charts.export_charts_to(directory.parent / "charts")  # every chart also as PNG and SVG
     public = Path(public_data) if public_data else None
     if public is not None and not public.is_absolute():
         public = paths.project_root() / public  # the pack records it relative to the project

@@ -1,11 +1,15 @@
-"""Headless Chromium for the pack: a PDF of each report and a PNG of its first screen.
+"""Headless Chromium for the pack: the committee paper as one PDF, and a PNG of each page's
+first screen.
 
 ``python -m analysis run --pdf --screenshots`` calls :func:`pack_extras`, whose result the pack
 runner calls after rendering (``after_render(build_dir, results)``), before the pack is
-published. For each rendered report (and the cover) it writes
+published. It writes
 
-- ``<report>.pdf`` beside the HTML, printed with the page's own print stylesheet (A4), and
-- ``screenshots/<report>.png``: the first screen as a councillor would see it (1280 x 800).
+- ``committee-paper.pdf``: the cover's headline and contents, the summary, and each report as
+  an appendix, numbered, printed with the pages' own print stylesheet (A4), see
+  :mod:`analysis.pack.paper`; and
+- ``screenshots/<report>.png``: each page's first screen as a councillor would see it
+  (1280 x 800).
 
 Chromium is found at ``/usr/bin/chromium`` or as ``chromium``, ``chromium-browser``,
 ``google-chrome`` or ``google-chrome-stable`` on PATH (or ``$CHROMIUM``); when none is there,
@@ -101,11 +105,13 @@ def _run(chromium: Path, extra: list[str], url: str, output: Path) -> None:
 
 
 def print_pdf(chromium: Path, html_file: Path, pdf_file: Path) -> Path:
-    """Print a page to PDF with its print stylesheet, without the browser's header and footer."""
+    """Print a page to PDF with its print stylesheet, without the browser's header and footer;
+    its headings become the PDF's outline (bookmarks)."""
     _run(
         chromium,
         [
             "--no-pdf-header-footer",
+            "--generate-pdf-document-outline",
             "--run-all-compositor-stages-before-draw",
             f"--print-to-pdf={pdf_file}",
         ],
@@ -157,10 +163,16 @@ def pack_extras(
     def after_render(build_dir: Path, results: list) -> None:
         if chromium is None:
             return
+        if pdf:
+            from analysis.pack.paper import print_paper
+
+            print_paper(
+                Path(build_dir),
+                results,
+                lambda page, target: print_pdf(chromium, page, target),
+                progress,
+            )
         for page in report_pages(Path(build_dir), results):
-            if pdf:
-                print_pdf(chromium, page, page.with_suffix(".pdf"))
-                progress(f"  printed  {page.with_suffix('.pdf').name}")
             if screenshots:
                 target = Path(build_dir) / "screenshots" / f"{page.stem}.png"
                 screenshot(chromium, page, target)

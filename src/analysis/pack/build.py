@@ -63,6 +63,7 @@ from analysis.pack.publish import (
 )
 from analysis.pack.render import PageInfo, build_label, render_notebook
 from analysis.pack.validate import Prechecked, validate_all
+from analysis.pack.workbook import write_workbook
 
 
 @dataclass
@@ -236,6 +237,7 @@ def _build(
         rendering += _render_reports(build, last, page, progress)
     rendered_at = time.perf_counter()
     table_names = sorted(p.name for p in tables_dir.glob("*.csv"))
+    write_workbook(tables_dir)  # tables.xlsx beside tables/, for finance teams
     for result in results.values():
         prefix = f"{result.key}_"
         result.tables = [t for t in table_names if t.startswith(prefix)]

@@ -1,4 +1,7 @@
-"""The pack's cover page, ``index.html``: what is in the pack and what it was built from."""
+"""The pack's cover page, ``index.html``: it leads with the headline figures and the summary's
+messages (read from the tables the summary saved, ``summary_tiles`` and ``summary_messages``),
+then the reports and the files finance teams use; how the pack was built (versions,
+fingerprints) is folded at the bottom."""
 
 from __future__ import annotations
 
@@ -7,6 +10,7 @@ import html
 from pathlib import Path
 
 from analysis.core.config import load_council
+from analysis.core.csvtext import read_csv_records
 from analysis.core.periods import Period
 from analysis.pack import catalogue
 from analysis.pack.render import PageInfo, build_label, illustrative_note, page
@@ -20,9 +24,9 @@ def provenance_sentences(manifest: dict) -> list[str]:
     sentences = [
         f"Built on {_when(manifest['built_at'])} from version {commit} of the analysis code{state}.",
         f"Inputs: {len(manifest.get('inputs', {}))} data files, each fingerprinted (SHA-256) in "
-        "manifest.json, so the same figures can be rebuilt and checked.",
+        "the pack's manifest, so the same figures can be rebuilt and checked.",
         f"Period: {Period.parse(manifest['period']).description}. "
-        f"Scenario: '{manifest['scenario']}'. Python {manifest['packages'].get('python', '?')}, "
+        f"Scenario: {manifest['scenario']}. Python {manifest['packages'].get('python', '?')}, "
         f"pandas {manifest['packages'].get('pandas', '?')}.",
     ]
     files = sorted(manifest.get("inputs", {}))
@@ -64,7 +68,63 @@ def _entries(manifest: dict) -> list[dict]:
     return entries
 
 
-def cover_body(manifest: dict) -> str:
+def summary_tables(directory: Path | None) -> tuple[list[dict], list[dict]]:
+    """The headline tiles and messages the summary saved in ``directory/tables`` (empty when
+    the summary was not part of this run)."""
+    if directory is None:
+        return [], []
+    found = []
+    for name in ("summary_tiles", "summary_messages"):
+        path = Path(directory) / "tables" / f"{name}.csv"
+        rows = read_csv_records(path) if path.is_file() else []
+        found.append(sorted(rows, key=lambda r: int(r.get("order") or 0)))
+    return found[0], found[1]
+
+
+def headline_section(tiles: list[dict], messages: list[dict]) -> str:
+    """The headline figures and the summary's messages, each linking to its report."""
+    if not tiles and not messages:
+        return (
+            '<p class="cover-lead">The quarterly summary was not part of this run, so the '
+            "headline figures are in the reports below.</p>"
+        )
+    from analysis.core.display import headline_html  # (loads pandas: only when a cover is written)
+
+    parts = []
+    if tiles:
+        parts.append(
+            headline_html((t["label"] or "", t["value"] or "", t["note"] or "") for t in tiles)
+        )
+    items = []
+    for message in messages:
+        text = html.escape(message.get("message") or "")
+        if message.get("report_href"):
+            text += (
+                f' <a class="detail-link" href="{html.escape(message["report_href"], quote=True)}">'
+                f"Detail: {html.escape(message.get('report_title') or '')}</a>"
+            )
+        items.append(f"<li>{text}</li>")
+    if items:
+        parts.append('<ul class="key-messages">' + "".join(items) + "</ul>")
+    return "".join(parts)
+
+
+def _files_section(directory: Path | None) -> str:
+    """Links to the files finance teams use, where the pack has them."""
+    links = []
+    if directory is None or (Path(directory) / "tables.xlsx").is_file():
+        links.append(
+            '<li><a href="tables.xlsx">Every table as an Excel workbook</a>, one sheet a '
+            "table with a contents sheet</li>"
+        )
+    if directory is None or (Path(directory) / "charts").is_dir():
+        links.append('<li><a href="charts/">Every chart as a picture</a> (PNG and SVG)</li>')
+    if not links:
+        return ""
+    return '<h2 id="files">Files for finance teams</h2><ul>' + "".join(links) + "</ul>"
+
+
+def cover_body(manifest: dict, directory: Path | None = None) -> str:
     rows = []
     for entry in _entries(manifest):
         status = entry["status"]
@@ -78,21 +138,19 @@ def cover_body(manifest: dict) -> str:
         rows.append(
             f'<tr><th scope="row" class="text">{link}</th>'
             f'<td class="text">{html.escape(ABOUT.get(entry.get("key", ""), ""))}</td>'
-            f'<td class="text"><span class="{cls}">{label}</span></td>'
-            f'<td class="num" data-label="Data tables (CSV): ">{len(entry.get("tables", []))}</td></tr>'
+            f'<td class="text"><span class="{cls}">{label}</span></td></tr>'
         )
     period = Period.parse(manifest["period"])
+    tiles, messages = summary_tables(directory)
     intro = (
-        f"<p>This pack reports {html.escape(manifest['council_name'])}'s finances for "
-        f"{html.escape(period.description)}. Start with the quarterly summary; each report "
-        "opens with what its figures mean, then the detail.</p>"
+        f'<p class="cover-lead">{html.escape(manifest["council_name"])}\'s finances for '
+        f"{html.escape(period.description)}: the headline figures, then the reports.</p>"
     )
     table = (
         '<div class="table-wrap" role="region" tabindex="0" aria-label="Reports in this pack">'
         '<table class="data-table"><caption>Reports in this pack</caption>'
         '<thead><tr><th scope="col" class="text">Report</th><th scope="col" class="text">What it covers</th>'
-        '<th scope="col" class="text">Status</th>'
-        '<th scope="col" class="num">Data tables (CSV)</th></tr></thead><tbody>'
+        '<th scope="col" class="text">Status</th></tr></thead><tbody>'
         + "".join(rows)
         + "</tbody></table></div>"
     )
@@ -100,12 +158,13 @@ def cover_body(manifest: dict) -> str:
     return (
         '<div class="cover-page">'
         + intro
+        + '<h2 id="headline">The headline</h2>'
+        + headline_section(tiles, messages)
         + '<h2 id="reports">Reports</h2>'
         + table
-        + '<h2 id="provenance">How this pack was built</h2>'
-        + f"<ul>{words}</ul>"
-        + "<p>The figures behind every chart and table are in the <code>tables/</code> folder "
-        "as CSV files; the executed notebooks are in <code>executed/</code>.</p></div>"
+        + _files_section(directory)
+        + '<details class="provenance"><summary id="provenance">How this pack was built</summary>'
+        + f"<ul>{words}</ul></details></div>"
     )
 
 
@@ -130,11 +189,12 @@ def write_cover(directory: Path, manifest: dict) -> Path:
         built=_when(manifest["built_at"]),
         build=build,
         nav=nav,
-        footer="Provenance in manifest.json.",
+        footer="How this pack was built is at the end of this page.",
         illustrative=illustrative_note(manifest["council"]),
     )
     path = directory / "index.html"
     path.write_text(
-        page(cover_body(manifest), f"Quarterly finance pack, {period.label}", info), "utf-8"
+        page(cover_body(manifest, directory), f"Quarterly finance pack, {period.label}", info),
+        "utf-8",
     )
     return path

@@ -1,11 +1,21 @@
 """The quarterly summary: the pack's first screen, built only from the other reports' tables.
 
 :mod:`.tables` reads the pack's CSV tables and holds their contracts, :mod:`.sentences` turns
-each table into one sentence, and :mod:`.report` gives the tiles, tables and chart the summary
-notebook shows.
+each table into one sentence, :mod:`.report` gives the tiles, tables and chart the summary
+notebook shows, and :mod:`.brief` puts each message once in the section that owns it.
 """
 
 from analysis.summary.bridge import bridge_chart, bridge_sentence
+from analysis.summary.brief import (
+    SECTIONS,
+    messages_table,
+    proposed_services,
+    section_html,
+    section_messages,
+    services_lead,
+    show_section,
+    tiles_table,
+)
 from analysis.summary.messages import key_messages
 from analysis.summary.report import (
     SCENARIO_TABLE_HEADERS,
@@ -46,6 +56,7 @@ from analysis.summary.tables import (
     PackTables,
     not_in_run_sentence,
     read_pack,
+    scenario_title,
 )
 from analysis.summary.vfm import absent_sentence, top_services, vfm_sentence
 
@@ -58,6 +69,7 @@ __all__ = [
     "PackTables",
     "REPORTS",
     "SCENARIO_TABLE_HEADERS",
+    "SECTIONS",
     "SERVICES_HEADERS",
     "TABLES",
     "TOP_SERVICES",
@@ -72,10 +84,12 @@ __all__ = [
     "key_messages",
     "likely_below_year",
     "messages_html",
+    "messages_table",
     "money",
     "not_in_run_sentence",
     "percent",
     "probability_sentence",
+    "proposed_services",
     "productivity_sentences",
     "read_pack",
     "reserves_sentence",
@@ -83,10 +97,16 @@ __all__ = [
     "savings_table",
     "scenario_row",
     "scenario_table",
+    "scenario_title",
+    "section_html",
+    "section_messages",
     "services_display",
+    "services_lead",
     "show_detail_link",
     "show_messages",
     "show_not_in_run",
+    "show_section",
+    "tiles_table",
     "top_services",
     "vfm_sentence",
     "year_text",

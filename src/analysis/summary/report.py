@@ -24,7 +24,14 @@ from analysis.summary.sentences import (
     scenario_row,
     year_text,
 )
-from analysis.summary.tables import BASE, REPORTS, TABLES, PackTables, not_in_run_sentence
+from analysis.summary.tables import (
+    BASE,
+    REPORTS,
+    TABLES,
+    PackTables,
+    not_in_run_sentence,
+    scenario_title,
+)
 from analysis.summary.vfm import _present, reserves_tile, top_services
 
 
@@ -52,7 +59,7 @@ def scenario_table(headline: pd.DataFrame) -> pd.DataFrame:
     """The scenarios side by side, for display: gap, reserve milestones, DSG deficit."""
     out = pd.DataFrame(
         {
-            "scenario": headline["scenario"].astype(str),
+            "scenario": [scenario_title(n, headline) for n in headline["scenario"].astype(str)],
             "cumulative_gap_gbp_m": headline["cumulative_gap_final_year_gbp_m"].astype(float),
             "general_fund_below_minimum": headline["general_fund_below_minimum_year"].map(
                 lambda v: year_text(v) or "Not in plan period"
@@ -78,11 +85,11 @@ def scenario_table(headline: pd.DataFrame) -> pd.DataFrame:
 
 SCENARIO_TABLE_HEADERS = {
     "scenario": "Scenario",
-    "cumulative_gap_gbp_m": "Cumulative gap in final year (£m)",
+    "cumulative_gap_gbp_m": "Gap in final year (£m)",
     "general_fund_below_minimum": "General fund below minimum from",
-    "usable_reserves_run_out": "Usable reserves run out in (DSG deficit counted once the override ends)",
+    "usable_reserves_run_out": "Usable reserves run out in (schools deficit counted once the override ends)",
     "usable_reserves_run_out_if_override_continues": "Usable reserves run out in, if the override continued",
-    "dsg_deficit_gbp_m": "DSG deficit in final year, with mitigation (£m)",
+    "dsg_deficit_gbp_m": "Schools high-needs deficit in final year, with mitigation (£m)",
 }
 
 
@@ -346,9 +353,12 @@ def gap_chart(
 
     frame = scenarios[["scenario", "year", "budget_gap_cumulative_gbp_m"]].copy()
     frame["scenario"] = frame["scenario"].astype(str)
+    scenario = scenario_title(scenario)
+    frame["scenario"] = frame["scenario"].map(scenario_title)
     frame["year"] = frame["year"].map(year_text)
     names = list(dict.fromkeys(frame["scenario"]))
-    chosen = scenario if scenario in names else (BASE if BASE in names else names[0])
+    base = scenario_title(BASE)
+    chosen = scenario if scenario in names else (base if base in names else names[0])
     names = [chosen] + [n for n in names if n != chosen]
     years = sorted(frame["year"].unique(), key=_sort_year)
     wide = frame.pivot(
@@ -356,7 +366,10 @@ def gap_chart(
     ).reindex(years)[names]
 
     final = years[-1]
-    title = f"The cumulative budget gap reaches {money(wide.loc[final, chosen])} by {final} ({chosen} scenario)"
+    title = (
+        f"The cumulative budget gap reaches {money(wide.loc[final, chosen])} by {final} "
+        f"({chosen.lower()} scenario)"
+    )
     fig, ax = charts.new_figure(title, height=3.6)
     for style, name in zip(charts.series_styles(len(names)), names, strict=True):
         ax.plot(

@@ -197,3 +197,16 @@ def not_in_run_sentence(report_key: str) -> str:
         f"The {report.title} report was not part of this run, so {report.covers} "
         "are not shown here."
     )
+
+
+def scenario_title(name: str, headline: pd.DataFrame | None = None) -> str:
+    """A scenario as readers see it: its ``title`` where the MTFP table has one
+    (``scenario_title``), else its name in words ("pay_shock" -> "Pay shock")."""
+    if headline is not None and "scenario_title" in headline.columns:
+        titles = headline[headline["scenario"].astype(str) == str(name)]["scenario_title"]
+        titles = [str(t) for t in titles if isinstance(t, str) and t.strip()]
+        if titles:
+            return titles[0]
+    words = str(name).replace("_", " ").replace("-", " ").split()
+    text = " ".join(words) or str(name)
+    return text[:1].upper() + text[1:]

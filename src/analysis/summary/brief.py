@@ -1,0 +1,148 @@
+"""The summary as a one-page brief: each message once, in the section that owns it.
+
+:func:`section_messages` gives the messages of each section (the same sentences as
+:func:`analysis.summary.messages.key_messages`, the services named in one sentence),
+:func:`section_html` a section's opening paragraph with its link; :func:`messages_table` and
+:func:`tiles_table` are what the summary saves for the pack's cover.
+"""
+
+from __future__ import annotations
+
+import html
+
+import pandas as pd
+
+from analysis.summary.bridge import bridge_sentence
+from analysis.summary.report import detail_link_html, services_display
+from analysis.summary.sentences import (
+    _join,
+    dsg_sentence,
+    gap_sentence,
+    reserves_sentence,
+    savings_sentence,
+)
+from analysis.summary.tables import BASE, REPORTS, PackTables, not_in_run_sentence
+from analysis.summary.vfm import _present, top_services, vfm_sentence
+
+
+def services_lead(proposals: pd.DataFrame, status: pd.DataFrame | None) -> str:
+    """The services section's one sentence: how many services are proposed and which (the
+    reasons are in the table below it); without proposals, the benchmarking's own sentence."""
+    top = top_services(proposals, len(proposals)) if proposals is not None else None
+    if top is None or top.empty or not _present(status):
+        return vfm_sentence(proposals, status)
+    n = len(top)
+    names = _join([str(s) for s in top["service"]])
+    if n == 1:
+        return f"One service is proposed for a value-for-money review: {names}."
+    return f"{n} services are proposed for a value-for-money review, in this order: {names}."
+
+
+def proposed_services(pack: PackTables) -> pd.DataFrame | None:
+    """The services section's table (service, why, in order), or None where there is nothing to
+    list (no benchmarking, no data for the council, or no service proposed)."""
+    proposals = pack.get("benchmark_review_proposals")
+    if not pack.has("benchmark") or proposals is None or proposals.empty:
+        return None
+    if not _present(pack.get("benchmark_status")):
+        return None
+    return services_display(proposals).drop(columns="rank")  # the rows are in order
+
+
+# The summary's sections, in reading order: (id, heading). Each key message belongs to one.
+SECTIONS = (
+    ("gap", "Budget gap and reserves"),
+    ("savings", "Savings delivery"),
+    ("dsg", "Schools high-needs (DSG) deficit"),
+    ("services", "Services to review"),
+)
+
+
+def section_messages(
+    pack: PackTables, scenario: str = BASE, period_label: str | None = None
+) -> list[tuple[str, str, str]]:
+    """The summary's messages as (section, sentence, report key), each once, in the section
+    that owns it: the same sentences as :func:`key_messages`, but the services to review are
+    named in one sentence (their reasons are in the section's table)."""
+    out: list[tuple[str, str, str]] = []
+    headline = pack.get("mtfp_headline")
+    mtfp = pack.has("mtfp") and headline is not None and not headline.empty
+    if mtfp:
+        out.append(("gap", gap_sentence(headline, scenario), "mtfp"))
+        simulated, leanings = pack.get("mtfp_monte_carlo"), pack.get("mtfp_monte_carlo_leanings")
+        out.append(("gap", reserves_sentence(headline, scenario, simulated, leanings), "mtfp"))
+        out.append(("gap", bridge_sentence(pack.get("mtfp_bridge")), "mtfp"))
+    else:
+        out.append(("gap", not_in_run_sentence("mtfp"), "mtfp"))
+    savings = pack.get("savings_headline")
+    if pack.has("savings") and savings is not None and not savings.empty:
+        out.append(("savings", savings_sentence(savings, period_label), "savings"))
+    else:
+        out.append(("savings", not_in_run_sentence("savings"), "savings"))
+    if mtfp:
+        out.append(("dsg", dsg_sentence(headline, scenario), "mtfp"))
+    if pack.has("benchmark"):
+        lead = services_lead(pack.get("benchmark_review_proposals"), pack.get("benchmark_status"))
+        out.append(("services", lead, "benchmark"))
+    else:
+        out.append(("services", not_in_run_sentence("benchmark"), "benchmark"))
+    return out
+
+
+def messages_table(
+    pack: PackTables, scenario: str = BASE, period_label: str | None = None
+) -> pd.DataFrame:
+    """The summary's messages as the table it saves (``summary_messages``), which the pack's
+    cover shows: ``order, section, message, report, report_title, report_href`` (report
+    empty when its report is not in this run)."""
+    rows = []
+    for order, (section, sentence, key) in enumerate(
+        section_messages(pack, scenario, period_label), start=1
+    ):
+        report = REPORTS[key]
+        present = pack.has(key)
+        rows.append(
+            {
+                "order": order,
+                "section": section,
+                "message": sentence,
+                "report": key if present else None,
+                "report_title": report.title if present else None,
+                "report_href": report.href if present else None,
+            }
+        )
+    return pd.DataFrame(
+        rows,
+        columns=["order", "section", "message", "report", "report_title", "report_href"],
+    )
+
+
+def tiles_table(tiles: list[tuple[str, str, str]]) -> pd.DataFrame:
+    """The headline tiles as the table the summary saves (``summary_tiles``) for the cover."""
+    return pd.DataFrame(
+        [{"order": i, "label": a, "value": b, "note": c} for i, (a, b, c) in enumerate(tiles, 1)],
+        columns=["order", "label", "value", "note"],
+    )
+
+
+def section_html(
+    pack: PackTables, section: str, scenario: str = BASE, period_label: str | None = None
+) -> str:
+    """A section's messages as its opening paragraph, with a link to the detailed report."""
+    found = [
+        (t, k) for sec, t, k in section_messages(pack, scenario, period_label) if sec == section
+    ]
+    if not found:
+        return ""
+    text = " ".join(html.escape(t) for t, _k in found)
+    key = found[0][1]
+    link = f" {detail_link_html(key)}" if pack.has(key) else ""
+    return f'<p class="section-lead">{text}{link}</p>'
+
+
+def show_section(
+    pack: PackTables, section: str, scenario: str = BASE, period_label: str | None = None
+) -> None:
+    from IPython.display import HTML, display
+
+    display(HTML(section_html(pack, section, scenario, period_label)))

@@ -1,0 +1,87 @@
+"""The summary as a one-page brief: each message once, in the section that owns it; scenarios
+by their titles; the messages and tiles saved for the cover."""
+
+from __future__ import annotations
+
+import pandas as pd
+from test_summary import full_pack, mtfp_headline, proposals, status
+
+from analysis import summary
+from analysis.summary.tables import PackTables
+
+
+def test_each_message_appears_once_in_the_section_that_owns_it():
+    pack = full_pack()
+    messages = summary.section_messages(pack, "base", "2021-22 Q2")
+    sentences = [m for _s, m, _k in messages]
+    assert len(sentences) == len(set(sentences))
+    sections = [s for s, _m, _k in messages]
+    assert sections == ["gap", "gap", "savings", "dsg", "services"]
+    assert {s for s, _h in summary.SECTIONS} == set(sections)
+    # The gap section leads with the gap and the reserves sentences, joined, with one link.
+    html = summary.section_html(pack, "gap", "base", "2021-22 Q2")
+    assert html.count('class="detail-link"') == 1
+    assert summary.gap_sentence(mtfp_headline(), "base") in html.replace("&#x27;", "'")
+    assert html.count("<p") == 1
+
+
+def test_services_are_named_in_one_sentence_and_their_reasons_only_in_the_table():
+    pack = full_pack()
+    lead = summary.services_lead(proposals(), status())
+    # In rank order: Adult social care (1), Highways (2), Waste (3), Libraries (4).
+    assert lead == (
+        "4 services are proposed for a value-for-money review, in this order: "
+        "Adult social care, Highways, Waste and Libraries."
+    )
+    assert "a head" not in lead  # the reasons are in the table, not repeated here
+    table = summary.proposed_services(pack)
+    assert table.columns.tolist() == ["service", "reason"]
+    assert table["service"].tolist() == ["Adult social care", "Highways", "Waste", "Libraries"]
+    one = proposals().head(1)
+    assert summary.services_lead(one, status()) == (
+        "One service is proposed for a value-for-money review: Highways."
+    )
+
+
+def test_no_services_table_without_benchmarking_data_or_proposals():
+    pack = full_pack()
+    absent = PackTables({**pack.tables, "benchmark_status": status(present=False)})
+    assert summary.proposed_services(absent) is None
+    empty = PackTables({**pack.tables, "benchmark_review_proposals": proposals().head(0)})
+    assert summary.proposed_services(empty) is None
+    assert summary.services_lead(proposals().head(0), status()) == summary.vfm_sentence(
+        proposals().head(0), status()
+    )
+
+
+def test_scenarios_show_their_title_or_their_name_in_words():
+    assert summary.scenario_title("pay_shock") == "Pay shock"
+    assert summary.scenario_title("base") == "Base"
+    titled = mtfp_headline().assign(scenario_title=["Central case", "Upside", None])
+    assert summary.scenario_title("base", titled) == "Central case"
+    assert summary.scenario_title("pessimistic", titled) == "Pessimistic"
+    table = summary.scenario_table(titled)
+    assert table["scenario"].tolist() == ["Central case", "Upside", "Pessimistic"]
+
+
+def test_messages_and_tiles_are_saved_for_the_cover():
+    pack = full_pack()
+    table = summary.messages_table(pack, "base", "2021-22 Q2")
+    assert table.columns.tolist() == [
+        "order", "section", "message", "report", "report_title", "report_href",
+    ]  # fmt: skip
+    assert table["order"].tolist() == [1, 2, 3, 4, 5]
+    assert table.loc[0, "report_href"] == "01_mtfp_scenarios.html"
+    assert table.loc[2, "message"] == summary.savings_sentence(
+        pack.get("savings_headline"), "2021-22 Q2"
+    )
+    # A report not in the run: its message says so and links nowhere.
+    without = PackTables({k: v for k, v in pack.tables.items() if not k.startswith("savings")})
+    row = summary.messages_table(without).iloc[2]
+    assert row["message"] == summary.not_in_run_sentence("savings")
+    assert pd.isna(row["report_href"])
+    tiles = summary.headline_tiles(pack)
+    saved = summary.tiles_table(tiles)
+    assert list(saved.itertuples(index=False, name=None)) == [
+        (i, *tile) for i, tile in enumerate(tiles, start=1)
+    ]
