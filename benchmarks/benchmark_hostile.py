@@ -152,6 +152,17 @@ def issue_23(folder: Path) -> bool:
 
         _register(council, write, "2021-22-Q2.csv")
 
+    def far_xls(council: Path) -> None:
+        def write(path: Path) -> None:
+            shared = REPO.parent / "shared" / "data" / "public"
+            source = next(shared.rglob("Revenue_Outturn_Summary__RS__data_2013-14*.xls"))
+            data = bytearray(source.read_bytes())
+            at = data.find(b"\x03\x02\x0e\x00", 4096)  # a NUMBER record, moved to IV65536
+            data[at + 4 : at + 8] = (65535).to_bytes(2, "little") + (255).to_bytes(2, "little")
+            path.write_bytes(bytes(data))
+
+        _register(council, write, "2021-22-Q2.xls")
+
     def duplicate(council: Path) -> None:
         shutil.copytree(council, council.parent / "hostile-copy")
 
@@ -189,6 +200,7 @@ def issue_23(folder: Path) -> bool:
             ["savings"],
             2,
         ),
+        ("register: a value at IV65536 (.xls, 2 MB)", far_xls, ["savings"], 2),
         (
             "register: 2,000 sheets",
             lambda c: _register(c, lambda p: hf.many_sheets_xlsx(p, 2_000)),

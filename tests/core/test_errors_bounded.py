@@ -54,11 +54,19 @@ def test_each_file_has_its_own_50_and_kinds_are_counted_apart():
 def test_a_problem_repeated_for_many_keys_is_stated_once_with_a_count():
     problems = [Problem("mtfp.yaml", "must be a number", key=f"grants.g{i}") for i in range(500)]
     error = InputError(problems)
-    assert len(error.problems) == 1
+    assert [p.key for p in error.problems] == ["grants.g0", "grants.g1", "grants.g2"]
     assert str(error.problems[0]) == (
-        "mtfp.yaml, key 'grants.g0': must be a number (and 499 more keys like it)"
+        "mtfp.yaml, key 'grants.g0': must be a number (and 497 more keys like it)"
     )
     assert error.count == 500
+    again = InputError([*error.problems, Problem("mtfp.yaml", "must be a number", key="x")])
+    assert again.count == 501 and "(and 498 more keys like it)" in again.render()
+
+
+def test_a_message_on_two_keys_names_both():
+    """Below the fold each key is named (the MTFP's 'missing directorate' in two sections)."""
+    problems = [Problem("mtfp.yaml", "missing directorate 'C'", key=k) for k in ("a", "b")]
+    assert [p.key for p in InputError(problems).problems] == ["a", "b"]
 
 
 def test_counts_survive_gathering_errors_again():

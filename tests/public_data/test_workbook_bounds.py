@@ -8,6 +8,7 @@ import resource
 import shutil
 import time
 import zipfile
+from pathlib import Path
 
 import pytest
 from hostile_files import far_cell_xlsx, many_sheets_xlsx, repeated_ods
@@ -115,3 +116,55 @@ def test_a_huge_file_in_the_public_folder_is_refused_before_it_is_hashed(tmp_pat
     with pytest.raises(InputError, match="the file is 3,221 MB"):
         _common.check_file(path, "test table")
     assert time.perf_counter() - started < 1
+
+
+def _far_xls(shared_public, tmp_path, name: str) -> Path:
+    """A published RS .xls with one NUMBER record moved to row 65,536, column IV (same size:
+    the container is untouched). Its reader took 1 GB just to open it."""
+    source = next(shared_public.rglob("Revenue_Outturn_Summary__RS__data_2013-14*.xls"))
+    data = bytearray(source.read_bytes())
+    at = data.find(b"\x03\x02\x0e\x00", 4096)  # a NUMBER record: type 0x0203, 14 bytes
+    data[at + 4 : at + 8] = (65535).to_bytes(2, "little") + (255).to_bytes(2, "little")
+    path = tmp_path / name
+    path.write_bytes(bytes(data))
+    return path
+
+
+@pytest.mark.public_data
+def test_a_far_cell_in_a_published_xls_is_refused_before_it_is_opened(shared_public, tmp_path):
+    from analysis.core.biff import xls_extents
+
+    source = next(shared_public.rglob("Revenue_Outturn_Summary__RS__data_2013-14*.xls"))
+    count, extents = xls_extents(source.read_bytes())
+    assert count == 5 and (
+        extents["RS LA Data 2013-14 (1)"].rows,
+        extents["RS LA Data 2013-14 (1)"].columns,
+    ) == (472, 96)  # as python-calamine reads it
+    path = _far_xls(shared_public, tmp_path, "RS_2013-14.xls")
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    with pytest.raises(InputError) as caught:
+        open_workbook(path, "test table")
+    assert "sheet 'RS LA Data 2013-14 (1)': cell IV65536 holds a value, beyond the 5,000" in str(
+        caught.value
+    )
+    assert _grown_mb(before) < 100
+
+
+@pytest.mark.public_data
+def test_a_far_cell_in_an_xls_register_is_refused(shared_public, tmp_path):
+    from analysis.core.config import Council
+    from analysis.savings.register import load_register
+
+    path = _far_xls(shared_public, tmp_path, "2021-22-Q1.xls")
+    council = Council(
+        name="T",
+        ons_code="E06000099",
+        authority_class="UA",
+        minimum_general_fund_reserve={"percent_of_net_budget": 5},
+        directorates=["Adults"],
+        savings={"types": ["Tactical"]},
+        slug="t",
+        folder=tmp_path,
+    )
+    with pytest.raises(InputError, match="cell IV65536 holds a value, beyond the 120,000 rows"):
+        load_register(path, council)

@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 MAX_PROBLEMS_PER_FILE = 50  # listed one by one; the rest of a file's are counted by kind
+FOLD_AFTER = 3  # a message repeated on more rows or keys than this is stated once with a count
 MAX_KINDS_PER_FILE = 20  # kinds of problem counted separately; the rest counted together
 
 
@@ -66,15 +67,17 @@ class Problems:
     """Problems gathered in bounded memory, however many are added.
 
     The first :data:`MAX_PROBLEMS_PER_FILE` of each file are kept; a problem saying exactly what
-    a kept one says about another row or key is folded into it (stated once, with a count); the
-    rest are counted by kind and listed as "and N more of the same kind". ``len()`` is the
-    number of problems added.
+    :data:`FOLD_AFTER` kept ones say, about another row or key, is folded into the first of them
+    (its message ends "(and N more rows like it)"); the rest are counted by kind and listed as
+    "and N more of the same kind as: ...". ``len()`` is the number of problems added.
     """
 
     def __init__(self, problems: Iterable[Problem] = ()):
         self.kept: list[Problem] = []
         self.total = 0
-        self._index: dict[tuple, int] = {}  # (file, sheet, column, message) -> kept position
+        self._index: dict[tuple, int] = {}  # (file, sheet, column, message) -> first kept
+        self._listed: dict[tuple, int] = {}  # (file, sheet, column, message) -> times kept
+        self._seen: set[Problem] = set()
         self._repeats: dict[int, int] = {}  # kept position -> further rows or keys like it
         self._per_file: dict[str, int] = {}
         self._omitted: dict[str, dict[tuple, list]] = {}  # file -> kind -> [count, example]
@@ -99,17 +102,20 @@ class Problems:
             self._omit(problem, problem.more)
             return
         self.total += 1 + problem.repeats
-        same = (problem.file, problem.sheet, problem.column, problem.message)
-        at = self._index.get(same)
-        if at is not None:
-            if self.kept[at] != problem:  # the same problem read twice is reported once
-                self._repeats[at] = self._repeats.get(at, 0) + 1 + problem.repeats
-            else:
-                self.total -= 1 + problem.repeats
+        if problem in self._seen:  # the same problem read twice is reported once
+            self.total -= 1 + problem.repeats
             return
-        if self._per_file.get(problem.file, 0) < MAX_PROBLEMS_PER_FILE:
+        same = (problem.file, problem.sheet, problem.column, _REPEATED.sub("", problem.message))
+        at = self._index.get(same)
+        full = self._per_file.get(problem.file, 0) >= MAX_PROBLEMS_PER_FILE
+        if at is not None and (full or self._listed[same] >= FOLD_AFTER):
+            self._repeats[at] = self._repeats.get(at, 0) + 1 + problem.repeats
+            return
+        if not full:
             self._per_file[problem.file] = self._per_file.get(problem.file, 0) + 1
-            self._index[same] = len(self.kept)
+            self._index.setdefault(same, len(self.kept))
+            self._listed[same] = self._listed.get(same, 0) + 1
+            self._seen.add(problem)
             self.kept.append(problem)
             return
         self._omit(problem, 1)

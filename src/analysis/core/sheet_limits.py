@@ -14,13 +14,14 @@ Cells with no value (an empty ``<c .../>`` carrying only a style, an ``.ods`` ce
 value type and no text) are not counted: the readers leave them out too, so a sheet formatted
 down to row 1,048,576 is read as the few rows it holds. A worksheet's declared
 ``<dimension ref>`` is not trusted either way: the readers do not allocate from it, and a file
-may declare anything. ``.xls`` files (at most 65,536 rows x 256 columns by the format) are
-bounded by their size alone.
+may declare anything. An ``.xls`` file is measured from its BIFF records
+(:mod:`analysis.core.biff`), all its sheets at once: its reader builds them all when it opens it.
 """
 
 from __future__ import annotations
 
 import re
+import struct
 import zipfile
 import zlib
 from dataclasses import dataclass
@@ -29,6 +30,7 @@ from xml.etree import ElementTree
 
 from openpyxl.utils import get_column_letter
 
+from analysis.core.biff import OLE, NotBiff, xls_extents
 from analysis.core.errors import InputError
 from analysis.core.sheet_scan import (
     CHUNK_BYTES,
@@ -68,6 +70,10 @@ def check_workbook(
     when the workbook has more sheets than ``limits.sheets`` or a sheet reaches beyond the
     limits. Files that are not zip-based workbooks are left to the reader (and its size cap)."""
     suffix = path.suffix.lower()
+    with open(path, "rb") as handle:
+        head = handle.read(8)
+    if head == OLE:
+        return _xls_extents(path, shown, limits)
     try:
         with zipfile.ZipFile(path) as archive:
             if suffix == ".ods" or "content.xml" in archive.namelist():
@@ -84,6 +90,25 @@ def check_workbook(
             f"{exc.part} inside the workbook has over {MAX_ROW_BYTES >> 20} MB of XML in one row "
             "or tag: the file is damaged or not a workbook",
         ) from None
+    for name, extent in extents.items():
+        _check_extent(shown, name, extent, limits)
+    return extents
+
+
+MAX_XLS_SCAN_BYTES = 100_000_000  # the callers refuse an .xls this big before asking
+
+
+def _xls_extents(path: Path, shown: str, limits: SheetLimits) -> dict[str, Extent]:
+    """An .xls file's sheets measured from its BIFF records (all of them: the reader builds
+    every sheet when it opens the file)."""
+    if path.stat().st_size > MAX_XLS_SCAN_BYTES:
+        return {}
+    try:
+        count, extents = xls_extents(path.read_bytes())
+    except (NotBiff, struct.error, IndexError):
+        return {}  # an encrypted .xlsx, or a damaged file: the reader says which
+    if count > limits.sheets:
+        raise _too_many_sheets(shown, count, limits)
     for name, extent in extents.items():
         _check_extent(shown, name, extent, limits)
     return extents
