@@ -50,6 +50,20 @@ def test_population_of_the_year_from_the_newest_release(panel):
     assert row["value"] == 171274
 
 
+def test_every_row_names_the_file_that_gave_it(panel, shared_public):
+    from analysis.core.provenance import sha256_of
+
+    # After the release rule each row's file and SHA-256 are the file's own.
+    own = panel[~panel["aggregated"]].drop_duplicates(["source_file", "sha256"])
+    paths = {p.name: p for p in shared_public.rglob("*") if p.is_file()}
+    for name, digest in zip(own["source_file"], own["sha256"], strict=True):
+        assert sha256_of(paths[name]) == digest, name
+    # A summed row names each part's file, with that file's SHA-256 in the same order.
+    row = one(panel, "E06000066", "population", 2005)
+    assert row["source_file"] == "ukpopestimatesmid2020on2021geography.xlsx"
+    assert row["sha256"] == sha256_of(paths["ukpopestimatesmid2020on2021geography.xlsx"])
+
+
 def test_newest_release_is_decided_by_content_not_file_name():
     def release(name, years, value):
         return pd.DataFrame(

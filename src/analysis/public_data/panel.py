@@ -192,6 +192,18 @@ def _tagged(by_kind: dict[str, list[pd.DataFrame]]) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True)
 
 
+def _by_kind(frames: list[pd.DataFrame], files: dict[str, list[Path]]) -> dict:
+    """The frames by the kind of file they came from (the ``find_files`` kind of their
+    ``source_file``), for :func:`_tagged`."""
+    kind_of = {p.name: kind for kind, paths in files.items() for p in paths}
+    out: dict[str, list[pd.DataFrame]] = {}
+    for frame in frames:
+        if len(frame):
+            names = frame["source_file"].astype(str)
+            out.setdefault(kind_of.get(names.iloc[0], "other"), []).append(frame)
+    return out
+
+
 def _one_each(panel: pd.DataFrame) -> pd.DataFrame:
     """The rows of ``_tagged`` with one per authority (ONS code, else E-code), year and
     measure: the lowest ``_order``. The row kept names its own file."""
@@ -233,7 +245,7 @@ def read_population_releases(paths: list[Path]) -> pd.DataFrame:
 # earlier here gives it: the RS (final outturn, net expenditure) before the RSX (its service
 # breakdown), the outturn before the budget (RA); publications not named come last. Within one
 # publication, the newest release gives it (:func:`release_rank`).
-PRECEDENCE = ("rs", "rs_dsg", "rsx", "ra", "ctr", "taxbase", "population", "release")
+PRECEDENCE = ("rs", "rsx", "ra", "ctr", "taxbase", "population", "release")
 
 
 def with_corrected_codes(frame: pd.DataFrame, folder: str | Path) -> pd.DataFrame:
@@ -277,7 +289,7 @@ def build_panel(folder: str | Path, hashes: dict[str, str] | None = None) -> pd.
     ctr_all = [read(read_ctr, p) for p in files["ctr"]]
     codes = _code_map(rs, ctr_all, lookup)
 
-    frames: dict[str, list[pd.DataFrame]] = {"rs": rs} if rs else {}
+    frames = list(rs)
     # CTR: each year from its latest publication (a table shows the year before, revised).
     if ctr_all:
         ctr = pd.concat(ctr_all, ignore_index=True).dropna(subset=["standard"])
@@ -292,19 +304,19 @@ def build_panel(folder: str | Path, hashes: dict[str, str] | None = None) -> pd.
             for pair in zip(flag, ctr["note"], strict=True)
         ]
         ctr["note"] = ctr["note"].replace("", None)
-        frames["ctr"] = [ctr.drop(columns=["standard", "flag", "published"])]
-    frames["taxbase"] = [read(read_taxbase, path) for path in files["taxbase"]]
+        frames.append(ctr.drop(columns=["standard", "flag", "published"]))
+    frames += [read(read_taxbase, path) for path in files["taxbase"]]
     # Population: every release read; each area and mid-year from the newest release with it.
-    frames["population"] = [read(read_population, p) for p in files["population"]]
+    frames += [read(read_population, p) for p in files["population"]]
     # New publications (RSX, RA budget, capital outturn, borrowing): measures of their own
     # (RSX190_net, RA190, ...) beside the RS's; two releases of one follow the release rule.
-    for kind, reader in NEW_READERS.items():
-        frames[kind] = [read(reader, path) for path in files.get(kind, [])]
+    for kind in NEW_READERS:
+        frames += [read(NEW_READERS[kind], path) for path in files.get(kind, [])]
     # The DSG adjustment account: the RS line found by its description, from the RS's own rows.
-    frames["rs_dsg"] = [read(lambda p: dsg_account(read_rs(p)), path) for path in files["rs"]]
+    frames += [read(lambda p: dsg_account(read_rs(p)), path) for path in files["rs"]]
 
     # One figure each: the newest release of a publication, and RS before RSX (PRECEDENCE).
-    panel = _tagged({kind: found for kind, found in frames.items() if found})
+    panel = _tagged(_by_kind(frames, files))
     missing = panel["ons_code"].isna() & panel["e_code"].notna()
     panel.loc[missing, "ons_code"] = panel.loc[missing, "e_code"].map(codes)
     panel = _one_each(panel)
