@@ -670,9 +670,10 @@ def test_reserves_on_the_plans_terms_when_the_override_ends_inside_the_plan():
         "ends; if it continued: 2025-26",
     )
     table = summary.scenario_table(headline).set_index("scenario")
-    assert table.loc["base", "usable_reserves_run_out"] == "2023-24"
-    assert table.loc["base", "usable_reserves_run_out_if_override_continues"] == "2025-26"
-    assert table.loc["optimistic", "usable_reserves_run_out_if_override_continues"] == (
+    base, optimistic = (summary.scenario_title(n, headline) for n in ("base", "optimistic"))
+    assert table.loc[base, "usable_reserves_run_out"] == "2023-24"
+    assert table.loc[base, "usable_reserves_run_out_if_override_continues"] == "2025-26"
+    assert table.loc[optimistic, "usable_reserves_run_out_if_override_continues"] == (
         "Not in plan period"
     )
     # Without the override's end in the table (an older pack), the old wording stands.

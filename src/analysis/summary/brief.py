@@ -71,7 +71,9 @@ def section_messages(
         out.append(("gap", gap_sentence(headline, scenario), "mtfp"))
         simulated, leanings = pack.get("mtfp_monte_carlo"), pack.get("mtfp_monte_carlo_leanings")
         out.append(("gap", reserves_sentence(headline, scenario, simulated, leanings), "mtfp"))
-        out.append(("gap", bridge_sentence(pack.get("mtfp_bridge")), "mtfp"))
+        moved = pack.get("mtfp_bridge")
+        if moved is not None:  # a pack from before the bridge has no such table: nothing to say
+            out.append(("gap", bridge_sentence(moved), "mtfp"))
     else:
         out.append(("gap", not_in_run_sentence("mtfp"), "mtfp"))
     savings = pack.get("savings_headline")
