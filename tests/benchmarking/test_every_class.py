@@ -162,8 +162,48 @@ def test_a_comparator_groups_difference_is_in_pounds_where_there_is_no_percentag
             "diff_per_head_gbp": 6.39,
         }
     )
-    assert set_difference(row, 2.02) == "£+6.39 a head (median is net income: no %)"
+    assert set_difference(row, 2.02) == "£6.39 a head above (median is net income: no %)"
+    below = pd.Series({**row.to_dict(), "diff_per_head_gbp": -0.04})
+    assert (
+        set_difference(below, -0.04)
+        == "£0.04 a head below (net income; median is net income: no %)"
+    )
     assert (
         set_difference(pd.Series({**row.to_dict(), "diff_from_median_fraction": 0.129}), 2.02)
         == "+13%"
     )
+
+
+def test_a_change_from_a_nil_balance_is_not_a_percentage():
+    resilience = pd.DataFrame(
+        {
+            "indicator": ["unallocated_reserves_to_nre_ratio", "earmarked_reserves_to_nre_ratio"],
+            "year": [2016, 2016],
+            "value": [0.0, 0.5],
+            "comparator_median_value": [0.2, np.nan],
+        }
+    )
+    changes = pd.DataFrame(
+        {
+            "ons_code": ["A"],
+            "year": [2016],
+            "kind": ["unallocated"],
+            "change": [np.nan],  # from a nil balance at 31 March 2016
+            "years_used": [1],
+            "from_year": [2015],
+        }
+    )
+    result = SimpleNamespace(
+        council=SimpleNamespace(ons_code="A", name="A"),
+        year=2016,
+        panel=SimpleNamespace(history=None, rs=pd.DataFrame()),
+        national=SimpleNamespace(reserve_changes=lambda: changes),
+        resilience=resilience,
+    )
+    unallocated, earmarked = reserve_sentences(result)
+    assert unallocated == (
+        "Unallocated reserves were 0.0% of net revenue expenditure at 31 March 2017 (comparator "
+        "median 20.0%). No change can be shown: the balance at 31 March 2016 was nil, and a "
+        "change from nil is not a percentage."
+    )
+    assert "(no comparator has a figure for that date)" in earmarked and "nan" not in earmarked

@@ -210,3 +210,9 @@ def test_the_data_year_is_the_cost_tables_and_no_comparator_is_summed():
     assert table.loc[2016, "comparator_median_per_head_gbp"] == 4.0
     assert table.loc[2016, "n_comparators_with_data"] == 2
     assert table.loc[2015, "n_comparators_with_data"] == 1  # A only: S's sum left out
+
+
+def test_a_negative_figure_is_said_as_net_income():
+    assert trends.gbp_text(-4.367) == "net income of £4.37"
+    assert trends.gbp_text(-45.2) == "net income of £45"
+    assert trends.gbp_text(2.018) == "£2.02" and trends.gbp_text(0) == "£0.00"

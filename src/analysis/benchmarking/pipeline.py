@@ -189,13 +189,14 @@ def run(
         own = own_years(rs, code)
         if own and year not in own:
             newest = benchmark_year(own, period_year)
+            later = period_year is not None and newest > period_year
+            which = f"the nearest year (after {period.label})" if later else "the newest year"
             messages.append(
                 f"{council.name} made no Revenue Outturn return for {year_label(year)} in these "
-                f"data: it is benchmarked on {year_label(newest)}, the newest year for which it "
-                "has one."
+                f"data: it is benchmarked on {year_label(newest)}, {which} for which it has one."
             )
             year = newest
-        if period is not None and year > period.year:
+        elif period is not None and year > period.year:
             messages.append(
                 f"The pack is for {period.label} but the earliest outturn in the data is for "
                 f"{year_label(year)}: that year is shown."

@@ -154,7 +154,9 @@ def set_difference(row: pd.Series, value: float | None) -> str:
         return f"{fraction * 100:+.0f}%"
     median = row["comparator_median_per_head_gbp"]
     why = basis_words(value if value is not None else float("nan"), median)
-    return f"£{row['diff_per_head_gbp']:+,.2f} a head ({why}: no %)"
+    diff = float(row["diff_per_head_gbp"])
+    side = "above" if diff > 0 else "below" if diff < 0 else "at the median"
+    return f"£{abs(diff):,.2f} a head {side} ({why}: no %)" if diff else f"{side} ({why})"
 
 
 def relevant_unmatched(result: BenchmarkResult) -> pd.DataFrame:

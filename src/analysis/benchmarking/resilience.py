@@ -239,7 +239,13 @@ def reserve_sentences(result) -> list[str]:
             f"{kind.capitalize()} reserves were {row['value']:.1%} of net revenue expenditure at "
             f"31 March {year + 1} ({against})."
         )
-        if kind in changes.index:
+        if kind in changes.index and pd.isna(changes.loc[kind]["change"]):
+            start = int(changes.loc[kind]["from_year"]) + 1
+            text += (
+                f" No change can be shown: the balance at 31 March {start} was nil, and a "
+                "change from nil is not a percentage."
+            )
+        elif kind in changes.index:
             change = changes.loc[kind]
             span = int(change["years_used"])
             direction = "rose" if change["change"] >= 0 else "fell"

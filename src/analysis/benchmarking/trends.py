@@ -203,7 +203,11 @@ def largest_changes(changes: pd.DataFrame) -> pd.DataFrame:
 
 
 def gbp_text(value: float) -> str:
-    return f"£{value:,.0f}" if abs(value) >= 10 else f"£{value:,.2f}"
+    """£ to the pound from £10, else to the penny; a negative figure is said as net income
+    ('net income of £4.37'), never '£-4.37'."""
+    amount = abs(float(value))
+    text = f"£{amount:,.0f}" if amount >= 10 else f"£{amount:,.2f}"
+    return f"net income of {text}" if value < 0 else text
 
 
 def trend_sentences(changes: pd.DataFrame, council_name: str) -> list[str]:
