@@ -145,7 +145,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     _say(f"Building the pack for {args.council}, period {args.period}, scenario {args.scenario}")
     # The kernels start first and warm up (about two seconds each) while this process imports
     # the rest and checks the inputs.
-    with KernelPool(default_workers(len(select_notebooks(keys))), ensure_kernel()) as pool:
+    count = len(select_notebooks(keys))
+    with KernelPool(default_workers(count), ensure_kernel(), kernels=count) as pool:
         result = _build(args, keys, pool)
     if not result.ok:
         print(f"\nThe pack was not built.\n{result.message}", file=sys.stderr)
@@ -159,14 +160,14 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def _build(args: argparse.Namespace, keys: list[str] | None, pool):
-    from analysis.pack.build import build_pack
+    from analysis.pack.build import PackRequest, build_pack
 
     after_render = None
     if args.pdf or args.screenshots:
         from analysis.pack.browser import pack_extras
 
         after_render = pack_extras(pdf=args.pdf, screenshots=args.screenshots, progress=_say)
-    return build_pack(
+    request = PackRequest(
         council=args.council,
         period=args.period,
         scenario=args.scenario,
@@ -174,12 +175,10 @@ def _build(args: argparse.Namespace, keys: list[str] | None, pool):
         output_root=args.output_dir,
         public_data=_public_data(args),
         timeout_s=args.timeout,
-        progress=_say,
-        after_render=after_render,
         replace=args.replace,
         lock_wait_s=args.wait,
-        pool=pool,
     )
+    return build_pack(request, progress=_say, after_render=after_render, pool=pool)
 
 
 def _council_folder(args: argparse.Namespace) -> Path | None:

@@ -49,9 +49,9 @@ from analysis.benchmarking.robustness import (
     holds_across_sets,
 )
 from analysis.benchmarking.settings import BenchmarkSettings, load_settings
-from analysis.benchmarking.sources.unmatched import UNMATCHED_COLUMNS, unmatched_frame
 from analysis.core.config import Council
 from analysis.core.periods import Period, year_label
+from analysis.public_data import UNMATCHED_COLUMNS, unmatched_frame
 
 LOG = logging.getLogger("analysis.benchmarking")
 

@@ -8,13 +8,13 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from analysis import public_data
 from analysis.benchmarking import comparators as comp
-from analysis.benchmarking import sources
 from analysis.benchmarking.panel import Panel
 from analysis.benchmarking.settings import METHOD_TEXT, BenchmarkSettings
-from analysis.benchmarking.sources.unmatched import join_report, unmatched_frame
 from analysis.core.errors import InputError
 from analysis.core.periods import year_label
+from analysis.public_data import join_report, unmatched_frame
 
 SERVICE_POSITION_COLUMNS = [
     "year",
@@ -55,7 +55,7 @@ def unit_costs(
     population); unmatched lists every RS authority without a population figure and every
     population area without RS data (source, code, name, reason).
     """
-    lines = lines or sources.SERVICE_LINES
+    lines = lines or public_data.SERVICE_LINES
     year_rs = rs[
         (rs["year"] == year) & rs["line"].isin(list(lines)) & rs["measure"].str.fullmatch(r"RS\d+")
     ]

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from analysis import public_data
 from analysis.benchmarking import comparators as comp
-from analysis.benchmarking import sources
 from analysis.benchmarking.pipeline import BenchmarkResult
 from analysis.benchmarking.report_tables import (  # noqa: F401 (the notebook's names)
     PERFORMANCE_HEADERS,
@@ -227,7 +227,7 @@ def chart_quadrant(result: BenchmarkResult):
         return fig
     line = int(points["service_line"].iloc[0])
     pts = points[points["service_line"] == line]
-    service = sources.SERVICE_LINES.get(line, f"RS line {line}")
+    service = public_data.SERVICE_LINES.get(line, f"RS line {line}")
     mine = pts[pts["role"] == "council"]
     others = pts[pts["role"] != "council"]
     quadrant = result.quadrants.set_index("line")["quadrant"].get(line, "")

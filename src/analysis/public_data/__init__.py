@@ -13,6 +13,7 @@ from analysis.public_data.boundaries import read_restructuring
 from analysis.public_data.ctr import attach_ons_codes, read_ctr, standard_measure
 from analysis.public_data.neighbours import read_neighbours
 from analysis.public_data.panel import PANEL_COLUMNS, build_panel, find_files, load_panel
+from analysis.public_data.performance import read_performance
 from analysis.public_data.population import read_population
 from analysis.public_data.rs import SERVICE_LINES, ecode_to_ons, read_rs, read_rs_many
 from analysis.public_data.taxbase import read_taxbase
@@ -28,6 +29,7 @@ __all__ = [
     "join_report",
     "read_ctr",
     "read_neighbours",
+    "read_performance",
     "read_restructuring",
     "PANEL_COLUMNS",
     "build_panel",
