@@ -44,6 +44,7 @@ from analysis.pack.execute import (
     ensure_kernel,
 )
 from analysis.pack.manifest import (
+    environment_lock,
     git_state,
     manifest_inputs,
     package_versions,
@@ -298,6 +299,7 @@ def _build(run: _Run) -> PackResult:
         "notebooks_run": [s.key for s in specs],
         "inputs": inputs,
         "packages": package_versions(),
+        "environment_lock": environment_lock(),
         "notebooks": [asdict(r) for r in reading],
         "tables": table_names,
         "unmatched_authorities": unmatched_authorities(tables_dir),
