@@ -24,7 +24,7 @@ import signal
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -107,15 +107,29 @@ class StartedKernel:
     nbclient's wait for a cell's reply ends at the cell's timeout (with a blocking manager the
     wait for the cell's output holds up the timer until the cell ends)."""
 
-    def __init__(self, kernel_name: str, runtime: Path, cwd: Path, log=None):
+    def __init__(
+        self,
+        kernel_name: str,
+        runtime: Path,
+        cwd: Path,
+        log=None,
+        stopping: Callable[[], bool] = lambda: False,
+    ):
         from jupyter_client.manager import AsyncKernelManager
 
+        # IPC sockets (files in Jupyter's runtime folder): no TCP port to race for, and no
+        # unencrypted-TCP warning from the kernel.
+        self.km: AsyncKernelManager = AsyncKernelManager(
+            kernel_name=kernel_name, transport="ipc", ip=sockets.socket_base(runtime)
+        )
+        self._start = (cwd, log, stopping)
+
+    def start(self) -> None:
+        """Start the kernel and import the library in it; raise KernelStartFailed when it does
+        not answer (three attempts, each bounded by :data:`START_TIMEOUT_S`), or at once when
+        the pool is stopping (it killed the kernel)."""
+        cwd, log, stopping = self._start
         for attempt in range(1, START_ATTEMPTS + 1):
-            # IPC sockets (files in Jupyter's runtime folder): no TCP port to race for, and no
-            # unencrypted-TCP warning from the kernel.
-            self.km: AsyncKernelManager = AsyncKernelManager(
-                kernel_name=kernel_name, transport="ipc", ip=sockets.socket_base(runtime)
-            )
             try:
                 run_sync(self.km.start_kernel)(
                     cwd=str(cwd), env=kernel_environment(), stderr=log, stdout=log
@@ -123,10 +137,12 @@ class StartedKernel:
                 self._run_code(WARM_UP_CODE)
                 return
             except Exception as exc:  # a kernel that died at start-up: try again
-                self.kill()
+                self.shutdown()
+                if stopping():
+                    raise KernelStartFailed("stopped while the kernel started") from None
                 if attempt == START_ATTEMPTS:
                     raise KernelStartFailed(
-                        f"the kernel '{kernel_name}' did not start: {exc}"
+                        f"the kernel '{self.km.kernel_name}' did not start: {exc}"
                     ) from None
 
     def _run_code(self, code: str) -> None:
@@ -291,14 +307,19 @@ class KernelPool:
         return _Ahead(self, log)
 
     def _start(self, log) -> tuple[StartedKernel | None, str | None]:
-        try:
-            kernel = StartedKernel(self.kernel_name, self.runtime, self.cwd, log)
-        except Exception as exc:  # noqa: BLE001 - reported as the notebook's failure
-            return None, str(exc) if isinstance(exc, KernelStartFailed) else repr(exc)
-        with self._lock:
+        kernel = StartedKernel(
+            self.kernel_name, self.runtime, self.cwd, log, stopping=lambda: self._stopping
+        )
+        with self._lock:  # known to close() from now on, so that it can kill it while it starts
             self._kernels.add(kernel)
-            if self._stopping:  # stopped while it started
-                kernel.kill()
+        try:
+            kernel.start()
+        except Exception as exc:  # noqa: BLE001 - reported as the notebook's failure
+            self._done_with(kernel)
+            return None, str(exc) if isinstance(exc, KernelStartFailed) else repr(exc)
+        if self._stopping:  # stopped while it started
+            self._done_with(kernel)
+            return None, "stopped"
         return kernel, None
 
     def _done_with(self, kernel: StartedKernel) -> None:
@@ -331,7 +352,9 @@ class KernelPool:
                 self._outcomes.put(exc)
                 raise
             finally:
-                if ahead is not None:
+                # Stopping, a kernel still starting ahead was killed by close() and its own
+                # thread removes it; one that had started is stopped here, as otherwise.
+                if ahead is not None and (ahead.done() or not self._stopping):
                     kernel, _ = ahead.take()
                     if kernel is not None:
                         self._done_with(kernel)
@@ -433,6 +456,9 @@ class _Ahead:
 
     def _start(self, pool: KernelPool, log) -> None:
         self._result = pool._start(log)
+
+    def done(self) -> bool:
+        return not self._thread.is_alive()
 
     def take(self) -> tuple[StartedKernel | None, str | None]:
         """The kernel (or why there is none), once it has started: each attempt is bounded by
