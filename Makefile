@@ -58,8 +58,8 @@ validate: env ## Check a council's input data without building anything
 test: env browser-tools ## Run the whole test suite (unit, back tests, notebooks, browser)
 	$(PY) -m pytest
 
-test-fast: env ## Run the unit tests only (no notebooks, no browser)
-	$(PY) -m pytest -m "not slow and not browser"
+test-fast: env ## Run the unit tests only (no notebooks, packs, full public data or browser): < 60 s
+	$(PY) -m pytest tests -m "not slow and not browser"
 
 lab: env ## Open JupyterLab with the project's kernel
 	$(VENV)/bin/jupyter lab notebooks/

@@ -118,22 +118,32 @@ class StartedKernel:
         from jupyter_client.manager import AsyncKernelManager
 
         # IPC sockets (files in Jupyter's runtime folder): no TCP port to race for, and no
-        # unencrypted-TCP warning from the kernel.
+        # unencrypted-TCP warning from the kernel. Sockets and connection file are named
+        # after this process, so a later run can clear them once it has gone (sockets.py).
+        base = sockets.socket_base(runtime)
         self.km: AsyncKernelManager = AsyncKernelManager(
-            kernel_name=kernel_name, transport="ipc", ip=sockets.socket_base(runtime)
+            kernel_name=kernel_name,
+            transport="ipc",
+            ip=base,
+            connection_file=sockets.connection_file(base),
         )
-        self._start = (cwd, log, stopping)
+        self._settings = (cwd, log, stopping)
+        self._client = None
 
     def start(self) -> None:
         """Start the kernel and import the library in it; raise KernelStartFailed when it does
         not answer (three attempts, each bounded by :data:`START_TIMEOUT_S`), or at once when
-        the pool is stopping (it killed the kernel)."""
-        cwd, log, stopping = self._start
+        the pool is stopping (it killed the kernel). The client that sent the imports stays
+        open for :meth:`move_to`."""
+        cwd, log, stopping = self._settings
         for attempt in range(1, START_ATTEMPTS + 1):
             try:
                 run_sync(self.km.start_kernel)(
                     cwd=str(cwd), env=kernel_environment(), stderr=log, stdout=log
                 )
+                self._client = self.km.client()
+                self._client.start_channels(hb=False)
+                run_sync(self._client.wait_for_ready)(timeout=START_TIMEOUT_S)
                 self._run_code(WARM_UP_CODE)
                 return
             except Exception as exc:  # a kernel that died at start-up: try again
@@ -146,41 +156,45 @@ class StartedKernel:
                     ) from None
 
     def _run_code(self, code: str) -> None:
-        """Run ``code`` silently on a client of its own (stopped after); raise if it fails."""
-        client = self.km.client()
-        client.start_channels(hb=False)
-        try:
-            run_sync(client.wait_for_ready)(timeout=START_TIMEOUT_S)
-            reply = run_sync(client.execute_interactive)(
-                code,
-                silent=True,
-                store_history=False,
-                allow_stdin=False,
-                timeout=START_TIMEOUT_S,
-                output_hook=lambda message: None,  # nothing of it reaches the terminal
-            )
-        finally:
-            client.stop_channels()
+        """Run ``code`` silently on the start-up client; raise if it fails."""
+        reply = run_sync(self._client.execute_interactive)(
+            code,
+            silent=True,
+            store_history=False,
+            allow_stdin=False,
+            timeout=START_TIMEOUT_S,
+            output_hook=lambda message: None,  # nothing of it reaches the terminal
+        )
         content = reply["content"]
         if content["status"] != "ok":
             raise RuntimeError(f"{content.get('ename')}: {content.get('evalue')}")
 
     def move_to(self, workdir: Path) -> None:
         """Make ``workdir`` the kernel's working folder (where its notebook's relative paths
-        lead)."""
-        self._run_code(f"__import__('os').chdir({str(workdir)!r})\n")
+        lead), then close the start-up client: the notebook's runner opens its own."""
+        try:
+            self._run_code(f"__import__('os').chdir({str(workdir)!r})\n")
+        finally:
+            self._close_client()
+
+    def _close_client(self) -> None:
+        if self._client is not None:
+            with contextlib.suppress(Exception):
+                self._client.stop_channels()
+            self._client = None
 
     def alive(self) -> bool:
         return run_sync(self.km.is_alive)()
 
     def kill(self) -> None:
         """Kill the kernel process at once (from any thread: a notebook running on it then
-        fails as a dead kernel, and nbclient shuts it down)."""
+        fails as a dead kernel; the thread that ran it removes its files)."""
         with contextlib.suppress(Exception):
             run_sync(self.km.signal_kernel)(signal.SIGKILL)
 
     def shutdown(self) -> None:
         """Stop the kernel and remove its connection files (in the thread that runs it)."""
+        self._close_client()
         with contextlib.suppress(Exception):
             run_sync(self.km.shutdown_kernel)(now=True)
 
@@ -433,9 +447,11 @@ class KernelPool:
         for _ in self._threads:
             self._jobs.put(None)
         for thread in self._threads:
-            # A worker ends once its notebook has (each cell has a timeout) and its kernels are
-            # stopped; killed, its kernels are gone already.
-            thread.join(timeout=JOIN_TIMEOUT_S if kill else None)
+            # A worker ends once its notebooks have (their jobs are done when the pool is
+            # closed) and the kernel it started ahead is stopped (each start attempt is
+            # bounded); killed, its kernels are gone already. Daemon threads: a worker still
+            # alive after the bound does not keep the process.
+            thread.join(timeout=JOIN_TIMEOUT_S if kill else START_TIMEOUT_S * START_ATTEMPTS)
         if self._own_logs:
             shutil.rmtree(self.log_dir, ignore_errors=True)
 

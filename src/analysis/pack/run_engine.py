@@ -4,9 +4,9 @@
 It is papermill's own nbclient engine (:class:`papermill.engines.NBClientEngine`) with two
 documented arguments more: ``km``, the started kernel's manager, which nbclient then uses instead
 of starting one, and ``on_start``, called with the notebook before it runs (so the caller keeps
-the notebook as far as it ran when a cell fails or times out). nbclient shuts the kernel down
-and closes its channels when the notebook ends (``cleanup_kc``), and stops a cell that runs
-longer than ``execution_timeout`` seconds.
+the notebook as far as it ran when a cell fails or times out). nbclient stops a cell that runs
+longer than ``execution_timeout`` seconds; its client's channels are closed when the notebook
+ends, and the caller, who started the kernel, stops it.
 """
 
 from __future__ import annotations
@@ -45,11 +45,14 @@ class StartedKernelEngine(NBClientEngine):
             kernel_name=kernel_name,
             timeout=execution_timeout,
             startup_timeout=start_timeout,
-            shutdown_kernel="immediate",
             log=logging.getLogger("papermill"),
             log_output=False,
         )
-        return client.execute(cleanup_kc=True)
+        try:
+            return client.execute()
+        finally:  # the kernel is the caller's to stop (after it has the outcome)
+            if client.kc is not None:
+                client.kc.stop_channels()
 
 
 papermill_engines.register(ENGINE_NAME, StartedKernelEngine)
