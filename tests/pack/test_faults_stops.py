@@ -148,3 +148,19 @@ def test_a_batch_interrupted_says_how_many_packs_were_published(monkeypatch, cap
     assert main(["batch", "--output-dir", str(tmp_path)]) == 130
     last = capsys.readouterr().err.strip().splitlines()[-1]
     assert last.startswith("Interrupted: 2 packs published before the stop")
+
+
+def test_a_runtime_folder_that_cannot_be_written_exits_3_naming_the_setting(
+    tmp_path, monkeypatch, capsys
+):
+    """A read-only HOME puts Jupyter's runtime folder out of reach: one line naming the folder
+    and JUPYTER_RUNTIME_DIR, before any kernel starts (the run hung before)."""
+    (tmp_path / "home").write_text("not a folder")
+    monkeypatch.setenv("JUPYTER_RUNTIME_DIR", str(tmp_path / "home" / "runtime"))
+    started = time.perf_counter()
+    assert main([*RUN, "--output-dir", str(tmp_path / "out")]) == 3
+    assert time.perf_counter() - started < 10
+    last = capsys.readouterr().err.strip().splitlines()[-1]
+    assert last.startswith("Cannot build the pack: ") and "home/runtime" in last
+    assert "JUPYTER_RUNTIME_DIR" in last
+    assert not (tmp_path / "out").exists()
