@@ -4,6 +4,7 @@ environment faults reported, never a hang."""
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 import nbformat
 import pytest
@@ -121,3 +122,17 @@ def test_a_runtime_folder_that_cannot_be_made_names_the_setting(tmp_path, monkey
         KernelPool(1, ensure_kernel())
     assert "JUPYTER_RUNTIME_DIR" in str(caught.value)
     assert caught.value.path.endswith("home/runtime")
+
+
+def test_a_worker_that_fails_reaches_the_caller_as_an_error(monkeypatch):
+    """Nothing waits for ever on a worker: its failure is raised where the run waits."""
+
+    def broken(self, log):
+        raise MemoryError("no room for a kernel")
+
+    monkeypatch.setattr(KernelPool, "_start", broken)
+    started = time.perf_counter()
+    with KernelPool(1, ensure_kernel(), kernels=0) as pool:
+        with pytest.raises(RuntimeError, match="a notebook runner failed: MemoryError"):
+            next(pool.run([Job(_spec("first"), Path("unused.ipynb"), {}, 60)]))
+    assert time.perf_counter() - started < 10

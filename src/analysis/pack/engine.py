@@ -362,9 +362,8 @@ class KernelPool:
                         self._outcomes.put(self._run(kernel, job))
                     finally:
                         self._done_with(kernel)
-            except BaseException as exc:  # never leave the caller waiting on a dead worker
-                self._outcomes.put(exc)
-                raise
+            except BaseException as exc:  # never leave the caller waiting on a dead worker:
+                self._outcomes.put(exc)  # the caller raises it (and this worker ends)
             finally:
                 # Stopping, a kernel still starting ahead was killed by close() and its own
                 # thread removes it; one that had started is stopped here, as otherwise.

@@ -22,7 +22,7 @@ from pathlib import Path
 import nbformat
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from nbconvert import HTMLExporter
-from nbconvert.filters.markdown_mistune import markdown2html_mistune
+from nbconvert.filters import markdown2html_mistune
 from nbconvert.preprocessors import Preprocessor, TagRemovePreprocessor
 
 from analysis import __version__
