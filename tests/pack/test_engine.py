@@ -65,7 +65,10 @@ def _texts(nb) -> list[str]:
 
 
 @pytest.mark.slow
-def test_each_notebook_runs_on_a_fresh_kernel_with_autoreload_working(notebooks, tmp_path):
+@pytest.mark.parametrize("start_ahead", [True, False], ids=["ahead", "one-at-a-time"])
+def test_each_notebook_runs_on_a_fresh_kernel_with_autoreload_working(
+    notebooks, tmp_path, start_ahead
+):
     out = tmp_path / "out"
     out.mkdir()
     jobs = [
@@ -73,7 +76,7 @@ def test_each_notebook_runs_on_a_fresh_kernel_with_autoreload_working(notebooks,
         Job(_spec("second"), out / "second.ipynb", {"label": "two"}, 60),
         Job(_spec("reload"), out / "reload.ipynb", {}, 60),
     ]
-    with KernelPool(1, ensure_kernel(), cwd=notebooks, kernels=3) as pool:
+    with KernelPool(1, ensure_kernel(), cwd=notebooks, start_ahead=start_ahead) as pool:
         outcomes = [next(pool.run([job])) for job in jobs]
     assert [o.error for o in outcomes] == [None, None, None]
     first, second, reload = (nbformat.read(j.destination, as_version=4) for j in jobs)

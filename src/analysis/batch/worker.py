@@ -31,7 +31,7 @@ def worker_pool() -> KernelPool:
     """This thread's warm kernel (started on first use, closed when the process ends)."""
     pool = getattr(_local, "pool", None)
     if pool is None:
-        pool = KernelPool(1, ensure_kernel())
+        pool = KernelPool(1, ensure_kernel(), start_ahead=False)  # one kernel a worker
         _local.pool = pool
         _pools.append(pool)
     return pool

@@ -278,8 +278,10 @@ class KernelPool:
 
     Kernels start in the background as soon as the pool is made, so their start-up overlaps
     whatever the caller does next (checking inputs). ``kernels`` bounds how many are started
-    in all (a pack knows its notebooks; a batch worker's pool keeps one ready). Use as a
-    context manager, or call :meth:`close`."""
+    in all (a pack knows its notebooks). With ``start_ahead`` false, a worker starts its next
+    kernel once the notebook before has ended and its kernel is stopped, rather than while it
+    runs: one kernel a worker at a time (a batch worker's memory), its start overlapping the
+    worker's own work between notebooks. Use as a context manager, or call :meth:`close`."""
 
     def __init__(
         self,
@@ -288,8 +290,10 @@ class KernelPool:
         cwd: Path | None = None,
         log_dir: Path | None = None,
         kernels: int | None = None,
+        start_ahead: bool = True,
     ):
         self.kernel_name = kernel_name
+        self.start_ahead = start_ahead
         self.cwd = cwd or paths.notebooks_dir()
         self.runtime = runtime_folder()
         sockets.remove_stale(self.runtime)
@@ -353,8 +357,9 @@ class KernelPool:
                     if kernel is not None and not kernel.alive():  # it died (out of memory?)
                         self._done_with(kernel)
                         kernel, error = self._start(log)
-                    # The next notebook's kernel starts while this one runs.
-                    ahead = self._ahead(log)
+                    # The next notebook's kernel starts while this one runs; with one kernel a
+                    # worker (start_ahead false), as soon as this one is stopped.
+                    ahead = self._ahead(log) if self.start_ahead else None
                     if kernel is None:
                         self._outcomes.put(Outcome(job.spec, 0.0, error))
                         continue
@@ -362,6 +367,8 @@ class KernelPool:
                         self._outcomes.put(self._run(kernel, job))
                     finally:
                         self._done_with(kernel)
+                    if ahead is None:
+                        ahead = self._ahead(log)
             except BaseException as exc:  # never leave the caller waiting on a dead worker:
                 self._outcomes.put(exc)  # the caller raises it (and this worker ends)
             finally:
