@@ -20,6 +20,11 @@ from papermill.engines import NBClientEngine, papermill_engines
 
 ENGINE_NAME = "started-kernel"
 
+# nbclient's log: what it says of a dead kernel or a timeout reaches the user through the
+# notebook's outcome (one line), not as log lines on the terminal.
+LOG = logging.getLogger("analysis.pack.notebooks")
+LOG.addHandler(logging.NullHandler())
+
 
 class StartedKernelEngine(NBClientEngine):
     """Papermill's nbclient engine, on a kernel already started (``km=``)."""
@@ -45,7 +50,7 @@ class StartedKernelEngine(NBClientEngine):
             kernel_name=kernel_name,
             timeout=execution_timeout,
             startup_timeout=start_timeout,
-            log=logging.getLogger("papermill"),
+            log=LOG,
             log_output=False,
         )
         try:
