@@ -12,21 +12,29 @@ COUNCIL ?= dorset
 PERIOD ?= latest
 SCENARIO ?= base
 
-.PHONY: help env browser-tools run batch validate test test-fast lab lint format benchmark benchmark-batch clean
+LOCK := requirements.lock
+
+.PHONY: help env lock browser-tools run batch validate test test-fast lab lint format benchmark benchmark-batch clean
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[1m%-14s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 	@echo ""
 	@echo "  Variables: COUNCIL=$(COUNCIL) PERIOD=$(PERIOD) SCENARIO=$(SCENARIO)"
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml $(LOCK)
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e ".[dev]"
+	$(PY) -m pip install --quiet --require-hashes -r $(LOCK)
+	$(PY) -m pip install --quiet --no-deps -e .
 	$(PY) -m ipykernel install --sys-prefix --name $(KERNEL) --display-name "Python (council-finance)" >/dev/null
 	@touch $(STAMP)
 
-env: $(STAMP) ## Create the virtual environment (.venv) and register the notebook kernel
+env: $(STAMP) ## Create the virtual environment (.venv) from requirements.lock and register the kernel
+
+lock: ## Refresh requirements.lock (every dependency pinned, with hashes) from pyproject.toml
+	@if ! $(PY) -m uv --version >/dev/null 2>&1; then $(PY) -m pip install --quiet uv; fi
+	$(PY) -m uv pip compile pyproject.toml --extra dev --universal --python-version 3.11 \
+	  --generate-hashes --no-header --quiet -o $(LOCK)
+	@echo "requirements.lock refreshed: commit it; 'make env' reinstalls from it."
 
 browser-tools: ## Headless Chromium (Debian package, when root) and axe-core (npm ci) for the browser tests
 	@if command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || command -v google-chrome >/dev/null 2>&1; then :; \
@@ -50,8 +58,8 @@ validate: env ## Check a council's input data without building anything
 test: env browser-tools ## Run the whole test suite (unit, back tests, notebooks, browser)
 	$(PY) -m pytest
 
-test-fast: env ## Run the unit tests only (no notebooks, no browser)
-	$(PY) -m pytest -m "not slow and not browser"
+test-fast: env ## Run the unit tests only (no notebooks, packs, full public data or browser): < 60 s
+	$(PY) -m pytest tests -m "not slow and not browser"
 
 lab: env ## Open JupyterLab with the project's kernel
 	$(VENV)/bin/jupyter lab notebooks/

@@ -3,9 +3,10 @@
     .venv/bin/python benchmarks/benchmark_batch.py                 # pack + upper-tier batch
     .venv/bin/python benchmarks/benchmark_batch.py --all           # also every authority
     .venv/bin/python benchmarks/benchmark_batch.py --limit 20      # a quicker batch
+    .venv/bin/python benchmarks/benchmark_batch.py --pack-only     # only the single pack
 
 Targets (2 cores, environment built, ../shared/data/public beside the checkout):
-- the default four-report pack in under 8 s, and at least 4 times faster than the hand
+- the default four-report pack in under 8 s, and at least 5 times faster than the hand
   workflow a user would script (papermill then `jupyter nbconvert --no-input`, per notebook,
   two at a time), measured side by side here;
 - every upper-tier authority (about 150) as benchmark-plus-summary packs in under 5 minutes on
@@ -205,6 +206,9 @@ def main() -> None:
     parser.add_argument(
         "--skip-pack", action="store_true", help="only the batches (not the single pack)"
     )
+    parser.add_argument(
+        "--pack-only", action="store_true", help="only the single pack (not the batches)"
+    )
     args = parser.parse_args()
 
     if not args.skip_pack:
@@ -212,9 +216,11 @@ def main() -> None:
         ours, hand = single_pack(args.runs), hand_workflow(args.runs)
         print(f"  python -m analysis run: {ours:.2f} s (target < 8 s)")
         print(f"  papermill + nbconvert --no-input, two at a time: {hand:.2f} s")
-        print(f"  speed-up: {hand / ours:.1f} times (target at least 4)")
+        print(f"  speed-up: {hand / ours:.1f} times (target at least 5)")
         pack_breakdown()
 
+    if args.pack_only:
+        return
     if paths.shared_public_data() is None:
         print("Batches: skipped (../shared/data/public not beside this checkout)")
         return

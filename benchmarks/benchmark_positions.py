@@ -12,7 +12,8 @@ import sys
 import time
 from pathlib import Path
 
-from analysis.benchmarking import comparators, sources, unit_costs
+from analysis import public_data
+from analysis.benchmarking import comparators, unit_costs
 from analysis.core import paths
 
 
@@ -22,9 +23,9 @@ def main() -> int:
         print("no public data folder (pass one, e.g. ../shared/data/public)")
         return 1
     t0 = time.perf_counter()
-    rs = sources.read_rs(root / "revenue_outturn_summary" / "RS_2016-17_data_by_LA.xlsx")
+    rs = public_data.read_rs(root / "revenue_outturn_summary" / "RS_2016-17_data_by_LA.xlsx")
     t1 = time.perf_counter()
-    population = sources.read_population(
+    population = public_data.read_population(
         root / "population" / "ukpopestimatesmid2020on2021geography.xlsx"
     )
     t2 = time.perf_counter()

@@ -9,6 +9,19 @@ import pytest
 from analysis.core import paths
 
 
+def pytest_collection_modifyitems(items):
+    """A test that reads the whole published data (the ``shared_public`` fixture) or builds a
+    pack (``default_pack``) is slow and needs the data: ``make test-fast`` leaves it out, so the
+    unit tests stay under a minute; ``make test`` runs it."""
+    for item in items:
+        fixtures = getattr(item, "fixturenames", ())
+        if "shared_public" in fixtures:
+            item.add_marker(pytest.mark.slow)
+            item.add_marker(pytest.mark.public_data)
+        if "default_pack" in fixtures:
+            item.add_marker(pytest.mark.slow)
+
+
 @pytest.fixture(scope="session")
 def shared_public() -> Path:
     """``../shared/data/public`` beside the checkout; skips the test where it is absent."""

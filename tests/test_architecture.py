@@ -3,12 +3,14 @@
 - the import-linter contracts in ``pyproject.toml`` hold (command > pack > domains > core; the
   pack never imports a domain; the summary never imports the savings code);
 - no module imports itself back through another (no import cycles, lazy imports included);
-- no module is longer than a newcomer can read in one sitting;
+- the machinery imports no private name from another module (a module over about 600 lines
+  needs a reason: a review guideline in CONTRIBUTING.md, not a test);
 - notebooks import each domain's public package, never its internals.
 """
 
 from __future__ import annotations
 
+import ast
 import json
 import re
 from pathlib import Path
@@ -19,7 +21,6 @@ from importlinter import cli as importlinter_cli
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "src" / "analysis"
-MAX_MODULE_LINES = 600  # issue 21: a module over about 600 lines should have a reason
 DOMAINS = ("mtfp", "savings", "benchmarking", "summary")
 
 
@@ -51,13 +52,34 @@ def test_cycle_check_finds_a_cycle(tmp_path, monkeypatch):
     assert _cycles(grimp.build_graph("cyclic", cache_dir=None)) != []
 
 
-def test_no_module_is_too_long_to_read():
-    long = {
-        str(p.relative_to(PACKAGE)): n
-        for p in PACKAGE.rglob("*.py")
-        if (n := len(p.read_text(encoding="utf-8").splitlines())) > MAX_MODULE_LINES
-    }
-    assert long == {}
+def _private_imports(files, base: Path = PACKAGE) -> list[str]:
+    """``from analysis.x import _name`` lines: a private name taken from another module."""
+    found = []
+    for path in files:
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("analysis"):
+                names = [a.name for a in node.names if a.name.startswith("_")]
+                if names and not all(n.startswith("__") for n in names):
+                    found.append(f"{path.relative_to(base)}: {node.module} {names}")
+    return found
+
+
+def test_the_machinery_imports_no_private_name_from_another_module():
+    """The pack, the core and the command share helpers by making them public."""
+    files = [
+        *(PACKAGE / "pack").rglob("*.py"),
+        *(PACKAGE / "core").rglob("*.py"),
+        PACKAGE / "cli.py",
+        PACKAGE / "__main__.py",
+    ]
+    assert _private_imports(files) == []
+
+
+def test_the_private_import_check_finds_one(tmp_path):
+    module = tmp_path / "m.py"
+    module.write_text("from analysis.core.tables import _NAME\n")
+    assert _private_imports([module], tmp_path) == ["m.py: analysis.core.tables ['_NAME']"]
 
 
 def test_each_domain_is_a_package_with_a_public_api():

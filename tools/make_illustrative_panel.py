@@ -3,7 +3,7 @@
 The figures are invented (seeded random draws around plausible per-head levels for a large rural
 unitary authority), NOT taken from the published files. Authority names and ONS codes are real
 so the panel reads naturally; every figure is illustrative. The files are in the same tidy form
-the readers in ``analysis.benchmarking.sources`` produce, so the benchmarking notebook runs offline. For the
+the readers in ``analysis.public_data`` produce, so the benchmarking notebook runs offline. For the
 published figures run with ``--public-data DIR`` (see data/raw/README.md, Benchmarking).
 
     .venv/bin/python tools/make_illustrative_panel.py
@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from analysis.benchmarking.sources._common import TIDY_COLUMNS
+from analysis.public_data import TIDY_COLUMNS
 
 SEED = 20211
 ROOT = Path(__file__).resolve().parents[1]

@@ -16,8 +16,10 @@ SIGTERM: nothing was published and nothing is left behind).
 from __future__ import annotations
 
 import argparse
+import os
 import signal
 import sys
+import time
 from pathlib import Path
 
 from analysis.core import config, paths
@@ -156,7 +158,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     _say(f"Building the pack for {args.council}, period {args.period}, scenario {args.scenario}")
     # The kernels start first and warm up (about two seconds each) while this process imports
     # the rest and checks the inputs.
-    with KernelPool(default_workers(len(select_notebooks(keys))), ensure_kernel()) as pool:
+    count = len(select_notebooks(keys))
+    with KernelPool(default_workers(count), ensure_kernel(), kernels=count) as pool:
         result = _build(args, keys, pool)
     if not result.ok:
         print(f"\nThe pack was not built.\n{result.message}", file=sys.stderr)
@@ -170,14 +173,22 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def _build(args: argparse.Namespace, keys: list[str] | None, pool):
-    from analysis.pack.build import build_pack
+    from analysis.pack.build import PackRequest, build_pack
 
     after_render = None
     if args.pdf or args.screenshots:
-        from analysis.pack.browser import pack_extras
+        from analysis.pack import browser
 
-        after_render = pack_extras(pdf=args.pdf, screenshots=args.screenshots, progress=_say)
-    return build_pack(
+        try:
+            after_render = browser.pack_extras(
+                pdf=args.pdf, screenshots=args.screenshots, progress=_say
+            )
+        except browser.BrowserNotFound as exc:
+            raise EnvironmentFault(
+                os.environ.get("CHROMIUM") or "chromium",
+                f"{_one_line(exc)} (or set CHROMIUM to the browser's path)",
+            ) from None
+    request = PackRequest(
         council=args.council,
         period=args.period,
         scenario=args.scenario,
@@ -185,12 +196,26 @@ def _build(args: argparse.Namespace, keys: list[str] | None, pool):
         output_root=args.output_dir,
         public_data=_public_data(args),
         timeout_s=args.timeout,
-        progress=_say,
-        after_render=after_render,
         replace=args.replace,
         lock_wait_s=args.wait,
-        pool=pool,
     )
+    try:
+        return build_pack(request, progress=_say, after_render=after_render, pool=pool)
+    except Exception as exc:
+        from analysis.pack import browser
+
+        if not isinstance(exc, browser.BrowserFailed):
+            raise
+        raise EnvironmentFault(
+            str(browser.find_chromium()),
+            f"{_one_line(exc)}; nothing was published (check that the browser runs, or run "
+            "without --pdf/--screenshots)",
+        ) from None
+
+
+def _one_line(exc: Exception) -> str:
+    """An exception's message on one line."""
+    return " ".join(str(exc).split())
 
 
 def _council_folder(args: argparse.Namespace) -> Path | None:
@@ -278,23 +303,66 @@ def cmd_new_council(args: argparse.Namespace) -> int:
     return 0
 
 
+def _environment_fault(args: argparse.Namespace, exc: OSError) -> EnvironmentFault:
+    """One line for an operating-system error that reached the command: the file it names; for
+    a batch given --scheduler, a connection that failed names the scheduler's address."""
+    scheduler = getattr(args, "scheduler", None)
+    if exc.filename is None and scheduler:
+        return EnvironmentFault(
+            scheduler,
+            f"cannot reach the Dask scheduler ({_one_line(exc)}): start it (`dask scheduler`) "
+            "and its workers, check the address, or leave out --scheduler for a local cluster",
+        )
+    if exc.filename is None:
+        return EnvironmentFault(
+            "(no file named)", f"{_one_line(exc)}: check the disk and the folders the run writes"
+        )
+    return EnvironmentFault.from_os_error(exc, exc.filename)
+
+
 def _interrupt(signum, frame):
     raise KeyboardInterrupt
+
+
+def _batch_interrupted(args: argparse.Namespace) -> str:
+    """What an interrupted batch leaves: the packs it published before the stop (their
+    manifests are newer than the command), which stay in place."""
+    root = (args.output_dir or paths.outputs_dir()).resolve()
+    published = 0
+    for manifest in root.glob("*/**/manifest.json"):
+        try:
+            name = manifest.parent.name
+            if manifest.stat().st_mtime < args.started or name.startswith("."):
+                continue
+            published += not name.endswith(".failed")
+        except OSError:
+            continue
+    packs = f"{published} pack{'s' if published != 1 else ''}"
+    return (
+        f"Interrupted: {packs} published before the stop stay in {display_path(root)}; the "
+        "councils not finished keep their last good pack (run the batch again to finish them)."
+    )
+
+
+# A scheduler stopping the run (SIGTERM) and a closed terminal (SIGHUP) clean up like Ctrl-C.
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    # SIGTERM (a scheduler stopping the run) cleans up like Ctrl-C.
-    try:
-        previous = signal.signal(signal.SIGTERM, _interrupt)
-    except ValueError:  # not the main thread
-        previous = None
+    args.started = time.time()
+    previous = {}
+    for number in STOP_SIGNALS:
+        try:
+            previous[number] = signal.signal(number, _interrupt)
+        except ValueError:  # not the main thread
+            break
     try:
         return _dispatch(parser, args)
     finally:
-        if previous is not None:
-            signal.signal(signal.SIGTERM, previous)
+        for number, handler in previous.items():
+            signal.signal(number, handler)
 
 
 def _dispatch(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
@@ -321,11 +389,18 @@ def _dispatch(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     except EnvironmentFault as exc:
         print(f"\nCannot build the pack: {exc}", file=sys.stderr)
         return EXIT_ENVIRONMENT
-    except KeyboardInterrupt:
-        print(
-            "\nInterrupted: nothing was published and the last good pack is untouched.",
-            file=sys.stderr,
-        )
+    except KeyboardInterrupt as exc:
+        from analysis.pack.publish import InterruptedAfterPublishing
+
+        if isinstance(exc, InterruptedAfterPublishing):
+            print(f"\n{exc}", file=sys.stderr)
+        elif args.command == "batch":
+            print(f"\n{_batch_interrupted(args)}", file=sys.stderr)
+        else:
+            print(
+                "\nInterrupted: nothing was published and the last good pack is untouched.",
+                file=sys.stderr,
+            )
         return EXIT_INTERRUPTED
     except MemoryError:  # one line, never a traceback (and never 1, a failed notebook)
         print(
@@ -338,8 +413,7 @@ def _dispatch(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_INPUT_ERROR
     except OSError as exc:  # the machine, not the inputs: an unreadable file, a full disk
-        fault = EnvironmentFault.from_os_error(exc, exc.filename or ".")
-        print(f"\nCannot build the pack: {fault}", file=sys.stderr)
+        print(f"\nCannot build the pack: {_environment_fault(args, exc)}", file=sys.stderr)
         return EXIT_ENVIRONMENT
     parser.error(f"unknown command {args.command}")
     return EXIT_INPUT_ERROR

@@ -7,7 +7,7 @@ import shutil
 import pandas as pd
 import pytest
 
-from analysis.benchmarking import sources
+from analysis import public_data
 from analysis.core import provenance
 from analysis.core.errors import InputError
 
@@ -21,22 +21,22 @@ PERF = "performance/adult_social_care_oflog.csv"
 
 @pytest.fixture(scope="session")
 def rs16(shared_public):
-    return sources.read_rs(shared_public / RS16)
+    return public_data.read_rs(shared_public / RS16)
 
 
 @pytest.fixture(scope="session")
 def rs15(shared_public):
-    return sources.read_rs(shared_public / RS15)
+    return public_data.read_rs(shared_public / RS15)
 
 
 @pytest.fixture(scope="session")
 def ctr(shared_public):
-    return sources.read_ctr(shared_public / CTR)
+    return public_data.read_ctr(shared_public / CTR)
 
 
 @pytest.fixture(scope="session")
 def population(shared_public):
-    return sources.read_population(shared_public / MYE)
+    return public_data.read_population(shared_public / MYE)
 
 
 def value(frame, code, measure, year=None, column="ons_code"):
@@ -52,7 +52,7 @@ def test_rs_2016_17_shape_and_known_values(rs16):
     assert rs16["e_code"].nunique() == 446
     assert len(rs16) == 446 * 94
     assert set(rs16["year"]) == {2016}
-    assert list(rs16.columns[:10]) == sources.TIDY_COLUMNS
+    assert list(rs16.columns[:10]) == public_data.TIDY_COLUMNS
     # B&NES adult social care (line 360) 2016-17: £60,433k, cell I8 of the workbook.
     assert value(rs16, "E06000022", "RS360") == 60433
     # London boroughs published as class "L" are given as LB.
@@ -108,7 +108,7 @@ def test_ctr_known_values_and_units(ctr):
 
 def test_ctr_e_codes_map_to_ons_codes_through_rs(ctr, rs16):
     blank = ctr.assign(ons_code=None)
-    mapped, unmatched = sources.attach_ons_codes(blank, rs16)
+    mapped, unmatched = public_data.attach_ons_codes(blank, rs16)
     # B&NES E0101 -> E06000022 through the RS tables.
     assert set(mapped.loc[mapped["e_code"] == "E0101", "ons_code"]) == {"E06000022"}
     # Dorset Council's E1203 was created in 2019: not in the 2016-17 RS map, so reported.
@@ -125,7 +125,7 @@ def test_population(population):
 
 
 def test_neighbours(shared_public):
-    nn = sources.read_neighbours(shared_public / NN)
+    nn = public_data.read_neighbours(shared_public / NN)
     sizes = nn.groupby("ons_code").size()
     # 348 codes; lists repeat some codes (25 lists), which are read once: 331 groups of 16
     # (itself + 15), 15 groups of 15 and the Isles of Scilly (E06000053) alone.
@@ -137,7 +137,7 @@ def test_neighbours(shared_public):
 
 
 def test_performance_polarity(shared_public):
-    perf = sources.read_performance(shared_public / PERF)
+    perf = public_data.read_performance(shared_public / PERF)
     assert len(perf) == 6376
     polarity = perf.drop_duplicates("measure").set_index("measure")["polarity"]
     # desc/DESC -> higher is better; "None" -> unknown; blank rows take the measure's value.
@@ -167,18 +167,18 @@ def test_unmatched_report_after_boundary_changes(rs16, population):
 
 def test_readers_record_inputs(shared_public, rs16):
     provenance.reset()
-    sources.read_rs(shared_public / RS16)
+    public_data.read_rs(shared_public / RS16)
     assert str((shared_public / RS16).resolve()) in provenance.inputs_read()
 
 
 @pytest.mark.parametrize(
     "reader, wrong",
     [
-        (sources.read_rs, CTR),
-        (sources.read_ctr, RS16),
-        (sources.read_population, RS16),
-        (sources.read_performance, NN),
-        (sources.read_neighbours, PERF),
+        (public_data.read_rs, CTR),
+        (public_data.read_ctr, RS16),
+        (public_data.read_population, RS16),
+        (public_data.read_performance, NN),
+        (public_data.read_neighbours, PERF),
     ],
 )
 def test_wrong_file_names_file_and_what_is_missing(shared_public, reader, wrong):
@@ -190,7 +190,7 @@ def test_wrong_file_names_file_and_what_is_missing(shared_public, reader, wrong)
 
 def test_ctr_to_rs_reader_says_what_it_could_not_find(shared_public):
     with pytest.raises(InputError, match="E-code' and 'ONS Code'"):
-        sources.read_rs(shared_public / CTR)
+        public_data.read_rs(shared_public / CTR)
 
 
 @pytest.mark.parametrize("name", [RS16, CTR, MYE])
@@ -198,7 +198,11 @@ def test_truncated_workbook(shared_public, tmp_path, name):
     data = (shared_public / name).read_bytes()
     damaged = tmp_path / name.split("/")[-1]
     damaged.write_bytes(data[: len(data) // 2])
-    reader = {RS16: sources.read_rs, CTR: sources.read_ctr, MYE: sources.read_population}[name]
+    reader = {
+        RS16: public_data.read_rs,
+        CTR: public_data.read_ctr,
+        MYE: public_data.read_population,
+    }[name]
     with pytest.raises(InputError) as info:
         reader(damaged)
     assert damaged.name in str(info.value) and "damaged" in str(info.value)
@@ -208,19 +212,19 @@ def test_truncated_json_and_missing_file(tmp_path, shared_public):
     damaged = tmp_path / "nearest_neighbours.json"
     damaged.write_text((shared_public / NN).read_text()[:500])
     with pytest.raises(InputError, match="not valid JSON"):
-        sources.read_neighbours(damaged)
+        public_data.read_neighbours(damaged)
     with pytest.raises(InputError, match="file not found"):
-        sources.read_rs(tmp_path / "nope.xlsx")
+        public_data.read_rs(tmp_path / "nope.xlsx")
 
 
 def test_cache_returns_copies_and_notices_changes(shared_public, tmp_path):
     copy = tmp_path / "RS.xlsx"
     shutil.copy(shared_public / RS16, copy)
-    first = sources.read_rs(copy)
+    first = public_data.read_rs(copy)
     first.loc[0, "value"] = -1
-    assert sources.read_rs(copy).loc[0, "value"] != -1
+    assert public_data.read_rs(copy).loc[0, "value"] != -1
     shutil.copy(shared_public / RS15, copy)
-    assert set(sources.read_rs(copy)["year"]) == {2015}
+    assert set(public_data.read_rs(copy)["year"]) == {2015}
 
 
 def test_own_tidy_performance_form(tmp_path):
@@ -236,6 +240,6 @@ def test_own_tidy_performance_form(tmp_path):
         }
     ).to_csv(path, index=False)
     with pytest.raises(InputError) as info:
-        sources.read_performance(path)
+        public_data.read_performance(path)
     # Both problems are listed, each with its row.
     assert len(info.value.problems) == 2 and {p.row for p in info.value.problems} == {2}

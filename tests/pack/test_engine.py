@@ -1,15 +1,18 @@
-"""Warm kernels: successive notebooks on one kernel see a fresh namespace, and fail cleanly."""
+"""The kernels: each notebook on a fresh kernel started ahead of it; failures, timeouts and
+environment faults reported, never a hang."""
 
 from __future__ import annotations
+
+import time
+from pathlib import Path
 
 import nbformat
 import pytest
 
+from analysis.core.errors import EnvironmentFault
 from analysis.pack.catalogue import NotebookSpec
 from analysis.pack.engine import Job, KernelPool
 from analysis.pack.execute import ensure_kernel
-
-pytestmark = pytest.mark.slow
 
 
 def _notebook(path, *cells: str) -> None:
@@ -36,6 +39,13 @@ def notebooks(tmp_path, monkeypatch):
         "%load_ext autoreload\n%autoreload 2\nprint(label, 'left_behind' in globals())",
     )
     _notebook(folder / "broken.ipynb", "1 / 0")
+    _notebook(folder / "sleepy.ipynb", "x = 1", "import time\ntime.sleep(30)", "print('late')")
+    _notebook(
+        folder / "reload.ipynb",
+        "%load_ext autoreload\n%autoreload 2\n"
+        "magics = get_ipython().magics_manager.registry['AutoreloadMagics']\n"
+        "print(magics._reloader.enabled)",
+    )
     monkeypatch.setattr(paths, "notebooks_dir", lambda: folder)
     return folder
 
@@ -54,27 +64,33 @@ def _texts(nb) -> list[str]:
     ]
 
 
-def test_successive_notebooks_start_from_a_fresh_namespace(notebooks, tmp_path):
+@pytest.mark.slow
+@pytest.mark.parametrize("start_ahead", [True, False], ids=["ahead", "one-at-a-time"])
+def test_each_notebook_runs_on_a_fresh_kernel_with_autoreload_working(
+    notebooks, tmp_path, start_ahead
+):
     out = tmp_path / "out"
     out.mkdir()
     jobs = [
         Job(_spec("first"), out / "first.ipynb", {"label": "one"}, 60),
         Job(_spec("second"), out / "second.ipynb", {"label": "two"}, 60),
-        Job(_spec("first"), out / "again.ipynb", {"label": "three"}, 60),
+        Job(_spec("reload"), out / "reload.ipynb", {}, 60),
     ]
-    with KernelPool(1, ensure_kernel(), cwd=notebooks) as pool:
+    with KernelPool(1, ensure_kernel(), cwd=notebooks, start_ahead=start_ahead) as pool:
         outcomes = [next(pool.run([job])) for job in jobs]
-    assert [o.ok for o in outcomes] == [True, True, True]
-    first, second, again = (nbformat.read(j.destination, as_version=4) for j in jobs)
+    assert [o.error for o in outcomes] == [None, None, None]
+    first, second, reload = (nbformat.read(j.destination, as_version=4) for j in jobs)
     assert _texts(first) == ["one 42\n"]
-    # the second notebook does not see the first one's variable, and autoreload loads quietly
+    # the second notebook does not see the first one's variable
     assert _texts(second) == ["two False\n"]
-    assert _texts(again) == ["three 42\n"]
-    counts = [c.execution_count for c in again.cells if c.cell_type == "code"]
-    assert counts[0] == 1, "execution counts restart with each notebook"
+    # a notebook's %autoreload 2 is IPython's own, and on
+    assert _texts(reload) == ["True\n"]
+    counts = [c.execution_count for c in second.cells if c.cell_type == "code"]
+    assert counts[0] == 1, "execution counts start at 1 with each notebook"
 
 
-def test_a_failing_cell_is_reported_and_the_kernel_goes_on(notebooks, tmp_path):
+@pytest.mark.slow
+def test_a_failing_cell_is_reported_and_the_next_notebook_runs(notebooks, tmp_path):
     out = tmp_path / "out"
     out.mkdir()
     with KernelPool(1, ensure_kernel(), cwd=notebooks) as pool:
@@ -86,18 +102,40 @@ def test_a_failing_cell_is_reported_and_the_kernel_goes_on(notebooks, tmp_path):
     assert after.ok and _texts(nbformat.read(out / "second.ipynb", as_version=4)) == ["ok False\n"]
 
 
-def test_autoreload_stays_off_on_a_packs_kernel(notebooks, tmp_path):
-    """The notebooks turn autoreload on for analysts; on a pack's kernel, whose code cannot
-    change while it runs, it stays off (it checks every module before every cell)."""
-    _notebook(
-        notebooks / "reload.ipynb",
-        "%load_ext autoreload\n%autoreload 2\n"
-        "magics = get_ipython().magics_manager.registry['AutoreloadMagics']\n"
-        "print(magics._reloader.enabled)",
-    )
+@pytest.mark.slow
+def test_a_cell_over_the_timeout_fails_the_notebook_naming_the_cell_and_limit(notebooks, tmp_path):
     out = tmp_path / "out"
     out.mkdir()
-    with KernelPool(1, ensure_kernel(), cwd=notebooks) as pool:
-        outcome = next(pool.run([Job(_spec("reload"), out / "reload.ipynb", {}, 60)]))
-    assert outcome.ok, outcome.error
-    assert _texts(nbformat.read(out / "reload.ipynb", as_version=4)) == ["False\n"]
+    started = time.perf_counter()
+    with KernelPool(1, ensure_kernel(), cwd=notebooks, kernels=1) as pool:
+        outcome = next(pool.run([Job(_spec("sleepy"), out / "sleepy.ipynb", {}, 3)]))
+    assert time.perf_counter() - started < 25
+    assert not outcome.ok
+    assert outcome.cell == 3, outcome
+    assert "3 s limit (--timeout)" in outcome.error and "import time" in outcome.error
+    assert (out / "sleepy.ipynb").is_file()
+
+
+def test_a_runtime_folder_that_cannot_be_made_names_the_setting(tmp_path, monkeypatch):
+    """A read-only HOME (the default runtime folder is under it) or a file in the way: an
+    environment fault naming the folder and JUPYTER_RUNTIME_DIR, before any kernel starts."""
+    (tmp_path / "home").write_text("a file where a folder should be")
+    monkeypatch.setenv("JUPYTER_RUNTIME_DIR", str(tmp_path / "home" / "runtime"))
+    with pytest.raises(EnvironmentFault) as caught:
+        KernelPool(1, ensure_kernel())
+    assert "JUPYTER_RUNTIME_DIR" in str(caught.value)
+    assert caught.value.path.endswith("home/runtime")
+
+
+def test_a_worker_that_fails_reaches_the_caller_as_an_error(monkeypatch):
+    """Nothing waits for ever on a worker: its failure is raised where the run waits."""
+
+    def broken(self, log):
+        raise MemoryError("no room for a kernel")
+
+    monkeypatch.setattr(KernelPool, "_start", broken)
+    started = time.perf_counter()
+    with KernelPool(1, ensure_kernel(), kernels=0) as pool:
+        with pytest.raises(RuntimeError, match="a notebook runner failed: MemoryError"):
+            next(pool.run([Job(_spec("first"), Path("unused.ipynb"), {}, 60)]))
+    assert time.perf_counter() - started < 10

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 
 import pytest
 from pack_toys import BAD, _notebook  # the stand-in notebooks; the toy_pack fixture: conftest
 
+from analysis.core import paths
 from analysis.pack import catalogue
 from analysis.pack.build import build_pack
 
@@ -36,6 +38,11 @@ def test_pack_is_published_with_html_tables_and_manifest(toy_pack):
     assert {n["key"]: n["status"] for n in manifest["notebooks"]} == {"alpha": "ok", "beta": "ok"}
     assert all(n["duration_s"] > 0 for n in manifest["notebooks"])
     assert manifest["packages"]["pandas"]
+    lock = (paths.project_root() / "requirements.lock").read_bytes()
+    assert manifest["environment_lock"] == {
+        "file": "requirements.lock",
+        "sha256": hashlib.sha256(lock).hexdigest(),
+    }
     # No leftovers from the build.
     assert [p.name for p in (out / "dorset").iterdir()] == ["2021-22-Q2"]
 

@@ -6,6 +6,8 @@ import json
 import subprocess
 import sys
 
+import pytest
+
 from analysis.core import config, provenance
 from analysis.core.provenance import Prechecked
 from analysis.pack.engine import kernel_environment
@@ -41,6 +43,7 @@ def _loaded_after(code: str, packages: tuple[str, ...]) -> list[str]:
     return json.loads(done.stdout)
 
 
+@pytest.mark.slow  # a new Python process importing the library
 def test_a_batch_worker_does_not_load_pandas():
     """A Dask worker builds benchmark packs whose notebooks run on its kernel: the worker
     itself needs neither pandas nor matplotlib (pandas alone is about 90 MB a process)."""
@@ -48,6 +51,7 @@ def test_a_batch_worker_does_not_load_pandas():
     assert _loaded_after(code, ("pandas", "matplotlib")) == []
 
 
+@pytest.mark.slow  # a new Python process importing the library
 def test_checking_a_pack_s_inputs_does_not_load_matplotlib():
     """The checks run in the main process while the kernels start on the same cores: the chart
     modules (and matplotlib, about 0.3 s) are left to the kernels."""
@@ -61,6 +65,7 @@ def test_checking_a_pack_s_inputs_does_not_load_matplotlib():
     assert _loaded_after(code, ("matplotlib",)) == []
 
 
+@pytest.mark.slow  # a new Python process importing the library
 def test_the_kernels_can_start_before_papermill_nbconvert_or_pandas_are_imported():
     """`run` starts the kernels first, so they warm up while the rest is imported: the modules it
     needs for that leave papermill, nbformat, nbconvert and pandas (about a second) for later."""

@@ -24,12 +24,14 @@ def test_the_files_of_a_process_that_has_ended_are_removed_and_no_others(tmp_pat
     )
     dead_pid = int(ended.stdout)
     dead = _files(tmp_path, f"council-finance-{dead_pid}-0123456789ab")
+    dead.append(tmp_path / f"council-finance-{dead_pid}-0123456789ab.json")
+    dead[-1].write_text("{}")
     alive = _files(tmp_path, f"council-finance-{os.getpid()}-ba9876543210")
     older = _files(tmp_path, "council-finance-0123456789ab")  # before the pid was in the name
     other = tmp_path / "kernel-1234.json"
     other.write_text("{}")
 
-    assert sockets.remove_stale(tmp_path) == 5
+    assert sockets.remove_stale(tmp_path) == 6
     assert not any(path.exists() for path in dead)
     assert all(path.exists() for path in alive + older + [other])
     assert sockets.remove_stale(tmp_path) == 0

@@ -160,7 +160,7 @@ def _client(scheduler: str | None, workers: int | None):
 
 
 class ClosePools(WorkerPlugin):
-    """Dask worker plugin: close the worker's warm kernels when the worker closes."""
+    """Dask worker plugin: close the worker's kernel pools when the worker closes."""
 
     name = "council-finance-kernels"
 

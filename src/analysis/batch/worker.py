@@ -1,4 +1,4 @@
-"""What a batch worker does for one council: build its pack on the worker's warm kernel.
+"""What a batch worker does for one council: build its pack on the worker's kernel pool (a fresh kernel a notebook).
 
 Each worker process keeps one :class:`~analysis.pack.engine.KernelPool` per thread for its
 life, so the kernel starts once and the library's caches of parsed public files stay warm from
@@ -28,10 +28,10 @@ _pools: list[KernelPool] = []
 
 
 def worker_pool() -> KernelPool:
-    """This thread's warm kernel (started on first use, closed when the process ends)."""
+    """This thread's kernel pool (started on first use, closed when the process ends)."""
     pool = getattr(_local, "pool", None)
     if pool is None:
-        pool = KernelPool(1, ensure_kernel())
+        pool = KernelPool(1, ensure_kernel(), start_ahead=False)  # one kernel a worker
         _local.pool = pool
         _pools.append(pool)
     return pool

@@ -1,8 +1,7 @@
 """Question 3, value-for-money benchmarking: where each service's cost and performance sits
 against comparable councils, and which services should get a review first.
 
-- :mod:`.sources` reads the government's published files as published;
-- :mod:`.panel` gathers them (or the council's own panel) into tidy tables;
+- :mod:`.panel` gathers the government's published files (read by :mod:`analysis.public_data`) (or the council's own panel) into tidy tables;
 - :mod:`.comparators` and :mod:`.positions` place each service among the comparators;
 - :mod:`.resilience`, :mod:`.performance` and :mod:`.priorities` add the resilience indicators,
   cost against performance, and the review priorities;
@@ -10,7 +9,7 @@ against comparable councils, and which services should get a review first.
   gives what the notebook shows (``benchmarking.report.chart_positions(result)``).
 """
 
-from analysis.benchmarking import report, sources, trends
+from analysis.benchmarking import report, trends
 from analysis.benchmarking.authorities import authorities
 from analysis.benchmarking.checks import PublicCheck, public_check, validate_inputs
 from analysis.benchmarking.panel import Panel, find_public_files, load_panel
@@ -49,7 +48,6 @@ __all__ = [
     "report_budget",
     "report_finances",
     "run",
-    "sources",
     "trend_charts",
     "trends",
     "unit_costs",

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis.benchmarking import sources
 from analysis.benchmarking.panel import find_public_files
 from analysis.benchmarking.settings import BenchmarkSettings
 from analysis.core.errors import InputError, display_path
+from analysis.public_data import read_neighbours, read_rs_many
 
 # The kind of council some RS years append to a name (unitary, county, metropolitan borough,
 # borough and district councils).
@@ -30,7 +30,7 @@ def authorities(public_data: Path) -> pd.DataFrame:
         raise InputError.single(
             display_path(public_data), "no Revenue Outturn Summary (RS) file found"
         )
-    rs = sources.read_rs_many(files["rs"])
+    rs = read_rs_many(files["rs"])
     latest = int(rs["year"].max())
     found = (
         rs.loc[rs["year"] == latest, AUTHORITY_COLUMNS[:-1]]
@@ -39,7 +39,7 @@ def authorities(public_data: Path) -> pd.DataFrame:
     )
     listed: set[str] = set()
     if files["neighbours"]:
-        listed = set(sources.read_neighbours(files["neighbours"][0])["ons_code"])
+        listed = set(read_neighbours(files["neighbours"][0])["ons_code"])
     found["has_neighbours"] = found["ons_code"].isin(listed)
     # The RS adds the kind of council to some names ("Hartlepool UA", "Cambridgeshire CC",
     # "Stockport MBC", "Gedling BC"): the class has its own column.

@@ -16,13 +16,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis.benchmarking import sources
 from analysis.benchmarking.settings import BenchmarkSettings
 from analysis.core.config import Council
 from analysis.core.errors import InputError, Problem, Problems, display_path
 from analysis.core.provenance import record_input, sha256_of
 from analysis.public_data import find_files as find_history_files
 from analysis.public_data import load_panel as load_public_panel
+from analysis.public_data import read_neighbours, read_performance, read_rs_many
 from analysis.public_data._common import check_file, check_size, tidy
 from analysis.public_data.panel import input_key as history_key
 from analysis.public_data.panel import read_population_releases, with_corrected_codes
@@ -256,7 +256,7 @@ def _read_panel(council: Council, settings: BenchmarkSettings, public_data: Path
                         f"no {kind.upper() if kind == 'rs' else kind} file found (see data/raw/README.md, Benchmarking)",
                     )
                 )
-        rs = attempt(sources.read_rs_many, files["rs"]) if files["rs"] else None
+        rs = attempt(read_rs_many, files["rs"]) if files["rs"] else None
         if rs is not None:  # misprinted ONS codes corrected as in the history panel
             rs = attempt(with_corrected_codes, rs, directory)
         # Every population release; each area and mid-year from the newest that has it.
@@ -293,11 +293,9 @@ def _read_panel(council: Council, settings: BenchmarkSettings, public_data: Path
             " (illustrative figures)" if illustrative else ""
         )
     # The neighbour list and the performance extract are read the same way from either source.
-    neighbours = (
-        attempt(sources.read_neighbours, files["neighbours"][0]) if files["neighbours"] else None
-    )
+    neighbours = attempt(read_neighbours, files["neighbours"][0]) if files["neighbours"] else None
     performance = (
-        attempt(sources.read_performance, files["performance"][0]) if files["performance"] else None
+        attempt(read_performance, files["performance"][0]) if files["performance"] else None
     )
     problems.extend(_settings_problems(council, settings, neighbours, read_ok=not problems))
     if problems:

@@ -38,13 +38,15 @@ def neutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-# What this process saved: table name -> (rows, columns), so a report showing the top rows of a
-# long table can say which CSV holds them all.
+# What this kernel saved: table name -> (rows, columns), so a report showing the top rows of a
+# long table can say which CSV holds them all. A pack runs each notebook on a fresh kernel
+# (analysis.pack.engine), so this names only the notebook's own tables, never another's.
 _SAVED: dict[str, tuple[int, frozenset[str]]] = {}
 
 
 def saved_table_holding(df: pd.DataFrame) -> str | None:
-    """The name of a table saved in this session with the same rows and at least these columns."""
+    """The name of a table this notebook's kernel saved with the same rows and at least these
+    columns."""
     columns = {str(c) for c in df.columns}
     for name, (rows, saved_columns) in sorted(_SAVED.items()):
         if rows == len(df) and columns <= saved_columns:

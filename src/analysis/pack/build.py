@@ -23,7 +23,7 @@ import json
 import shutil
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from dataclasses import replace as with_changes
 from pathlib import Path
 
@@ -44,6 +44,7 @@ from analysis.pack.execute import (
     ensure_kernel,
 )
 from analysis.pack.manifest import (
+    environment_lock,
     git_state,
     manifest_inputs,
     package_versions,
@@ -78,53 +79,96 @@ class PackResult:
     message: str = ""
 
 
+@dataclass(frozen=True)
+class PackRequest:
+    """What pack to build: the council, period and scenario, which notebooks, where from and
+    where to, and the limits of the run."""
+
+    council: str
+    period: str = "latest"
+    scenario: str = "base"
+    notebooks: list[str] | None = None
+    output_root: Path | None = None
+    public_data: Path | None = None
+    timeout_s: int = DEFAULT_TIMEOUT_S
+    replace: bool = False
+    lock_wait_s: float = DEFAULT_LOCK_WAIT_S
+    manifest_extra: dict = field(default_factory=dict)
+
+
+@dataclass
+class _Run:
+    """A build under way: the request, what was resolved from it, and the run's helpers."""
+
+    request: PackRequest
+    specs: list
+    output_root: Path
+    public_data: Path | None
+    pool: KernelPool
+    progress: Callable[[str], None]
+    after_render: Callable[[Path, list[NotebookResult]], None] | None
+    prechecked: dict[str, Prechecked]
+    started: float
+    loaded: Council | None = None
+    resolved: object = None
+    inputs: dict = field(default_factory=dict)
+    build: Path | None = None
+    destination: Path | None = None
+
+
 def build_pack(
-    council: str,
-    period: str = "latest",
-    scenario: str = "base",
-    notebooks: list[str] | None = None,
-    output_root: Path | None = None,
-    public_data: Path | None = None,
-    timeout_s: int = DEFAULT_TIMEOUT_S,
-    parallel: int | None = None,
+    request: PackRequest | str,
+    *args,
     progress: Callable[[str], None] = lambda message: None,
     after_render: Callable[[Path, list[NotebookResult]], None] | None = None,
-    replace: bool = False,
-    lock_wait_s: float = DEFAULT_LOCK_WAIT_S,
     pool: KernelPool | None = None,
-    manifest_extra: dict | None = None,
     prechecked: dict[str, Prechecked] | None = None,
+    parallel: int | None = None,
+    **fields,
 ) -> PackResult:
-    """Validate, execute, render and publish a pack. Raises InputError before running anything
-    when inputs are wrong, EnvironmentFault when the pack cannot be written (leaving the last
-    good pack and no scratch folder); returns a PackResult with ``ok=False`` when a notebook
-    fails.
+    """Validate, execute, render and publish the pack ``request`` asks for (a
+    :class:`PackRequest`, or a council's name followed by the request's other fields). Raises
+    InputError before running anything when inputs are wrong, EnvironmentFault when the pack
+    cannot be written (leaving the last good pack and no scratch folder); returns a PackResult
+    with ``ok=False`` when a notebook fails.
 
     ``pool`` is a :class:`KernelPool` to run on (a batch keeps one per worker); without one, the
-    pack starts its own before checking the inputs, so the kernels warm up meanwhile.
-    ``manifest_extra`` adds keys to the manifest (a batch records its key there);
-    ``prechecked`` gives modules whose inputs were checked already (a batch checks the public
-    files once, see :class:`~analysis.pack.validate.Prechecked`)."""
+    pack starts its own (``parallel`` workers) before checking the inputs, so the kernels start
+    meanwhile. ``prechecked`` gives modules whose inputs were checked already (a batch checks
+    the public files once, see :class:`~analysis.pack.validate.Prechecked`)."""
 
     started = time.perf_counter()
-    if not timeout_s or timeout_s <= 0:
+    if not isinstance(request, PackRequest):
+        request = PackRequest(request, *args, **fields)
+    elif args or fields:
+        raise TypeError("give a PackRequest, or a council and the request's fields")
+    if not request.timeout_s or request.timeout_s <= 0:
         raise InputError.single(
-            "--timeout", f"must be a positive number of seconds (found {timeout_s})"
+            "--timeout", f"must be a positive number of seconds (found {request.timeout_s})"
         )
-    output_root = Path(output_root).resolve() if output_root else paths.outputs_dir()
-    public_data = Path(public_data).resolve() if public_data else None
-    specs = catalogue.select_notebooks(notebooks)
+    specs = catalogue.select_notebooks(request.notebooks)
     provenance.reset()
     own_pool = pool is None
     if own_pool:
-        pool = KernelPool(parallel or default_workers(len(specs)), ensure_kernel())
+        pool = KernelPool(
+            parallel or default_workers(len(specs)), ensure_kernel(), kernels=len(specs)
+        )
+    run = _Run(
+        request=request,
+        specs=specs,
+        output_root=(
+            Path(request.output_root).resolve() if request.output_root else paths.outputs_dir()
+        ),
+        public_data=Path(request.public_data).resolve() if request.public_data else None,
+        pool=pool,
+        progress=progress,
+        after_render=after_render,
+        prechecked=prechecked or {},
+        started=started,
+    )
     finished = False
     try:
-        result = _checked_build(
-            council, period, scenario, specs, output_root, public_data, timeout_s, pool,
-            progress, after_render, replace, lock_wait_s, started, manifest_extra or {},
-            prechecked or {},
-        )  # fmt: skip
+        result = _checked_build(run)
         finished = True
         return result
     finally:
@@ -132,47 +176,45 @@ def build_pack(
             pool.close(kill=not finished)
 
 
-def _checked_build(
-    council, period, scenario, specs, output_root, public_data, timeout_s, pool, progress,
-    after_render, replace, lock_wait_s, started, manifest_extra, prechecked,
-) -> PackResult:  # fmt: skip
+def _checked_build(run: _Run) -> PackResult:
     # 1. Inputs: everything is checked before any notebook runs (and before anything is written).
-    loaded: Council = config.load_council(council)
-    resolved = resolve_period(loaded, period)
-    destination = pack_directory(output_root, council, resolved, scenario)
+    request, specs, progress = run.request, run.specs, run.progress
+    run.loaded = config.load_council(request.council)
+    run.resolved = resolve_period(run.loaded, request.period)
+    destination = pack_directory(run.output_root, request.council, run.resolved, request.scenario)
+    run.destination = destination
     modules = tuple(dict.fromkeys(s.validates for s in specs if s.validates))
-    if public_data is not None and not Path(public_data).is_dir():
-        raise InputError.single(str(public_data), "public data folder not found")
-    check_replace(destination, [s.key for s in specs], replace)
-    summaries = validate_all(loaded, resolved, scenario, public_data, modules, prechecked)
+    if run.public_data is not None and not run.public_data.is_dir():
+        raise InputError.single(str(run.public_data), "public data folder not found")
+    check_replace(destination, [s.key for s in specs], request.replace)
+    summaries = validate_all(
+        run.loaded, run.resolved, request.scenario, run.public_data, modules, run.prechecked
+    )
     for line in summaries:
         progress(f"  checked  {line}")
-    inputs = manifest_inputs(provenance.inputs_read())
+    run.inputs = manifest_inputs(provenance.inputs_read())
 
     # 2. One run at a time for this council and period; tidy what a killed run left.
-    prepare_root(output_root, destination)
-    with pack_lock(output_root, council, resolved, lock_wait_s, progress):
+    prepare_root(run.output_root, destination)
+    with pack_lock(run.output_root, request.council, run.resolved, request.lock_wait_s, progress):
         for line in reclaim(destination):
             progress(f"  tidied   {line}")
-        check_replace(destination, [s.key for s in specs], replace)
-        build = scratch_folder(destination)
+        check_replace(destination, [s.key for s in specs], request.replace)
+        run.build = scratch_folder(destination)
         try:
-            return _build(
-                loaded, resolved, scenario, specs, public_data, inputs, build, destination,
-                timeout_s, pool, progress, after_render, started, manifest_extra,
-            )  # fmt: skip
+            return _build(run)
         except OSError as exc:
             raise EnvironmentFault.from_os_error(exc, destination.parent) from None
         finally:
-            if build.exists():  # an error, an interrupt: never leave a scratch folder
-                shutil.rmtree(build, ignore_errors=True)
+            if run.build.exists():  # an error, an interrupt: never leave a scratch folder
+                shutil.rmtree(run.build, ignore_errors=True)
 
 
-def _build(
-    loaded, resolved, scenario, specs, public_data, inputs, build, destination,
-    timeout_s, pool, progress, after_render, started, manifest_extra,
-) -> PackResult:  # fmt: skip
-    """Execute, render and publish in ``build``; the caller holds the lock and cleans up."""
+def _build(run: _Run) -> PackResult:
+    """Execute, render and publish in ``run.build``; the caller holds the lock and cleans up."""
+    loaded, resolved, scenario, specs = run.loaded, run.resolved, run.request.scenario, run.specs
+    build, destination, pool, progress = run.build, run.destination, run.pool, run.progress
+    public_data, inputs, timeout_s = run.public_data, run.inputs, run.request.timeout_s
     council = loaded.slug
     validated_at = time.perf_counter()
     (build / "executed").mkdir(parents=True)
@@ -191,7 +233,7 @@ def _build(
     results = {s.key: NotebookResult(s.key, s.filename, s.title) for s in specs}
     failure: NotebookFailed | None = None
 
-    # 2. Execute on warm kernels, each stage's notebooks side by side, and render each report
+    # 2. Execute on fresh kernels started ahead, each stage's notebooks side by side, and render each report
     # while the others still run. The summary (reads_pack) runs once the others are done; the
     # stage's last report is rendered once the next stage is running.
     built = dt.datetime.now(dt.UTC).astimezone()
@@ -243,7 +285,7 @@ def _build(
         result.tables = [t for t in table_names if t.startswith(prefix)]
 
     timings = {
-        "validate_s": round(validated_at - started, 2),
+        "validate_s": round(validated_at - run.started, 2),
         "execute_s": round(rendered_at - validated_at - rendering, 2),
         "render_s": round(rendering, 2),
     }
@@ -259,17 +301,18 @@ def _build(
         "notebooks_run": [s.key for s in specs],
         "inputs": inputs,
         "packages": package_versions(),
+        "environment_lock": environment_lock(),
         "notebooks": [asdict(r) for r in reading],
         "tables": table_names,
         "unmatched_authorities": unmatched_authorities(tables_dir),
         "status": "failed" if failure else "ok",
-        **manifest_extra,
+        **run.request.manifest_extra,
     }
     if not failure:
         write_cover(build, manifest)
-        if after_render is not None:
-            after_render(build, reading)
-    timings["total_s"] = round(time.perf_counter() - started, 2)
+        if run.after_render is not None:
+            run.after_render(build, reading)
+    timings["total_s"] = round(time.perf_counter() - run.started, 2)
     manifest["timings"] = timings
     (build / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", "utf-8")
 
@@ -286,9 +329,15 @@ def _build(
             f"({kept}: {display_path(destination)})"
         )
         return PackResult(
-            council, str(resolved), scenario, failed, list(results.values()), timings, False,
-            message,
-        )  # fmt: skip
+            council,
+            str(resolved),
+            scenario,
+            failed,
+            list(results.values()),
+            timings,
+            ok=False,
+            message=message,
+        )
     shutil.rmtree(build / "logs")  # the kernels' start-up chatter is not for readers
     publish(build, destination)
     return PackResult(council, str(resolved), scenario, destination, reading, timings, True)

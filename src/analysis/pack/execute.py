@@ -1,6 +1,7 @@
 """The project's kernel, and what running a notebook gives: its result, or the failure.
 
-The notebooks run on warm kernels (:mod:`analysis.pack.engine`) through papermill.
+Each notebook runs on a fresh kernel started ahead (:mod:`analysis.pack.engine`) through
+papermill.
 """
 
 from __future__ import annotations

@@ -19,6 +19,8 @@ PACKAGES_REPORTED = (
     "numpy",
     "matplotlib",
     "papermill",
+    "nbclient",
+    "jupyter-client",
     "nbconvert",
     "nbformat",
     "ipykernel",
@@ -47,6 +49,22 @@ def git_state() -> dict:
         return {"commit": commit, "dirty": bool(status.strip())}
     except (OSError, subprocess.CalledProcessError):
         return {"commit": None, "dirty": None}
+
+
+LOCK_FILE = "requirements.lock"
+
+
+def environment_lock() -> dict[str, str | None]:
+    """The lock file the environment is installed from (``make env``) and its SHA-256, so a
+    pack says which pinned environment built it; None when the project has no lock file."""
+    import hashlib
+
+    path = paths.project_root() / LOCK_FILE
+    try:
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        digest = None
+    return {"file": LOCK_FILE, "sha256": digest}
 
 
 def package_versions() -> dict[str, str]:

@@ -20,8 +20,10 @@ import json
 import os
 import re
 import shutil
+import signal
 import socket
 import sys
+import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -188,24 +190,75 @@ def check_replace(destination: Path, running: list[str], replace: bool) -> None:
         )
 
 
+# The signals a scheduler or a terminal stops a run with: held off while a pack is published.
+HELD_SIGNALS = frozenset({signal.SIGINT, signal.SIGTERM, signal.SIGHUP})
+
+
+class InterruptedAfterPublishing(KeyboardInterrupt):
+    """A signal came while the pack was being published: it was held off until the new pack
+    was in place, and stops the run now; the message says so."""
+
+    def __init__(self, destination: Path):
+        self.destination = destination
+        super().__init__(
+            f"Interrupted as the pack was published: the new pack is in place "
+            f"({display_path(destination)})."
+        )
+
+
+@contextlib.contextmanager
+def signals_held() -> Iterator[None]:
+    """Hold off Ctrl-C, SIGTERM and SIGHUP: one that comes meanwhile is noted, and raised again
+    on leaving, for the handler that was in place. (Python runs signal handlers in the main
+    thread, whichever thread the signal reaches; elsewhere this holds nothing off, and no
+    handler of the process interrupts that thread.)"""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    pending: list[int] = []
+    previous = {}
+    for number in HELD_SIGNALS:
+        previous[number] = signal.signal(number, lambda n, frame: pending.append(n))
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler if handler is not None else signal.SIG_DFL)
+        for number in dict.fromkeys(pending):
+            signal.raise_signal(number)
+
+
 def publish(build: Path, destination: Path) -> None:
     """Replace ``destination`` with ``build`` by two renames, so readers never see half a pack.
-    If the second rename fails, the last good pack is put back."""
+    Signals are held off across the renames, so a stop at any instant leaves the last good pack
+    or the new one in place (a stop that came meanwhile raises
+    :class:`InterruptedAfterPublishing`, which says so); if the second rename fails, the last
+    good pack is put back."""
     previous = destination.parent / f".previous-{destination.name}-{os.getpid()}"
-    had_previous = destination.exists()
-    if had_previous:
-        destination.rename(previous)
     try:
-        build.rename(destination)
-    except OSError:
-        if had_previous:
-            previous.rename(destination)
-        raise
-    if had_previous:
-        shutil.rmtree(previous, ignore_errors=True)
-    stale_failure = destination.parent / f"{destination.name}.failed"
-    if stale_failure.exists():
-        shutil.rmtree(stale_failure, ignore_errors=True)
+        with signals_held():
+            had_previous = destination.exists()
+            if had_previous:
+                destination.rename(previous)
+            try:
+                build.rename(destination)
+            except OSError:
+                if had_previous:
+                    previous.rename(destination)
+                raise
+        # A signal held meanwhile is handled here, on leaving: the new pack is in place.
+        published = True
+    except KeyboardInterrupt:
+        if not destination.exists() or build.exists():
+            raise
+        raise InterruptedAfterPublishing(destination) from None
+    finally:
+        if previous.exists() and destination.exists():
+            shutil.rmtree(previous, ignore_errors=True)
+    if published:
+        stale_failure = destination.parent / f"{destination.name}.failed"
+        if stale_failure.exists():
+            shutil.rmtree(stale_failure, ignore_errors=True)
 
 
 def keep_failed(build: Path, destination: Path) -> Path:

@@ -2,29 +2,35 @@
 
 The report has no code, no prompts, no parameters cell, no warnings or tracebacks; its images
 are embedded; it fetches nothing (no script, style sheet or font from elsewhere). nbconvert's
-``basic`` template renders the notebook body; :func:`page` wraps it in the pack's own page with
-a header (council, title, period, scenario, build), navigation between reports, a table of
-contents for long reports, and an inline stylesheet with print rules.
+:class:`~nbconvert.HTMLExporter` renders it with the pack's template (``templates/report``,
+which extends nbconvert's ``basic``): a header (council, title, period, scenario, build),
+navigation between reports, a table of contents for long reports, and an inline stylesheet with
+print rules. The exporter's own configuration leaves out inputs and prompts; preprocessors leave
+out hidden cells and stray outputs (:class:`ReaderOutputs`) and take the page's title and table
+of contents from the notebook's markdown headings (:class:`ReaderHeadings`). nbconvert gives
+images without a description its standard alt text.
 """
 
 from __future__ import annotations
 
-import html
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 from functools import lru_cache
-from importlib import resources
+from html.parser import HTMLParser
+from pathlib import Path
 
 import nbformat
-from jinja2 import Environment, StrictUndefined
-from nbconvert import HTMLExporter, TemplateExporter
-from nbconvert.filters.highlight import Highlight2HTML
-from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from nbconvert import HTMLExporter
+from nbconvert.filters import markdown2html_mistune
 from nbconvert.preprocessors import Preprocessor, TagRemovePreprocessor
 
 from analysis import __version__
 
 HIDDEN_TAGS = {"parameters", "injected-parameters", "remove", "hide"}
+TEMPLATES = Path(__file__).parent / "templates"
+TEMPLATE_NAME = "report"
+TOC_MIN_SECTIONS = 4  # a table of contents for a page with at least this many sections
 
 
 class ReaderOutputs(Preprocessor):
@@ -96,85 +102,111 @@ def build_label(git: dict) -> str:
     return commit + (" (uncommitted changes)" if git.get("dirty") else "")
 
 
-MISSING_ALT = "Image without a description"
-
-# A start tag's attributes, read as HTML reads them: a name, then optionally = and a quoted or
-# bare value (so an "alt=" inside another attribute's value is not taken for an alt attribute).
-_NAME = r"""[^\s"'>/=]+"""
-_VALUE = r"""(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'>]+))?"""
-_ATTRIBUTES = rf"((?:\s+{_NAME}{_VALUE})*)"
-_ATTRIBUTE = re.compile(rf"\s+({_NAME}){_VALUE}")
-_IMG_TAG = re.compile(r"(<img)" + _ATTRIBUTES + r"\s*(/?)>", re.IGNORECASE)
-_SELF_CLOSED_TAG = re.compile(r"<([A-Za-z][A-Za-z0-9-]*)" + _ATTRIBUTES + r"\s*/>")
-# The elements that have no content and no end tag in HTML.
-VOID_ELEMENTS = frozenset("area base br col embed hr img input link meta source track wbr".split())
+# A markdown ATX heading (CommonMark: up to three spaces, 1-6 #, a space, the text, optional
+# closing #s). This reads the notebook's markdown source, never HTML.
+_ATX = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 
 
-def with_end_tags(body: str) -> str:
-    """Write ``<a ... />`` as ``<a ...></a>``: in HTML a slash does not end an element that can
-    have content, so a browser reads what follows as inside it. nbconvert writes each heading's
-    empty anchor link that way (``add_anchor`` serialises XML); the pack's stylesheet hides those
-    links, and with them everything after the first heading."""
+class _HeadingParser(HTMLParser):
+    """The id and text of the heading nbconvert renders (its text without the anchor link)."""
 
-    def close(match: re.Match) -> str:
-        name, attributes = match.group(1), match.group(2)
-        if name.lower() in VOID_ELEMENTS:
-            return match.group(0)
-        return f"<{name}{attributes}></{name}>"
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.id: str | None = None
+        self.text: list[str] = []
+        self._in_link = 0
 
-    return _SELF_CLOSED_TAG.sub(close, body)
+    def handle_starttag(self, tag, attrs):
+        found = dict(attrs)
+        if tag in {"h1", "h2", "h3", "h4", "h5", "h6"} and self.id is None:
+            self.id = found.get("id")
+        if tag == "a" and "anchor-link" in (found.get("class") or "").split():
+            self._in_link += 1
 
+    def handle_endtag(self, tag):
+        if tag == "a" and self._in_link:
+            self._in_link -= 1
 
-def with_alt_text(body: str) -> str:
-    """Give every ``<img>`` without an ``alt`` attribute the text :data:`MISSING_ALT`, so a
-    screen reader says an image is there (the pack's own charts always carry their own)."""
-
-    def add(match: re.Match) -> str:
-        tag, attributes, closing = match.groups()
-        if "alt" in {m.group(1).lower() for m in _ATTRIBUTE.finditer(attributes)}:
-            return match.group(0)
-        return f'{tag}{attributes} alt="{MISSING_ALT}"{closing}>'
-
-    return _IMG_TAG.sub(add, body)
+    def handle_data(self, data):
+        if not self._in_link:
+            self.text.append(data)
 
 
-class ReaderHTMLExporter(HTMLExporter):
-    """nbconvert's HTML exporter without its closing BeautifulSoup pass.
+def heading_anchor(markdown_heading: str) -> tuple[str | None, str]:
+    """The id nbconvert gives a markdown heading, and its text, read from the heading as
+    nbconvert's markdown filter renders it."""
+    parser = _HeadingParser()
+    parser.feed(markdown2html_mistune(markdown_heading))
+    parser.close()
+    return parser.id, " ".join("".join(parser.text).split())
 
-    That pass re-parses the whole page to add alt text to images that have none and tab stops to
-    code inputs and outputs inside a ``jp-Notebook`` element, and writes the page out again as
-    HTML; it was three quarters of the time spent rendering a page. The ``basic`` template has
-    no ``jp-Notebook`` element, so what remains is the alt text (:func:`with_alt_text`) and the
-    end tags of elements written XML-style (:func:`with_end_tags`), both done without
-    re-parsing the page. The filters are registered as
-    :meth:`HTMLExporter.from_notebook_node` registers them."""
 
-    def from_notebook_node(self, nb, resources=None, **kw):
-        language = nb.metadata.get("language_info", {})
-        lexer = language.get("pygments_lexer", language.get("name", None))
-        highlight = self.filters.get(
-            "highlight_code", Highlight2HTML(pygments_lexer=lexer, parent=self)
-        )
-        resources = self._init_resources(resources)
-        data_types = WidgetsDataTypeFilter(
-            notebook_metadata=self._nb_metadata, parent=self, resources=resources
-        )
-        self.register_filter("highlight_code", highlight)
-        self.register_filter("filter_data_type", data_types)
-        body, resources = TemplateExporter.from_notebook_node(self, nb, resources, **kw)
-        return with_alt_text(with_end_tags(body)), resources
+def markdown_headings(source: str) -> list[tuple[int, int, str]]:
+    """(line number, level, text) of each ATX heading in markdown ``source``, outside fenced
+    code blocks."""
+    found, fence = [], None
+    for number, line in enumerate(source.splitlines()):
+        opened = _FENCE.match(line)
+        if fence is not None:
+            if opened and opened.group(1)[0] == fence[0] and len(opened.group(1)) >= len(fence):
+                fence = None
+            continue
+        if opened:
+            fence = opened.group(1)
+            continue
+        heading = _ATX.match(line)
+        if heading:
+            found.append((number, len(heading.group(1)), (heading.group(2) or "").strip()))
+    return found
+
+
+class ReaderHeadings(Preprocessor):
+    """The page's title and table of contents, from the notebook's markdown headings.
+
+    The first level-1 heading becomes the page title (``resources["title"]``) and leaves the
+    body (the page's header shows it); a later level-1 heading becomes a level-2 one. Each
+    level-2 heading is an entry of ``resources["toc"]``: (its id, as nbconvert renders it;
+    its text)."""
+
+    def preprocess(self, nb, resources):
+        title, toc = None, []
+        for cell in nb.cells:
+            if cell.cell_type != "markdown":
+                continue
+            lines = cell.source.splitlines()
+            drop = None
+            for number, level, text in markdown_headings(cell.source):
+                if level == 1 and title is None:
+                    title, drop = heading_anchor(f"# {text}")[1], number
+                    continue
+                if level == 1:
+                    lines[number] = "#" + lines[number].lstrip()
+                    level = 2
+                if level == 2:
+                    anchor, shown = heading_anchor(f"## {text}")
+                    if anchor:
+                        toc.append((anchor, shown))
+            if drop is not None:
+                del lines[drop]
+            cell.source = "\n".join(lines)
+        resources["title"], resources["toc"] = title, toc
+        return nb, resources
 
 
 @lru_cache(maxsize=1)
 def _exporter() -> HTMLExporter:
     """One exporter for every page of a run (building it costs more than using it)."""
-    return for_readers(ReaderHTMLExporter(template_name="basic"))
+    return for_readers(
+        HTMLExporter(template_name=TEMPLATE_NAME, extra_template_basedirs=[str(TEMPLATES)])
+    )
 
 
 def for_readers(exporter: HTMLExporter) -> HTMLExporter:
     """Set ``exporter`` up for the reader's view: no code or prompts, empty anchor links on the
-    headings (the stylesheet hides them; the headings keep their ids for the table of contents),
-    no hidden cells (:data:`HIDDEN_TAGS`) or stray outputs (:class:`ReaderOutputs`)."""
+    headings (kept empty, for the stylesheet to hide; the headings keep their ids for the table
+    of contents), no hidden cells (:data:`HIDDEN_TAGS`) or stray outputs (:class:`ReaderOutputs`),
+    the title and contents from the headings (:class:`ReaderHeadings`)."""
     exporter.exclude_input = True
     exporter.exclude_input_prompt = True
     exporter.exclude_output_prompt = True
@@ -182,86 +214,44 @@ def for_readers(exporter: HTMLExporter) -> HTMLExporter:
     tags = TagRemovePreprocessor(remove_cell_tags=HIDDEN_TAGS, enabled=True)
     exporter.register_preprocessor(tags, enabled=True)
     exporter.register_preprocessor(ReaderOutputs(), enabled=True)
+    exporter.register_preprocessor(ReaderHeadings(), enabled=True)
     return exporter
 
 
-def notebook_body(notebook: nbformat.NotebookNode) -> str:
-    """The reader's view of an executed notebook, as an HTML fragment."""
-    body, _ = _exporter().from_notebook_node(notebook)
-    return body
-
-
-_HEADING = re.compile(r"<h([1-6])([^>]*)>(.*?)</h\1>", re.DOTALL)
-_TAG = re.compile(r"<[^>]+>")
-_ID = re.compile(r'\bid="([^"]+)"')
-
-
-def _heading_text(inner: str) -> str:
-    return html.unescape(_TAG.sub("", inner)).strip()
-
-
-def split_title(body: str) -> tuple[str | None, str]:
-    """Take the first h1 out of the body as the page title; demote any further h1 to h2."""
-    title = None
-
-    def replace(match: re.Match) -> str:
-        nonlocal title
-        level, attrs, inner = match.group(1), match.group(2), match.group(3)
-        if level != "1":
-            return match.group(0)
-        if title is None:
-            title = _heading_text(inner)
-            return ""
-        return f"<h2{attrs}>{inner}</h2>"
-
-    body = _HEADING.sub(replace, body)
-    return title, body
-
-
-def table_of_contents(body: str) -> list[tuple[str, str]]:
-    """(anchor, text) for each h2 that has an id."""
-    toc = []
-    for match in _HEADING.finditer(body):
-        if match.group(1) == "2":
-            found = _ID.search(match.group(2))
-            if found:
-                toc.append((found.group(1), _heading_text(match.group(3))))
-    return toc
-
-
 @lru_cache(maxsize=1)
-def _template():
-    env = Environment(autoescape=True, undefined=StrictUndefined, keep_trailing_newline=True)
-    text = resources.files("analysis.pack").joinpath("templates/page.html.j2").read_text("utf-8")
-    return env.from_string(text)
+def _page_template():
+    env = Environment(
+        loader=FileSystemLoader([TEMPLATES, TEMPLATES / TEMPLATE_NAME]),
+        autoescape=True,
+        undefined=StrictUndefined,
+        keep_trailing_newline=True,
+    )
+    return env.get_template("page.html.j2")
 
 
 @lru_cache(maxsize=1)
 def stylesheet() -> str:
-    return resources.files("analysis.pack").joinpath("templates/pack.css").read_text("utf-8")
+    return (TEMPLATES / "pack.css").read_text("utf-8")
 
 
-def page(body_html: str, title: str, info: PageInfo, toc_min_sections: int = 4) -> str:
-    """Wrap an HTML fragment in the pack's page."""
+def _page_values(info: PageInfo, title: str, toc: list[tuple[str, str]]) -> dict:
+    return {
+        **asdict(info),
+        "title": title,
+        "toc": toc if len(toc) >= TOC_MIN_SECTIONS else [],
+        "css": stylesheet(),
+        "version": __version__,
+    }
+
+
+def page(body_html: str, title: str, info: PageInfo, toc: list[tuple[str, str]] = ()) -> str:
+    """A page of the pack that is not a notebook (the cover): ``body_html`` in the pack's page,
+    as the reports have it."""
     from markupsafe import Markup
 
-    toc = table_of_contents(body_html)
-    return _template().render(
-        title=title,
-        council=info.council,
-        committee=info.committee,
-        period_label=info.period_label,
-        scenario=info.scenario,
-        built=info.built,
-        build=info.build,
-        nav=info.nav,
-        footer=info.footer,
-        illustrative=info.illustrative,
-        toc=toc if len(toc) >= toc_min_sections else [],
-        body=Markup(body_html),
-        css=Markup(stylesheet()),
-        version=__version__,
-    )
+    values = _page_values(info, title, list(toc))
+    values["css"] = Markup(values["css"])
+    return _page_template().render(page=values, body=Markup(body_html))
 
 
 def render_notebook(notebook: nbformat.NotebookNode, fallback_title: str, info: PageInfo) -> str:
@@ -271,5 +261,7 @@ def render_notebook(notebook: nbformat.NotebookNode, fallback_title: str, info: 
         council = notebook_council(notebook)
         if council:
             info = replace(info, illustrative=illustrative_note(council))
-    title, body = split_title(notebook_body(notebook))
-    return page(body, title or fallback_title, info)
+    values = _page_values(info, fallback_title, [])
+    values["toc_min"] = TOC_MIN_SECTIONS
+    body, _ = _exporter().from_notebook_node(notebook, resources={"page": values})
+    return body

@@ -18,6 +18,7 @@ from analysis.public_data.capital import read_capital
 from analysis.public_data.ctr import attach_ons_codes, read_ctr, standard_measure
 from analysis.public_data.neighbours import read_neighbours
 from analysis.public_data.panel import PANEL_COLUMNS, build_panel, find_files, load_panel
+from analysis.public_data.performance import read_performance
 from analysis.public_data.population import read_population
 from analysis.public_data.ra import read_ra
 from analysis.public_data.rs import SERVICE_LINES, ecode_to_ons, read_rs, read_rs_many
@@ -37,6 +38,7 @@ __all__ = [
     "read_capital",
     "read_ctr",
     "read_neighbours",
+    "read_performance",
     "read_restructuring",
     "PANEL_COLUMNS",
     "build_panel",

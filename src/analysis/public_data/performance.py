@@ -1,4 +1,4 @@
-"""Tidy performance extracts with polarity.
+"""The published performance extract (CSV), read into tidy rows with polarity.
 
 Two layouts are read, by their header text:
 
