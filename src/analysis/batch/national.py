@@ -75,6 +75,9 @@ def national_tables(outcomes: list[dict]) -> dict[str, pd.DataFrame]:
                 "council_name": outcome["name"],
                 "authority_class": outcome["authority_class"],
             }
+            # The batch's identifiers lead; a table that names the council itself (the financial
+            # position's ons_code) gives way to them, so no column is named twice.
+            frame = frame.drop(columns=[c for c in ID_COLUMNS if c in frame.columns])
             stacked[name].append(frame.assign(**ids)[ID_COLUMNS + list(frame.columns)])
     return {
         name: pd.concat(frames, ignore_index=True) for name, frames in stacked.items() if frames

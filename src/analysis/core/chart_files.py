@@ -89,7 +89,9 @@ def export_chart(fig, png: bytes) -> list[Path]:
         return []
     stem, n = file_stem(chart_title(fig)), 2
     base = stem
-    while stem in _EXPORT["names"]:
+    # Each notebook runs in its own kernel: a chart of the same title saved by another notebook
+    # of the pack is on disk, not in this process's names, and is kept too.
+    while stem in _EXPORT["names"] or (directory / f"{stem}.png").exists():
         stem, n = f"{base}-{n}", n + 1
     _EXPORT["names"].add(stem)
     directory.mkdir(parents=True, exist_ok=True)

@@ -296,7 +296,14 @@ def load_council(council: str) -> Council:
     for reserved in ("slug", "folder"):
         data.pop(reserved, None)
     model = parse_model(Council, data, display_path(path))
-    others = [p for p in folders_with_code(model.ons_code) if p.resolve() != folder.resolve()]
+    # A batch's generated folder of the same name is the one data/raw/ shadows, not a copy.
+    generated = paths.generated_councils_dir().resolve()
+    others = [
+        p
+        for p in folders_with_code(model.ons_code)
+        if p.resolve() != folder.resolve()
+        and not (p.name == council and p.resolve().parent == generated)
+    ]
     if others:
         raise InputError.single(
             display_path(path),
