@@ -9,6 +9,7 @@ overspend 50, 0, 0 -> cumulative 150, 150, 150.
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 from test_mtfp import toy, toy_council, toy_data
 
@@ -64,3 +65,31 @@ def test_override_that_never_ends_changes_nothing():
         [30, 21.425, 14.82535]
     )
     assert dsg.exhaustion_years(effect)["usable_reserves_exhausted_year_if_override_ends"] is None
+
+
+def test_the_reserves_charts_table_holds_what_it_draws():
+    from analysis.mtfp.report import reserves_chart_table
+
+    reserves = pd.DataFrame(
+        {
+            "year": ["2021-22", "2022-23"],
+            "statutory_override_in_place": [True, False],
+            "usable_reserves_after_dsg_gbp_k": [55_100.0, -38_400.0],
+            "usable_reserves_gbp_k": [55_100.0, 20_000.0],
+            "general_fund_gbp_k": [25_600.0, 10_000.0],
+            "minimum_general_fund_gbp_k": [15_900.0, 16_000.0],
+            "budget_gap_cumulative_gbp_k": [5_900.0, 9_000.0],
+        }
+    )
+    table = reserves_chart_table(reserves)
+    # Four lines drawn (the override ends in 2022-23), in £m; nothing the chart does not draw.
+    assert table.columns.tolist() == [
+        "year",
+        "usable_reserves_after_dsg_gbp_m",
+        "usable_reserves_gbp_m",
+        "general_fund_gbp_m",
+        "minimum_general_fund_gbp_m",
+    ]
+    assert table["usable_reserves_after_dsg_gbp_m"].tolist() == [55.1, -38.4]
+    kept = reserves_chart_table(reserves.assign(statutory_override_in_place=True))
+    assert "usable_reserves_after_dsg_gbp_m" not in kept.columns

@@ -256,6 +256,21 @@ def reserves_chart(reserves: pd.DataFrame, source: str, period: str):
     return fig
 
 
+def reserves_chart_table(reserves: pd.DataFrame) -> pd.DataFrame:
+    """The figures :func:`reserves_chart` draws, and only those (£m): the year, usable
+    reserves on the plan's terms where the override ends inside the plan, usable reserves (as
+    if the override continued), the general fund and its minimum. The whole projection is the
+    pack's reserves table."""
+    columns = ["year"]
+    if (~reserves["statutory_override_in_place"].astype(bool)).any():
+        columns.append("usable_reserves_after_dsg_gbp_k")
+    columns += ["usable_reserves_gbp_k", "general_fund_gbp_k", "minimum_general_fund_gbp_k"]
+    out = reserves[columns].copy()
+    for column in columns[1:]:
+        out[column.replace("_gbp_k", "_gbp_m")] = out.pop(column) / 1000
+    return out
+
+
 def reserves_sentence(
     reserves: pd.DataFrame, milestones: dict, minimum_policy: str, final_year: str
 ) -> str:
