@@ -186,14 +186,16 @@ def run(
     if year is None:
         period_year = period.year if period is not None else None
         year = benchmark_year(rs["year"].unique(), period_year)
-        own = own_years(rs, code)
+        # A council with no return in that year is benchmarked on its own newest year up to the
+        # pack's period; never on a later year than the pack is for (with none, the page says it
+        # has no data for the year).
+        own = [y for y in own_years(rs, code) if period_year is None or y <= period_year]
         if own and year not in own:
-            newest = benchmark_year(own, period_year)
-            later = period_year is not None and newest > period_year
-            which = f"the nearest year (after {period.label})" if later else "the newest year"
+            newest = max(own)
             messages.append(
                 f"{council.name} made no Revenue Outturn return for {year_label(year)} in these "
-                f"data: it is benchmarked on {year_label(newest)}, {which} for which it has one."
+                f"data: it is benchmarked on {year_label(newest)}, the newest year for which it "
+                "has one."
             )
             year = newest
         elif period is not None and year > period.year:
