@@ -137,7 +137,7 @@ def split_sentences(pos: FinancialPosition, most: int = 3) -> list[str]:
     table = split_table(pos)
     if pos.split.empty:
         return [
-            f"No service expenditure summary (RSX) up to {year_label(pos.year)} is in the data."
+            f"The service expenditure summary (RSX) has no year up to {year_label(pos.year)} in the data."
         ]
     year = int(pos.split["year"].iloc[0])
     if table.empty:
