@@ -1,7 +1,7 @@
 """The committee paper: one PDF of the whole pack, as councils file papers.
 
 ``python -m analysis run --pdf`` writes ``committee-paper.pdf`` beside the reports: a cover with
-the headline figures, the summary's messages and a contents list; then the summary; then each
+the headline figures and a contents list; then the summary; then each
 detailed report as an appendix (A, B, C, ...). Every page but the cover is numbered ("Page 3 of
 41"); sections run on rather than each starting a new page, so no page is left mostly empty.
 The figures behind each chart are left out (they are in ``tables.xlsx``).
@@ -119,11 +119,13 @@ def paper_html(build_dir: Path, items: list[Part], pages: dict[str, int] | None 
     header = _between(cover, '<header class="pack-header">', "</header>")
     header = header.replace("<h1>", '<h1 class="paper-title">', 1)
     footer = html.unescape(re.sub(r"<[^>]+>", "", _between(header, '<p class="council">', "</p>")))
-    tiles, messages = summary_tables(build_dir)
+    tiles, _messages = summary_tables(build_dir)
+    # The cover is one page: the headline figures and the contents. The summary's messages
+    # follow on the next page, in the summary itself (each message once).
     cover_part = (
         '<section class="paper-cover">'
         f'<header class="pack-header">{header}</header>'
-        + headline_section(tiles, messages)
+        + headline_section(tiles, [])
         + contents_html(items, pages)
         + "</section>"
     )
