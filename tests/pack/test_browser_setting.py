@@ -3,6 +3,8 @@ over for /usr/bin/chromium, so a run asked to use one browser silently used anot
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from analysis.cli import main
@@ -32,3 +34,9 @@ def test_the_command_says_so_in_one_line_and_exits_3(monkeypatch, tmp_path, caps
     assert err[-1].startswith(f"Cannot build the pack: {tmp_path}/missing/chrome: CHROMIUM is set")
     assert "Traceback" not in "\n".join(err)
     assert not (tmp_path / "out").exists()
+
+
+def test_a_browser_that_fails_silently_is_said_so_without_a_dangling_colon(tmp_path):
+    with pytest.raises(browser.BrowserFailed) as caught:
+        browser.print_pdf(Path("/bin/false"), tmp_path / "p.html", tmp_path / "p.pdf")
+    assert str(caught.value) == "Chromium did not write p.pdf (exit 1), and said nothing"

@@ -108,7 +108,8 @@ def _run(chromium: Path, extra: list[str], url: str, output: Path) -> None:
     if not output.is_file() or output.stat().st_size == 0:
         tail = "\n".join((done.stderr or "").strip().splitlines()[-5:])
         raise BrowserFailed(
-            f"Chromium did not write {output.name} (exit {done.returncode}): {tail}"
+            f"Chromium did not write {output.name} (exit {done.returncode})"
+            + (f": {tail}" if tail else ", and said nothing")
         )
 
 
