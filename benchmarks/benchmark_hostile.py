@@ -81,6 +81,7 @@ def _timed(label: str, action) -> None:
 
 
 REPO = Path(__file__).resolve().parents[1]
+WEB_PAGE = b"<!DOCTYPE html>\n<html><head><title>Savings tracker</title></head><body><table>"
 sys.path.insert(0, str(REPO / "tests"))
 
 
@@ -219,6 +220,12 @@ def issue_23(folder: Path) -> bool:
         (
             "register: on a very hidden sheet",
             lambda c: _register(c, hf.very_hidden_xlsx),
+            ["savings"],
+            2,
+        ),
+        (
+            "register: a web page saved as .xls",
+            lambda c: _register(c, lambda p: p.write_bytes(WEB_PAGE), "2021-22-Q2.xls"),
             ["savings"],
             2,
         ),
