@@ -64,3 +64,20 @@ def test_a_scratch_folder_of_a_run_still_building_is_left_to_it(tmp_path, monkey
     with pack_lock(tmp_path, "york", "2021-22-Q2", wait_s=0), pytest.raises(KeyboardInterrupt):
         run.run_batch([_council("york")], tmp_path, None)
     assert scratch.is_dir()
+
+
+def test_a_council_skipped_as_unchanged_reclaims_a_killed_builds_scratch(tmp_path):
+    """A batch killed (kill -9) during a --force build leaves scratch beside a pack whose key
+    still matches: the next batch skips that council, and removes the scratch as it does."""
+    import json
+
+    from analysis.batch.worker import build_one
+
+    pack = tmp_path / "york" / "2021-22-Q2"
+    pack.mkdir(parents=True)
+    manifest = {"status": "ok", "batch": {"key": "k1"}}
+    (pack / "manifest.json").write_text(json.dumps(manifest))
+    _scratch(tmp_path, "york")
+    outcome = build_one(_council("york"), "k1", str(tmp_path), None, force=False)
+    assert outcome["status"] == "skipped"
+    assert sorted(tmp_path.rglob(".building-*")) == [] and (pack / "manifest.json").is_file()
