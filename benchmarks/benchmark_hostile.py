@@ -9,6 +9,13 @@ Issue 10, in this process:
 - an .xlsx whose one cell holds 10 million characters refused: target < 5 s;
 - a 100,000-row table shown in a report: the HTML it makes (rows capped) in KB.
 
+Issue 23, the faults of a run, each a fresh ``python -m analysis run`` of a one-notebook pack
+(a stand-in for the savings notebook) in a scratch project: a cell ``time.sleep(30)`` under
+``--timeout 3`` (exit 1), a read-only ``HOME`` and ``JUPYTER_RUNTIME_DIR`` (exit 3), ``--pdf``
+with ``CHROMIUM`` a missing program or ``/bin/false`` (exit 3), and SIGTERM between the two
+renames of a publish (exit 130, a pack in place); each under 10 s and 500 MB, no scratch folder
+left.
+
 Issue 23, each case a fresh ``python -m analysis validate`` on a copy of data/raw/dorset in a
 scratch project (``$COUNCIL_FINANCE_ROOT``), with the command's time, peak memory (GNU time's
 maximum resident set size) and exit status: every case under 10 s and 500 MB, exit 2 for bad inputs. The
@@ -74,13 +81,16 @@ def _timed(label: str, action) -> None:
 
 
 REPO = Path(__file__).resolve().parents[1]
+WEB_PAGE = b"<!DOCTYPE html>\n<html><head><title>Savings tracker</title></head><body><table>"
 sys.path.insert(0, str(REPO / "tests"))
 
 
-def _child(args: list[str], root: Path) -> tuple[float, float, int, str]:
+def _child(
+    args: list[str], root: Path, extra_env: dict[str, str] | None = None
+) -> tuple[float, float, int, str]:
     """(seconds, peak MB, exit status, last line of stderr) of one command in ``root``. The peak
     is GNU time's %M: the command's own, not the (large) benchmark process it was forked from."""
-    env = dict(os.environ, COUNCIL_FINANCE_ROOT=str(root))
+    env = dict(os.environ, COUNCIL_FINANCE_ROOT=str(root), **(extra_env or {}))
     with tempfile.TemporaryFile() as err, tempfile.NamedTemporaryFile("r") as peak:
         started = time.perf_counter()
         code = subprocess.run(
@@ -213,6 +223,12 @@ def issue_23(folder: Path) -> bool:
             ["savings"],
             2,
         ),
+        (
+            "register: a web page saved as .xls",
+            lambda c: _register(c, lambda p: p.write_bytes(WEB_PAGE), "2021-22-Q2.xls"),
+            ["savings"],
+            2,
+        ),
         ("register: 110,000 rows, each wrong twice", bad_rows, ["savings"], 2),
         ("council.yaml: 10,000 directorates", directorates, ["mtfp,savings"], 2),
         ("benchmark panel: population 0", population("0"), ["benchmark"], 2),
@@ -285,10 +301,139 @@ def issue_23(folder: Path) -> bool:
     return ok
 
 
+# A signal between the two renames of a publish: the real command line, in a fresh process,
+# with Path.rename sending the process SIGTERM once the last good pack has been moved aside.
+SIGTERM_BETWEEN_RENAMES = """
+import os, signal, sys
+from pathlib import Path
+from analysis.cli import main
+rename = Path.rename
+def between(self, target):
+    moved = rename(self, target)
+    if Path(target).name.startswith(".previous-"):
+        os.kill(os.getpid(), signal.SIGTERM)
+    return moved
+Path.rename = between
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def _read_only(args: list[str], folder: Path) -> list[str]:
+    """``args`` run with ``folder`` mounted read-only (a private mount namespace, so a root
+    user is refused too: EROFS); without ``unshare``, ``folder`` is made a file instead
+    (ENOTDIR), which the run must refuse the same way."""
+    if (
+        shutil.which("unshare")
+        and subprocess.run(["unshare", "-m", "true"], capture_output=True).returncode == 0
+    ):
+        mount = f"mount --bind {folder} {folder} && mount -o remount,ro,bind {folder}"
+        return ["unshare", "-m", "sh", "-c", f'{mount} && exec "$@"', "sh", *args]
+    shutil.rmtree(folder)
+    folder.write_text("not a folder")
+    return args
+
+
+def _toy_notebooks(root: Path, body: str) -> None:
+    """The project's notebooks replaced by one small notebook (the savings one), ``body`` its
+    last cell: a pack of one notebook that builds in a few seconds."""
+    import nbformat
+    from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+    sys.path.insert(0, str(REPO / "tests" / "pack"))
+    from pack_toys import GOOD, PARAMETERS
+
+    folder = root / "notebooks"
+    folder.mkdir()
+    nb = new_notebook(
+        cells=[
+            new_code_cell(PARAMETERS, metadata={"tags": ["parameters"]}),
+            new_markdown_cell("# Savings delivery\n\nA stand-in notebook.\n\n## Figures"),
+            new_code_cell(GOOD + body),
+        ]
+    )
+    nb.metadata["kernelspec"] = {
+        "name": "council-finance",
+        "display_name": "Python",
+        "language": "python",
+    }
+    nbformat.write(nb, folder / "02_savings_delivery.ipynb")
+
+
+def issue_23_pack(folder: Path, only: tuple[str, ...] = ()) -> bool:
+    """The pack-side cases, each a fresh ``python -m analysis run`` of a one-notebook pack in a
+    scratch project (``only``: the cases whose label holds one of these); True when every case
+    held its targets."""
+    python = sys.executable
+    run = ["-m", "analysis", "run", "--council", "hostile", "--period", "2021-22-Q2"]
+    run += ["--notebooks", "savings"]
+
+    def sleeping(root: Path):
+        _toy_notebooks(root, "\nimport time\ntime.sleep(30)\n")
+        return [python, *run, "--timeout", "3"], {}
+
+    def read_only_home(root: Path):
+        _toy_notebooks(root, "")
+        home = root / "home"
+        (home / "runtime").mkdir(parents=True)
+        extra = {"HOME": str(home), "JUPYTER_RUNTIME_DIR": str(home / "runtime")}
+        return _read_only([python, *run], home), extra
+
+    def chromium(path: str):
+        def case(root: Path):
+            _toy_notebooks(root, "")
+            return [python, *run, "--pdf"], {"CHROMIUM": path}
+
+        return case
+
+    def sigterm(root: Path):
+        _toy_notebooks(root, "")
+        first = subprocess.run(
+            [python, *run],
+            cwd=root,
+            env=dict(os.environ, COUNCIL_FINANCE_ROOT=str(root)),
+            capture_output=True,
+        )
+        assert first.returncode == 0, first.stderr.decode()[-500:]
+        return [python, "-c", SIGTERM_BETWEEN_RENAMES, *run[2:]], {}
+
+    def pack_kept(root: Path) -> bool:
+        return (root / "outputs" / "hostile" / "2021-22-Q2" / "manifest.json").is_file()
+
+    cases = [
+        ("a cell time.sleep(30) under --timeout 3", sleeping, 1, None),
+        ("read-only HOME and JUPYTER_RUNTIME_DIR", read_only_home, 3, None),
+        ("--pdf, CHROMIUM a missing program", chromium("/nonexistent/chromium"), 3, None),
+        ("--pdf, CHROMIUM=/bin/false", chromium("/bin/false"), 3, None),
+        ("SIGTERM between the two renames (a pack before)", sigterm, 130, pack_kept),
+    ]
+    print("\nFaults (issue 23): python -m analysis run of a one-notebook pack, one process each")
+    ok = True
+    for label, make, expected, check in cases:
+        if only and not any(word in label for word in only):
+            continue
+        root = folder / "project"
+        _scratch(root)
+        args, extra = make(root)
+        seconds, peak_mb, code, last = _child(args, root, extra)
+        held = seconds < 10 and peak_mb < 500 and code == expected
+        held &= check is None or check(root)
+        leftovers = [p.name for p in (root / "outputs").rglob(".building-*")]
+        held &= not leftovers
+        ok &= held
+        print(
+            f"  {label:<50} {seconds:5.2f} s {peak_mb:6.0f} MB  exit {code}"
+            f"{'' if held else '  <-- MISSED'}  {last[:120]}"
+        )
+    return ok
+
+
 def main() -> int:
     issue_10()
     with tempfile.TemporaryDirectory() as tmp:
-        return 0 if issue_23(Path(tmp)) else 1
+        inputs = issue_23(Path(tmp))
+    with tempfile.TemporaryDirectory() as tmp:
+        faults = issue_23_pack(Path(tmp))
+    return 0 if inputs and faults else 1
 
 
 def issue_10() -> None:

@@ -95,7 +95,7 @@ def test_sighup_during_a_run_leaves_no_scratch_folder_or_kernel_file(toy_pack, m
 
 
 def test_no_chromium_for_pdf_is_one_line_naming_the_fix(monkeypatch, capsys, tmp_path):
-    monkeypatch.setenv("CHROMIUM", str(tmp_path / "no-such-browser"))
+    monkeypatch.delenv("CHROMIUM", raising=False)
     monkeypatch.setattr(browser, "CANDIDATES", ("no-such-browser-either",))
     monkeypatch.setattr(browser, "DEFAULT_PATH", tmp_path / "no-chromium-here")
     code = main([*RUN, "--output-dir", str(tmp_path / "out"), "--pdf"])

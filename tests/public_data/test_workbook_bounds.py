@@ -64,7 +64,7 @@ def test_a_3_gb_sparse_file_is_not_read_whole(tmp_path):
         handle.truncate(3 << 30)
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     started = time.perf_counter()
-    with pytest.raises(InputError, match="not a spreadsheet"):
+    with pytest.raises(InputError, match=r"a web page \(HTML\)"):
         open_workbook(path, "test table")
     assert time.perf_counter() - started < 1 and _grown_mb(before) < 50
 
@@ -168,3 +168,16 @@ def test_a_far_cell_in_an_xls_register_is_refused(shared_public, tmp_path):
     )
     with pytest.raises(InputError, match="cell IV65536 holds a value, beyond the 120,000 rows"):
         load_register(path, council)
+
+
+def test_a_published_xls_that_is_a_web_page_says_so_in_one_line(tmp_path):
+    path = tmp_path / "RS_2022-23_data_by_LA.xls"
+    path.write_bytes(b"\n  <HTML><HEAD><TITLE>Page not found</TITLE></HEAD><BODY>gone</BODY>")
+    with pytest.raises(InputError) as caught:
+        open_workbook(path, "revenue outturn summary (RS)")
+    (problem,) = caught.value.problems
+    assert str(problem) == (
+        f"{path}: this file is a web page (HTML), not an Excel workbook: download the file "
+        "itself (expected the revenue outturn summary (RS))"
+    )
+    assert "\n" not in str(problem)

@@ -389,3 +389,23 @@ def test_100k_rows_validate_in_seconds(tmp_path, kind):
     assert len(frame) == 100_000
     assert frame["planned_gbp_k"].sum() == 10_000_000  # 100,000 x 100
     assert seconds < 30, f"{seconds:.1f} s"
+
+
+WEB_PAGES = {
+    "plain": b"<!DOCTYPE html>\n<html><head><title>Savings</title></head><body><table>",
+    "excel web page": "<html xmlns:o='urn:schemas-microsoft-com:office:office'>"
+    "<head><meta name=ProgId content=Excel.Sheet></head>".encode("utf-16"),
+}
+
+
+@pytest.mark.parametrize("suffix", [".xls", ".xlsx"])
+@pytest.mark.parametrize("page", sorted(WEB_PAGES))
+def test_a_web_page_saved_as_a_workbook_is_named_as_one(tmp_path, suffix, page):
+    path = tmp_path / f"2021-22-Q2{suffix}"
+    path.write_bytes(WEB_PAGES[page])
+    with pytest.raises(InputError) as caught:
+        load_register(path, make_council(tmp_path))
+    (problem,) = caught.value.problems
+    assert str(problem) == (
+        f"{path}: this file is a web page (HTML), not an Excel workbook: download the file itself"
+    )

@@ -31,6 +31,7 @@ from analysis.batch.worker import build_one, close_pools
 from analysis.core import config, paths
 from analysis.core.errors import InputError
 from analysis.core.provenance import sha256_of
+from analysis.pack.publish import reclaim_council
 from analysis.pack.validate import Prechecked
 
 
@@ -188,6 +189,7 @@ def run_batch(
     prechecks = public_prechecks(councils, public)
     report = BatchReport()
     client, cluster = _client(scheduler, workers)
+    finished = False
     try:
         report.workers = len(client.scheduler_info()["workers"])
         client.register_plugin(ClosePools(), name=ClosePools.name)
@@ -218,10 +220,15 @@ def run_batch(
                     len(report.outcomes), failed, len(councils), time.perf_counter() - started
                 )
             )
+        finished = True
     finally:
         client.close()
         if cluster is not None:
             cluster.close()
+        if not finished:  # stopped (Ctrl-C, SIGTERM): no worker's scratch folder is left
+            for council in councils:
+                for line in reclaim_council(output_root, council.slug):
+                    progress(f"  {line}")
     order = {c.slug: n for n, c in enumerate(councils)}
     report.outcomes.sort(key=lambda o: order[o["slug"]])
     report.seconds = round(time.perf_counter() - started, 2)

@@ -21,6 +21,7 @@ from analysis.core.errors import InputError
 from analysis.pack.build import build_pack
 from analysis.pack.engine import KernelPool
 from analysis.pack.execute import ensure_kernel
+from analysis.pack.publish import reclaim_council
 from analysis.pack.validate import Prechecked
 
 _local = threading.local()
@@ -96,6 +97,7 @@ def build_one(
         previous, folder = published_key(root, council)
         if previous == key and folder is not None:
             outcome.status, outcome.pack, outcome.period = "skipped", str(folder), folder.name
+            reclaim_council(root, council.slug)  # a killed --force build's scratch folder
             return outcome.as_dict()
     try:
         result = build_pack(

@@ -218,9 +218,10 @@ def display_path(path: str | Path) -> str:
 
     p = Path(path).resolve()
     try:
-        return str(p.relative_to(project_root()))
+        relative = p.relative_to(project_root())
     except ValueError:
         return str(p)
+    return str(relative) if relative.parts else str(p)  # the root itself by its path, never "."
 
 
 class EnvironmentFault(Exception):
@@ -239,6 +240,9 @@ class EnvironmentFault(Exception):
         import errno
 
         path = exc.filename or fallback
+        working = _working_folder(path)
+        if working is not None:
+            return cls(display_path(path), _working_advice(exc, working))
         advice = {
             errno.ENOSPC: "the disk is full: free some space (or use --output-dir on another disk)",
             errno.EDQUOT: "the disk quota is used up: free some space",
@@ -253,3 +257,35 @@ class EnvironmentFault(Exception):
             errno.EISDIR: "a folder is in the way where a file should be",
         }.get(exc.errno, f"{exc.strerror or exc}: check the folder, or use --output-dir")
         return cls(display_path(path), advice)
+
+
+def _working_folder(path: str | Path) -> str | None:
+    """The project's working folder (``data/processed``: working tables, the panel cache,
+    generated council folders) when ``path`` is in it or is it, else None."""
+    from analysis.core.paths import processed_dir
+
+    folder = processed_dir().resolve()
+    target = Path(path).resolve()
+    if target == folder or folder in target.parents:
+        return display_path(folder)
+    return None
+
+
+def _working_advice(exc: OSError, folder: str) -> str:
+    """What to do when the working folder cannot be written: ``--output-dir`` moves only the
+    packs, and no setting moves this folder alone, so the advice is to make it writable."""
+    import errno
+
+    fix = f"{folder} holds the run's working files and --output-dir does not move it"
+    return {
+        errno.ENOSPC: f"the disk is full: free some space ({fix})",
+        errno.EDQUOT: f"the disk quota is used up: free some space ({fix})",
+        errno.EROFS: f"the disk is read-only: {fix}; run from a copy of the project on a "
+        "writable disk",
+        errno.ENOTDIR: f"a file is in the way where a folder should be: move it ({fix})",
+        errno.EEXIST: f"a file is in the way where a folder should be: move it ({fix})",
+        errno.EISDIR: f"a folder is in the way where a file should be: move it ({fix})",
+    }.get(
+        exc.errno,
+        f"{exc.strerror or exc}: make {folder} writable (chmod -R u+w {folder}); {fix}",
+    )

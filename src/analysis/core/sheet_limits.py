@@ -44,6 +44,25 @@ from analysis.core.sheet_scan import (
 
 MAX_PART_BYTES = 10_000_000  # workbook.xml and its relationships: a few KB in a real workbook
 
+WEB_PAGE = "this file is a web page (HTML), not an Excel workbook: download the file itself"
+_HTML_MARKERS = (b"<!doctype html", b"<html", b"<head", b"<body", b"<table", b"<meta")
+
+
+def is_web_page(path: Path) -> bool:
+    """Whether the file is a web page (a page saved, or an error page downloaded, in place of a
+    workbook; Excel's "Web Page" format too). Reads the first 1 KB only, never the whole file."""
+    with open(path, "rb") as handle:
+        head = handle.read(1024)
+    for bom in (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff"):
+        if head.startswith(bom):
+            head = head[len(bom) :]
+    if head[:2] in (b"<\x00", b"\x00<"):  # UTF-16, as Excel saves a web page
+        head = head.replace(b"\x00", b"")
+    head = head.lstrip().lower()
+    if not head.startswith(b"<"):
+        return False
+    return any(marker in head for marker in _HTML_MARKERS)
+
 
 @dataclass(frozen=True)
 class SheetLimits:

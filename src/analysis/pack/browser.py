@@ -52,9 +52,10 @@ FLAGS = (
 class BrowserNotFound(RuntimeError):
     """No Chromium or Chrome on this machine."""
 
-    def __init__(self) -> None:
+    def __init__(self, message: str | None = None) -> None:
         super().__init__(
-            "No Chromium found: looked for /usr/bin/chromium, $CHROMIUM and "
+            message
+            or "No Chromium found: looked for /usr/bin/chromium, $CHROMIUM and "
             f"{', '.join(CANDIDATES)} on PATH. Install it (Debian/Ubuntu: "
             "'apt-get update && apt-get install -y chromium') or run without --pdf/--screenshots."
         )
@@ -65,12 +66,19 @@ class BrowserFailed(RuntimeError):
 
 
 def find_chromium() -> Path:
-    """The Chromium (or Chrome) executable; raises :class:`BrowserNotFound`."""
+    """The Chromium (or Chrome) executable; raises :class:`BrowserNotFound`. A ``$CHROMIUM``
+    that names no program is refused, never passed over for another browser: the setting is
+    what the user asked for."""
     configured = os.environ.get("CHROMIUM")
     if configured:
         found = shutil.which(configured)
         if found:
             return Path(found)
+        raise BrowserNotFound(
+            f"CHROMIUM is set to {configured}, which is not a program that can be run: set it "
+            "to the browser's path, unset it to use the one installed, or run without "
+            "--pdf/--screenshots."
+        )
     if DEFAULT_PATH.is_file() and os.access(DEFAULT_PATH, os.X_OK):
         return DEFAULT_PATH
     for name in CANDIDATES:
@@ -100,7 +108,8 @@ def _run(chromium: Path, extra: list[str], url: str, output: Path) -> None:
     if not output.is_file() or output.stat().st_size == 0:
         tail = "\n".join((done.stderr or "").strip().splitlines()[-5:])
         raise BrowserFailed(
-            f"Chromium did not write {output.name} (exit {done.returncode}): {tail}"
+            f"Chromium did not write {output.name} (exit {done.returncode})"
+            + (f": {tail}" if tail else ", and said nothing")
         )
 
 

@@ -164,6 +164,26 @@ def reclaim(destination: Path) -> list[str]:
     return done
 
 
+def reclaim_council(output_root: Path, council: str) -> list[str]:
+    """After a batch is stopped (its workers ended with their packs half built): reclaim, as
+    :func:`reclaim` does, every base-scenario pack folder of ``council`` that a scratch
+    ``.building-*`` folder was left beside, each under its lock. A pack whose lock another run
+    holds is left to that run (it reclaims when it finishes, or the next run does)."""
+    done = []
+    folder = output_root / council
+    periods = {
+        scratch.name.removeprefix(".building-").rpartition("-")[0]
+        for scratch in (folder.glob(".building-*-*") if folder.is_dir() else [])
+    }
+    for period in sorted(p for p in periods if p):
+        try:
+            with pack_lock(output_root, council, period, wait_s=0):
+                done += [f"{council}: {line}" for line in reclaim(folder / period)]
+        except EnvironmentFault:
+            continue  # another run holds it, or the lock cannot be taken: left as it is
+    return done
+
+
 def existing_notebooks(destination: Path) -> list[str] | None:
     """The notebooks the pack at ``destination`` holds, or None when there is no pack."""
     manifest = destination / "manifest.json"

@@ -23,7 +23,7 @@ import pandas as pd
 
 from analysis.core.errors import InputError, Problem, display_path
 from analysis.core.provenance import record_input
-from analysis.core.sheet_limits import SheetLimits, check_workbook
+from analysis.core.sheet_limits import WEB_PAGE, SheetLimits, check_workbook, is_web_page
 from analysis.public_data._csv import TEXT_FORMATS, CsvWorkbook, text_cell
 
 TIDY_COLUMNS = [
@@ -135,6 +135,8 @@ class Workbook:
         size = path.stat().st_size
         with open(path, "rb") as handle:
             head = handle.read(8)  # never the whole file (it may be a 3 GB sparse one)
+        if not head.startswith((_OLE, _ZIP)) and is_web_page(path):
+            raise InputError.single(shown, f"{WEB_PAGE} (expected the {what})")
         if not (head.startswith(_OLE) or head.startswith(_ZIP)) or (
             head.startswith(_ZIP) and not zipfile.is_zipfile(path)
         ):

@@ -18,7 +18,7 @@ from typing import Any
 from openpyxl.utils import get_column_letter
 
 from analysis.core.errors import InputError, Problem
-from analysis.core.sheet_limits import SheetLimits, check_workbook
+from analysis.core.sheet_limits import WEB_PAGE, SheetLimits, check_workbook, is_web_page
 from analysis.savings.fields import (
     FIELDS,
     REQUIRED,
@@ -73,6 +73,8 @@ def check_file(path: Path, shown: str) -> None:
                 "or use Save As > CSV in Excel",
             )
         return
+    if not head.startswith((_ZIP, _OLE)) and is_web_page(path):
+        raise InputError.single(shown, WEB_PAGE)
     if head.startswith(_OLE) and suffix in (".xlsx", ".xlsm", ".ods"):
         raise InputError.single(
             shown,
