@@ -232,7 +232,7 @@ def test_damaged_old_and_new_formats(shared_public, tmp_path, suffix):
 def test_html_saved_as_xls_is_refused(tmp_path):
     page = tmp_path / "RS_2012-13.xls"
     page.write_text("<html><body>moved</body></html>")
-    with pytest.raises(InputError, match="not a spreadsheet"):
+    with pytest.raises(InputError, match=r"a web page \(HTML\), not an Excel workbook"):
         public_data.read_rs(page)
 
 
