@@ -497,7 +497,10 @@ def test_unmatched_section_shows_only_classes_compared(shared_public):
 def test_robust_score_text_states_the_oflog_convention():
     result = benchmarking.run(config.load_council("dorset"), None)
     text = " ".join(benchmarking.report.caveats(result))
-    assert "unscaled median absolute deviations" in text and "1.35 standard deviations" in text
+    # In plain words: the Office for Local Government's measure, as "typical spreads", with no
+    # statistical terms (MAD, standard deviation) on the page.
+    assert "typical spreads" in text and "Office for Local Government" in text
+    assert "standard deviation" not in text and "MAD" not in text and "absolute dev" not in text
     assert "notable, not rare" in text and "is unusual" not in text
     assert "ties share the middle rank" in text
     assert "neighbour_rank" not in result.comparators.columns

@@ -206,7 +206,7 @@ def test_gap_sentence_gives_the_chosen_scenario_then_the_others_largest_first():
 def test_gap_sentence_for_another_scenario_and_for_no_gap():
     frame = mtfp_headline().iloc[[1]].assign(cumulative_gap_final_year_gbp_m=[-2.0])
     assert summary.gap_sentence(frame, "optimistic") == (
-        "The 'optimistic' scenario plan shows no cumulative budget gap by 2025-26 (a £2.0m surplus), "
+        "The optimistic scenario plan shows no cumulative budget gap by 2025-26 (a £2.0m surplus), "
         "before any further action to close it."
     )
 
@@ -233,7 +233,7 @@ def test_reserves_sentence_names_the_earliest_other_scenario_that_breaches_the_m
 
 def test_reserves_sentence_for_the_scenario_that_breaches():
     assert summary.reserves_sentence(mtfp_headline(), "pessimistic") == (
-        "Under the 'pessimistic' scenario, the general fund falls below its minimum prudent "
+        "Under the pessimistic scenario, the general fund falls below its minimum prudent "
         "level in 2024-25 and usable reserves run out in 2025-26. "
         "It stays above the minimum under every other scenario modelled."
     )

@@ -101,7 +101,7 @@ def self_assessment_phrase(row: pd.Series) -> str:
     score = row["self_assessment_score"]
     if pd.isna(score):
         return ""
-    return f"the council's own value-for-money score {int(score)} of 4"
+    return f"the council rates its own value for money {int(score)} out of 4, where 4 is good"
 
 
 def reason(row: pd.Series) -> str:
