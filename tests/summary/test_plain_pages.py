@@ -72,6 +72,33 @@ def test_no_page_of_the_default_pack_shows_an_identifier(default_pack):
     assert found == {p.name: [] for p in pages}
 
 
+MILLIONS = re.compile(r"£m\b|£[\d.,]+m\b|£ ?million")
+THOUSANDS = re.compile(r"£k\b|£[\d.,]+k\b|£ ?thousand|£000")
+
+
+def money_units(table_html: str) -> set[str]:
+    text = BeautifulSoup(table_html, "html.parser").get_text(" ", strip=True)
+    return {u for u, pattern in (("£m", MILLIONS), ("£k", THOUSANDS)) if pattern.search(text)}
+
+
+def test_the_unit_scan_tells_millions_from_thousands():
+    assert money_units("<table><th>Gap (£m)</th><td>£1.2m</td></table>") == {"£m"}
+    assert money_units("<table><th>Planned (£k)</th><td>£1.2m</td></table>") == {"£m", "£k"}
+    assert money_units("<table><td>£216.33 a head</td></table>") == set()
+
+
+@pytest.mark.slow
+def test_no_table_of_the_default_pack_mixes_millions_and_thousands(default_pack):
+    mixed = []
+    for page in sorted(default_pack.glob("*.html")):
+        soup = BeautifulSoup(page.read_text("utf-8"), "html.parser")
+        for table in soup.find_all("table"):
+            if len(money_units(str(table))) > 1:
+                caption = table.find("caption")
+                mixed.append(f"{page.name}: {caption.get_text(strip=True) if caption else table}")
+    assert mixed == []
+
+
 @pytest.fixture
 def pay_shock_project(tmp_path, monkeypatch) -> Path:
     """A copy of Dorset's folder whose MTFP has a scenario keyed ``pay_shock``, titled."""
