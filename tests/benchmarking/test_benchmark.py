@@ -263,7 +263,7 @@ def test_a_cost_position_that_does_not_hold_across_comparator_sets_is_not_propos
         "of the 3 comparator groups (not of all unitary authorities); no performance measures "
         "for this service"
     )
-    assert "above the median whichever of the 3 comparator groups is used" in p.loc["big", "reason"]
+    assert "above the median of all 3 comparator groups" in p.loc["big", "reason"]
 
 
 def test_the_reason_is_generated_from_the_row():

@@ -172,8 +172,8 @@ def headline_tiles(pack: PackTables, scenario: str = BASE) -> list[tuple[str, st
                 (
                     "Usable reserves run out",
                     out or f"Not by {final}",
-                    f"counting the DSG deficit from {ends}, when the plan says the statutory "
-                    f"override ends; if it continued: {alternative or f'not by {final}'}",
+                    f"with the DSG deficit counted from {ends}; if the statutory override "
+                    f"continued: {alternative or f'not by {final}'}",
                 )
             )
     else:

@@ -181,14 +181,13 @@ def override_sentence(row: pd.Series, ends: str) -> str:
     alternative = year_text(row.get("usable_reserves_exhausted_year_override_continues"))
     at_end = row.get("usable_reserves_at_override_end_gbp_m")
     text = (
-        f"Usable reserves {f'run out in {exhausted}' if exhausted else f'last to {final}'} on the "
-        "plan's own terms, which count the schools high-needs (DSG) deficit against them from "
-        f"{ends}, when its assumptions say the statutory override ends"
+        f"Usable reserves {f'run out in {exhausted}' if exhausted else f'last to {final}'} with "
+        f"the schools high-needs (DSG) deficit counted from {ends}"
     )
     if at_end is not None and not pd.isna(at_end):
         text += f" ({money(at_end)} at the end of {ends})"
     return text + (
-        "; if the override continued, they would "
+        "; if the statutory override continued, they would "
         + (f"run out in {alternative}." if alternative else f"last to {final}.")
     )
 
@@ -225,7 +224,7 @@ def _lean_reason(leanings: pd.DataFrame | None, scenario: str, wider: bool) -> s
         same["lean_widening_fraction"].astype(float).abs().sort_values(ascending=False).index
     )
     parts = [
-        f"{r.label} averages {abs(float(r.mean_offset_fraction)) * 100:.1f} percentage points "
+        f"{r.label} averages {abs(float(r.mean_offset_fraction)) * 100:.1f} points "
         f"{'above' if float(r.mean_offset_fraction) > 0 else 'below'} its value"
         for r in same.head(2).itertuples()
     ]
@@ -269,7 +268,7 @@ def probability_sentence(
         first is not None and below is not None and _sort_year(first) == _sort_year(below)
     )
     if same:
-        return view + f", which agrees with the single projection of {_under(name, own)}."
+        return view + ", which agrees with the single projection."
     timing = (
         "earlier than"
         if below is None or (first and _sort_year(first) < _sort_year(below))
@@ -277,7 +276,7 @@ def probability_sentence(
     )
     if round(median, 1) == round(projected, 1):
         return view + (
-            f", {timing} the single projection of {_under(name, own)} says, though the median "
+            f", {timing} the single projection says, though the median "
             f"simulated gap by {final} matches its projection ({money(projected)}): the spread "
             "of outcomes, not their middle, makes the difference."
         )
@@ -288,11 +287,8 @@ def probability_sentence(
     )
     reason = _lean_reason(leanings, name, wider)
     if reason is None:
-        return view + f", {timing} the single projection of {_under(name, own)} says: {compare}."
-    return (
-        view
-        + f", {timing} the single projection of {_under(name, own)} says: {compare}, because {reason}."
-    )
+        return view + f", {timing} the single projection says: {compare}."
+    return view + f", {timing} the single projection says: {compare}, because {reason}."
 
 
 def dsg_sentence(headline: pd.DataFrame, scenario: str = BASE) -> str:
