@@ -263,7 +263,7 @@ def test_a_cost_position_that_does_not_hold_across_comparator_sets_is_not_propos
         "of the 3 comparator groups (not of all unitary authorities); no performance measures "
         "for this service"
     )
-    assert "above the median whichever of the 3 comparator groups is used" in p.loc["big", "reason"]
+    assert "above the median of all 3 comparator groups" in p.loc["big", "reason"]
 
 
 def test_the_reason_is_generated_from_the_row():
@@ -497,7 +497,10 @@ def test_unmatched_section_shows_only_classes_compared(shared_public):
 def test_robust_score_text_states_the_oflog_convention():
     result = benchmarking.run(config.load_council("dorset"), None)
     text = " ".join(benchmarking.report.caveats(result))
-    assert "unscaled median absolute deviations" in text and "1.35 standard deviations" in text
+    # In plain words: the Office for Local Government's measure, as "typical spreads", with no
+    # statistical terms (MAD, standard deviation) on the page.
+    assert "typical spreads" in text and "Office for Local Government" in text
+    assert "standard deviation" not in text and "MAD" not in text and "absolute dev" not in text
     assert "notable, not rare" in text and "is unusual" not in text
     assert "ties share the middle rank" in text
     assert "neighbour_rank" not in result.comparators.columns

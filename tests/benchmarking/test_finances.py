@@ -114,7 +114,7 @@ def test_dsg_sentences(pos):
         "By comparison, the median of its 3 comparators was £13 per head and the median of all "
         "4 UA councils £16; Alpha has the largest deficit per head of the 4 UA councils with the "
         "figure.",
-        "Source: RS 2023-24 (RS_2023-24.ods); population mid-2023.",
+        "Source: RS 2023-24; population mid-2023.",
     ]
 
 
@@ -144,7 +144,7 @@ def test_reserves(history, pos):
         "fallen by £0.5m (20%) and earmarked reserves have risen by £1.0m (20%).",
         "Since 31 March 2017 (the earliest in the data), unallocated reserves have risen by "
         "£1.0m (100%) and earmarked reserves have risen by £2.0m (50%).",
-        "Source: RS 2023-24 (RS_2023-24.ods) and the earlier RS years.",
+        "Source: RS 2023-24 and the earlier RS years.",
     ]
 
 
@@ -188,7 +188,7 @@ def test_service_split_and_reasons(history, pos):
         "Adult social care cost £250 per head net in 2022-23 against a comparator median of "
         "£220: the council earns less (spending £300 per head, median £300; income £50, median "
         "£80).",
-        "Source: RSX 2022-23 (RSX_2022-23.ods); population mid-2018 (mid-2022 is not in the data).",
+        "Source: RSX 2022-23; population mid-2018 (mid-2022 is not in the data).",
     ]
 
 

@@ -59,17 +59,28 @@ def test_trend_table_median_quartiles_and_rank():
     assert table.loc[2016, "cost_rank"] == 1 and table.loc[2016, "n_comparators_with_data"] == 2
     changes = trends.rank_changes(table.reset_index())
     assert changes.loc[0, "rank_change"] == 1  # from 2nd to 1st: one place towards highest cost
-    sentence = trends.trend_sentences(changes, "Council C")[0]
-    assert "£500 a head in 2016-17" in sentence and "median of £300" in sentence
-    assert "rank 1 of 3" in sentence and "rank 2 of 3" in sentence
-    assert "moving up 1 place towards the highest cost" in sentence
+    # One row a service in a small table, not a sentence a service; two sentences above it.
+    row = trends.trend_rank_table(changes).iloc[0]
+    assert (row["from_year"], row["to_year"]) == ("2015-16", "2016-17")
+    assert (row["rank_then"], row["rank_now"], row["change"]) == ("2 of 3", "1 of 3", "up 1 place")
+    assert "note" not in trends.trend_rank_table(changes).columns  # no year was summed
+    assert trends.trend_sentences(changes, "Council C") == [
+        f"The largest move up the cost ranking (1 = highest cost) is 1 place: {row['service']} "
+        "(2 to 1 of 3).",
+        "No service moved down the cost ranking.",
+    ]
 
 
 def test_one_year_only_is_said_plainly():
     per_head = trends.per_head_history(history_rows())
     table = trends.trend_table(per_head[per_head["year"] == 2016], "C", ["A", "B"])
-    sentence = trends.trend_sentences(trends.rank_changes(table), "C")[0]
-    assert "only 2016-17 is available" in sentence and "no trend" in sentence
+    changes = trends.rank_changes(table)
+    row = trends.trend_rank_table(changes).iloc[0]
+    assert (row["rank_then"], row["rank_now"]) == ("", "1 of 3")
+    assert row["change"] == "one year only: no trend"
+    assert trends.trend_sentences(changes, "C") == [
+        "No service's rank among the comparators changed between its first and last year."
+    ]
     assert "No trend can be shown" in trends.trend_sentences(pd.DataFrame(), "C")[0]
 
 
@@ -171,6 +182,12 @@ def test_no_rank_change_between_tied_values_and_every_largest_change_named():
     assert "each moved 2 places up the cost ranking" in title
     alt = trend_charts.trend_alt(trends.trend_table(frame, "C", ["A", "B"]), changes, "C")
     assert "is shared by Adult social care, from 3 to 1; Housing, from 3 to 1" in alt
+    # Both services share the largest move up: the sentence names each; none moved down.
+    assert trends.trend_sentences(changes, "C") == [
+        "The largest move up the cost ranking (1 = highest cost) is 2 places each: "
+        "Adult social care (3 to 1 of 3) and Housing (3 to 1 of 3).",
+        "No service moved down the cost ranking.",
+    ]
     tied = two_years(
         {("C", 360): 0.0, ("A", 360): 0.0, ("B", 360): 5.0},
         {("C", 360): 0.0, ("A", 360): 5.0, ("B", 360): 5.0},
@@ -178,9 +195,10 @@ def test_no_rank_change_between_tied_values_and_every_largest_change_named():
     row = trends.rank_changes(trends.trend_table(tied, "C", ["A", "B"])).iloc[0]
     # 2015: C level with A below B: 2.5 of 3; 2016: C lowest, 3 of 3; tied in 2015: no change.
     assert row["first_rank"] == 2.5 and row["last_rank"] == 3 and np.isnan(row["rank_change"])
-    sentence = trends.trend_sentences(pd.DataFrame([row]), "C")[0]
-    assert "rank 2.5 of 3" in sentence and "no change in rank is read" in sentence
-    assert "moving" not in sentence
+    shown = trends.trend_rank_table(pd.DataFrame([row])).iloc[0]
+    assert (
+        shown["rank_then"] == "2.5 of 3" and shown["change"] == "level with a comparator: not read"
+    )
 
 
 def test_years_are_printed_as_years():
@@ -216,3 +234,32 @@ def test_a_negative_figure_is_said_as_net_income():
     assert trends.gbp_text(-4.367) == "net income of £4.37"
     assert trends.gbp_text(-45.2) == "net income of £45"
     assert trends.gbp_text(2.018) == "£2.02" and trends.gbp_text(0) == "£0.00"
+
+
+def test_the_trend_is_a_table_with_the_largest_moves_up_and_down_above_it():
+    def change(line, service, first, last, aggregated=0):
+        return {
+            "line": line, "service": service, "first_year": 2015, "last_year": 2022,
+            "years_with_data": 8, "first_rank": first, "first_n_ranked": 17,
+            "last_rank": last, "last_n_ranked": 16, "tied": False,
+            "rank_change": float(first - last), "aggregated_years": aggregated,
+        }  # fmt: skip
+
+    changes = pd.DataFrame(
+        [
+            change(1, "Roads", 9, 12),  # down 3
+            change(2, "Housing", 7, 10, aggregated=4),  # down 3
+            change(3, "Libraries", 5, 4),  # up 1
+            change(4, "Waste", 6, 6),  # same
+        ]
+    )
+    assert trends.trend_sentences(changes, "C") == [
+        "The largest move up the cost ranking (1 = highest cost) is 1 place: Libraries (5 to 4 of 16).",
+        "The largest move down the cost ranking (1 = highest cost) is 3 places each: "
+        "Roads (9 to 12 of 16) and Housing (7 to 10 of 16).",
+    ]
+    table = trends.trend_rank_table(changes)
+    assert list(table["change"]) == ["down 3 places", "down 3 places", "up 1 place", "same"]
+    assert list(table["rank_then"]) == ["9 of 17", "7 of 17", "5 of 17", "6 of 17"]
+    assert table.loc[1, "note"] == "4 of 8 years summed from the authorities the council replaced"
+    assert table.loc[0, "note"] == ""

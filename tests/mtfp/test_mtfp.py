@@ -585,7 +585,7 @@ def test_sensitivity_sentence_names_the_tests_that_need_a_referendum():
     )
     m = load_assumptions_from(toy_data(), toy_council())
     headlines = scenario_headlines(m, toy_council(), RATES)
-    assert "'base' in 2022-23" in scenario_referendum_sentence(headlines)
+    assert "referendum: Base in 2022-23;" in scenario_referendum_sentence(headlines)
 
 
 def test_built_from_sentence_quotes_the_file_not_the_notebook():

@@ -230,3 +230,23 @@ def test_validate_inputs_summary_and_errors(tmp_path):
         validate_inputs(council, Period.parse("2021-22-Q2"), "rosy", None)
     with pytest.raises(InputError, match="outside the plan"):
         validate_inputs(council, Period.parse("2030-31-Q1"), "base", None)
+
+
+def test_a_scenario_title_names_it_and_overrides_nothing(tmp_path):
+    data = toy_data()
+    data["scenarios"]["pay_shock"] = {"title": "Pay award of 20%", "pay_award_pct": 0.20}
+    write(tmp_path, data)
+    m = load_assumptions(toy_council(tmp_path))
+    shocked = resolve_scenario(m, "pay_shock")
+    assert shocked.pay_award_pct == 0.20
+    assert m.scenario_title("pay_shock") == "Pay award of 20%"
+    assert m.scenario_title("costly") == "Costly"  # no title: the name in words
+    assert shocked.scenario_words() == "Pay award of 20%"
+    assert m.scenario_words("costly") == "costly"
+    assert list(m.scenario_titles()) == ["base", "costly", "harsh", "pay_shock"]
+    data["scenarios"]["pay_shock"]["title"] = 5
+    write(tmp_path, data)
+    with pytest.raises(InputError) as caught:
+        load_assumptions(toy_council(tmp_path))
+    assert [p.key for p in caught.value.problems] == ["scenarios.pay_shock.title"]
+    assert "the scenario's title as text" in caught.value.problems[0].message

@@ -393,17 +393,20 @@ def test_a_rate_from_one_small_saving_is_pooled_with_its_directorate():
     # Place = (250 + 400 + 400 + 300) / (250 + 500 + 500 + 500) = 1350 / 1750 = 0.771428...
     assert convergence.own_rate == 1.0
     assert convergence.delivery_rate == pytest.approx(1350 / 1750)
-    assert convergence.rate_basis == "pooled with the directorate"
+    assert convergence.rate_basis == "its directorate"
     # Place tactical: 3 savings, 1500 planned: enough; own rate 1100 / 1500
     tactical = by[("Place", "Tactical")]
-    assert (tactical.delivery_rate, tactical.rate_basis) == (pytest.approx(1100 / 1500), "own")
+    assert (tactical.delivery_rate, tactical.rate_basis) == (
+        pytest.approx(1100 / 1500),
+        "its own savings",
+    )
     # Adults (1 saving) is too small even as a directorate: the overall rate
     # (1350 + 500) / (1750 + 1000) = 1850 / 2750; and so is its tactical group.
     overall = 1850 / 2750
     assert by[("Adults", None)].delivery_rate == pytest.approx(overall)
     assert by[("Adults", "Tactical")].delivery_rate == pytest.approx(overall)
-    assert by[("Adults", "Tactical")].rate_basis == "pooled with all"
-    assert by[(None, None)].rate_basis == "own"
+    assert by[("Adults", "Tactical")].rate_basis == "the whole council"
+    assert by[(None, None)].rate_basis == "its own savings"
 
 
 def test_pooling_is_said_in_the_savings_report(monkeypatch):

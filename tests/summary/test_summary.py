@@ -206,7 +206,7 @@ def test_gap_sentence_gives_the_chosen_scenario_then_the_others_largest_first():
 def test_gap_sentence_for_another_scenario_and_for_no_gap():
     frame = mtfp_headline().iloc[[1]].assign(cumulative_gap_final_year_gbp_m=[-2.0])
     assert summary.gap_sentence(frame, "optimistic") == (
-        "The 'optimistic' scenario plan shows no cumulative budget gap by 2025-26 (a £2.0m surplus), "
+        "The optimistic scenario plan shows no cumulative budget gap by 2025-26 (a £2.0m surplus), "
         "before any further action to close it."
     )
 
@@ -233,7 +233,7 @@ def test_reserves_sentence_names_the_earliest_other_scenario_that_breaches_the_m
 
 def test_reserves_sentence_for_the_scenario_that_breaches():
     assert summary.reserves_sentence(mtfp_headline(), "pessimistic") == (
-        "Under the 'pessimistic' scenario, the general fund falls below its minimum prudent "
+        "Under the pessimistic scenario, the general fund falls below its minimum prudent "
         "level in 2024-25 and usable reserves run out in 2025-26. "
         "It stays above the minimum under every other scenario modelled."
     )
@@ -269,11 +269,11 @@ def test_reserves_sentence_reconciles_the_base_case_with_the_simulation():
     assert sentence == (
         "Under the base case, the general fund stays above its minimum prudent level to 2025-26. "
         "In 10,000 simulations of the base case, it is more likely than not to be below its "
-        "minimum from 2024-25 (55% of simulations), earlier than the single projection of the "
-        "base case says: the median simulated gap by 2025-26 (£52.0m) is above the single "
+        "minimum from 2024-25 (55% of simulations), earlier than the single projection says: "
+        "the median simulated gap by 2025-26 (£52.0m) is above the single "
         "projection's (£45.2m), because the draws lean towards a wider gap than its central "
-        "figures (savings delivery averages 16.7 percentage points below its value; price "
-        "inflation averages 0.7 percentage points above its value). "
+        "figures (savings delivery averages 16.7 points below its value; price "
+        "inflation averages 0.7 points above its value). "
         "Under the pessimistic scenario it falls below the minimum in 2024-25."
     )
     # Without the draws' leanings the sentence gives no reason; with balanced draws, none that
@@ -291,7 +291,8 @@ def test_reserves_sentence_when_the_simulation_agrees_or_is_for_another_scenario
     frame = mtfp_headline()
     frame.loc[0, "general_fund_below_minimum_year"] = "2024-25"
     agreed = summary.reserves_sentence(frame, "base", mtfp_monte_carlo())
-    assert "which agrees with the single projection of the base case" in agreed
+    assert "In 10,000 simulations of the base case" in agreed
+    assert "which agrees with the single projection." in agreed
     # A simulation of another scenario says nothing about this one.
     other = summary.reserves_sentence(frame, "base", mtfp_monte_carlo("pessimistic"))
     assert "simulation" not in other
@@ -644,9 +645,8 @@ def test_reserves_on_the_plans_terms_when_the_override_ends_inside_the_plan():
     sentence = summary.reserves_sentence(headline, "base")
     assert sentence == (
         "Under the base case, the general fund falls below its minimum prudent level in 2023-24. "
-        "Usable reserves run out in 2023-24 on the plan's own terms, which count the schools "
-        "high-needs (DSG) deficit against them from 2023-24, when its assumptions say the "
-        "statutory override ends (-£38.4m at the end of 2023-24); if the override continued, "
+        "Usable reserves run out in 2023-24 with the schools high-needs (DSG) deficit counted "
+        "from 2023-24 (-£38.4m at the end of 2023-24); if the statutory override continued, "
         "they would run out in 2025-26. "
         "Under the pessimistic scenario it falls below the minimum in 2022-23."
     )
@@ -666,8 +666,7 @@ def test_reserves_on_the_plans_terms_when_the_override_ends_inside_the_plan():
     tiles = {label: (value, note) for label, value, note in summary.headline_tiles(pack, "base")}
     assert tiles["Usable reserves run out"] == (
         "2023-24",
-        "counting the DSG deficit from 2023-24, when the plan says the statutory override "
-        "ends; if it continued: 2025-26",
+        "with the DSG deficit counted from 2023-24; if the statutory override continued: 2025-26",
     )
     table = summary.scenario_table(headline).set_index("scenario")
     base, optimistic = (summary.scenario_title(n, headline) for n in ("base", "optimistic"))

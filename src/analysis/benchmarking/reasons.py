@@ -82,15 +82,14 @@ def performance_phrase(row: pd.Series) -> str:
 
 
 def sets_phrase(row: pd.Series) -> str:
-    """For a service above the median: 'above the median whichever of the 3 comparator groups
-    is used', or under which groups it is not (blank with fewer than two groups, or when the
+    """For a service above the median: 'above the median of all 3 comparator groups', or under which groups it is not (blank with fewer than two groups, or when the
     service is not above the median of its own comparators)."""
     n = int(row["n_sets_with_data"]) if pd.notna(row["n_sets_with_data"]) else 0
     if n < 2 or not float(row["diff_per_head_gbp"]) > 0:
         return ""
     above = int(row["n_sets_above_median"])
     if above == n:
-        return f"above the median whichever of the {n} comparator groups is used"
+        return f"above the median of all {n} comparator groups"
     text = f"above the median of {above} of the {n} comparator groups"
     if row["sets_not_above_median"]:
         text += f" (not of {row['sets_not_above_median']})"
@@ -101,7 +100,7 @@ def self_assessment_phrase(row: pd.Series) -> str:
     score = row["self_assessment_score"]
     if pd.isna(score):
         return ""
-    return f"the council's own value-for-money score {int(score)} of 4"
+    return f"the council rates its own value for money {int(score)} out of 4, where 4 is good"
 
 
 def reason(row: pd.Series) -> str:

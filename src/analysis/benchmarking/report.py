@@ -28,11 +28,11 @@ from analysis.core.periods import Period
 from analysis.public_data.rs import SERVICE_LINES
 
 ROBUST_SCORE_TEXT = (
-    "The saved tables' robust scores are the difference from the comparator median in unscaled median absolute "
-    "deviations (MADs), the convention the Office for Local Government uses: 2 MADs is about "
-    "1.35 standard deviations on normally distributed data, so a score of 2 is notable, not rare. "
-    "Where the MAD is 0 (at least half the comparators report the same figure) the score is "
-    "blank unless the council is at the median."
+    "The saved tables also give each difference in typical spreads: how far the council is "
+    "from the comparators' median, divided by how far the comparators typically sit from it "
+    "(the measure the Office for Local Government uses). Two typical spreads is notable, not "
+    "rare. Where at least half the comparators report the same figure there is no spread to "
+    "measure by, so the figure is blank unless the council is at the median."
 )
 
 

@@ -167,11 +167,8 @@ def split_sentences(pos: FinancialPosition, most: int = 3) -> list[str]:
                 f"{_per_head(row['income_per_head_gbp'])}, median "
                 f"{_per_head(row['median_income_per_head_gbp'])})."
             )
-    files = ", ".join(sorted(set(table["source_file"].dropna().astype(str))))
     pop_year = pos.split["population_year"].iloc[0]
-    sentences.append(
-        f"Source: RSX {year_label(year)} ({files}); " + _population(year, pop_year) + "."
-    )
+    sentences.append(f"Source: RSX {year_label(year)}; " + _population(year, pop_year) + ".")
     return sentences
 
 

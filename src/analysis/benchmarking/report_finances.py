@@ -123,9 +123,7 @@ def dsg_sentences(pos: FinancialPosition) -> list[str]:
             "outturn (RS)."
         ]
     compared = fin.compare(dsg, "dsg_deficit_per_head_gbp", pos.code, pos.comparators).iloc[0]
-    source = f"Source: RS {year_label(year)} ({row['source_file']}); " + _population(
-        year, row["population_year"]
-    )
+    source = f"Source: RS {year_label(year)}; " + _population(year, row["population_year"])
     deficit = row["dsg_deficit_gbp_k"]
     peers = dsg[dsg["authority_class"] == row["authority_class"]]["dsg_account_gbp_k"].dropna()
     if deficit == 0 and len(peers) and (peers == 0).all():
@@ -263,8 +261,8 @@ def reserves_sentences(pos: FinancialPosition) -> list[str]:
             )
             if earlier["from_year"].nunique() == 1:
                 break
-    files = ", ".join(sorted(set(mine["source_file"].dropna().astype(str))))
-    sentences.append(f"Source: RS {year_label(year)} ({files}) and the earlier RS years.")
+    # The publication, not its file name: the files read are listed on the cover.
+    sentences.append(f"Source: RS {year_label(year)} and the earlier RS years.")
     return sentences
 
 

@@ -210,47 +210,101 @@ def gbp_text(value: float) -> str:
     return f"net income of {text}" if value < 0 else text
 
 
+def _places(n: float) -> str:
+    text = rank_text(n)
+    return f"{text} place{'s' if text != '1' else ''}"
+
+
+def _moves(rows: pd.DataFrame) -> str:
+    """'Adult social care (3 to 1 of 3) and Housing (4 to 2 of 5)'."""
+    parts = [
+        f"{r['service']} ({rank_text(r['first_rank'])} to {rank_text(r['last_rank'])} of "
+        f"{r['last_n_ranked']})"
+        for _i, r in rows.sort_values("line").iterrows()
+    ]
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
 def trend_sentences(changes: pd.DataFrame, council_name: str) -> list[str]:
-    """One sentence per service, generated from its own figures."""
+    """At most two sentences above the table of :func:`trend_rank_table`: the largest move up
+    the cost ranking and the largest move down, each naming every service that shares it."""
     if changes.empty:
         return [
             f"No trend can be shown for {council_name}: the published data have no years in "
             "which both the council and its comparators report net spending per head."
         ]
+    moved = changes[changes["years_with_data"] > 1].dropna(subset=["rank_change"])
+    up, down = moved[moved["rank_change"] > 0], moved[moved["rank_change"] < 0]
+    if up.empty and down.empty:
+        return ["No service's rank among the comparators changed between its first and last year."]
     out = []
-    for row in changes.itertuples(index=False):
-        first, last = year_label(row.first_year), year_label(row.last_year)
-        if row.years_with_data == 1:
-            out.append(
-                f"{row.service}: only {last} is available ({gbp_text(row.last_per_head_gbp)} a head "
-                f"against a comparator median of {gbp_text(row.last_median_per_head_gbp)}), so no "
-                "trend can be shown."
-            )
+    for rows, way in ((up, "up"), (down, "down")):
+        if rows.empty:
+            out.append(f"No service moved {way} the cost ranking.")
             continue
-        if row.tied:
-            moved = "level with at least one comparator, so no change in rank is read from it"
-        elif row.rank_change > 0:
-            n = rank_text(row.rank_change)
-            moved = f"moving up {n} place{'s' if n != '1' else ''} towards the highest cost"
-        elif row.rank_change < 0:
-            n = rank_text(-row.rank_change)
-            moved = f"moving down {n} place{'s' if n != '1' else ''} towards the lowest cost"
-        else:
-            moved = "the same rank"
-        text = (
-            f"{row.service}: {gbp_text(row.last_per_head_gbp)} a head in {last} against a comparator "
-            f"median of {gbp_text(row.last_median_per_head_gbp)} (rank {rank_text(row.last_rank)} of "
-            f"{row.last_n_ranked}, 1 = highest cost); in {first} {gbp_text(row.first_per_head_gbp)} "
-            f"against {gbp_text(row.first_median_per_head_gbp)} (rank {rank_text(row.first_rank)} of "
-            f"{row.first_n_ranked}): {moved}."
+        size = rows["rank_change"].abs()
+        top = rows[size == size.max()]
+        each = " each" if len(top) > 1 else ""
+        out.append(
+            f"The largest move {way} the cost ranking (1 = highest cost) is {_places(size.max())}"
+            f"{each}: {_moves(top)}."
         )
-        if row.aggregated_years:
-            text += (
-                f" {row.aggregated_years} of the {row.years_with_data} years are the sum of the "
-                "authorities the council replaced."
-            )
-        out.append(text)
     return out
+
+
+TREND_RANK_HEADERS = {
+    "service": "Service",
+    "from_year": "From",
+    "to_year": "To",
+    "rank_then": "Rank then",
+    "rank_now": "Rank now",
+    "change": "Change",
+    "note": "Note",
+}
+
+
+def _change_text(row) -> str:
+    if row.years_with_data == 1:
+        return "one year only: no trend"
+    if row.tied:
+        return "level with a comparator: not read"
+    if row.rank_change > 0:
+        return f"up {_places(row.rank_change)}"
+    if row.rank_change < 0:
+        return f"down {_places(-row.rank_change)}"
+    return "same"
+
+
+def trend_rank_table(changes: pd.DataFrame) -> pd.DataFrame:
+    """One row per service: its first and last year with data, its rank among the council and
+    its comparators then and now ('3 of 17'; 1 = highest cost) and the change ('up 2 places'
+    = now higher cost among them). A note column says where years are the sums of the
+    authorities the council replaced, when any are."""
+    rows = []
+    for row in changes.itertuples(index=False):
+        single = row.years_with_data == 1
+        rows.append(
+            {
+                "service": row.service,
+                "from_year": year_label(int(row.first_year)),
+                "to_year": year_label(int(row.last_year)),
+                "rank_then": ""
+                if single
+                else f"{rank_text(row.first_rank)} of {row.first_n_ranked}",
+                "rank_now": f"{rank_text(row.last_rank)} of {row.last_n_ranked}",
+                "change": _change_text(row),
+                "note": (
+                    f"{row.aggregated_years} of {row.years_with_data} years summed from the "
+                    "authorities the council replaced"
+                    if row.aggregated_years
+                    else ""
+                ),
+            }
+        )
+    table = pd.DataFrame(rows, columns=list(TREND_RANK_HEADERS))
+    if not (table["note"] != "").any():
+        table = table.drop(columns="note")
+    return table
 
 
 def missing_years_sentence(

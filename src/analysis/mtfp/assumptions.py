@@ -17,7 +17,8 @@ Named scenarios override any assumption by its dotted key path::
         council_tax.tax_base_growth_pct.2024-25: 0.0
 
 A path must name an assumption that exists (so a typo is an error, not a silent no-op); the last
-part may be a year where the assumption is a single number.
+part may be a year where the assumption is a single number. A scenario's ``title:`` (text) is
+how the pages name it ("Pay shock" rather than ``pay_shock``); it overrides nothing.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from typing import Any
 from analysis.core.config import Council, load_yaml, parse_model
 from analysis.core.errors import InputError, Problem, display_path
 from analysis.core.periods import parse_year, year_label
+from analysis.core.scenarios import TITLE_KEY
 from analysis.mtfp.schema import (
     FILE_NAME,
     MTFPAssumptions,
@@ -250,6 +252,14 @@ def _apply_overrides(
     data = copy.deepcopy(base)
     problems = []
     for path, value in overrides.items():
+        if path == TITLE_KEY:
+            if not isinstance(value, str) or not value.strip():
+                problems.append(
+                    Problem(
+                        file, "expected the scenario's title as text", key=f"scenarios.{name}.title"
+                    )
+                )
+            continue
         try:
             set_key_path(data, str(path), copy.deepcopy(value), years)
         except KeyError as exc:

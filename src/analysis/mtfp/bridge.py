@@ -154,8 +154,8 @@ def previous_quarter(
     except InputError as exc:
         return None, f"its inputs cannot be read ({exc.problems[0].message})"
     basis = (
-        f"{previous.label} recomputed from this council's inputs: the same mtfp.yaml and "
-        f"'{m.scenario}' scenario, with the {previous.label} savings register"
+        f"{previous.label} recomputed from this council's inputs: the same MTFP assumptions and "
+        f"the {m.scenario_words()} scenario, with the {previous.label} savings register"
     )
     return Quarter(previous, drivers, basis), ""
 

@@ -163,7 +163,7 @@ def referendum_warnings(source: Source) -> list[str]:
                 f"against a limit of {percent_text(row.referendum_limit_asc_fraction)}"
             )
         messages.append(
-            f"{row.year}: the '{m.scenario}' scenario assumes {' and '.join(parts)}. "
+            f"{row.year}: the {m.scenario_words()} scenario assumes {' and '.join(parts)}. "
             "An increase above the limit needs a local referendum."
         )
     return messages

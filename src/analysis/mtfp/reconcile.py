@@ -69,7 +69,7 @@ def reconciliation_sentence(table: pd.DataFrame, m: MTFPAssumptions, period_labe
     )
     if m.savings_delivery.current_year == "register_forecast":
         text += (
-            f"The '{m.scenario}' scenario counts the register's forecast for {year}, so it carries "
+            f"The {m.scenario_words()} scenario counts the register's forecast for {year}, so it carries "
             f"{gbp_m_text(undelivered)} of undelivered savings as a pressure in {year} and, as the "
             "savings were meant to recur, in every later year"
         )
@@ -82,7 +82,7 @@ def reconciliation_sentence(table: pd.DataFrame, m: MTFPAssumptions, period_labe
         text += ". "
     else:
         text += (
-            f"The '{m.scenario}' scenario counts {gbp_m_text(counted)} for {year}: the plan, not the "
+            f"The {m.scenario_words()} scenario counts {gbp_m_text(counted)} for {year}: the plan, not the "
             "register's forecast. "
         )
     if m.apply_savings_delivery_rate:

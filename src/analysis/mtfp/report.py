@@ -8,11 +8,14 @@ function turns a table into plain English for a councillor.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import numpy as np
 import pandas as pd
 
 from analysis.core import charts
 from analysis.core.display import gbp_m_text, half_up, pct_text
+from analysis.core.scenarios import titled
 from analysis.mtfp.dsg import WITH_MITIGATION, WITHOUT_MITIGATION
 
 
@@ -21,7 +24,8 @@ def _m(values) -> np.ndarray:
 
 
 def source_text(council_name: str, scenario: str) -> str:
-    return f"{council_name} MTFP assumptions (mtfp.yaml), '{scenario}' scenario"
+    """The charts' source line; ``scenario`` as readers see it (its title or name in words)."""
+    return f"{council_name} MTFP assumptions, {scenario} scenario"
 
 
 def period_text(plan, period) -> str:
@@ -46,7 +50,8 @@ def scenario_referendum_sentence(headlines: pd.DataFrame) -> str:
     if flagged.empty:
         return "No scenario assumes a council tax increase above a referendum limit."
     parts = [
-        f"'{r['scenario']}' in {r['referendum_limit_breached_in']}" for _i, r in flagged.iterrows()
+        f"{r['scenario']} in {r['referendum_limit_breached_in']}"
+        for _i, r in titled(flagged).iterrows()
     ]
     return (
         "These scenarios assume a council tax increase above a referendum limit, which would need "
@@ -390,7 +395,11 @@ def dsg_sentence(
 # Scenarios, sensitivity, Monte Carlo
 
 
-def scenarios_chart(scenarios: pd.DataFrame, source: str, period: str):
+def scenarios_chart(
+    scenarios: pd.DataFrame, source: str, period: str, titles: Mapping[str, str] | None = None
+):
+    """One line per scenario, labelled by its title (``titles``; else its name in words)."""
+    scenarios = titled(scenarios, titles)
     years = list(dict.fromkeys(scenarios["year"]))
     names = list(dict.fromkeys(scenarios["scenario"]))
     final = scenarios[scenarios["year"] == years[-1]].set_index("scenario")[
@@ -405,7 +414,7 @@ def scenarios_chart(scenarios: pd.DataFrame, source: str, period: str):
         rows = scenarios[scenarios["scenario"] == name]
         ax.plot(x, _m(rows["budget_gap_cumulative_gbp_k"]), label=name, **style)
     _finish(
-        fig, ax, years, source.split(", '")[0] + "; cumulative gap, positive = shortfall", period
+        fig, ax, years, source.rsplit(", ", 1)[0] + "; cumulative gap, positive = shortfall", period
     )
     return fig
 

@@ -80,6 +80,7 @@ def scenario_headlines(
         rows.append(
             {
                 "scenario": name,
+                "scenario_title": assumptions.scenario_title(name),
                 "final_year": plan.final_year,
                 "cumulative_gap_final_year_gbp_k": float(
                     gap["budget_gap_cumulative_gbp_k"].iloc[-1]

@@ -12,6 +12,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, PlainValidator, PrivateAttr, model_validator
 
 from analysis.core.periods import parse_year, year_label
+from analysis.core.scenarios import TITLE_KEY, in_sentence, title_of
 
 FILE_NAME = "mtfp.yaml"
 BASE_SCENARIO = "base"
@@ -366,3 +367,22 @@ class MTFPAssumptions(_Strict):
 
     def scenario_names(self) -> list[str]:
         return [BASE_SCENARIO] + [n for n in self.scenarios if n != BASE_SCENARIO]
+
+    def scenario_title(self, name: str) -> str:
+        """How the pages name scenario ``name``: its ``title:`` where the file gives one, else
+        its name in words ("pay_shock" -> "Pay shock")."""
+        return title_of(name, self._given_title(name))
+
+    def scenario_titles(self) -> dict[str, str]:
+        """Every scenario's title by its name, base first."""
+        return {n: self.scenario_title(n) for n in self.scenario_names()}
+
+    def scenario_words(self, name: str | None = None) -> str:
+        """Scenario ``name`` (this one's by default) inside a sentence: its title, else its
+        name in lower-case words ("the pay shock scenario")."""
+        name = self.scenario if name is None else name
+        return in_sentence(name, self._given_title(name))
+
+    def _given_title(self, name: str) -> object:
+        own = self.scenarios.get(name)
+        return own.get(TITLE_KEY) if isinstance(own, dict) else None

@@ -33,6 +33,7 @@ from analysis import __version__
 from analysis.core import config, paths, provenance
 from analysis.core.config import Council
 from analysis.core.errors import EnvironmentFault, InputError, display_path
+from analysis.core.scenarios import title_in_folder
 from analysis.core.schedule import resolve_period
 from analysis.pack import catalogue
 from analysis.pack.cover import write_cover
@@ -352,13 +353,14 @@ def _page_info(reading, loaded, resolved, scenario, built, git, inputs) -> PageI
         council=loaded.name,
         committee=loaded.committee,
         period_label=resolved.label,
-        scenario=scenario,
+        scenario=title_in_folder(loaded.folder, scenario),
         built=built.strftime("%d %B %Y %H:%M %Z"),
         build=f"{build_label(git)}, analysis {__version__}",
         nav=nav,
         footer=(
             f"Built from {len(inputs)} input files for {loaded.name}, {resolved.description}, "
-            f"scenario '{scenario}'. Provenance in manifest.json."
+            f"scenario: {title_in_folder(loaded.folder, scenario)}. How this pack was built: "
+            "see the cover."
         ),
     )
 

@@ -12,6 +12,7 @@ from pathlib import Path
 from analysis.core.config import load_council
 from analysis.core.csvtext import read_csv_records
 from analysis.core.periods import Period
+from analysis.core.scenarios import key_in_words, title_in_folder
 from analysis.pack import catalogue
 from analysis.pack.render import PageInfo, build_label, illustrative_note, page
 
@@ -26,7 +27,7 @@ def provenance_sentences(manifest: dict) -> list[str]:
         f"Inputs: {len(manifest.get('inputs', {}))} data files, each fingerprinted (SHA-256) in "
         "the pack's manifest, so the same figures can be rebuilt and checked.",
         f"Period: {Period.parse(manifest['period']).description}. "
-        f"Scenario: {manifest['scenario']}. Python {manifest['packages'].get('python', '?')}, "
+        f"Scenario: {key_in_words(manifest['scenario'])}. Python {manifest['packages'].get('python', '?')}, "
         f"pandas {manifest['packages'].get('pandas', '?')}.",
     ]
     files = sorted(manifest.get("inputs", {}))
@@ -178,14 +179,16 @@ def write_cover(directory: Path, manifest: dict) -> Path:
         if e["status"] == "ok"
     ]
     try:
-        committee = load_council(manifest["council"]).committee
+        loaded = load_council(manifest["council"])
+        committee = loaded.committee
+        scenario = title_in_folder(loaded.folder, manifest["scenario"])
     except Exception:  # the cover must not fail for want of a committee name
-        committee = ""
+        committee, scenario = "", key_in_words(manifest["scenario"])
     info = PageInfo(
         council=manifest["council_name"],
         committee=committee,
         period_label=period.label,
-        scenario=manifest["scenario"],
+        scenario=scenario,
         built=_when(manifest["built_at"]),
         build=build,
         nav=nav,

@@ -43,8 +43,8 @@ SOURCE = "council savings register"
 HEADERS = {
     "rag": "RAG", "rag_before": "RAG before", "rag_now": "RAG now", "type": "Type",
     "from_year": "From", "to_year": "To", "number_of_savings": "Savings (number)",
-    "own_rate": "Group's own forecast rate", "delivery_rate": "Rate used",
-    "rate_basis": "Rate basis",
+    "own_rate": "Group's own forecast rate", "delivery_rate": "Delivery rate applied",
+    "rate_basis": "Rate taken from",
 }  # fmt: skip
 
 
@@ -183,7 +183,8 @@ def mtfp_pressure(register: pd.DataFrame, year: int, directorates: list[str]) ->
 POOL_MIN_COUNT = 3  # a group with fewer savings than this takes a wider group's rate
 POOL_MIN_PLANNED_GBP_K = 1000.0  # ... and so does one with less than £1.0m planned
 
-OWN, POOLED_DIRECTORATE, POOLED_OVERALL = "own", "pooled with the directorate", "pooled with all"
+# Where a group's delivery rate comes from, in the words the report's table shows.
+OWN, POOLED_DIRECTORATE, POOLED_OVERALL = "its own savings", "its directorate", "the whole council"
 
 RATE_COLUMNS = [
     "directorate", "type", "number_of_savings", "planned_gbp_k", "forecast_gbp_k", "own_rate",

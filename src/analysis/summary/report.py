@@ -15,6 +15,7 @@ from analysis.summary.messages import key_messages
 from analysis.summary.sentences import (
     _case,
     _join,
+    _scenario_words,
     _share,
     _sort_year,
     likely_below_year,
@@ -147,7 +148,7 @@ def headline_tiles(pack: PackTables, scenario: str = BASE) -> list[tuple[str, st
             (
                 f"Budget gap by {final}",
                 money(row["cumulative_gap_final_year_gbp_m"]),
-                f"cumulative, {_case(str(row['scenario']))}, before action to close it",
+                f"cumulative, {_case(str(row['scenario']), headline)}, before action to close it",
             )
         )
         others = headline[headline["scenario"].astype(str) != str(row["scenario"])]
@@ -156,12 +157,12 @@ def headline_tiles(pack: PackTables, scenario: str = BASE) -> list[tuple[str, st
             for _i, r in others.iterrows()
             if year_text(r["general_fund_below_minimum_year"])
         )
-        note = _case(str(row["scenario"]))
+        note = _case(str(row["scenario"]), headline)
         likely = likely_below_year(pack.get("mtfp_monte_carlo"), str(row["scenario"]))
         if likely:
             note += f"; simulation: more likely than not from {likely}"
         if earliest:
-            note += f"; {earliest[0][1]} scenario: {earliest[0][0]}"
+            note += f"; {_scenario_words(earliest[0][1], headline)} scenario: {earliest[0][0]}"
         tiles.append(("General fund below minimum", below or f"Not by {final}", note))
         ends = override_end(row)
         if ends:
@@ -171,8 +172,8 @@ def headline_tiles(pack: PackTables, scenario: str = BASE) -> list[tuple[str, st
                 (
                     "Usable reserves run out",
                     out or f"Not by {final}",
-                    f"counting the DSG deficit from {ends}, when the plan says the statutory "
-                    f"override ends; if it continued: {alternative or f'not by {final}'}",
+                    f"with the DSG deficit counted from {ends}; if the statutory override "
+                    f"continued: {alternative or f'not by {final}'}",
                 )
             )
     else:

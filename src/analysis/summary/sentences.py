@@ -16,6 +16,7 @@ from analysis.core.display import pct_text, percent_text
 from analysis.core.periods import parse_year, year_label
 from analysis.summary.tables import (
     BASE,
+    scenario_title,
 )
 
 
@@ -70,8 +71,16 @@ def scenario_row(headline: pd.DataFrame, scenario: str) -> pd.Series:
     return headline.iloc[0]
 
 
-def _case(name: str) -> str:
-    return "base-case" if name == BASE else f"'{name}' scenario"
+def _scenario_words(name: str, headline: pd.DataFrame | None = None) -> str:
+    """A scenario inside a sentence: its ``title`` as written, else its name in lower-case
+    words ("pay_shock" -> "pay shock"); never the raw key."""
+    words = scenario_title(name, headline)
+    plain = scenario_title(name)
+    return plain[:1].lower() + plain[1:] if words == plain else words
+
+
+def _case(name: str, headline: pd.DataFrame | None = None) -> str:
+    return "base-case" if name == BASE else f"{_scenario_words(name, headline)} scenario"
 
 
 def gap_sentence(headline: pd.DataFrame, scenario: str = BASE) -> str:
@@ -83,9 +92,9 @@ def gap_sentence(headline: pd.DataFrame, scenario: str = BASE) -> str:
     gap = float(row["cumulative_gap_final_year_gbp_m"])
     others = headline[headline["scenario"].astype(str) != name]
     verb = "reaches" if gap > 0 else "is"
-    sentence = f"The {_case(name)} cumulative budget gap {verb} {money(gap)} by {final}"
+    sentence = f"The {_case(name, headline)} cumulative budget gap {verb} {money(gap)} by {final}"
     if gap <= 0:
-        sentence = f"The {_case(name)} plan shows no cumulative budget gap by {final}"
+        sentence = f"The {_case(name, headline)} plan shows no cumulative budget gap by {final}"
         if round(gap, 1) < 0:
             sentence += f" ({_gap_or_surplus(gap)})"
     if not others.empty:
@@ -93,7 +102,7 @@ def gap_sentence(headline: pd.DataFrame, scenario: str = BASE) -> str:
             "cumulative_gap_final_year_gbp_m", ascending=False, kind="mergesort"
         )
         parts = [
-            f"{_gap_or_surplus(r['cumulative_gap_final_year_gbp_m'])} under the {r['scenario']} scenario"
+            f"{_gap_or_surplus(r['cumulative_gap_final_year_gbp_m'])} under the {_scenario_words(str(r['scenario']), headline)} scenario"
             for _i, r in ordered.iterrows()
         ]
         sentence += f" ({_join(parts)})"
@@ -106,8 +115,8 @@ def _gap_or_surplus(value_gbp_m: float) -> str:
     return f"a {money(-value)} surplus" if round(value, 1) < 0 else money(value)
 
 
-def _under(name: str) -> str:
-    return "the base case" if name == BASE else f"the '{name}' scenario"
+def _under(name: str, headline: pd.DataFrame | None = None) -> str:
+    return "the base case" if name == BASE else f"the {_scenario_words(name, headline)} scenario"
 
 
 def reserves_sentence(
@@ -125,9 +134,9 @@ def reserves_sentence(
     below = year_text(row["general_fund_below_minimum_year"])
     exhausted = year_text(row["usable_reserves_exhausted_year"])
     if below:
-        sentence = f"Under {_under(name)}, the general fund falls below its minimum prudent level in {below}"
+        sentence = f"Under {_under(name, headline)}, the general fund falls below its minimum prudent level in {below}"
     else:
-        sentence = f"Under {_under(name)}, the general fund stays above its minimum prudent level to {final}"
+        sentence = f"Under {_under(name, headline)}, the general fund stays above its minimum prudent level to {final}"
     ends = override_end(row)
     if ends:
         sentence += ". " + override_sentence(row, ends)
@@ -154,7 +163,7 @@ def reserves_sentence(
     if below and _sort_year(first["_below"]) >= _sort_year(below):
         return sentence
     return sentence + (
-        f" Under the {first['scenario']} scenario it falls below the minimum in {first['_below']}."
+        f" Under the {_scenario_words(str(first['scenario']), headline)} scenario it falls below the minimum in {first['_below']}."
     )
 
 
@@ -172,14 +181,13 @@ def override_sentence(row: pd.Series, ends: str) -> str:
     alternative = year_text(row.get("usable_reserves_exhausted_year_override_continues"))
     at_end = row.get("usable_reserves_at_override_end_gbp_m")
     text = (
-        f"Usable reserves {f'run out in {exhausted}' if exhausted else f'last to {final}'} on the "
-        "plan's own terms, which count the schools high-needs (DSG) deficit against them from "
-        f"{ends}, when its assumptions say the statutory override ends"
+        f"Usable reserves {f'run out in {exhausted}' if exhausted else f'last to {final}'} with "
+        f"the schools high-needs (DSG) deficit counted from {ends}"
     )
     if at_end is not None and not pd.isna(at_end):
         text += f" ({money(at_end)} at the end of {ends})"
     return text + (
-        "; if the override continued, they would "
+        "; if the statutory override continued, they would "
         + (f"run out in {alternative}." if alternative else f"last to {final}.")
     )
 
@@ -216,7 +224,7 @@ def _lean_reason(leanings: pd.DataFrame | None, scenario: str, wider: bool) -> s
         same["lean_widening_fraction"].astype(float).abs().sort_values(ascending=False).index
     )
     parts = [
-        f"{r.label} averages {abs(float(r.mean_offset_fraction)) * 100:.1f} percentage points "
+        f"{r.label} averages {abs(float(r.mean_offset_fraction)) * 100:.1f} points "
         f"{'above' if float(r.mean_offset_fraction) > 0 else 'below'} its value"
         for r in same.head(2).itertuples()
     ]
@@ -234,6 +242,7 @@ def probability_sentence(
     says which assumptions' draws lean which way from the scenario's values): without it the
     sentence gives the medians and no reason."""
     name = str(row["scenario"])
+    own = row.to_frame().T  # the row's own title, where the MTFP table has one
     below = year_text(row["general_fund_below_minimum_year"])
     ordered = simulated.assign(_order=simulated["year"].map(lambda y: _sort_year(year_text(y))))
     ordered = ordered.sort_values("_order", kind="mergesort")
@@ -247,19 +256,19 @@ def probability_sentence(
     projected = float(row["cumulative_gap_final_year_gbp_m"])
     if first:
         view = (
-            f"In {draws:,} simulations of {_under(name)}, it is more likely than not to be below "
+            f"In {draws:,} simulations of {_under(name, own)}, it is more likely than not to be below "
             f"its minimum from {first} ({pct_text(chance[likely.index[0]])} of simulations)"
         )
     else:
         view = (
-            f"In {draws:,} simulations of {_under(name)}, it is below its minimum in at most "
+            f"In {draws:,} simulations of {_under(name, own)}, it is below its minimum in at most "
             f"{pct_text(chance.max())} of simulations in any year"
         )
     same = (first is None and below is None) or (
         first is not None and below is not None and _sort_year(first) == _sort_year(below)
     )
     if same:
-        return view + f", which agrees with the single projection of {_under(name)}."
+        return view + ", which agrees with the single projection."
     timing = (
         "earlier than"
         if below is None or (first and _sort_year(first) < _sort_year(below))
@@ -267,7 +276,7 @@ def probability_sentence(
     )
     if round(median, 1) == round(projected, 1):
         return view + (
-            f", {timing} the single projection of {_under(name)} says, though the median "
+            f", {timing} the single projection says, though the median "
             f"simulated gap by {final} matches its projection ({money(projected)}): the spread "
             "of outcomes, not their middle, makes the difference."
         )
@@ -278,11 +287,8 @@ def probability_sentence(
     )
     reason = _lean_reason(leanings, name, wider)
     if reason is None:
-        return view + f", {timing} the single projection of {_under(name)} says: {compare}."
-    return (
-        view
-        + f", {timing} the single projection of {_under(name)} says: {compare}, because {reason}."
-    )
+        return view + f", {timing} the single projection says: {compare}."
+    return view + f", {timing} the single projection says: {compare}, because {reason}."
 
 
 def dsg_sentence(headline: pd.DataFrame, scenario: str = BASE) -> str:

@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from analysis.core.errors import InputError
+from analysis.core.scenarios import key_in_words
 
 
 @dataclass(frozen=True)
@@ -207,6 +208,4 @@ def scenario_title(name: str, headline: pd.DataFrame | None = None) -> str:
         titles = [str(t) for t in titles if isinstance(t, str) and t.strip()]
         if titles:
             return titles[0]
-    words = str(name).replace("_", " ").replace("-", " ").split()
-    text = " ".join(words) or str(name)
-    return text[:1].upper() + text[1:]
+    return key_in_words(name)
