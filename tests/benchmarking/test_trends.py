@@ -78,8 +78,11 @@ def test_one_year_only_is_said_plainly():
     row = trends.trend_rank_table(changes).iloc[0]
     assert (row["rank_then"], row["rank_now"]) == ("", "1 of 3")
     assert row["change"] == "one year only: no trend"
+    # With one year only no rank can have changed: the page says there is no trend, not (true
+    # only vacuously) that no rank changed.
     assert trends.trend_sentences(changes, "C") == [
-        "No service's rank among the comparators changed between its first and last year."
+        "No trend can be shown for C: no service has a rank among its comparators in more than "
+        "one year."
     ]
     assert "No trend can be shown" in trends.trend_sentences(pd.DataFrame(), "C")[0]
 

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from analysis.core.config import load_yaml
+
+if TYPE_CHECKING:  # the pack's worker names scenarios without loading pandas (about 90 MB)
+    import pandas as pd
 
 TITLE_KEY = "title"  # a scenario's display name in mtfp.yaml; it overrides no assumption
 MTFP_FILE = "mtfp.yaml"
