@@ -41,20 +41,9 @@ import numpy as np
 import pandas as pd
 
 from analysis.benchmarking.resilience import reserve_balances
+from analysis.public_data import SERVICE_LINES
 
-SERVICES = {
-    190: "Education services",
-    290: "Highways and transport services",
-    330: "Children's social care",
-    360: "Adult social care",
-    390: "Public health",
-    490: "Housing services (GFRA only)",
-    509: "Cultural and related services",
-    590: "Environmental and regulatory services",
-    599: "Planning and development services",
-    690: "Central services",
-    698: "Other services",
-}
+SERVICES = SERVICE_LINES  # the RS service lines, as the cost table compares them
 DSG_MEASURE = "dsg_adjustment_account_31mar"
 RESERVE_MEASURES = {"unallocated": "RS916_31mar", "earmarked": "RS915_31mar"}
 NRE = "RS805"

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from analysis.public_data._common import clean_text, is_whole, to_number
+from analysis.public_data._common import clean_text, financial_year, is_whole, to_number
 
 # The department's own authority code: E, W, S or N and four digits (E0101, W7301).
 LGF_CODE = re.compile(r"^[EWSN]\d{4}$")
@@ -134,3 +134,14 @@ def long_frame(
     out.update({k: np.tile(np.asarray(v, dtype=object), n_rows) for k, v in per_column.items()})
     out["value"] = values.reshape(-1)
     return pd.DataFrame(out)
+
+
+def year_in_titles(rows: list[tuple], sheet: str, depth: int = 8) -> int | None:
+    """The financial year a sheet's title rows give (the first three cells of the first
+    ``depth`` rows), else its sheet name's; None when neither gives one."""
+    for row in rows[:depth]:
+        for value in row[:3]:
+            year = financial_year(clean_text(value))
+            if year:
+                return year
+    return financial_year(sheet)

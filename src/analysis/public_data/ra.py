@@ -30,14 +30,19 @@ from analysis.public_data._common import (
     cached,
     check_file,
     clean_text,
-    financial_year,
     is_whole,
     normalise_class,
     open_workbook,
     tidy,
     wrong_file,
 )
-from analysis.public_data._layout import Header, authority_rows, find_header, long_frame
+from analysis.public_data._layout import (
+    Header,
+    authority_rows,
+    find_header,
+    long_frame,
+    year_in_titles,
+)
 
 WHAT = "Revenue Account budget (RA) part 1"
 # Asset codes of the RA's totals: any of them marks the row of asset codes as the RA's.
@@ -79,12 +84,7 @@ def _is_ra(rows: list[tuple], header: Header) -> bool:
 
 
 def _year(rows: list[tuple], header: Header, sheet: str) -> int | None:
-    for row in rows[: header.row]:
-        for value in row[:3]:
-            year = financial_year(clean_text(value))
-            if year:
-                return year
-    return financial_year(sheet)
+    return year_in_titles(rows, sheet, depth=header.row)
 
 
 def _parse(path: Path) -> pd.DataFrame:

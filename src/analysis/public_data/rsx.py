@@ -42,7 +42,6 @@ from analysis.public_data._common import (
     cached,
     check_file,
     clean_text,
-    financial_year,
     normalise_class,
     open_workbook,
     tidy,
@@ -54,6 +53,7 @@ from analysis.public_data._layout import (
     find_header,
     line_number,
     long_frame,
+    year_in_titles,
 )
 
 WHAT = "Revenue Outturn service expenditure summary (RSX)"
@@ -119,12 +119,7 @@ def _columns(rows: list[tuple], header: Header) -> list[tuple[int, int, str, str
 
 
 def _year(rows: list[tuple], sheet: str) -> int | None:
-    for row in rows[:8]:
-        for value in row[:3]:
-            year = financial_year(clean_text(value))
-            if year:
-                return year
-    return financial_year(sheet)
+    return year_in_titles(rows, sheet)
 
 
 def _parse(path: Path) -> pd.DataFrame:
