@@ -81,8 +81,8 @@ def test_one_year_only_is_said_plainly():
     # With one year only no rank can have changed: the page says there is no trend, not (true
     # only vacuously) that no rank changed.
     assert trends.trend_sentences(changes, "C") == [
-        "No trend can be shown for C: no service has a rank among its comparators in more than "
-        "one year."
+        "No trend can be shown for C: each service has a rank among its comparators in one year "
+        "at most."
     ]
     assert "No trend can be shown" in trends.trend_sentences(pd.DataFrame(), "C")[0]
 

@@ -236,8 +236,8 @@ def trend_sentences(changes: pd.DataFrame, council_name: str) -> list[str]:
     moved = changes[changes["years_with_data"] > 1].dropna(subset=["rank_change"])
     if moved.empty:  # nothing to compare: saying that no rank changed would be empty of meaning
         return [
-            f"No trend can be shown for {council_name}: no service has a rank among its "
-            "comparators in more than one year."
+            f"No trend can be shown for {council_name}: each service has a rank among its "
+            "comparators in one year at most."
         ]
     up, down = moved[moved["rank_change"] > 0], moved[moved["rank_change"] < 0]
     if up.empty and down.empty:
