@@ -30,9 +30,9 @@ from analysis.public_data._common import (
     cached,
     check_file,
     clean_text,
+    find_sheet,
     is_whole,
     normalise_class,
-    open_workbook,
     tidy,
     wrong_file,
 )
@@ -83,35 +83,22 @@ def _is_ra(rows: list[tuple], header: Header) -> bool:
     return "revenue account budget" in title and {190, 799} <= lines
 
 
-def _year(rows: list[tuple], header: Header, sheet: str) -> int | None:
-    return year_in_titles(rows, sheet, depth=header.row)
+def _ra_header(rows: list[tuple]) -> Header | None:
+    header = find_header(rows)
+    return header if header is not None and _is_ra(rows, header) else None
 
 
 def _parse(path: Path) -> pd.DataFrame:
-    workbook = open_workbook(path, WHAT)
-    found = None
-    try:
-        for sheet in workbook.sheetnames:
-            if not workbook.visible(sheet):
-                continue
-            rows = workbook.rows(sheet)
-            header = find_header(rows)
-            if header is None or not _is_ra(rows, header):
-                continue
-            found = sheet, rows, header
-            break
-    finally:
-        workbook.close()
-    if found is None:
-        raise wrong_file(
-            path,
-            WHAT,
-            "no sheet has a header row with 'E-code' and 'ONS Code' under a row of RA line "
-            "numbers and asset codes such as 'edutot' "
-            f"(sheets: {', '.join(workbook.sheetnames)})",
-        )
-    sheet, rows, header = found
-    year = _year(rows, header, sheet)
+    sheet, rows, header = find_sheet(
+        path,
+        WHAT,
+        _ra_header,
+        order=lambda sheet: 0,  # the workbook's own order
+        missing="no sheet has a header row with 'E-code' and 'ONS Code' under a row of RA line "
+        "numbers and asset codes such as 'edutot'",
+        skip=lambda workbook, sheet: not workbook.visible(sheet),
+    )
+    year = year_in_titles(rows, sheet, depth=header.row)
     if year is None:
         raise wrong_file(
             path, WHAT, "no financial year (e.g. 2023-24) in the title rows or sheet name", sheet

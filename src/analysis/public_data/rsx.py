@@ -42,8 +42,8 @@ from analysis.public_data._common import (
     cached,
     check_file,
     clean_text,
+    find_sheet,
     normalise_class,
-    open_workbook,
     tidy,
     wrong_file,
 )
@@ -118,33 +118,22 @@ def _columns(rows: list[tuple], header: Header) -> list[tuple[int, int, str, str
     return out
 
 
-def _year(rows: list[tuple], sheet: str) -> int | None:
-    return year_in_titles(rows, sheet)
+def _rsx_header(rows: list[tuple]) -> Header | None:
+    header = find_header(rows)
+    return header if header is not None and _columns(rows, header) else None
 
 
 def _parse(path: Path) -> pd.DataFrame:
-    workbook = open_workbook(path, WHAT)
-    found = None
-    try:
-        for sheet in workbook.sheetnames:
-            rows = workbook.rows(sheet)
-            header = find_header(rows)
-            if header is None or not _columns(rows, header):
-                continue
-            found = sheet, rows, header
-            break
-    finally:
-        workbook.close()
-    if found is None:
-        raise wrong_file(
-            path,
-            WHAT,
-            "no sheet has a header row with 'E-code' and 'ONS Code' under a row of RSX asset "
-            f"codes such as 'RSX-edu-empl' (sheets: {', '.join(workbook.sheetnames)})",
-        )
-    sheet, rows, header = found
+    sheet, rows, header = find_sheet(
+        path,
+        WHAT,
+        _rsx_header,
+        order=lambda sheet: 0,  # the workbook's own order
+        missing="no sheet has a header row with 'E-code' and 'ONS Code' under a row of RSX asset "
+        "codes such as 'RSX-edu-empl'",
+    )
     columns = _columns(rows, header)
-    year = _year(rows, sheet)
+    year = year_in_titles(rows, sheet)
     if year is None:
         raise wrong_file(
             path, WHAT, "no financial year (e.g. 2022-23) in the title rows or sheet name", sheet
