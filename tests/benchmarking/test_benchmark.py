@@ -599,3 +599,14 @@ def test_real_data_for_a_district_council(shared_public, tmp_path, monkeypatch):
     result = benchmarking.run(council, shared_public, year=2016)
     assert result.council_present and not result.positions.empty
     assert result.performance.empty and result.quadrants["quadrant"].eq("No performance data").all()
+
+
+def test_a_figure_beside_the_cost_rule_is_not_rounded_across_it():
+    from analysis.benchmarking import reasons
+
+    # Sunderland's adult social care, 2023-24: £461.94 against £421.38 is 9.63% above; "10%
+    # above ...; less than 10% above" contradicted itself.
+    assert reasons.pct_words(0.09627, 0.10) == "9.6%"
+    assert reasons.pct_words(0.09996, 0.10) == "9.996%"
+    assert reasons.pct_words(0.152, 0.10) == "15%" and reasons.pct_words(0.09627) == "10%"
+    assert reasons.pct_words(0.10, 0.10) == "10%"

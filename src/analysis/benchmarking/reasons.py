@@ -16,12 +16,19 @@ def join(items: Sequence[str]) -> str:
     return ", ".join(items[:-1]) + " and " + items[-1]
 
 
-def pct_words(fraction: float) -> str:
-    """0.152 -> '15%'; below 1% but not 0 -> 'under 1%'."""
+def pct_words(fraction: float, threshold: float | None = None) -> str:
+    """0.152 -> '15%'; below 1% but not 0 -> 'under 1%'. Given the ``threshold`` a rule compares
+    the figure with (0.10), the figure keeps the decimals that keep it on its own side:
+    0.0963 -> '9.6%', never '10%' beside 'less than 10% above the median'."""
     value = abs(float(fraction)) * 100
     if 0 < value < 0.5:
         return "under 1%"
-    return f"{value:.0f}%"
+    limit = abs(threshold) * 100 if threshold is not None else None
+    for places in range(4):
+        text = f"{value:.{places}f}"
+        if limit is None or value == limit or float(text) != limit:
+            return f"{text}%"
+    return f"{value:.4f}%"
 
 
 def per_head(value: float) -> str:
@@ -39,7 +46,7 @@ def figure_words(value: float) -> str:
     return per_head(value)
 
 
-def cost_phrase(row: pd.Series) -> str:
+def cost_phrase(row: pd.Series, threshold: float | None = None) -> str:
     """'£323.26 a head, 15% above the median of 13 comparators (£280.62)'; where either figure
     is nil or net income, no percentage: 'net income of £2.81 a head against a median of 15
     comparators of net income of £8.45 a head: £5.64 a head above the median'."""
@@ -57,7 +64,8 @@ def cost_phrase(row: pd.Series) -> str:
     if float(row["diff_per_head_gbp"]) == 0:
         return f"{per_head(value)}, at {of}"
     side = "above" if float(row["diff_per_head_gbp"]) > 0 else "below"
-    return f"{per_head(value)}, {pct_words(fraction)} {side} {of} (£{float(median):,.2f})"
+    words = pct_words(fraction, threshold)
+    return f"{per_head(value)}, {words} {side} {of} (£{float(median):,.2f})"
 
 
 def performance_phrase(row: pd.Series) -> str:
@@ -134,7 +142,8 @@ def not_proposed_because(row: pd.Series, rules) -> str:
             f"only {int(row['n_comparators_with_data'])} comparators with data (the rule is at "
             f"least {rules.min_comparators})"
         )
-    parts = [cost_phrase(row)]
+    # Beside the rule's "less than 10% above", the figure is never rounded up to the rule.
+    parts = [cost_phrase(row, rules.cost_threshold)]
     if row["cost_material"] and not row["cost_holds"]:
         parts.append(sets_phrase(row) or "not above the median whichever comparator group is used")
     elif not row["cost_material"] and float(row["diff_per_head_gbp"]) > 0:
