@@ -85,3 +85,16 @@ def test_messages_and_tiles_are_saved_for_the_cover():
     assert list(saved.itertuples(index=False, name=None)) == [
         (i, *tile) for i, tile in enumerate(tiles, start=1)
     ]
+
+
+def test_without_the_mtfp_report_every_section_says_why_it_is_empty():
+    # A benchmark-only pack (a district's, say) keeps the summary's section headings: the
+    # schools deficit section said nothing under its heading.
+    messages = summary.section_messages(summary.PackTables({}), "base", "2023-24 Q4")
+    dsg = [m for s, m, _k in messages if s == "dsg"]
+    assert dsg == [
+        "The schools high-needs deficit comes with the Medium Term Financial Plan report, which "
+        "was not part of this run."
+    ]
+    sentences = [m for _s, m, _k in messages]
+    assert len(sentences) == len(set(sentences))

@@ -83,6 +83,15 @@ def section_messages(
         out.append(("savings", not_in_run_sentence("savings"), "savings"))
     if mtfp:
         out.append(("dsg", dsg_sentence(headline, scenario), "mtfp"))
+    else:  # the section's heading is on the page: it says why it is empty
+        out.append(
+            (
+                "dsg",
+                "The schools high-needs deficit comes with the Medium Term Financial Plan "
+                "report, which was not part of this run.",
+                "mtfp",
+            )
+        )
     if pack.has("benchmark"):
         lead = services_lead(pack.get("benchmark_review_proposals"), pack.get("benchmark_status"))
         out.append(("services", lead, "benchmark"))
