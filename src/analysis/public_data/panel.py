@@ -43,11 +43,11 @@ from analysis.public_data.population import read_population
 from analysis.public_data.ra import read_ra
 from analysis.public_data.rs import read_rs
 from analysis.public_data.rsx import read_rsx
-from analysis.public_data.successors import aggregate_successors
+from analysis.public_data.successors import GAPS_ATTR, aggregate_successors
 from analysis.public_data.taxbase import read_taxbase
 from analysis.public_data.unmatched import correct_ons_codes
 
-PANEL_VERSION = "2"  # 2: a record beside the cache holds its SHA-256
+PANEL_VERSION = "3"  # 2: a record beside the cache holds its SHA-256; 3: gaps kept as JSON text
 PANEL_COLUMNS = [
     "ons_code",
     "e_code",
@@ -339,10 +339,10 @@ def build_panel(folder: str | Path, hashes: dict[str, str] | None = None) -> pd.
         .map(classes.set_index("ons_code")["authority_class"])
         .fillna(panel["authority_class"])
     )
-    gaps: list = []
+    gaps = "[]"
     if restructuring is not None:
         extra = aggregate_successors(panel, restructuring)
-        gaps = list(extra.attrs.get("not_aggregated", []))
+        gaps = extra.attrs.get(GAPS_ATTR, "[]")
         if len(extra):
             extra["e_code"] = extra["ons_code"].map(named.set_index("ons_code")["e_code"])
             extra["authority_class"] = extra["ons_code"].map(
@@ -361,7 +361,7 @@ def build_panel(folder: str | Path, hashes: dict[str, str] | None = None) -> pd.
         ["ons_code", "year", "measure"], ignore_index=True, na_position="last"
     )
     # What the successors' histories leave out, and why (successors.history_gaps reads it).
-    panel.attrs["not_aggregated"] = gaps
+    panel.attrs[GAPS_ATTR] = gaps
     return panel
 
 
