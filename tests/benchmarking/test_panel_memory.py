@@ -88,7 +88,6 @@ def test_national_figures_are_kept_per_panel_and_never_stale(council):
     panel.rs.loc[panel.rs.index[0], "value"] = -1.0
     panel.rs.loc[panel.rs.index[0], "name"] = "Changed by a caller"
     again = national_for(panel_module.load_panel(council, settings, None))
-    assert again is national
     assert "Changed by a caller" not in set(again.names()["name"])  # first asked for now
     pd.testing.assert_frame_equal(again.unit_costs(year)[0], unit_costs(*_fresh(council), year)[0])
     # A changed input: a new panel key, so new figures.
@@ -112,27 +111,38 @@ def _fresh(council):
     return panel.rs, panel.population
 
 
-def test_a_panel_made_by_hand_gets_fresh_figures(council):
+def test_national_figures_are_computed_once_per_panel_key(council, monkeypatch):
+    """A second process (a fresh kernel) reads a kept figure from the cache on disk; a panel
+    without a key computes it again."""
     from dataclasses import replace
 
-    from analysis.benchmarking.national import national_for
+    from analysis.benchmarking import national as national_module
+    from analysis.core import cache
 
-    panel = replace(panel_module.load_panel(council, BenchmarkSettings(), None), key=None)
-    first = national_for(panel)
-    assert national_for(panel) is not first and first.panel is panel
+    panel = panel_module.load_panel(council, BenchmarkSettings(), None)
+    year = int(panel.rs["year"].max())
+    first = national_module.national_for(panel).unit_costs(year)[0]
+    cache.clear_memory()  # as a new process would start
+    calls = []
+    real = national_module.unit_costs
+    monkeypatch.setattr(national_module, "unit_costs", lambda *a: calls.append(1) or real(*a))
+    again = national_module.national_for(panel).unit_costs(year)[0]
+    assert calls == []
+    pd.testing.assert_frame_equal(again, first)
+    national_module.national_for(replace(panel, key=None)).unit_costs(year)
+    assert calls == [1]
 
 
 def test_a_run_from_memory_equals_a_run_from_the_files(council, monkeypatch):
     from analysis import benchmarking
-    from analysis.benchmarking import national
+    from analysis.core import cache
 
-    first = benchmarking.run(council)
+    benchmarking.run(council)
     again = benchmarking.run(council)  # panel and national figures from memory
-    assert again.national is first.national
     monkeypatch.setattr(panel_module, "_LOADED", {})
-    monkeypatch.setattr(national, "_LAST", {})
-    fresh = benchmarking.run(council)
-    assert fresh.national is not first.national
+    monkeypatch.setattr(cache, "cache_dir", lambda: council.folder / "empty-cache")
+    cache.clear_memory()
+    fresh = benchmarking.run(council)  # every figure computed again from the files
     for name in ("positions", "resilience", "performance", "quadrants", "priorities", "savings"):
         pd.testing.assert_frame_equal(getattr(again, name), getattr(fresh, name))
     found, expected = benchmarking.trends.for_result(again), benchmarking.trends.for_result(fresh)

@@ -56,7 +56,7 @@ SPLIT_KINDS = ["employees", "running_expenses", "total_expenditure", "total_inco
 IDS = ["ons_code", "name", "authority_class"]
 
 
-def _rows(history: pd.DataFrame, measures, year: int | None = None) -> pd.DataFrame:
+def measure_rows(history: pd.DataFrame, measures, year: int | None = None) -> pd.DataFrame:
     rows = history[history["measure"].astype(str).isin(list(measures))]
     if year is not None:
         rows = rows[rows["year"] == year]
@@ -66,7 +66,7 @@ def _rows(history: pd.DataFrame, measures, year: int | None = None) -> pd.DataFr
     return rows.drop_duplicates(["ons_code", "year", "measure"])
 
 
-def _wide(rows: pd.DataFrame, measures) -> pd.DataFrame:
+def wide_by_measure(rows: pd.DataFrame, measures) -> pd.DataFrame:
     wide = rows.pivot_table(
         index="ons_code", columns="measure", values="value", aggfunc="first", observed=True
     )
@@ -74,14 +74,14 @@ def _wide(rows: pd.DataFrame, measures) -> pd.DataFrame:
     return wide.reindex(columns=list(measures))
 
 
-def _ids(history: pd.DataFrame) -> pd.DataFrame:
+def authority_ids(history: pd.DataFrame) -> pd.DataFrame:
     rows = history.dropna(subset=["ons_code"]).sort_values("year")
     return rows.drop_duplicates("ons_code", keep="last").set_index("ons_code")[
         ["name", "authority_class"]
     ]
 
 
-def _source(rows: pd.DataFrame, measure: str) -> pd.Series:
+def source_files(rows: pd.DataFrame, measure: str) -> pd.Series:
     """The file each authority's ``measure`` came from. A sum of predecessors records every file
     its predecessors' rows came from: only those that publish ``measure`` are kept."""
     mine = rows[rows["measure"].astype(str) == measure]
@@ -112,23 +112,23 @@ def population_at(history: pd.DataFrame, year: int) -> tuple[pd.Series, int | No
         return pd.Series(dtype=float), None
     earlier = [y for y in years if y <= year]
     used = earlier[-1] if earlier else years[0]
-    mine = _rows(rows, ["population"], used)
+    mine = measure_rows(rows, ["population"], used)
     return mine.set_index("ons_code")["value"].astype(float), used
 
 
 def _frame(index: pd.Index, history: pd.DataFrame, year: int) -> pd.DataFrame:
-    ids = _ids(history).reindex(index)
+    ids = authority_ids(history).reindex(index)
     out = ids.reset_index().rename(columns={"index": "ons_code"})
     out.insert(3, "year", year)
     return out
 
 
-def _per_head(gbp_k: pd.Series, population: pd.Series) -> pd.Series:
+def per_head(gbp_k: pd.Series, population: pd.Series) -> pd.Series:
     pop = population.reindex(gbp_k.index)
     return gbp_k * 1000 / pop.where(pop > 0)
 
 
-def _ratio(numerator: pd.Series, denominator: pd.Series) -> pd.Series:
+def ratio(numerator: pd.Series, denominator: pd.Series) -> pd.Series:
     return numerator / denominator.where(denominator > 0)
 
 
@@ -155,8 +155,8 @@ def dsg_position(history: pd.DataFrame, year: int | None) -> pd.DataFrame:
     if found is None:
         return pd.DataFrame(columns=columns)
     measures = [DSG_MEASURE, *RESERVE_MEASURES.values()]
-    rows = _rows(history, measures, found)
-    wide = _wide(rows, measures).dropna(subset=[DSG_MEASURE])
+    rows = measure_rows(history, measures, found)
+    wide = wide_by_measure(rows, measures).dropna(subset=[DSG_MEASURE])
     out = _frame(wide.index, history, found)
     account = wide[DSG_MEASURE]
     deficit = 0.0 - account  # 0.0 - 0.0 is 0.0, where -0.0 would print as "-0"
@@ -165,11 +165,11 @@ def dsg_position(history: pd.DataFrame, year: int | None) -> pd.DataFrame:
     out["dsg_account_gbp_k"] = account.to_numpy()
     out["dsg_deficit_gbp_k"] = deficit.to_numpy()
     out["usable_reserves_gbp_k"] = usable.to_numpy()
-    out["dsg_deficit_to_usable_reserves"] = _ratio(deficit, usable).to_numpy()
+    out["dsg_deficit_to_usable_reserves"] = ratio(deficit, usable).to_numpy()
     out["population"] = population.reindex(wide.index).to_numpy()
     out["population_year"] = pop_year
-    out["dsg_deficit_per_head_gbp"] = _per_head(deficit, population).to_numpy()
-    out["source_file"] = _source(rows, DSG_MEASURE).reindex(wide.index).to_numpy()
+    out["dsg_deficit_per_head_gbp"] = per_head(deficit, population).to_numpy()
+    out["source_file"] = source_files(rows, DSG_MEASURE).reindex(wide.index).to_numpy()
     return out[columns]
 
 
@@ -200,7 +200,7 @@ def reserves_position(history: pd.DataFrame, year: int | None) -> pd.DataFrame:
     if found is None:
         return pd.DataFrame(columns=RESERVE_COLUMNS)
     measures = [f"RS{n}_{d}" for n in (915, 916) for d in ("1apr", "31mar")] + [NRE]
-    rows = _rows(history, measures)
+    rows = measure_rows(history, measures)
     rows = rows[rows["year"] <= found]
     balances = reserve_balances(rows)
     now = balances[balances["year"] == found].set_index(["ons_code", "kind"])
@@ -220,16 +220,16 @@ def reserves_position(history: pd.DataFrame, year: int | None) -> pd.DataFrame:
         on=["ons_code", "kind"],
         how="left",
     )
-    merged["balance_to_nre"] = _ratio(merged["balance_gbp_k"], merged["nre_gbp_k"])
+    merged["balance_to_nre"] = ratio(merged["balance_gbp_k"], merged["nre_gbp_k"])
     merged["change_gbp_k"] = merged["balance_gbp_k"] - merged["from_balance_gbp_k"]
-    merged["change_fraction"] = _ratio(merged["change_gbp_k"], merged["from_balance_gbp_k"])
+    merged["change_fraction"] = ratio(merged["change_gbp_k"], merged["from_balance_gbp_k"])
     pairs = pd.MultiIndex.from_arrays([merged["ons_code"], merged["from_year"]])
     merged["aggregated_from"] = pairs.isin(aggregated)
-    ids = _ids(history).reindex(merged["ons_code"])
+    ids = authority_ids(history).reindex(merged["ons_code"])
     merged["name"] = ids["name"].to_numpy()
     merged["authority_class"] = ids["authority_class"].to_numpy()
     sources = {
-        kind: _source(rows[rows["year"] == found], measure)
+        kind: source_files(rows[rows["year"] == found], measure)
         for kind, measure in RESERVE_MEASURES.items()
     }
     merged["source_file"] = [
@@ -253,13 +253,13 @@ def debt_position(history: pd.DataFrame, year: int | None) -> pd.DataFrame:
     found = newest_year(history, DEBT_MEASURES["cfr"], year)
     if found is None:
         return pd.DataFrame(columns=columns)
-    rows = _rows(history, DEBT_MEASURES.values(), found)
-    wide = _wide(rows, DEBT_MEASURES.values()).dropna(how="all")
+    rows = measure_rows(history, DEBT_MEASURES.values(), found)
+    wide = wide_by_measure(rows, DEBT_MEASURES.values()).dropna(how="all")
     nre_year = newest_year(history, NRE, found)
     if nre_year is None:
         nre_year = newest_year(history, NRE, None)
     nre = (
-        _wide(_rows(history, [NRE], nre_year), [NRE])[NRE]
+        wide_by_measure(measure_rows(history, [NRE], nre_year), [NRE])[NRE]
         if nre_year is not None
         else pd.Series(dtype=float)
     )
@@ -268,13 +268,13 @@ def debt_position(history: pd.DataFrame, year: int | None) -> pd.DataFrame:
     for kind, measure in DEBT_MEASURES.items():
         value = wide[measure]
         out[f"{kind}_gbp_k"] = value.to_numpy()
-        out[f"{kind}_per_head_gbp"] = _per_head(value, population).to_numpy()
-        out[f"{kind}_to_nre"] = _ratio(value, nre.reindex(wide.index)).to_numpy()
+        out[f"{kind}_per_head_gbp"] = per_head(value, population).to_numpy()
+        out[f"{kind}_to_nre"] = ratio(value, nre.reindex(wide.index)).to_numpy()
     out["nre_gbp_k"] = nre.reindex(wide.index).to_numpy()
     out["nre_year"] = nre_year
     out["population"] = population.reindex(wide.index).to_numpy()
     out["population_year"] = pop_year
-    out["source_file"] = _source(rows, DEBT_MEASURES["cfr"]).reindex(wide.index).to_numpy()
+    out["source_file"] = source_files(rows, DEBT_MEASURES["cfr"]).reindex(wide.index).to_numpy()
     return out[columns]
 
 

@@ -20,10 +20,16 @@ from analysis.benchmarking.settings import BenchmarkSettings
 from analysis.core.config import Council
 from analysis.core.errors import InputError, Problem, Problems, display_path
 from analysis.core.provenance import record_input, sha256_of
+from analysis.public_data import (
+    check_file,
+    check_size,
+    read_neighbours,
+    read_performance,
+    read_rs_many,
+    tidy,
+)
 from analysis.public_data import find_files as find_history_files
 from analysis.public_data import load_panel as load_public_panel
-from analysis.public_data import read_neighbours, read_performance, read_rs_many
-from analysis.public_data._common import check_file, check_size, tidy
 from analysis.public_data.panel import input_key as history_key
 from analysis.public_data.panel import read_population_releases, with_corrected_codes
 

@@ -11,10 +11,10 @@ from analysis.benchmarking import finances as fin
 from analysis.benchmarking import service_finances as svc
 from analysis.benchmarking.report_finances import (
     FinancialPosition,
-    _head_words,
-    _mine,
-    _per_head,
-    _population,
+    council_row,
+    head_words,
+    per_head_text,
+    population_words,
 )
 from analysis.core.display import gbp_m_text, half_up, pct_text
 from analysis.core.periods import year_label
@@ -102,7 +102,7 @@ def budget_sentences(pos: FinancialPosition) -> list[str]:
         amount = gbp_m_text(abs(row["variance_gbp_k"]))
         text = (
             f"The largest {word} was on {row['service'].lower()}: {amount} "
-            f"({_head_words(abs(row['variance_per_head_gbp']))}"
+            f"({head_words(abs(row['variance_per_head_gbp']))}"
         )
         frac = row["variance_fraction_of_budget"]
         if not pd.isna(frac):
@@ -120,7 +120,7 @@ def budget_sentences(pos: FinancialPosition) -> list[str]:
     outturn_files = ", ".join(sorted(set(mine["outturn_file"].dropna().astype(str))))
     sentences.append(
         f"Source: budget RA {year_label(year)} ({budget_files}); outturn RS {year_label(year)} "
-        f"({outturn_files}); " + _population(year, mine["population_year"].iloc[0]) + "."
+        f"({outturn_files}); " + population_words(year, mine["population_year"].iloc[0]) + "."
     )
     return sentences
 
@@ -159,16 +159,16 @@ def split_sentences(pos: FinancialPosition, most: int = 3) -> list[str]:
         sentences = []
         for _, row in above.iterrows():
             sentences.append(
-                f"{row['service']} cost {_per_head(row['net_per_head_gbp'])} per head net in "
+                f"{row['service']} cost {per_head_text(row['net_per_head_gbp'])} per head net in "
                 f"{year_label(year)} against a comparator median of "
-                f"{_per_head(row['median_net_per_head_gbp'])}: the council "
-                f"{row['reason']} (spending {_per_head(row['spend_per_head_gbp'])} per head, "
-                f"median {_per_head(row['median_spend_per_head_gbp'])}; income "
-                f"{_per_head(row['income_per_head_gbp'])}, median "
-                f"{_per_head(row['median_income_per_head_gbp'])})."
+                f"{per_head_text(row['median_net_per_head_gbp'])}: the council "
+                f"{row['reason']} (spending {per_head_text(row['spend_per_head_gbp'])} per head, "
+                f"median {per_head_text(row['median_spend_per_head_gbp'])}; income "
+                f"{per_head_text(row['income_per_head_gbp'])}, median "
+                f"{per_head_text(row['median_income_per_head_gbp'])})."
             )
     pop_year = pos.split["population_year"].iloc[0]
-    sentences.append(f"Source: RSX {year_label(year)}; " + _population(year, pop_year) + ".")
+    sentences.append(f"Source: RSX {year_label(year)}; " + population_words(year, pop_year) + ".")
     return sentences
 
 
@@ -176,7 +176,7 @@ def headline_row(pos: FinancialPosition) -> pd.DataFrame:
     """One row of the council's headline financial-position figures (the national index)."""
     row: dict = dict.fromkeys(HEADLINE_COLUMNS)
     row["ons_code"] = pos.code
-    dsg = _mine(pos.dsg, pos.code)
+    dsg = council_row(pos.dsg, pos.code)
     if dsg is not None:
         row["dsg_year"] = int(dsg["year"])
         row["dsg_deficit_gbp_k"] = dsg["dsg_deficit_gbp_k"]
@@ -193,7 +193,7 @@ def headline_row(pos: FinancialPosition) -> pd.DataFrame:
             if {"unallocated", "earmarked"} <= set(ratios.index)
             else None
         )
-    debt = _mine(pos.debt, pos.code)
+    debt = council_row(pos.debt, pos.code)
     if debt is not None:
         row["debt_year"] = int(debt["year"])
         row["cfr_per_head_gbp"] = debt["cfr_per_head_gbp"]

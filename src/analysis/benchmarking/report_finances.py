@@ -17,6 +17,7 @@ import pandas as pd
 
 from analysis.benchmarking import finances as fin
 from analysis.benchmarking import service_finances as svc
+from analysis.benchmarking.national import national_for
 from analysis.core.display import gbp_m_text, half_up, pct_text
 from analysis.core.periods import year_label
 
@@ -54,13 +55,24 @@ def position(
 
 
 def for_result(result) -> FinancialPosition:
-    """The financial position for a :class:`~analysis.benchmarking.pipeline.BenchmarkResult`."""
-    history = result.panel.history
-    if history is None:
-        history = pd.DataFrame(columns=["ons_code", "year", "measure", "value", "source_file"])
+    """The financial position for a :class:`~analysis.benchmarking.pipeline.BenchmarkResult`:
+    every authority's measures from the panel's national figures (computed once per panel and
+    year, :mod:`~analysis.benchmarking.national`)."""
     comps = result.comparators
     comparators = list(comps.loc[comps["role"] == "comparator", "ons_code"]) if len(comps) else []
-    return position(history, result.council.ons_code, result.council.name, comparators, result.year)
+    code = result.council.ons_code
+    dsg, reserves, debt, budget, split = national_for(result.panel).finances(result.year)
+    return FinancialPosition(
+        code=code,
+        name=result.council.name,
+        comparators=[c for c in comparators if c != code],
+        year=result.year,
+        dsg=dsg,
+        reserves=reserves,
+        debt=debt,
+        budget=budget,
+        split=split,
+    )
 
 
 # Words ------------------------------------------------------------------------------------------
@@ -79,7 +91,7 @@ def _money(value_gbp_k: float) -> str:
     return f"{sign}£{half_up(abs(value_gbp_k), 0)}k"
 
 
-def _per_head(value: float) -> str:
+def per_head_text(value: float) -> str:
     sign = "-" if value < 0 and half_up(abs(value), 0) != "0" else ""
     return f"{sign}£{half_up(abs(value), 0)}"
 
@@ -87,12 +99,12 @@ def _per_head(value: float) -> str:
 NO_POPULATION = "no figure per head (no population estimate for it in the data)"
 
 
-def _head_words(value: float) -> str:
+def head_words(value: float) -> str:
     """'£113 per head', or why there is no figure per head."""
-    return NO_POPULATION if pd.isna(value) else f"{_per_head(value)} per head"
+    return NO_POPULATION if pd.isna(value) else f"{per_head_text(value)} per head"
 
 
-def _population(year: int, pop_year) -> str:
+def population_words(year: int, pop_year) -> str:
     if pop_year is None or pd.isna(pop_year):
         return "no population estimate in the data"
     pop_year = int(pop_year)
@@ -101,7 +113,7 @@ def _population(year: int, pop_year) -> str:
     return f"population mid-{pop_year} (mid-{year} is not in the data)"
 
 
-def _mine(frame: pd.DataFrame, code: str) -> pd.Series | None:
+def council_row(frame: pd.DataFrame, code: str) -> pd.Series | None:
     rows = frame[frame["ons_code"] == code]
     return rows.iloc[0] if len(rows) else None
 
@@ -116,14 +128,14 @@ def dsg_sentences(pos: FinancialPosition) -> list[str]:
             "account (the schools high-needs deficit)."
         ]
     year = int(dsg["year"].iloc[0])
-    row = _mine(dsg, pos.code)
+    row = council_row(dsg, pos.code)
     if row is None:
         return [
             f"{pos.name} has no DSG adjustment account figure in the {year_label(year)} revenue "
             "outturn (RS)."
         ]
     compared = fin.compare(dsg, "dsg_deficit_per_head_gbp", pos.code, pos.comparators).iloc[0]
-    source = f"Source: RS {year_label(year)}; " + _population(year, row["population_year"])
+    source = f"Source: RS {year_label(year)}; " + population_words(year, row["population_year"])
     deficit = row["dsg_deficit_gbp_k"]
     peers = dsg[dsg["authority_class"] == row["authority_class"]]["dsg_account_gbp_k"].dropna()
     if deficit == 0 and len(peers) and (peers == 0).all():
@@ -136,7 +148,7 @@ def dsg_sentences(pos: FinancialPosition) -> list[str]:
     median = compared["comparator_median"]
     median_words = (
         f"the median of its {int(compared['n_comparators'])} comparators was "
-        f"{_per_head(median)} per head"
+        f"{per_head_text(median)} per head"
         if not np.isnan(median)
         else "no comparator has the figure"
     )
@@ -150,12 +162,12 @@ def dsg_sentences(pos: FinancialPosition) -> list[str]:
         )
         first = (
             f"At {_march(year)}, {pos.name}'s schools high-needs deficit (the DSG adjustment "
-            f"account) was {gbp_m_text(deficit)}: {_head_words(row['dsg_deficit_per_head_gbp'])}"
+            f"account) was {gbp_m_text(deficit)}: {head_words(row['dsg_deficit_per_head_gbp'])}"
             f"{share_words}."
         )
         cls, n_class = row["authority_class"], int(compared["n_class"])
         national = (
-            f" and the median of all {n_class} {cls} councils {_per_head(compared['class_median'])}"
+            f" and the median of all {n_class} {cls} councils {per_head_text(compared['class_median'])}"
             if n_class and not pd.isna(compared["class_median"])
             else ""
         )
@@ -273,7 +285,7 @@ def debt_sentences(pos: FinancialPosition) -> list[str]:
     if debt.empty:
         return [f"No capital outturn (COR C) year up to {year_label(pos.year)} is in the data."]
     year = int(debt["year"].iloc[0])
-    row = _mine(debt, pos.code)
+    row = council_row(debt, pos.code)
     if row is None:
         return [f"{pos.name} is not in the {year_label(year)} capital outturn (COR C)."]
     out = []
@@ -286,13 +298,13 @@ def debt_sentences(pos: FinancialPosition) -> list[str]:
             continue
         compared = fin.compare(debt, f"{kind}_per_head_gbp", pos.code, pos.comparators).iloc[0]
         ratio = row[f"{kind}_to_nre"]
-        text = f"its {label} was {_money(value)} ({_head_words(row[f'{kind}_per_head_gbp'])}"
+        text = f"its {label} was {_money(value)} ({head_words(row[f'{kind}_per_head_gbp'])}"
         if not pd.isna(ratio):
             text += f"; {pct_text(ratio)} of net revenue expenditure"
         text += ")"
         if not np.isnan(compared["comparator_median"]):
             text += (
-                f", against a comparator median of {_per_head(compared['comparator_median'])} "
+                f", against a comparator median of {per_head_text(compared['comparator_median'])} "
                 "per head"
             )
         words.append(text)
@@ -308,7 +320,7 @@ def debt_sentences(pos: FinancialPosition) -> list[str]:
     )
     out.append(
         f"Source: capital outturn COR C {year_label(year)} ({row['source_file']}); "
-        + _population(year, row["population_year"])
+        + population_words(year, row["population_year"])
         + "."
         + nre_note
     )

@@ -11,14 +11,14 @@ from analysis.benchmarking.finances import (
     IDS,
     SERVICES,
     SPLIT_KINDS,
-    _ids,
-    _per_head,
-    _ratio,
-    _rows,
-    _source,
-    _wide,
+    authority_ids,
+    measure_rows,
     newest_year,
+    per_head,
     population_at,
+    ratio,
+    source_files,
+    wide_by_measure,
 )
 
 # (d) Budget against outturn --------------------------------------------------------------------
@@ -56,10 +56,10 @@ def budget_against_outturn(history: pd.DataFrame, year: int | None) -> pd.DataFr
     if found is None:
         return pd.DataFrame(columns=BUDGET_COLUMNS)
     measures = [f"{p}{line}" for p in ("RA", "RS") for line in SERVICES]
-    rows = _rows(history, measures, found)
-    wide = _wide(rows, measures)
+    rows = measure_rows(history, measures, found)
+    wide = wide_by_measure(rows, measures)
     population, pop_year = population_at(history, found)
-    ids = _ids(history)
+    ids = authority_ids(history)
     parts = []
     for line, service in SERVICES.items():
         budget, outturn = wide[f"RA{line}"], wide[f"RS{line}"]
@@ -74,11 +74,11 @@ def budget_against_outturn(history: pd.DataFrame, year: int | None) -> pd.DataFr
                 "budget_gbp_k": budget[have].to_numpy(),
                 "outturn_gbp_k": outturn[have].to_numpy(),
                 "variance_gbp_k": variance.to_numpy(),
-                "variance_per_head_gbp": _per_head(variance, population).to_numpy(),
-                "variance_fraction_of_budget": _ratio(variance, budget[have]).to_numpy(),
+                "variance_per_head_gbp": per_head(variance, population).to_numpy(),
+                "variance_fraction_of_budget": ratio(variance, budget[have]).to_numpy(),
                 "population_year": pop_year,
-                "budget_file": _source(rows, f"RA{line}").reindex(variance.index).to_numpy(),
-                "outturn_file": _source(rows, f"RS{line}").reindex(variance.index).to_numpy(),
+                "budget_file": source_files(rows, f"RA{line}").reindex(variance.index).to_numpy(),
+                "outturn_file": source_files(rows, f"RS{line}").reindex(variance.index).to_numpy(),
             }
         )
         parts.append(part)
@@ -109,10 +109,10 @@ def service_split(history: pd.DataFrame, year: int | None) -> pd.DataFrame:
     if found is None:
         return pd.DataFrame(columns=SPLIT_COLUMNS)
     measures = [f"RSX{line}_{k}" for line in SERVICES for k in SPLIT_KINDS]
-    rows = _rows(history, measures, found)
-    wide = _wide(rows, measures)
+    rows = measure_rows(history, measures, found)
+    wide = wide_by_measure(rows, measures)
     population, pop_year = population_at(history, found)
-    ids = _ids(history)
+    ids = authority_ids(history)
     parts = []
     for line, service in SERVICES.items():
         part = pd.DataFrame({"ons_code": wide.index, "year": found, "line": line})
@@ -120,9 +120,9 @@ def service_split(history: pd.DataFrame, year: int | None) -> pd.DataFrame:
         for kind in SPLIT_KINDS:
             value = wide[f"RSX{line}_{kind}"]
             part[f"{kind}_gbp_k"] = value.to_numpy()
-            part[f"{kind}_per_head_gbp"] = _per_head(value, population).to_numpy()
+            part[f"{kind}_per_head_gbp"] = per_head(value, population).to_numpy()
         part["population_year"] = pop_year
-        part["source_file"] = _source(rows, f"RSX{line}_net").reindex(wide.index).to_numpy()
+        part["source_file"] = source_files(rows, f"RSX{line}_net").reindex(wide.index).to_numpy()
         parts.append(part.dropna(subset=["net_gbp_k"]))
     out = pd.concat(parts, ignore_index=True)
     out["name"] = out["ons_code"].map(ids["name"])

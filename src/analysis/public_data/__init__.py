@@ -11,7 +11,7 @@ tidy panel that every question can use (below the domains: benchmarking and the 
   Parquet and rebuilt when an input changes; successors aggregated from predecessors.
 """
 
-from analysis.public_data._common import TIDY_COLUMNS, clear_cache
+from analysis.public_data._common import TIDY_COLUMNS, check_file, check_size, clear_cache, tidy
 from analysis.public_data.borrowing import read_borrowing
 from analysis.public_data.boundaries import read_restructuring
 from analysis.public_data.capital import read_capital
@@ -31,6 +31,8 @@ __all__ = [
     "TIDY_COLUMNS",
     "UNMATCHED_COLUMNS",
     "attach_ons_codes",
+    "check_file",
+    "check_size",
     "clear_cache",
     "ecode_to_ons",
     "join_report",
@@ -51,5 +53,6 @@ __all__ = [
     "read_rsx",
     "read_taxbase",
     "standard_measure",
+    "tidy",
     "unmatched_frame",
 ]

@@ -21,6 +21,7 @@ from typing import Any
 
 import pandas as pd
 
+from analysis.core.cache import clear_memory, code_fingerprint, derived
 from analysis.core.errors import InputError, Problem, display_path
 from analysis.core.provenance import record_input
 from analysis.core.sheet_limits import WEB_PAGE, SheetLimits, check_workbook, is_web_page
@@ -61,20 +62,16 @@ MISSING_MARKERS = {
 # Authority classes as published -> the classes used in council.yaml.
 CLASS_ALIASES = {"L": "LB", "ILB": "LB", "OLB": "LB", "LB": "LB"}
 
-_CACHE: dict[tuple[str, str, float, int], pd.DataFrame] = {}
-
 
 def cached(kind: str, path: Path, build: Callable[[Path], pd.DataFrame]) -> pd.DataFrame:
-    """Parse ``path`` once per process (keyed on path, mtime and size); returns a copy."""
-    stat = path.stat()
-    key = (kind, str(path.resolve()), stat.st_mtime, stat.st_size)
-    if key not in _CACHE:
-        _CACHE[key] = build(path)
-    return _CACHE[key].copy()
+    """``build(path)``, parsed once per file content and readers' code (the project's one cache,
+    :mod:`analysis.core.cache`: keyed on the file's SHA-256); returns a copy."""
+    return derived(kind, [path], lambda: build(path), code=code_fingerprint("public_data"))
 
 
 def clear_cache() -> None:
-    _CACHE.clear()
+    """Forget the parsed files held in this process (the cache on disk stays)."""
+    clear_memory()
 
 
 def check_file(path: str | Path, what: str) -> Path:

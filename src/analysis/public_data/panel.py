@@ -33,7 +33,7 @@ import pandas as pd
 
 from analysis.core.errors import InputError, display_path
 from analysis.core.provenance import record_input, sha256_of
-from analysis.public_data._common import check_size
+from analysis.public_data._common import cached, check_file, check_size
 from analysis.public_data.borrowing import read_borrowing
 from analysis.public_data.boundaries import Restructuring, read_restructuring
 from analysis.public_data.capital import read_capital
@@ -255,7 +255,9 @@ def with_corrected_codes(frame: pd.DataFrame, folder: str | Path) -> pd.DataFram
     found = find_files(folder)["restructuring"]
     if not found:
         return frame
-    return correct_ons_codes(frame, read_restructuring(found[0]).lookup)
+    path = check_file(found[0], "restructuring lookup")
+    lookup = cached("restructuring-lookup", path, lambda p: read_restructuring(p).lookup)
+    return correct_ons_codes(frame, lookup)
 
 
 def build_panel(folder: str | Path, hashes: dict[str, str] | None = None) -> pd.DataFrame:

@@ -57,19 +57,19 @@ from analysis.public_data._common import (
     wrong_file,
 )
 from analysis.public_data.rs_legacy import (
-    _ASSET,
+    ASSET_CODE,
     RESERVE_LEVEL_LINES,
     WHAT,
-    _date_of,
-    _group_titles,
-    _known_titles,
-    _legacy_kind,
-    _line_of,
-    _marker_row,
-    _qualified,
-    _year,
     concordance,
+    date_of,
+    group_titles,
+    known_titles,
+    legacy_kind,
+    line_of,
+    marker_row,
     normalise_description,
+    qualified_title,
+    sheet_year,
 )
 
 # Service lines (net current expenditure) benchmarked per head; totals and police/fire excluded.
@@ -141,24 +141,24 @@ def _read_sheet(path: Path, sheet: str, rows: list[tuple], h: int) -> pd.DataFra
     width = max([len(rows[h])] + [len(r) for r in above])
 
     def is_line(v):
-        return _line_of(v) is not None
+        return line_of(v) is not None
 
     # A marker row labels most of the titled columns (ten at least, in a sheet that wide).
     least = max(3, min(10, sum(1 for t in texts if t) // 2))
-    line_i = _marker_row(above, is_line, prefer=lambda v: _line_of(v) == (805, "805"), least=least)
-    asset_i = _marker_row(
-        above, lambda v: isinstance(v, str) and bool(_ASSET.match(v.strip())), least=least
+    line_i = marker_row(above, is_line, prefer=lambda v: line_of(v) == (805, "805"), least=least)
+    asset_i = marker_row(
+        above, lambda v: isinstance(v, str) and bool(ASSET_CODE.match(v.strip())), least=least
     )
     line_row = above[line_i] if line_i is not None else ()
     asset_row = above[asset_i] if asset_i is not None else ()
-    kind = _legacy_kind(rows[:h])
+    kind = legacy_kind(rows[:h])
     titles = " ".join(clean_text(v) for r in rows[:h] for v in r[:3] if isinstance(v, str))
-    others = _marker_row(
+    others = marker_row(
         above, lambda v: isinstance(v, str) and bool(_OTHER_CODE.match(v.strip())), least=least
     )
     if _OTHER_TITLE.search(titles) or (others is not None and asset_i is None):
         return None  # another publication's table
-    if line_i is None and asset_i is None and _known_titles(rows[h]) < _MIN_TITLES:
+    if line_i is None and asset_i is None and known_titles(rows[h]) < _MIN_TITLES:
         return None  # an identifier table of another publication
     if line_i is None and asset_i is None and kind is None:
         return Problem(
@@ -178,9 +178,10 @@ def _read_sheet(path: Path, sheet: str, rows: list[tuple], h: int) -> pd.DataFra
             for j in range(width)
             if j not in ident
             and (
-                _line_of(cell(line_row, j)) is not None
+                line_of(cell(line_row, j)) is not None
                 or (
-                    isinstance(cell(asset_row, j), str) and _ASSET.match(cell(asset_row, j).strip())
+                    isinstance(cell(asset_row, j), str)
+                    and ASSET_CODE.match(cell(asset_row, j).strip())
                 )
             )
         ]
@@ -195,7 +196,7 @@ def _read_sheet(path: Path, sheet: str, rows: list[tuple], h: int) -> pd.DataFra
     if not candidates:
         return Problem(shown, "no data columns beside the identifiers", sheet=sheet, row=h + 1)
     first = min(candidates)
-    groups = _group_titles(above, width, first, {i for i in (line_i, asset_i) if i is not None})
+    groups = group_titles(above, width, first, {i for i in (line_i, asset_i) if i is not None})
 
     known = concordance()
     seen_titles: dict[str, int] = {}
@@ -203,7 +204,7 @@ def _read_sheet(path: Path, sheet: str, rows: list[tuple], h: int) -> pd.DataFra
     for j in candidates:
         title = clean_text(cell(rows[h], j))
         asset = clean_text(cell(asset_row, j)) if asset_i is not None else ""
-        line = _line_of(cell(line_row, j)) if line_i is not None else None
+        line = line_of(cell(line_row, j)) if line_i is not None else None
         key = normalise_description(title)
         if title:
             seen_titles[key] = seen_titles.get(key, 0) + 1
@@ -212,7 +213,7 @@ def _read_sheet(path: Path, sheet: str, rows: list[tuple], h: int) -> pd.DataFra
         elif asset and (asset.lower(), 1) in known:
             base, number = known[(asset.lower(), 1)]
             dated = base.endswith(("_1apr", "_31mar"))
-        elif title and (qualified := _qualified(known, groups[j], key)) is not None:
+        elif title and (qualified := qualified_title(known, groups[j], key)) is not None:
             base, number = qualified
             dated = False
         elif title and (key, seen_titles[key]) in known:
@@ -240,7 +241,7 @@ def _read_sheet(path: Path, sheet: str, rows: list[tuple], h: int) -> pd.DataFra
             else:
                 measure += f"_{kind}"
         elif not dated and (level or counts[base] > 1):
-            date = _date_of(title) or _date_of(asset) or _date_of(" ".join(groups[j]))
+            date = date_of(title) or date_of(asset) or date_of(" ".join(groups[j]))
             if date is None and level and kind == "net":
                 date = "_1apr"
             if date is not None:
@@ -319,7 +320,7 @@ def _parse(path: Path) -> pd.DataFrame:
             if isinstance(result, Problem):
                 problems.append(result)
                 continue
-            year = _year(rows[:h], sheet)
+            year = sheet_year(rows[:h], sheet)
             if year is None:
                 problems.append(
                     Problem(

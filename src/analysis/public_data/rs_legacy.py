@@ -18,7 +18,7 @@ RESERVE_LEVEL_LINES = {911, 912, 913, 914, 915, 916, 983} | set(range(1023, 1031
 _CONCORDANCE: dict[tuple[str, int], tuple[str, int | None]] | None = None
 
 
-def _year(rows: list[tuple], sheet: str) -> int | None:
+def sheet_year(rows: list[tuple], sheet: str) -> int | None:
     """The financial year the title rows (or else the sheet name) give."""
     for row in rows:
         for value in row[:3]:
@@ -68,7 +68,7 @@ def concordance() -> dict[tuple[str, int], tuple[str, int | None]]:
     return _CONCORDANCE
 
 
-def _legacy_kind(rows: list[tuple]) -> str | None:
+def legacy_kind(rows: list[tuple]) -> str | None:
     """Which measure a sheet says it holds on its title rows (the rows above its header):
     ``net`` (net current expenditure), ``capital`` (capital charges or items) or ``total`` (net
     total cost)."""
@@ -85,11 +85,11 @@ def _legacy_kind(rows: list[tuple]) -> str | None:
 
 
 _LINE_TEXT = re.compile(r"^(\d{3,4})(?:\.0+)?([a-z])?$")
-_ASSET = re.compile(r"^RS-[A-Za-z]")
+ASSET_CODE = re.compile(r"^RS-[A-Za-z]")
 _FORM_REF = re.compile(r"^C\d+R\d+[a-z]?$", re.IGNORECASE)
 
 
-def _line_of(value: object) -> tuple[int, str] | None:
+def line_of(value: object) -> tuple[int, str] | None:
     """(line, as printed) for an RS line-number cell: 190, 1023, '815a'."""
     if is_whole(value, 100, 1999):
         return int(value), str(int(value))
@@ -100,7 +100,7 @@ def _line_of(value: object) -> tuple[int, str] | None:
     return None
 
 
-def _date_of(text: str) -> str | None:
+def date_of(text: str) -> str | None:
     low = text.lower()
     if re.search(r"\b1(st)? april\b", low) or re.search(r"-(start|strt)\b", low):
         return "_1apr"
@@ -109,7 +109,7 @@ def _date_of(text: str) -> str | None:
     return None
 
 
-def _group_titles(above: list[tuple], width: int, first: int, skip: set[int]) -> list[list[str]]:
+def group_titles(above: list[tuple], width: int, first: int, skip: set[int]) -> list[list[str]]:
     """For each column, the group titles printed above it (each carried right to the next), one
     per title row, nearest the header last. Numbers and form references (``C1R190``) are not
     titles."""
@@ -128,7 +128,7 @@ def _group_titles(above: list[tuple], width: int, first: int, skip: set[int]) ->
     return groups
 
 
-def _qualified(known: dict, groups: list[str], key: str) -> tuple[str, int | None] | None:
+def qualified_title(known: dict, groups: list[str], key: str) -> tuple[str, int | None] | None:
     """The concordance's entry for a title under one of its group titles, if it has one."""
     for group in reversed(groups):
         found = known.get((f"{normalise_description(group)} > {key}", 1))
@@ -137,7 +137,7 @@ def _qualified(known: dict, groups: list[str], key: str) -> tuple[str, int | Non
     return None
 
 
-def _marker_row(above: list[tuple], test, prefer=None, least: int = 10) -> int | None:
+def marker_row(above: list[tuple], test, prefer=None, least: int = 10) -> int | None:
     """Index (in ``above``) of the row nearest the header with at least ``least`` cells passing
     ``test`` (one holding ``prefer`` if any does)."""
     found = [i for i, row in enumerate(above) if sum(1 for v in row if test(v)) >= least]
@@ -148,7 +148,7 @@ def _marker_row(above: list[tuple], test, prefer=None, least: int = 10) -> int |
     return found[-1] if found else None
 
 
-def _known_titles(header: tuple) -> int:
+def known_titles(header: tuple) -> int:
     """How many of a header row's titles the concordance knows (an RS sheet has dozens)."""
     titles = {normalise_description(v) for v in header if isinstance(v, str) and v.strip()}
     known = {key for key, _ in concordance()}
