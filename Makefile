@@ -49,8 +49,8 @@ browser-tools: ## Headless Chromium (Debian package, when root) and axe-core (np
 run: env ## Build the quarterly pack (COUNCIL, PERIOD, SCENARIO) into outputs/
 	$(PY) -m analysis run --council $(COUNCIL) --period $(PERIOD) --scenario $(SCENARIO)
 
-batch: env ## Packs for every upper-tier council on the published data, and a national index
-	$(PY) -m analysis batch --class UA,MD,LB,SC
+batch: env ## Packs for every council of every class on the published data, and a national index
+	$(PY) -m analysis batch
 
 validate: env ## Check a council's input data without building anything
 	$(PY) -m analysis validate --council $(COUNCIL) --period $(PERIOD)
