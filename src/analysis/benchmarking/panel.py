@@ -117,29 +117,21 @@ def _find(directory: Path, patterns: list[str]) -> list[Path]:
 
 
 def find_public_files(directory: Path, settings: BenchmarkSettings) -> dict[str, list[Path]]:
-    """The published files in a folder (searched recursively by their published names)."""
-    patterns = {
-        # Years with line numbers and ONS codes (.xlsx, or .ods as now published); the legacy
-        # .xls years without ONS codes reach the reports through the history panel.
-        "rs": [
-            "RS_*.xlsx",
-            "RS_*.ods",
-            "*Revenue_Outturn_Summary*.xlsx",
-            "revenue_outturn_summary/*.xlsx",
-            "revenue_outturn_summary/*.ods",
-        ],
-        "population": ["*popestimates*.xlsx", "*mye*.xlsx", "population/*.xlsx"],
-        "neighbours": ["*neighbour*.json"],
-        "performance": ["*oflog*.csv", "performance/*.csv"],
+    """The published files in a folder, found as the public-data panel finds them
+    (:func:`analysis.public_data.find_files`: by their published names, recursively, as
+    spreadsheets or CSV saves). The RS years are those with ONS codes: the legacy ``.xls``
+    years (2010-11 to 2013-14, E-codes only) reach the reports through the history panel.
+    ``settings.public_files`` names a file of a kind instead."""
+    found = find_history_files(directory)
+    files = {
+        "rs": [p for p in found["rs"] if p.suffix.lower() != ".xls"],
+        "population": found["population"],
+        "neighbours": _find(directory, ["*neighbour*.json"])[:1],
+        "performance": _find(directory, ["*oflog*.csv", "performance/*.csv"]),
     }
-    files = {}
-    for kind, globs in patterns.items():
-        if kind in settings.public_files:
-            files[kind] = [directory / settings.public_files[kind]]
-        else:
-            files[kind] = _find(directory, globs)
-    if files["neighbours"]:
-        files["neighbours"] = files["neighbours"][:1]
+    for kind, name in settings.public_files.items():
+        if kind in files:
+            files[kind] = [directory / name]
     return files
 
 
