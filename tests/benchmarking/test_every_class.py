@@ -11,7 +11,7 @@ import pandas as pd
 from analysis.benchmarking.positions import own_years
 from analysis.benchmarking.priorities import notional_savings
 from analysis.benchmarking.reasons import not_proposed_because
-from analysis.benchmarking.report_tables import basis_words, set_difference
+from analysis.benchmarking.report import basis_words, set_difference
 from analysis.benchmarking.resilience import reserve_sentences
 from analysis.benchmarking.services import not_compared, not_compared_sentence
 from analysis.benchmarking.settings import ReviewRules

@@ -154,7 +154,7 @@ def test_budget_against_outturn(history, pos):
     # Education: 11,000 - 10,000 = +1,000 (£10 per head, 10%); ASC: 19,500 - 20,000 = -500.
     assert mine.loc[190, "variance_gbp_k"] == 1000
     assert mine.loc[190, "variance_per_head_gbp"] == pytest.approx(10)
-    assert mine.loc[360, "variance_fraction_of_budget"] == pytest.approx(-0.025)
+    assert mine.loc[360, "variance_of_budget_fraction"] == pytest.approx(-0.025)
     assert mine.loc[190, "budget_file"] == RA23 and mine.loc[190, "outturn_file"] == RS23
     table = rb.budget_table(pos).set_index("service")
     # Comparators' shares: education 5%, 0%, 10% -> 5%; ASC 5%, -10%, 0% -> 0%.
@@ -306,7 +306,7 @@ def test_budget_against_outturn_on_the_published_files(shared_public):
     assert budget.loc[("E06000022", 190), "variance_gbp_k"] == 9338
     assert budget.loc[("E10000016", 190), "variance_gbp_k"] == 84907
     assert budget.loc[("E10000016", 360), "variance_gbp_k"] == 39416
-    assert budget.loc[("E06000022", 190), "variance_fraction_of_budget"] == pytest.approx(
+    assert budget.loc[("E06000022", 190), "variance_of_budget_fraction"] == pytest.approx(
         9338 / 70674
     )
 
@@ -350,3 +350,62 @@ def test_a_sum_of_predecessors_names_the_files_that_publish_the_measure():
     )
     debt = fin.debt_position(rows, 2023).set_index("ons_code")
     assert debt.loc[A, "source_file"] == "COR_C.xlsx"
+
+
+def test_a_service_the_council_neither_budgets_nor_spends_on_is_left_out(history):
+    """A district's education: nil budget, outturn, spending and income are not a row of the
+    budget or split tables (nor an overspend, nor 'costs less'); both say once it is left out."""
+    extra = []
+    for measure, source in (("RA330", RA23), ("RS330", RS23)):
+        extra += _rows(2023, measure, {A: 0, B: 900, C: 1000, D: 800}, source)
+    for kind in ("total_expenditure", "total_income", "net"):
+        extra += _rows(2022, f"RSX330_{kind}", {A: 0, B: 500, C: 600, D: 700}, RSX22)
+    both = pd.concat([history, pd.DataFrame(extra)], ignore_index=True)
+    pos = rep.position(both, A, "Alpha", [B, C, D], 2023)
+    assert "Children's social care" not in set(rb.budget_table(pos)["service"])
+    assert 330 not in set(rb.split_table(pos)["line"])
+    assert set(rb.budget_table(pos)["service"]) == {"Education services", "Adult social care"}
+    budget = rb.budget_sentences(pos)
+    assert budget[1] == (
+        "Not in the table: children's social care, with neither a budget nor an outturn for Alpha "
+        "in 2023-24."
+    )
+    assert (
+        "Not in the table: children's social care, on which Alpha recorded no spending and no "
+        "income in 2022-23." in rb.split_sentences(pos)
+    )
+
+
+def test_a_net_cost_equal_to_the_median_costs_the_same():
+    split = pd.DataFrame(
+        {
+            "ons_code": [A, B],
+            "line": [190, 190],
+            "service": ["Edu", "Edu"],
+            "net_per_head_gbp": [100.001, 100.0],
+            "total_expenditure_per_head_gbp": [150, 150],
+            "total_income_per_head_gbp": [50, 50],
+            "employees_per_head_gbp": [1, 1],
+            "year": 2022,
+            "source_file": RSX22,
+        }
+    )
+    assert svc.split_reasons(split, A, [B])["reason"].tolist() == ["costs the same"]
+
+
+def test_a_service_the_class_does_not_provide_is_left_out_once(pos):
+    """A district's education is not a district service: not in the budget or split table, even
+    with a few pounds of agency work recorded, and said once, as the cost table says it."""
+    from dataclasses import replace
+
+    district = replace(
+        pos,
+        not_provided={190: "the county council", 390: "the county council"},
+        authority_class="SD",
+    )
+    assert set(rb.budget_table(district)["service"]) == {"Adult social care"}
+    assert set(rb.split_table(district)["line"]) == {360}
+    assert rb.budget_sentences(district)[1] == (
+        "Not in the table: education services, not a district service (the county council runs it)."
+    )
+    assert rb.split_sentences(district)[-2] == rb.budget_sentences(district)[1]

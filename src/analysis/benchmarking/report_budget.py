@@ -16,6 +16,7 @@ from analysis.benchmarking.report_finances import (
     per_head_text,
     population_words,
 )
+from analysis.benchmarking.services import CLASS_WORDS
 from analysis.core.display import gbp_m_text, half_up, pct_text
 from analysis.core.periods import year_label
 
@@ -35,28 +36,30 @@ HEADLINE_COLUMNS = [
     "budget_year",
     "largest_overspend_service",
     "largest_overspend_gbp_k",
-    "largest_overspend_fraction_of_budget",
+    "largest_overspend_of_budget_fraction",
 ]
 
 
 def budget_table(pos: FinancialPosition) -> pd.DataFrame:
     """The council's services: budget, outturn, over (+) or under (-) spend (£k, per head, share of
-    budget) and its comparators' median share."""
+    budget) and its comparators' median share; without the services the class does not provide
+    or the council has neither budgeted nor spent on (:func:`left_out_sentences` names them)."""
     columns = [
         "service",
         "budget_gbp_k",
         "outturn_gbp_k",
         "variance_gbp_k",
         "variance_per_head_gbp",
-        "variance_fraction_of_budget",
+        "variance_of_budget_fraction",
         "comparator_median_fraction",
         "n_comparators",
     ]
     mine = pos.budget[pos.budget["ons_code"] == pos.code]
+    mine = mine[~mine["service"].isin(_left_out(pos, pos.budget, svc.BUDGET_NIL_COLUMNS))]
     if mine.empty:
         return pd.DataFrame(columns=columns)
     compared = fin.compare(
-        pos.budget, "variance_fraction_of_budget", pos.code, pos.comparators, by=["line"]
+        pos.budget, "variance_of_budget_fraction", pos.code, pos.comparators, by=["line"]
     ).set_index("line")
     out = mine.set_index("line").join(
         compared[["comparator_median", "n_comparators"]].rename(
@@ -92,6 +95,12 @@ def budget_sentences(pos: FinancialPosition) -> list[str]:
         + f" (outturn {gbp_m_text(table['outturn_gbp_k'].sum())} against a budget of "
         f"{gbp_m_text(table['budget_gbp_k'].sum())})."
     ]
+    sentences += left_out_sentences(
+        pos,
+        pos.budget,
+        svc.BUDGET_NIL_COLUMNS,
+        f"with neither a budget nor an outturn for {pos.name} in {year_label(year)}",
+    )
     over = table[table["variance_gbp_k"] > 0].sort_values("variance_gbp_k", ascending=False)
     under = table[table["variance_gbp_k"] < 0].sort_values("variance_gbp_k")
     for rows, word in ((over, "overspend"), (under, "underspend")):
@@ -104,7 +113,7 @@ def budget_sentences(pos: FinancialPosition) -> list[str]:
             f"The largest {word} was on {row['service'].lower()}: {amount} "
             f"({head_words(abs(row['variance_per_head_gbp']))}"
         )
-        frac = row["variance_fraction_of_budget"]
+        frac = row["variance_of_budget_fraction"]
         if not pd.isna(frac):
             text += f", {pct_text(abs(frac))} {'over' if frac > 0 else 'under'} its budget"
         text += ")"
@@ -125,10 +134,55 @@ def budget_sentences(pos: FinancialPosition) -> list[str]:
     return sentences
 
 
+def services_list(services: list[str]) -> str:
+    """'education services, children social care and public health' (lower case, joined)."""
+    names = [s[0].lower() + s[1:] if s[:2] != s[:2].upper() else s for s in services]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def _not_provided(pos: FinancialPosition, frame: pd.DataFrame) -> list[str]:
+    """The services in ``frame`` the council's class does not provide, in line order."""
+    lines = frame.drop_duplicates("line").sort_values("line")
+    return list(lines.loc[lines["line"].isin(list(pos.not_provided)), "service"])
+
+
+def _left_out(pos: FinancialPosition, frame: pd.DataFrame, columns: list[str]) -> list[str]:
+    """Every service a table of ``frame`` leaves out: those the class does not provide, then
+    those the council has nothing for (:func:`~.service_finances.nil_services`)."""
+    statutory = _not_provided(pos, frame)
+    nil = svc.nil_services(frame, pos.code, columns)
+    return statutory + [s for s in nil if s not in statutory]
+
+
+def left_out_sentences(
+    pos: FinancialPosition, frame: pd.DataFrame, columns: list[str], nil_words: str
+) -> list[str]:
+    """What a table leaves out, once: the services the class does not provide (as the cost
+    table's 'not compared' says), then those with nothing recorded (``nil_words``)."""
+    sentences = []
+    statutory = _not_provided(pos, frame)
+    if statutory:
+        word = CLASS_WORDS.get(pos.authority_class, pos.authority_class)
+        who = sorted({pos.not_provided[line] for line in pos.not_provided})
+        plural = len(statutory) > 1
+        sentences.append(
+            "Not in the table: "
+            + services_list(statutory)
+            + (f", not {word} services" if plural else f", not a {word} service")
+            + f" ({' and '.join(who)} {'runs them' if plural else 'runs it'})."
+        )
+    nil = [s for s in svc.nil_services(frame, pos.code, columns) if s not in statutory]
+    if nil:
+        sentences.append("Not in the table: " + services_list(nil) + f", {nil_words}.")
+    return sentences
+
+
 def split_table(pos: FinancialPosition) -> pd.DataFrame:
     """Per service: spending, income and net cost per head against the comparators' medians and
-    why the net cost differs (:func:`~analysis.benchmarking.finances.split_reasons`)."""
-    return svc.split_reasons(pos.split, pos.code, pos.comparators)
+    why the net cost differs (:func:`~analysis.benchmarking.finances.split_reasons`), without
+    the services the council's class does not provide."""
+    table = svc.split_reasons(pos.split, pos.code, pos.comparators)
+    return table[~table["line"].isin(list(pos.not_provided))].reset_index(drop=True)
 
 
 def split_sentences(pos: FinancialPosition, most: int = 3) -> list[str]:
@@ -167,6 +221,12 @@ def split_sentences(pos: FinancialPosition, most: int = 3) -> list[str]:
                 f"{per_head_text(row['income_per_head_gbp'])}, median "
                 f"{per_head_text(row['median_income_per_head_gbp'])})."
             )
+    sentences += left_out_sentences(
+        pos,
+        pos.split,
+        svc.SPLIT_NIL_COLUMNS,
+        f"on which {pos.name} recorded no spending and no income in {year_label(year)}",
+    )
     pop_year = pos.split["population_year"].iloc[0]
     sentences.append(f"Source: RSX {year_label(year)}; " + population_words(year, pop_year) + ".")
     return sentences
@@ -205,7 +265,7 @@ def headline_row(pos: FinancialPosition) -> pd.DataFrame:
         if len(over):
             row["largest_overspend_service"] = over["service"].iloc[0]
             row["largest_overspend_gbp_k"] = over["variance_gbp_k"].iloc[0]
-            row["largest_overspend_fraction_of_budget"] = over["variance_fraction_of_budget"].iloc[
+            row["largest_overspend_of_budget_fraction"] = over["variance_of_budget_fraction"].iloc[
                 0
             ]
     return pd.DataFrame([row], columns=HEADLINE_COLUMNS)
@@ -217,7 +277,7 @@ BUDGET_HEADERS = {
     "outturn_gbp_k": "Outturn (£k)",
     "variance_gbp_k": "Over (+) / under (-) spend (£k)",
     "variance_per_head_gbp": "Per head (£)",
-    "variance_fraction_of_budget": "Share of budget",
+    "variance_of_budget_fraction": "Share of budget",
     "comparator_median_fraction": "Comparators' median share",
     "n_comparators": "Comparators with data",
 }

@@ -10,7 +10,7 @@ service split, and gives the one-row headline table the national index reads.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -18,6 +18,7 @@ import pandas as pd
 from analysis.benchmarking import finances as fin
 from analysis.benchmarking import service_finances as svc
 from analysis.benchmarking.national import national_for
+from analysis.benchmarking.services import NOT_PROVIDED
 from analysis.core.display import gbp_m_text, half_up, pct_text
 from analysis.core.periods import year_label
 
@@ -35,6 +36,9 @@ class FinancialPosition:
     debt: pd.DataFrame
     budget: pd.DataFrame
     split: pd.DataFrame
+    # Service lines the council's class does not provide ({line: who runs them}), and its class.
+    not_provided: dict[int, str] = field(default_factory=dict)
+    authority_class: str = ""
 
 
 def position(
@@ -72,6 +76,8 @@ def for_result(result) -> FinancialPosition:
         debt=debt,
         budget=budget,
         split=split,
+        not_provided=dict(NOT_PROVIDED.get(result.council.authority_class, {})),
+        authority_class=result.council.authority_class,
     )
 
 

@@ -32,7 +32,7 @@ BUDGET_COLUMNS = [
     "outturn_gbp_k",
     "variance_gbp_k",
     "variance_per_head_gbp",
-    "variance_fraction_of_budget",
+    "variance_of_budget_fraction",
     "population_year",
     "budget_file",
     "outturn_file",
@@ -75,7 +75,7 @@ def budget_against_outturn(history: pd.DataFrame, year: int | None) -> pd.DataFr
                 "outturn_gbp_k": outturn[have].to_numpy(),
                 "variance_gbp_k": variance.to_numpy(),
                 "variance_per_head_gbp": per_head(variance, population).to_numpy(),
-                "variance_fraction_of_budget": ratio(variance, budget[have]).to_numpy(),
+                "variance_of_budget_fraction": ratio(variance, budget[have]).to_numpy(),
                 "population_year": pop_year,
                 "budget_file": source_files(rows, f"RA{line}").reindex(variance.index).to_numpy(),
                 "outturn_file": source_files(rows, f"RS{line}").reindex(variance.index).to_numpy(),
@@ -130,10 +130,28 @@ def service_split(history: pd.DataFrame, year: int | None) -> pd.DataFrame:
     return out[SPLIT_COLUMNS]
 
 
+def nil_services(frame: pd.DataFrame, code: str, columns: list[str]) -> list[str]:
+    """The services (in line order) whose ``columns`` are all nil or missing for ``code``: ones
+    the council did not run, or recorded nothing for, that year (a district's education)."""
+    mine = frame[frame["ons_code"] == code].sort_values("line")
+    empty = mine[columns].fillna(0).eq(0).all(axis=1)
+    return list(mine.loc[empty, "service"])
+
+
+SPLIT_NIL_COLUMNS = [
+    "net_per_head_gbp",
+    "total_expenditure_per_head_gbp",
+    "total_income_per_head_gbp",
+]
+BUDGET_NIL_COLUMNS = ["budget_gbp_k", "outturn_gbp_k"]
+
+
 def split_reasons(split: pd.DataFrame, code: str, comparators: list[str]) -> pd.DataFrame:
     """For each service, the council's spending and income per head against the comparators'
     medians, and why its net cost differs: ``reason`` is ``spends more``, ``earns less``,
-    ``spends more and earns less`` (naming the larger part first), ``costs less`` or ``no data``.
+    ``spends more and earns less`` (naming the larger part first), ``costs less``, ``costs the
+    same`` or ``no data``. A service on which the council neither spends nor earns anything in
+    the year is left out (:func:`nil_services` lists them).
 
     With Δspend = council total expenditure per head - comparators' median and Δincome = council
     total income per head - comparators' median: a service whose net cost per head is above the
@@ -176,9 +194,13 @@ def split_reasons(split: pd.DataFrame, code: str, comparators: list[str]) -> pd.
         d_net = net - med["net_per_head_gbp"]
         d_spend = spend - med["total_expenditure_per_head_gbp"]
         d_income = income - med["total_income_per_head_gbp"]
+        if all(pd.isna(x) or x == 0 for x in (net, spend, income)):
+            continue  # nothing spent or earned: not the council's service this year (nil_services)
         if any(pd.isna(x) for x in (d_net, d_spend, d_income)):
             reason = "no data"
-        elif d_net <= 0:
+        elif round(d_net, 2) == 0:  # equal to the penny, as the table shows it
+            reason = "costs the same"
+        elif d_net < 0:
             reason = "costs less"
         elif d_spend > 0 and d_income < 0:
             reason = (
