@@ -13,6 +13,7 @@ import threading
 import pytest
 
 from analysis.benchmarking import fetch
+from analysis.core.cli_options import add_fetch_arguments
 
 
 @pytest.fixture()
@@ -37,7 +38,7 @@ def server(tmp_path, shared_public):
 
 def args(urls, dest, listing=False):
     parser = argparse.ArgumentParser()
-    fetch.add_arguments(parser)
+    add_fetch_arguments(parser)
     return parser.parse_args([*urls, "--dest", str(dest)] + (["--list"] if listing else []))
 
 
@@ -185,7 +186,7 @@ def content_api(tmp_path, shared_public):
 def api_args(base, registry, dest, years, kinds=None):
     extra = ["--kinds", kinds] if kinds else []
     parser = argparse.ArgumentParser()
-    fetch.add_arguments(parser)
+    add_fetch_arguments(parser)
     return parser.parse_args(
         ["--years", years, "--api", base, "--registry", str(registry), "--dest", str(dest), *extra]
     )

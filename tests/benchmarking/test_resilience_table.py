@@ -51,3 +51,14 @@ def test_resilience_table_words_and_units():
     assert table["description"].iloc[1] == (
         "Years until usable reserves run out at the recent rate of use"
     )
+
+
+def test_the_lag_between_report_and_data_year_in_words():
+    from analysis.benchmarking.report import lag_words
+
+    assert (
+        lag_words(0, "2023-24")
+        == "the latest outturn data are for 2023-24, the same financial year."
+    )
+    assert lag_words(1, "2022-23").endswith("so they describe spending 1 year earlier.")
+    assert lag_words(3, "2020-21").endswith("so they describe spending 3 years earlier.")

@@ -24,17 +24,14 @@ import os
 import sys
 from pathlib import Path
 
-from analysis.benchmarking.download import (  # noqa: F401  (re-exported)
+from analysis.benchmarking.download import (
     TIMEOUT,
     FetchError,
     check_content,
-    download,
     download_to,
     file_name,
-    sha256_bytes,
     sha256_file,
 )
-from analysis.core.cli_options import add_fetch_arguments as add_arguments  # noqa: F401
 
 LOG_NAME = "DATA_LOG.json"
 

@@ -261,7 +261,7 @@ def _read_panel(council: Council, settings: BenchmarkSettings, public_data: Path
         population = (
             attempt(read_population_releases, files["population"]) if files["population"] else None
         )
-        illustrative, source = False, f"published files in {display_path(directory)}"
+        illustrative, source = False, "the government's published files"
         history = attempt(load_public_panel, directory)
     else:
         folder = council.folder / settings.panel
@@ -287,7 +287,7 @@ def _read_panel(council: Council, settings: BenchmarkSettings, public_data: Path
             if rs is not None
             else None
         )
-        source = f"the panel in {display_path(folder)}" + (
+        source = "the council's own benchmarking panel" + (
             " (illustrative figures)" if illustrative else ""
         )
     # The neighbour list and the performance extract are read the same way from either source.

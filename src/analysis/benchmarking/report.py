@@ -150,9 +150,19 @@ def not_compared_text(result: BenchmarkResult) -> str | None:
     return not_compared_sentence(result.not_compared)
 
 
+def lag_words(years: int, data_year: str) -> str:
+    """How far the outturn year lies behind the report's year, in words."""
+    if years <= 0:
+        return f"the latest outturn data are for {data_year}, the same financial year."
+    return (
+        f"the latest outturn data are for {data_year}, so they describe spending {years} "
+        f"year{'s' if years != 1 else ''} earlier."
+    )
+
+
 def caveats(result: BenchmarkResult, period: Period | None = None) -> list[str]:
     lag = (
-        f" The report is for {period.label}; the latest outturn data are for {result.year_label}, so they describe spending {period.year - result.year} year(s) earlier."
+        f" The report is for {period.label}; {lag_words(period.year - result.year, result.year_label)}"
         if period
         else ""
     )

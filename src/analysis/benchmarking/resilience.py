@@ -32,7 +32,7 @@ import pandas as pd
 INDICATORS = {
     "reserves_to_nre_ratio": "Usable reserves / net revenue expenditure",
     "reserves_change_fraction": "Change in usable reserves over the years available",
-    "reserves_sustainability_years": "Years until usable reserves run out at the recent rate of use (shown as 100 where reserves are steady or rising)",
+    "reserves_sustainability_years": "Years until usable reserves run out at the recent rate of use (100 in the saved table where reserves are steady or rising)",
     "interest_to_nre_ratio": "Interest payable / net revenue expenditure",
     "social_care_ratio": "Adult and children's social care / net revenue expenditure",
     "council_tax_ratio": "Council tax requirement / net revenue expenditure",
