@@ -29,7 +29,7 @@ def test_the_spread_is_explained_in_plain_words():
 def test_the_resilience_labels_say_what_100_means():
     label = resilience.INDICATORS["reserves_sustainability_years"]
     _clean(label)
-    assert "100 where reserves are steady or rising" in label
+    assert "100 in the saved table where reserves are steady or rising" in label
 
 
 def test_the_self_assessment_reads_as_a_rating_not_a_code():
