@@ -86,7 +86,7 @@ def test_sentences_say_when_fewer_years(history):
     # B: 40 / 400 = 10.0% at 31 March 2017; fell (40 - 50) / 50 = 20.0% over 1 year.
     assert text[0].startswith("Unallocated reserves were 10.0% of net revenue expenditure")
     assert "fell 20.0% over the 1 year from 31 March 2016" in text[0]
-    assert "Only 1 year of balances are available, not the three CIPFA uses" in text[0]
+    assert "Only 1 year of balances is available, not the three CIPFA uses" in text[0]
     result.council.ons_code = "A"
     result.resilience = indicators[indicators["ons_code"] == "A"].assign(
         comparator_median_value=0.1

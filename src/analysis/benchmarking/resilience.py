@@ -256,8 +256,8 @@ def reserve_sentences(result) -> list[str]:
             )
             if span < CHANGE_YEARS:
                 text += (
-                    f" Only {span} year{'s' if span > 1 else ''} of balances are available, not "
-                    f"the three CIPFA uses."
+                    f" Only {span} year{'s' if span > 1 else ''} of balances "
+                    f"{'are' if span > 1 else 'is'} available, not the three CIPFA uses."
                 )
         else:
             text += " No earlier balance is available, so no change can be shown."
