@@ -98,3 +98,21 @@ def test_without_the_mtfp_report_every_section_says_why_it_is_empty():
     ]
     sentences = [m for _s, m, _k in messages]
     assert len(sentences) == len(set(sentences))
+
+
+def test_each_section_paragraph_says_which_section_it_is_for_the_page_layout():
+    # The stylesheet places the short sections side by side on a wide screen by these marks.
+    from test_summary import productivity
+
+    pack = full_pack()
+    for section, _heading in summary.SECTIONS:
+        html = summary.section_html(pack, section, "base", "2021-22 Q2")
+        assert html.startswith(f'<p class="section-lead" data-section="{section}">'), section
+    with_plan = PackTables({**pack.tables, "mtfp_productivity": productivity()})
+    html = summary.productivity_html(with_plan, "2021-22")
+    assert html.startswith('<p class="section-lead" data-section="productivity">')
+    sentences = summary.productivity_sentences(productivity(), "2021-22")
+    assert html.replace("&#x27;", "'").endswith(" ".join(sentences) + "</p>")
+    # Without the MTFP report the paragraph says the figures come with it.
+    without = PackTables({k: v for k, v in pack.tables.items() if not k.startswith("mtfp")})
+    assert "was not part of this run" in summary.productivity_html(without, "2021-22")

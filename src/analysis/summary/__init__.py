@@ -9,10 +9,12 @@ from analysis.summary.bridge import bridge_chart, bridge_sentence
 from analysis.summary.brief import (
     SECTIONS,
     messages_table,
+    productivity_html,
     proposed_services,
     section_html,
     section_messages,
     services_lead,
+    show_productivity,
     show_section,
     tiles_table,
 )
@@ -90,6 +92,7 @@ __all__ = [
     "percent",
     "probability_sentence",
     "proposed_services",
+    "productivity_html",
     "productivity_sentences",
     "read_pack",
     "reserves_sentence",
@@ -105,6 +108,7 @@ __all__ = [
     "show_detail_link",
     "show_messages",
     "show_not_in_run",
+    "show_productivity",
     "show_section",
     "tiles_table",
     "top_services",

@@ -53,7 +53,7 @@ def bridge_chart(table: pd.DataFrame, source: str = "", period: str | None = Non
     fig, ax = charts.new_figure(
         f"The {end['final_year']} gap moved from {money(start['gap_gbp_m'])} to "
         f"{money(end['gap_gbp_m'])} since {_period_label(start['previous_period'])}",
-        height=4.2,
+        height=3.6,
     )
     charts.waterfall(
         ax,

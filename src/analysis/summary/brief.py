@@ -18,6 +18,7 @@ from analysis.summary.sentences import (
     _join,
     dsg_sentence,
     gap_sentence,
+    productivity_sentences,
     reserves_sentence,
     savings_sentence,
 )
@@ -148,7 +149,23 @@ def section_html(
     text = " ".join(html.escape(t) for t, _k in found)
     key = found[0][1]
     link = f" {detail_link_html(key)}" if pack.has(key) else ""
-    return f'<p class="section-lead">{text}{link}</p>'
+    return f'<p class="section-lead" data-section="{html.escape(section, quote=True)}">{text}{link}</p>'
+
+
+def productivity_html(pack: PackTables, year_label: str | None = None) -> str:
+    """The productivity section's paragraph (the plan's figures in words, or why there are
+    none), marked as a section of the brief like the others (the page's layout places it)."""
+    text = " ".join(
+        html.escape(s)
+        for s in productivity_sentences(pack.get("mtfp_productivity"), year_label, pack.has("mtfp"))
+    )
+    return f'<p class="section-lead" data-section="productivity">{text}</p>'
+
+
+def show_productivity(pack: PackTables, year_label: str | None = None) -> None:
+    from IPython.display import HTML, display
+
+    display(HTML(productivity_html(pack, year_label)))
 
 
 def show_section(

@@ -371,7 +371,7 @@ def gap_chart(
         f"The cumulative budget gap reaches {money(wide.loc[final, chosen])} by {final} "
         f"({chosen.lower()} scenario)"
     )
-    fig, ax = charts.new_figure(title, height=3.6)
+    fig, ax = charts.new_figure(title, height=3.2)
     for style, name in zip(charts.series_styles(len(names)), names, strict=True):
         ax.plot(
             range(len(years)),
