@@ -3,7 +3,8 @@
 - the import-linter contracts in ``pyproject.toml`` hold (command > pack > domains > core; the
   pack never imports a domain; the summary never imports the savings code);
 - no module imports itself back through another (no import cycles, lazy imports included);
-- the machinery imports no private name from another module (a module over about 600 lines
+- no module imports a private name from another module, nor another package's private
+  module (a module over about 600 lines
   needs a reason: a review guideline in CONTRIBUTING.md, not a test);
 - notebooks import each domain's public package, never its internals.
 """
@@ -53,33 +54,49 @@ def test_cycle_check_finds_a_cycle(tmp_path, monkeypatch):
 
 
 def _private_imports(files, base: Path = PACKAGE) -> list[str]:
-    """``from analysis.x import _name`` lines: a private name taken from another module."""
+    """``from analysis.x import _name`` lines (a private name taken from another module), and
+    imports of another package's private module (``analysis.public_data._common`` from outside
+    ``public_data``)."""
     found = []
     for path in files:
+        package = path.relative_to(base).parts[0] if len(path.relative_to(base).parts) > 1 else ""
         tree = ast.parse(path.read_text(encoding="utf-8"))
         for node in ast.walk(tree):
+            modules = []
             if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("analysis"):
                 names = [a.name for a in node.names if a.name.startswith("_")]
                 if names and not all(n.startswith("__") for n in names):
                     found.append(f"{path.relative_to(base)}: {node.module} {names}")
+                modules = [node.module]
+            elif isinstance(node, ast.Import):
+                modules = [a.name for a in node.names if a.name.startswith("analysis")]
+            for module in modules:
+                parts = module.split(".")
+                private = [p for p in parts[1:] if p.startswith("_") and not p.startswith("__")]
+                if private and (len(parts) < 3 or parts[1] != package):
+                    found.append(f"{path.relative_to(base)}: private module {module}")
     return found
 
 
-def test_the_machinery_imports_no_private_name_from_another_module():
-    """The pack, the core and the command share helpers by making them public."""
-    files = [
-        *(PACKAGE / "pack").rglob("*.py"),
-        *(PACKAGE / "core").rglob("*.py"),
-        PACKAGE / "cli.py",
-        PACKAGE / "__main__.py",
-    ]
-    assert _private_imports(files) == []
+def test_no_module_imports_a_private_name_from_another_module():
+    """Modules share helpers by making them public (issue 21); a package's private modules
+    (``_common``) are imported only inside it."""
+    assert _private_imports(sorted(PACKAGE.rglob("*.py"))) == []
 
 
 def test_the_private_import_check_finds_one(tmp_path):
     module = tmp_path / "m.py"
     module.write_text("from analysis.core.tables import _NAME\n")
     assert _private_imports([module], tmp_path) == ["m.py: analysis.core.tables ['_NAME']"]
+    (tmp_path / "benchmarking").mkdir()
+    other = tmp_path / "benchmarking" / "panel.py"
+    other.write_text("from analysis.public_data._common import tidy\n")
+    inside = tmp_path / "public_data" / "rs.py"
+    inside.parent.mkdir()
+    inside.write_text("from analysis.public_data._common import tidy\n")
+    assert _private_imports([other, inside], tmp_path) == [
+        "benchmarking/panel.py: private module analysis.public_data._common"
+    ]
 
 
 def test_each_domain_is_a_package_with_a_public_api():

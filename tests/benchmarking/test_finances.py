@@ -167,8 +167,7 @@ def test_budget_against_outturn(history, pos):
         "budget); its comparators' median was 5% over budget.",
         "The largest underspend was on adult social care: £0.5m (£5 per head, 3% under its "
         "budget); its comparators' median was on budget.",
-        "Source: budget RA 2023-24 (RA_2023-24.csv); outturn RS 2023-24 (RS_2023-24.ods); "
-        "population mid-2023.",
+        "Source: budget RA 2023-24; outturn RS 2023-24; population mid-2023.",
     ]
     assert svc.budget_against_outturn(history, 2022).empty
 
@@ -227,7 +226,7 @@ def test_debt(history, pos):
         "of net revenue expenditure), against a comparator median of £250 per head; its gross "
         "external borrowing was £40.0m (£400 per head; 89% of net revenue expenditure), against "
         "a comparator median of £125 per head.",
-        "Source: capital outturn COR C 2018-19 (COR_C.xlsx); population mid-2018. Net revenue "
+        "Source: capital outturn COR C 2018-19; population mid-2018. Net revenue "
         "expenditure is that of 2016-17, the nearest outturn year in the data (no 2018-19 RS).",
     ]
 

@@ -145,3 +145,23 @@ def test_file_stem():
     )
     assert len(charts.file_stem("word " * 40)) <= 80
     assert charts.file_stem("£") == "chart"
+
+
+@pytest.mark.parametrize(
+    ("start", "steps", "end", "low", "high"),
+    [
+        (20.6, [0.0, 0.0, 3.7, 0.0], 24.3, 0.0, 24.3),  # a nil last step at the top
+        (20.0, [-3.0, 1.0], 18.0, 0.0, 20.0),  # a falling step's base is the highest point
+        (-2.0, [-1.0], -3.0, -3.0, 0.0),  # all below zero
+    ],
+)
+def test_a_waterfall_leaves_room_for_its_figures(start, steps, end, low, high):
+    """Every bar's figure sits above it inside the axes: the limits reach 12% of the range past
+    the highest (and lowest, below zero) bar, whatever bar ends there."""
+    fig, ax = charts.new_figure("A waterfall", height=3.6)
+    charts.waterfall(ax, [str(i) for i in range(len(steps) + 2)], start, steps, end)
+    bottom, top = ax.get_ylim()
+    span = high - low
+    assert top == pytest.approx(high + 0.12 * span)
+    assert bottom == pytest.approx(low - 0.12 * span if low < 0 else 0.0)
+    charts.plt.close(fig)

@@ -353,7 +353,10 @@ def test_pack_extras_print_the_committee_paper_and_first_screens(
 # A committee paper on screen: the first screen, tables that fit, words not identifiers
 
 SIZES = {"desktop": (1366, 768), "phone": (390, 844)}
-IDENTIFIER = re.compile(r"\b[A-Za-z0-9]+(?:_[A-Za-z0-9]+)+\b|\.csv\b|_gbp")
+IDENTIFIER = re.compile(
+    r"\b[A-Za-z0-9]+(?:_[A-Za-z0-9]+)+\b|\.csv\b|\.ya?ml\b|\.md\b|\.json\b|_gbp"
+    r"|(?<![\w.])/(?:[\w.-]+/)+[\w.-]*"  # a folder path such as /home/me/data/
+)
 
 MEASURE = """() => {
   const vw = document.documentElement.clientWidth, vh = window.innerHeight;
@@ -414,7 +417,7 @@ def benchmark_pack(tmp_path_factory, shared_public):
 
     result = build_pack(
         "bath-ne-somerset",
-        "2016-17-Q4",
+        "2023-24-Q4",  # the newest outturn: its financial position, budget and RSX sentences
         "base",
         notebooks=["benchmark", "summary"],
         output_root=tmp_path_factory.mktemp("benchmark-pack"),

@@ -17,7 +17,10 @@ from bs4 import BeautifulSoup
 from analysis.core import paths
 from analysis.core.scenarios import key_in_words, title_in_folder, title_of
 
-IDENTIFIER = re.compile(r"\b[A-Za-z0-9]+(?:_[A-Za-z0-9]+)+\b|\.csv\b|_gbp")
+IDENTIFIER = re.compile(
+    r"\b[A-Za-z0-9]+(?:_[A-Za-z0-9]+)+\b|\.csv\b|\.ya?ml\b|\.md\b|\.json\b|_gbp"
+    r"|(?<![\w.])/(?:[\w.-]+/)+[\w.-]*"  # a folder path such as /home/me/data/
+)
 
 
 def visible_text(html: str) -> str:
@@ -49,6 +52,10 @@ def test_the_scan_finds_identifiers_only_where_a_reader_sees_them():
     )
     assert identifiers(html) == [".csv", "lost_gbp_m", "pay_shock"]
     assert identifiers("<p>A £12.3m gap; 2021-22 Q2; 45.2%</p>") == []
+    assert identifiers(
+        "<p>Set in council.yaml; see data/raw/README.md; using files in /work/shared/data/public; "
+        "the ratio of council tax requirement / net revenue expenditure</p>"
+    ) == [".md", ".yaml", "/work/shared/data/public"]
 
 
 def test_a_scenario_title_comes_from_the_file_else_from_its_name(tmp_path):

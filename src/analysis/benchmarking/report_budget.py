@@ -125,11 +125,11 @@ def budget_sentences(pos: FinancialPosition) -> list[str]:
                 else "on budget"
             )
         sentences.append(text + ".")
-    budget_files = ", ".join(sorted(set(mine["budget_file"].dropna().astype(str))))
-    outturn_files = ", ".join(sorted(set(mine["outturn_file"].dropna().astype(str))))
+    # The publications, not their file names (the manifest lists the files read).
     sentences.append(
-        f"Source: budget RA {year_label(year)} ({budget_files}); outturn RS {year_label(year)} "
-        f"({outturn_files}); " + population_words(year, mine["population_year"].iloc[0]) + "."
+        f"Source: budget RA {year_label(year)}; outturn RS {year_label(year)}; "
+        + population_words(year, mine["population_year"].iloc[0])
+        + "."
     )
     return sentences
 

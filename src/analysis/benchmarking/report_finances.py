@@ -1,6 +1,6 @@
 """The financial position in the value-for-money report: tables and the sentences beside them,
 each generated from the figures of :mod:`analysis.benchmarking.finances` and naming its year and
-source file.
+source (the publication; the files read, with their SHA-256, are in the manifest).
 
 :func:`for_result` computes every measure for a benchmark run (its council, comparators and data
 year); the ``*_sentences`` functions say what the figures say; the ``*_table`` functions give the
@@ -325,7 +325,7 @@ def debt_sentences(pos: FinancialPosition) -> list[str]:
         f"outturn year in the data (no {year_label(year)} RS)."
     )
     out.append(
-        f"Source: capital outturn COR C {year_label(year)} ({row['source_file']}); "
+        f"Source: capital outturn COR C {year_label(year)}; "
         + population_words(year, row["population_year"])
         + "."
         + nre_note

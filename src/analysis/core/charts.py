@@ -398,11 +398,13 @@ def waterfall(ax, labels: Sequence[str], start: float, steps: Sequence[float], e
     up, down, total = bar_styles(3)
     level = float(start)
     values = [float(start), *map(float, steps), float(end)]
+    extents = [0.0]
     for i, value in enumerate(values):
         first_or_last = i in (0, len(values) - 1)
         bottom = 0.0 if first_or_last else level
         style = total if first_or_last else (up if value > 0 else down)
         ax.bar(i, value, bottom=bottom, **style)
+        extents += [bottom, bottom + value]
         ax.annotate(
             f"{value:.1f}" if first_or_last or value == 0 else f"{value:+.1f}",
             (i, bottom + max(value, 0.0)),
@@ -415,4 +417,9 @@ def waterfall(ax, labels: Sequence[str], start: float, steps: Sequence[float], e
             level += value
     ax.set_xticks(range(len(values)), list(labels), rotation=30, ha="right")
     ax.axhline(0, color=MUTED, linewidth=0.8)
-    ax.margins(y=0.12)  # room for the figures above the bars
+    # Room for the figures above the bars, set here: a floating bar's base is a "sticky" edge
+    # that autoscaling never pads past, so a step ending at the top (a nil last step) would put
+    # its figure on the chart's title.
+    low, high = min(extents), max(extents)
+    pad = 0.12 * (high - low) or 1.0
+    ax.set_ylim(low - (pad if low < 0 else 0.0), high + pad)

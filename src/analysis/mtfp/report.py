@@ -608,8 +608,7 @@ def built_from_sentence(assumptions, council_name: str) -> str:
     text = " ".join(str(assumptions.description or "").split())
     if not text:
         return (
-            f"The assumptions file for {council_name} does not describe its sources: add a "
-            "`description` to its mtfp.yaml saying which figures are published and which "
-            "illustrative."
+            f"The assumptions file for {council_name} does not describe its sources, so this "
+            "pack cannot say which of its figures are published and which illustrative."
         )
     return f"The assumptions file for {council_name} describes its sources: {text}"

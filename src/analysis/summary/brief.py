@@ -15,25 +15,25 @@ import pandas as pd
 from analysis.summary.bridge import bridge_sentence
 from analysis.summary.report import detail_link_html, services_display
 from analysis.summary.sentences import (
-    _join,
     dsg_sentence,
     gap_sentence,
+    join_words,
     productivity_sentences,
     reserves_sentence,
     savings_sentence,
 )
 from analysis.summary.tables import BASE, REPORTS, PackTables, not_in_run_sentence
-from analysis.summary.vfm import _present, top_services, vfm_sentence
+from analysis.summary.vfm import is_present, top_services, vfm_sentence
 
 
 def services_lead(proposals: pd.DataFrame, status: pd.DataFrame | None) -> str:
     """The services section's one sentence: how many services are proposed and which (the
     reasons are in the table below it); without proposals, the benchmarking's own sentence."""
     top = top_services(proposals, len(proposals)) if proposals is not None else None
-    if top is None or top.empty or not _present(status):
+    if top is None or top.empty or not is_present(status):
         return vfm_sentence(proposals, status)
     n = len(top)
-    names = _join([str(s) for s in top["service"]])
+    names = join_words([str(s) for s in top["service"]])
     if n == 1:
         return f"One service is proposed for a value-for-money review: {names}."
     return f"{n} services are proposed for a value-for-money review, in this order: {names}."
@@ -45,7 +45,7 @@ def proposed_services(pack: PackTables) -> pd.DataFrame | None:
     proposals = pack.get("benchmark_review_proposals")
     if not pack.has("benchmark") or proposals is None or proposals.empty:
         return None
-    if not _present(pack.get("benchmark_status")):
+    if not is_present(pack.get("benchmark_status")):
         return None
     return services_display(proposals).drop(columns="rank")  # the rows are in order
 

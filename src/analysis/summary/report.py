@@ -13,16 +13,16 @@ import pandas as pd
 
 from analysis.summary.messages import key_messages
 from analysis.summary.sentences import (
-    _case,
-    _join,
-    _scenario_words,
-    _share,
-    _sort_year,
+    join_words,
     likely_below_year,
     money,
     override_end,
     percent,
+    scenario_case,
     scenario_row,
+    scenario_words,
+    share_of,
+    sort_year,
     year_text,
 )
 from analysis.summary.tables import (
@@ -33,7 +33,7 @@ from analysis.summary.tables import (
     not_in_run_sentence,
     scenario_title,
 )
-from analysis.summary.vfm import _present, reserves_tile, top_services
+from analysis.summary.vfm import is_present, reserves_tile, top_services
 
 
 def dsg_table(headline: pd.DataFrame) -> pd.DataFrame:
@@ -116,8 +116,8 @@ def savings_table(savings: pd.DataFrame) -> pd.DataFrame:
                 1.0,
                 float(row["delivery_rate"]),
                 float(row["forecast_delivery_rate"]),
-                _share(row["at_risk_gbp_m"], row["planned_gbp_m"]),
-                _share(row["lost_gbp_m"], row["planned_gbp_m"]),
+                share_of(row["at_risk_gbp_m"], row["planned_gbp_m"]),
+                share_of(row["lost_gbp_m"], row["planned_gbp_m"]),
             ],
         }
     )
@@ -148,7 +148,7 @@ def headline_tiles(pack: PackTables, scenario: str = BASE) -> list[tuple[str, st
             (
                 f"Budget gap by {final}",
                 money(row["cumulative_gap_final_year_gbp_m"]),
-                f"cumulative, {_case(str(row['scenario']), headline)}, before action to close it",
+                f"cumulative, {scenario_case(str(row['scenario']), headline)}, before action to close it",
             )
         )
         others = headline[headline["scenario"].astype(str) != str(row["scenario"])]
@@ -157,12 +157,12 @@ def headline_tiles(pack: PackTables, scenario: str = BASE) -> list[tuple[str, st
             for _i, r in others.iterrows()
             if year_text(r["general_fund_below_minimum_year"])
         )
-        note = _case(str(row["scenario"]), headline)
+        note = scenario_case(str(row["scenario"]), headline)
         likely = likely_below_year(pack.get("mtfp_monte_carlo"), str(row["scenario"]))
         if likely:
             note += f"; simulation: more likely than not from {likely}"
         if earliest:
-            note += f"; {_scenario_words(earliest[0][1], headline)} scenario: {earliest[0][0]}"
+            note += f"; {scenario_words(earliest[0][1], headline)} scenario: {earliest[0][0]}"
         tiles.append(("General fund below minimum", below or f"Not by {final}", note))
         ends = override_end(row)
         if ends:
@@ -204,7 +204,7 @@ def headline_tiles(pack: PackTables, scenario: str = BASE) -> list[tuple[str, st
         )
     proposals = pack.get("benchmark_review_proposals")
     status = pack.get("benchmark_status")
-    if proposals is not None and not _present(status):
+    if proposals is not None and not is_present(status):
         code = status.iloc[0]["ons_code"]
         tiles.append(("Services to review", "No data", f"no benchmarking data for {code}"))
     elif proposals is not None:
@@ -213,7 +213,8 @@ def headline_tiles(pack: PackTables, scenario: str = BASE) -> list[tuple[str, st
             (
                 "Services to review",
                 f"{len(top)} service{'' if len(top) == 1 else 's'}" if len(top) else "None",
-                _join([str(s) for s in top["service"]]) or "no service qualifies on the evidence",
+                join_words([str(s) for s in top["service"]])
+                or "no service qualifies on the evidence",
             )
         )
     else:
@@ -361,7 +362,7 @@ def gap_chart(
     base = scenario_title(BASE)
     chosen = scenario if scenario in names else (base if base in names else names[0])
     names = [chosen] + [n for n in names if n != chosen]
-    years = sorted(frame["year"].unique(), key=_sort_year)
+    years = sorted(frame["year"].unique(), key=sort_year)
     wide = frame.pivot(
         index="year", columns="scenario", values="budget_gap_cumulative_gbp_m"
     ).reindex(years)[names]

@@ -51,11 +51,11 @@ def year_text(value) -> str | None:
         return text
 
 
-def _sort_year(value: str) -> int:
+def sort_year(value: str) -> int:
     return parse_year(value)
 
 
-def _join(items: Sequence[str]) -> str:
+def join_words(items: Sequence[str]) -> str:
     items = list(items)
     if len(items) <= 1:
         return "".join(items)
@@ -71,7 +71,7 @@ def scenario_row(headline: pd.DataFrame, scenario: str) -> pd.Series:
     return headline.iloc[0]
 
 
-def _scenario_words(name: str, headline: pd.DataFrame | None = None) -> str:
+def scenario_words(name: str, headline: pd.DataFrame | None = None) -> str:
     """A scenario inside a sentence: its ``title`` as written, else its name in lower-case
     words ("pay_shock" -> "pay shock"); never the raw key."""
     words = scenario_title(name, headline)
@@ -79,8 +79,8 @@ def _scenario_words(name: str, headline: pd.DataFrame | None = None) -> str:
     return plain[:1].lower() + plain[1:] if words == plain else words
 
 
-def _case(name: str, headline: pd.DataFrame | None = None) -> str:
-    return "base-case" if name == BASE else f"{_scenario_words(name, headline)} scenario"
+def scenario_case(name: str, headline: pd.DataFrame | None = None) -> str:
+    return "base-case" if name == BASE else f"{scenario_words(name, headline)} scenario"
 
 
 def gap_sentence(headline: pd.DataFrame, scenario: str = BASE) -> str:
@@ -92,9 +92,13 @@ def gap_sentence(headline: pd.DataFrame, scenario: str = BASE) -> str:
     gap = float(row["cumulative_gap_final_year_gbp_m"])
     others = headline[headline["scenario"].astype(str) != name]
     verb = "reaches" if gap > 0 else "is"
-    sentence = f"The {_case(name, headline)} cumulative budget gap {verb} {money(gap)} by {final}"
+    sentence = (
+        f"The {scenario_case(name, headline)} cumulative budget gap {verb} {money(gap)} by {final}"
+    )
     if gap <= 0:
-        sentence = f"The {_case(name, headline)} plan shows no cumulative budget gap by {final}"
+        sentence = (
+            f"The {scenario_case(name, headline)} plan shows no cumulative budget gap by {final}"
+        )
         if round(gap, 1) < 0:
             sentence += f" ({_gap_or_surplus(gap)})"
     if not others.empty:
@@ -102,10 +106,10 @@ def gap_sentence(headline: pd.DataFrame, scenario: str = BASE) -> str:
             "cumulative_gap_final_year_gbp_m", ascending=False, kind="mergesort"
         )
         parts = [
-            f"{_gap_or_surplus(r['cumulative_gap_final_year_gbp_m'])} under the {_scenario_words(str(r['scenario']), headline)} scenario"
+            f"{_gap_or_surplus(r['cumulative_gap_final_year_gbp_m'])} under the {scenario_words(str(r['scenario']), headline)} scenario"
             for _i, r in ordered.iterrows()
         ]
-        sentence += f" ({_join(parts)})"
+        sentence += f" ({join_words(parts)})"
     return sentence + ", before any further action to close it."
 
 
@@ -116,7 +120,7 @@ def _gap_or_surplus(value_gbp_m: float) -> str:
 
 
 def _under(name: str, headline: pd.DataFrame | None = None) -> str:
-    return "the base case" if name == BASE else f"the {_scenario_words(name, headline)} scenario"
+    return "the base case" if name == BASE else f"the {scenario_words(name, headline)} scenario"
 
 
 def reserves_sentence(
@@ -156,14 +160,14 @@ def reserves_sentence(
     falling = others.dropna(subset=["_below"])
     if falling.empty:
         return sentence + " It stays above the minimum under every other scenario modelled."
-    falling = falling.assign(_order=falling["_below"].map(_sort_year)).sort_values(
+    falling = falling.assign(_order=falling["_below"].map(sort_year)).sort_values(
         ["_order", "scenario"], kind="mergesort"
     )
     first = falling.iloc[0]
-    if below and _sort_year(first["_below"]) >= _sort_year(below):
+    if below and sort_year(first["_below"]) >= sort_year(below):
         return sentence
     return sentence + (
-        f" Under the {_scenario_words(str(first['scenario']), headline)} scenario it falls below the minimum in {first['_below']}."
+        f" Under the {scenario_words(str(first['scenario']), headline)} scenario it falls below the minimum in {first['_below']}."
     )
 
 
@@ -199,7 +203,7 @@ def likely_below_year(monte_carlo: pd.DataFrame | None, scenario: str) -> str | 
         return None
     rows = monte_carlo[monte_carlo["scenario"].astype(str) == scenario]
     likely = rows[rows["probability_general_fund_below_minimum_fraction"].astype(float) >= 0.5]
-    years = sorted((year_text(y) for y in likely["year"]), key=_sort_year)
+    years = sorted((year_text(y) for y in likely["year"]), key=sort_year)
     return years[0] if years else None
 
 
@@ -244,7 +248,7 @@ def probability_sentence(
     name = str(row["scenario"])
     own = row.to_frame().T  # the row's own title, where the MTFP table has one
     below = year_text(row["general_fund_below_minimum_year"])
-    ordered = simulated.assign(_order=simulated["year"].map(lambda y: _sort_year(year_text(y))))
+    ordered = simulated.assign(_order=simulated["year"].map(lambda y: sort_year(year_text(y))))
     ordered = ordered.sort_values("_order", kind="mergesort")
     chance = ordered["probability_general_fund_below_minimum_fraction"].astype(float)
     likely = ordered.loc[chance >= 0.5, "year"]
@@ -265,13 +269,13 @@ def probability_sentence(
             f"{pct_text(chance.max())} of simulations in any year"
         )
     same = (first is None and below is None) or (
-        first is not None and below is not None and _sort_year(first) == _sort_year(below)
+        first is not None and below is not None and sort_year(first) == sort_year(below)
     )
     if same:
         return view + ", which agrees with the single projection."
     timing = (
         "earlier than"
-        if below is None or (first and _sort_year(first) < _sort_year(below))
+        if below is None or (first and sort_year(first) < sort_year(below))
         else "later than"
     )
     if round(median, 1) == round(projected, 1):
@@ -345,10 +349,7 @@ def productivity_sentences(
             "was not part of this run."
         ]
     if productivity is None or productivity.empty:
-        return [
-            "The council's productivity plan figures are not in this pack (no productivity.yaml "
-            "in its data folder)."
-        ]
+        return ["The council has not supplied its productivity plan figures for this pack."]
     year = year_text(productivity["year"].iloc[0])
     parts = []
     for i, (_index, row) in enumerate(productivity.iterrows()):
@@ -369,11 +370,11 @@ def productivity_sentences(
     )
     together = f" ({percent_text(total, computed=2)} together)" if len(parts) > 1 else ""
     return [
-        f"In its {year} productivity plan{when} the council reports that {_join(parts)}{together}.",
+        f"In its {year} productivity plan{when} the council reports that {join_words(parts)}{together}.",
         f"Source: {productivity['source'].iloc[0]}.",
     ]
 
 
-def _share(part: float, whole: float) -> float:
+def share_of(part: float, whole: float) -> float:
     whole = float(whole)
     return float(part) / whole if whole else float("nan")

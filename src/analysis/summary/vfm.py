@@ -7,7 +7,7 @@ from __future__ import annotations
 import pandas as pd
 
 from analysis.core.display import pct_text
-from analysis.summary.sentences import _join, year_text
+from analysis.summary.sentences import join_words, year_text
 from analysis.summary.tables import (
     PRIORITY_DETAIL_COLUMNS,
     TOP_SERVICES,
@@ -23,7 +23,7 @@ def top_services(proposals: pd.DataFrame, n: int = TOP_SERVICES) -> pd.DataFrame
     return out
 
 
-def _present(status: pd.DataFrame | None) -> bool:
+def is_present(status: pd.DataFrame | None) -> bool:
     if status is None or status.empty:
         return True
     value = status.iloc[0]["council_present"]
@@ -45,7 +45,7 @@ def vfm_sentence(
 ) -> str:
     """The services proposed for a value-for-money review, each with its own reason; or that
     none qualifies; or that the council is not in the benchmarking data at all."""
-    if not _present(status):
+    if not is_present(status):
         return absent_sentence(status)
     top = top_services(proposals, n)
     year = f" on the {status.iloc[0]['year_label']} figures" if status is not None else ""
@@ -61,10 +61,12 @@ def vfm_sentence(
     elif total > len(top):
         head = (
             f"{total} services are proposed for a value-for-money review; the first {len(top)} "
-            f"are {_join(names)}."
+            f"are {join_words(names)}."
         )
     else:
-        head = f"The {total} services proposed for a value-for-money review are {_join(names)}."
+        head = (
+            f"The {total} services proposed for a value-for-money review are {join_words(names)}."
+        )
     why = [
         f" {r['service']}: {r['reason']}."
         for _i, r in top.iterrows()
