@@ -26,7 +26,7 @@ from analysis.core.cache import code_fingerprint, derived
 
 
 def _code() -> str:
-    return code_fingerprint("benchmarking", "public_data")
+    return code_fingerprint("benchmarking", "public_data", "core")
 
 
 class National:

@@ -66,7 +66,7 @@ CLASS_ALIASES = {"L": "LB", "ILB": "LB", "OLB": "LB", "LB": "LB"}
 def cached(kind: str, path: Path, build: Callable[[Path], pd.DataFrame]) -> pd.DataFrame:
     """``build(path)``, parsed once per file content and readers' code (the project's one cache,
     :mod:`analysis.core.cache`: keyed on the file's SHA-256); returns a copy."""
-    return derived(kind, [path], lambda: build(path), code=code_fingerprint("public_data"))
+    return derived(kind, [path], lambda: build(path), code=code_fingerprint("public_data", "core"))
 
 
 def clear_cache() -> None:
