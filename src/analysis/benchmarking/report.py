@@ -250,14 +250,39 @@ def chart_positions(result: BenchmarkResult):
     return fig
 
 
+def has_performance(result: BenchmarkResult) -> bool:
+    """Whether any performance measure in the data covers one of the council's services."""
+    return not result.performance_points.empty
+
+
+def no_performance_text(result: BenchmarkResult) -> str:
+    """What the page says in place of the cost-against-performance chart and tables."""
+    return (
+        f"No performance measure in these data covers a service {result.council.display_name} "
+        "is compared on, so cost is not set against performance here: the services are judged "
+        "on cost alone, as the review reasons say."
+    )
+
+
+def quadrant_alt(result: BenchmarkResult) -> str:
+    """The quadrant chart's alt text: what it plots, for which service."""
+    line = int(result.performance_points["service_line"].iloc[0])
+    service = SERVICE_LINES.get(line, f"RS line {line}").lower()
+    return (
+        f"Scatter chart of {service}: net cost per head against performance relative to the "
+        f"comparator median, for {result.council.display_name} (highlighted diamond) and each "
+        "comparator with data."
+    )
+
+
 def chart_quadrant(result: BenchmarkResult):
+    """Cost per head against performance for the first service with measures (only where
+    :func:`has_performance`)."""
     from analysis.core import charts
 
     points = result.performance_points
     if points.empty:
-        fig, ax = charts.new_figure("No performance measures to set against cost for these data")
-        ax.set_axis_off()
-        return fig
+        raise ValueError("no performance measures: show no_performance_text(result) instead")
     line = int(points["service_line"].iloc[0])
     pts = points[points["service_line"] == line]
     service = SERVICE_LINES.get(line, f"RS line {line}")
