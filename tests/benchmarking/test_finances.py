@@ -280,6 +280,13 @@ def test_national_index_shows_the_headline(pos, tmp_path):
     assert "Schools high-needs deficit per head" in page
     stacked = national.national_tables([outcome])
     assert stacked["benchmark_financial_position"]["dsg_deficit_gbp_k"].iloc[0] == 2000
+    # A class without schools says so, never "£0".
+    from dataclasses import replace
+
+    district = replace(pos, not_provided={190: "the county council"}, authority_class="SD")
+    rb.headline_row(district).to_csv(tables / "benchmark_financial_position.csv", index=False)
+    assert national.finance_headline(tmp_path / "pack")["no_schools"]
+    assert ">No schools<" in national.index_html([outcome], tmp_path, 1.0)
     # A pack without the table shows "No data", never a zero.
     (tables / "benchmark_financial_position.csv").unlink()
     assert national.finance_headline(tmp_path / "pack")["dsg_per_head"] is None
@@ -408,3 +415,7 @@ def test_a_service_the_class_does_not_provide_is_left_out_once(pos):
         "Not in the table: education services, not a district service (the county council runs it)."
     )
     assert rb.split_sentences(district)[-2] == rb.budget_sentences(district)[1]
+    # A class without schools has no DSG of its own: the headline leaves it out, and says so.
+    headline = rb.headline_row(district).iloc[0]
+    assert not headline["runs_schools"] and pd.isna(headline["dsg_deficit_gbp_k"])
+    assert rb.headline_row(pos).iloc[0]["runs_schools"]

@@ -116,3 +116,39 @@ def test_each_section_paragraph_says_which_section_it_is_for_the_page_layout():
     # Without the MTFP report the paragraph says the figures come with it.
     without = PackTables({k: v for k, v in pack.tables.items() if not k.startswith("mtfp")})
     assert "was not part of this run" in summary.productivity_html(without, "2021-22")
+
+
+def test_without_the_mtfp_report_the_schools_deficit_is_the_published_one():
+    """A benchmark-only pack has the council's own published DSG adjustment account (from the
+    benchmarking report's financial position): the section gives it, and links there."""
+    position = pd.DataFrame(
+        {
+            "runs_schools": [True],
+            "dsg_year": [2023],
+            "dsg_deficit_gbp_k": [22_300.0],
+            "dsg_deficit_per_head_gbp": [112.6],
+            "dsg_deficit_to_usable_reserves": [0.2604],
+        }
+    )
+    pack = summary.PackTables({"benchmark_financial_position": position})
+    dsg = [(m, k) for s, m, k in summary.section_messages(pack, "base", "2023-24 Q4") if s == "dsg"]
+    assert dsg == [
+        (
+            "At 31 March 2024 the published schools high-needs (DSG) deficit was £22.3m (£113 a "
+            "head, 26% of usable reserves); the Medium Term Financial Plan report, which projects "
+            "it, was not part of this run.",
+            "benchmark",
+        )
+    ]
+    nil = position.assign(dsg_deficit_gbp_k=[0.0], dsg_deficit_per_head_gbp=[0.0])
+    assert summary.published_dsg_sentence(nil).startswith(
+        "At 31 March 2024 the published schools high-needs (DSG) adjustment account showed no "
+        "deficit;"
+    )
+    assert summary.published_dsg_sentence(position.assign(dsg_year=[float("nan")])) is None
+    assert summary.published_dsg_sentence(None) is None
+    district = position.assign(runs_schools=[False], dsg_year=[float("nan")])
+    assert summary.published_dsg_sentence(district) == (
+        "Schools are not among the council's services, so it has no schools high-needs (DSG) "
+        "deficit of its own."
+    )

@@ -123,6 +123,7 @@ def finance_headline(pack: Path) -> dict:
         return None if value is None or pd.isna(value) else float(value)
 
     out["dsg_per_head"], out["dsg_year"] = number("dsg_deficit_per_head_gbp"), number("dsg_year")
+    out["no_schools"] = str(row.get("runs_schools")).lower() == "false"
     out["cfr_per_head"], out["debt_year"] = number("cfr_per_head_gbp"), number("debt_year")
     out["budget_year"] = number("budget_year")
     service, amount = row.get("largest_overspend_service"), number("largest_overspend_gbp_k")
@@ -140,7 +141,14 @@ def finance_cells(pack: Path) -> list[str]:
     f = finance_headline(pack)
     dsg, cfr, over = f["dsg_per_head"], f["cfr_per_head"], f["overspend"]
     return [
-        _cell("No data" if dsg is None else f"£{half_up(dsg, 0)}{_year_text(f['dsg_year'])}", dsg),
+        _cell(
+            "No schools"
+            if f.get("no_schools")
+            else "No data"
+            if dsg is None
+            else f"£{half_up(dsg, 0)}{_year_text(f['dsg_year'])}",
+            dsg,
+        ),
         _cell("No data" if cfr is None else f"£{half_up(cfr, 0)}{_year_text(f['debt_year'])}", cfr),
         _cell(
             "No data"

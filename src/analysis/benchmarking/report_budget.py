@@ -20,8 +20,11 @@ from analysis.benchmarking.services import CLASS_WORDS
 from analysis.core.display import gbp_m_text, half_up, pct_text
 from analysis.core.periods import year_label
 
+EDUCATION_LINE = 190  # the RS line whose schools budget the DSG funds
+
 HEADLINE_COLUMNS = [
     "ons_code",
+    "runs_schools",  # False for a class that does not provide education (no DSG of its own)
     "dsg_year",
     "dsg_deficit_gbp_k",
     "dsg_deficit_per_head_gbp",
@@ -236,7 +239,8 @@ def headline_row(pos: FinancialPosition) -> pd.DataFrame:
     """One row of the council's headline financial-position figures (the national index)."""
     row: dict = dict.fromkeys(HEADLINE_COLUMNS)
     row["ons_code"] = pos.code
-    dsg = council_row(pos.dsg, pos.code)
+    row["runs_schools"] = EDUCATION_LINE not in pos.not_provided
+    dsg = council_row(pos.dsg, pos.code) if row["runs_schools"] else None
     if dsg is not None:
         row["dsg_year"] = int(dsg["year"])
         row["dsg_deficit_gbp_k"] = dsg["dsg_deficit_gbp_k"]

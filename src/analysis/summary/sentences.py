@@ -317,6 +317,38 @@ def dsg_sentence(headline: pd.DataFrame, scenario: str = BASE) -> str:
     return text + "a statutory override keeps it off the general fund for now."
 
 
+def published_dsg_sentence(position: pd.DataFrame | None) -> str | None:
+    """Without the MTFP report, the schools deficit as the council last published it (the DSG
+    adjustment account in its outturn return, from the benchmarking report's financial position):
+    'At 31 March 2024 the published schools high-needs (DSG) deficit was £22.3m (£113 a head,
+    26% of usable reserves); the Medium Term Financial Plan report, which projects it, was not
+    part of this run.' None when the benchmarking report has no such figure."""
+    if position is None or position.empty:
+        return None
+    row = position.iloc[0]
+    if "runs_schools" in position.columns and str(row["runs_schools"]).lower() == "false":
+        return (
+            "Schools are not among the council's services, so it has no schools high-needs "
+            "(DSG) deficit of its own."
+        )
+    if pd.isna(row["dsg_year"]):
+        return None
+    balance = f"At 31 March {int(row['dsg_year']) + 1} the published schools high-needs (DSG)"
+    after = "; the Medium Term Financial Plan report, which projects it, was not part of this run."
+    deficit_k = float(row["dsg_deficit_gbp_k"])
+    if round(deficit_k / 1000, 1) <= 0:
+        return f"{balance} adjustment account showed no deficit" + after
+    parts = []
+    per_head = row["dsg_deficit_per_head_gbp"]
+    if pd.notna(per_head):
+        parts.append(f"£{float(per_head):,.0f} a head")
+    share = row["dsg_deficit_to_usable_reserves"]
+    if pd.notna(share):
+        parts.append(f"{pct_text(float(share))} of usable reserves")
+    detail = f" ({', '.join(parts)})" if parts else ""
+    return f"{balance} deficit was {money(deficit_k / 1000)}{detail}" + after
+
+
 def savings_sentence(savings: pd.DataFrame, period_label: str | None = None) -> str:
     """'Of £30.0m of savings planned for 2021-22, £12.0m (40%) had been delivered by 2021-22 Q2
     and £25.5m (85%) is forecast by the year end; £6.0m is at risk (amber or red) and £4.5m

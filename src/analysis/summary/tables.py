@@ -135,6 +135,15 @@ OPTIONAL_TABLES: dict[str, tuple[str, tuple[str, ...]]] = {
         "benchmark",
         ("year", "indicator", "value", "comparator_median_value", "rank", "n_ranked"),
     ),
+    "benchmark_financial_position": (
+        "benchmark",
+        (
+            "dsg_year",
+            "dsg_deficit_gbp_k",
+            "dsg_deficit_per_head_gbp",
+            "dsg_deficit_to_usable_reserves",
+        ),
+    ),
 }
 
 
