@@ -152,3 +152,29 @@ def test_without_the_mtfp_report_the_schools_deficit_is_the_published_one():
         "Schools are not among the council's services, so it has no schools high-needs (DSG) "
         "deficit of its own."
     )
+
+
+def test_a_benchmark_only_summary_leads_with_the_published_schools_deficit():
+    """Without the savings and MTFP reports, the second tile is the council's published schools
+    deficit, not a blank; for a council without schools it stays 'Not in this run'."""
+    from analysis.summary.report import published_dsg_tile
+
+    position = pd.DataFrame(
+        {
+            "runs_schools": [True],
+            "dsg_year": [2023],
+            "dsg_deficit_gbp_k": [103_400.0],
+            "dsg_deficit_per_head_gbp": [64.2],
+            "dsg_deficit_to_usable_reserves": [0.3036],
+        }
+    )
+    tiles = summary.headline_tiles(summary.PackTables({"benchmark_financial_position": position}))
+    assert tiles[1] == (
+        "Schools deficit at 31 March 2024",
+        "£103.4m",
+        "published DSG adjustment account; £64 a head; 30% of usable reserves",
+    )
+    assert published_dsg_tile(position.assign(dsg_deficit_gbp_k=[0.0]))[1] == "None"
+    district = position.assign(runs_schools=[False])
+    tiles = summary.headline_tiles(summary.PackTables({"benchmark_financial_position": district}))
+    assert tiles[1] == ("Savings at risk", "Not in this run", "the savings report was not run")

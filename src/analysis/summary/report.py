@@ -11,6 +11,7 @@ import html
 
 import pandas as pd
 
+from analysis.core.display import pct_text
 from analysis.summary.messages import key_messages
 from analysis.summary.sentences import (
     join_words,
@@ -134,6 +135,33 @@ def services_display(proposals: pd.DataFrame, n: int | None = None) -> pd.DataFr
 SERVICES_HEADERS = {"service": "Service", "rank": "Order", "reason": "Why it is proposed"}
 
 
+def published_dsg_tile(position: pd.DataFrame | None) -> tuple[str, str, str] | None:
+    """The council's published schools deficit as a tile (label, value, note), from the
+    benchmarking report's financial position; None without a figure or for a council without
+    schools."""
+    if position is None or position.empty:
+        return None
+    row = position.iloc[0]
+    if "runs_schools" in position.columns and str(row["runs_schools"]).lower() == "false":
+        return None
+    if pd.isna(row["dsg_year"]) or pd.isna(row["dsg_deficit_gbp_k"]):
+        return None
+    deficit_m = float(row["dsg_deficit_gbp_k"]) / 1000
+    notes = ["published DSG adjustment account"]
+    if round(deficit_m, 1) > 0:
+        if pd.notna(row["dsg_deficit_per_head_gbp"]):
+            notes.append(f"£{float(row['dsg_deficit_per_head_gbp']):,.0f} a head")
+        if pd.notna(row["dsg_deficit_to_usable_reserves"]):
+            notes.append(
+                f"{pct_text(float(row['dsg_deficit_to_usable_reserves']))} of usable reserves"
+            )
+    return (
+        f"Schools deficit at 31 March {int(row['dsg_year']) + 1}",
+        money(deficit_m) if round(deficit_m, 1) > 0 else "None",
+        "; ".join(notes),
+    )
+
+
 def headline_tiles(pack: PackTables, scenario: str = BASE) -> list[tuple[str, str, str]]:
     """(label, value, note) tiles: gap, reserves, savings at risk, DSG, services to review.
     Tiles of reports not in this run say so; without the MTFP, the usable reserves in the
@@ -191,6 +219,11 @@ def headline_tiles(pack: PackTables, scenario: str = BASE) -> list[tuple[str, st
                 f"{percent(s['forecast_delivery_rate'])} forecast to be delivered",
             )
         )
+    elif (published := published_dsg_tile(pack.get("benchmark_financial_position"))) and not (
+        headline is not None and not headline.empty
+    ):
+        # A benchmark-only pack: the council's published schools deficit leads, not a blank.
+        tiles.append(published)
     else:
         tiles.append(("Savings at risk", "Not in this run", "the savings report was not run"))
     if headline is not None and not headline.empty:

@@ -50,7 +50,7 @@ REPORTS: dict[str, DetailReport] = {
         "mtfp",
         "01_mtfp_scenarios.html",
         "Medium Term Financial Plan scenarios",
-        "the budget gap, reserves and the schools high-needs (DSG) deficit",
+        "the budget gap and its projections of reserves and of the schools high-needs (DSG) deficit",
     ),
     "savings": DetailReport(
         "savings",
