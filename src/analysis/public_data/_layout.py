@@ -15,7 +15,13 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from analysis.public_data._common import clean_text, financial_year, is_whole, to_number
+from analysis.public_data._common import (
+    clean_text,
+    financial_year,
+    is_whole,
+    normalise_class,
+    to_number,
+)
 
 # The department's own authority code: E, W, S or N and four digits (E0101, W7301).
 LGF_CODE = re.compile(r"^[EWSN]\d{4}$")
@@ -94,6 +100,22 @@ def authority_rows(
         if pattern.match(cell):
             out.append(row)
     return out
+
+
+def cell(row: tuple, column: int | None):
+    """The cell of ``row`` at ``column`` (None for no column, or past a short row's end)."""
+    return row[column] if column is not None and column < len(row) else None
+
+
+def identity_columns(data: list[tuple], header: Header) -> dict[str, list]:
+    """Each authority row's identifiers under ``header``, for :func:`long_frame`: ``ons_code``,
+    ``e_code``, ``name`` and ``authority_class`` (None where the sheet has no such column)."""
+    return {
+        "ons_code": [clean_text(cell(r, header.ons)) or None for r in data],
+        "e_code": [clean_text(r[header.code]) for r in data],
+        "name": [clean_text(cell(r, header.name)) for r in data],
+        "authority_class": [normalise_class(cell(r, header.authority_class)) for r in data],
+    }
 
 
 def line_number(rows: list[tuple], above: range, column: int) -> int | None:

@@ -32,7 +32,6 @@ from analysis.public_data._common import (
     clean_text,
     find_sheet,
     is_whole,
-    normalise_class,
     tidy,
     wrong_file,
 )
@@ -40,6 +39,7 @@ from analysis.public_data._layout import (
     Header,
     authority_rows,
     find_header,
+    identity_columns,
     long_frame,
     year_in_titles,
 )
@@ -120,15 +120,7 @@ def _parse(path: Path) -> pd.DataFrame:
             path, WHAT, "no authority rows (E-codes such as E0101) under the header", sheet
         )
 
-    def cell(row: tuple, j: int | None):
-        return row[j] if j is not None and j < len(row) else None
-
-    ident = {
-        "ons_code": [clean_text(cell(r, header.ons)) or None for r in data],
-        "e_code": [clean_text(r[header.code]) for r in data],
-        "name": [clean_text(cell(r, header.name)) for r in data],
-        "authority_class": [normalise_class(cell(r, header.authority_class)) for r in data],
-    }
+    ident = identity_columns(data, header)
     per_column = {
         "year": [year] * len(columns),
         "measure": [

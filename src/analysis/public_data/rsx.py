@@ -43,14 +43,15 @@ from analysis.public_data._common import (
     check_file,
     clean_text,
     find_sheet,
-    normalise_class,
     tidy,
     wrong_file,
 )
 from analysis.public_data._layout import (
     Header,
     authority_rows,
+    cell,
     find_header,
+    identity_columns,
     line_number,
     long_frame,
     year_in_titles,
@@ -144,15 +145,9 @@ def _parse(path: Path) -> pd.DataFrame:
             path, WHAT, "no authority rows (E-codes such as E0101) under the header", sheet
         )
 
-    def cell(row: tuple, j: int | None):
-        return row[j] if j is not None and j < len(row) else None
-
     notes = [clean_text(cell(r, header.notes)) for r in data]
     ident = {
-        "ons_code": [clean_text(cell(r, header.ons)) or None for r in data],
-        "e_code": [clean_text(r[header.code]) for r in data],
-        "name": [clean_text(cell(r, header.name)) for r in data],
-        "authority_class": [normalise_class(cell(r, header.authority_class)) for r in data],
+        **identity_columns(data, header),
         "note": ["return not received in time (M)" if n == "M" else (n or None) for n in notes],
     }
     per_column = {
