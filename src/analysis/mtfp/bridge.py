@@ -25,14 +25,13 @@ from dataclasses import dataclass, fields, replace
 import numpy as np
 import pandas as pd
 
-from analysis.core import charts
+from analysis.core import gap_bridge
 from analysis.core.config import Council
-from analysis.core.display import gbp_m_text
 from analysis.core.errors import InputError
 from analysis.core.periods import Period
 from analysis.mtfp.delivery import delivery_evidence
 from analysis.mtfp.engine import Drivers, project
-from analysis.mtfp.projection import build_drivers
+from analysis.mtfp.projection import build_drivers, to_gbp_m
 from analysis.mtfp.schema import MTFPAssumptions
 from analysis.savings.register import register_path
 
@@ -241,57 +240,22 @@ def rounded_steps(changes_m: np.ndarray, total_m: float) -> np.ndarray:
 
 
 def bridge_sentence(table: pd.DataFrame, reason: str = "") -> str:
-    """One sentence: last quarter's final-year gap, this quarter's, and the largest step; or why
-    there is no bridge."""
+    """One sentence: last quarter's final-year gap, this quarter's, and the largest step
+    (:func:`analysis.core.gap_bridge.bridge_sentence`, as the summary says it); or why there is
+    no bridge."""
     if table.empty:
         return (
             f"No bridge from last quarter: {reason}." if reason else "No bridge from last quarter."
         )
-    start = table[table["row"] == "start"].iloc[0]
-    end = table[table["row"] == "end"].iloc[0]
-    steps = table[table["row"] == "step"]
-    shown = steps["change_shown_gbp_m"].to_numpy(float)
-    final = end["final_year"]
-    text = (
-        f"The {final} gap was {gbp_m_text(start['gap_gbp_k'])} at {_label(start['previous_period'])} "
-        f"and is {gbp_m_text(end['gap_gbp_k'])} at {_label(end['period'])}"
-    )
-    if not np.any(shown):
-        return text + ": no group of assumptions moved it by £0.1m or more."
-    i = int(np.argmax(np.abs(shown)))
-    group = steps["group"].iloc[i]
-    moved = shown[i]
-    return text + (
-        f"; the largest step is {group.lower()}, which {'widened' if moved > 0 else 'narrowed'} "
-        f"it by {gbp_m_text(abs(moved) * 1000)}."
-    )
-
-
-def _label(period: str) -> str:
-    return Period.parse(period).label
+    return gap_bridge.bridge_sentence(to_gbp_m(table))
 
 
 def bridge_chart(table: pd.DataFrame, source: str, period: str):
     """A waterfall: last quarter's gap, a bar per step (rising = the gap widened), this
     quarter's gap; the steps as shown (1 dp) add up to the change."""
-    start = table[table["row"] == "start"].iloc[0]
-    end = table[table["row"] == "end"].iloc[0]
-    steps = table[table["row"] == "step"]
-    fig, ax = charts.new_figure(
-        f"The {end['final_year']} gap moved from {gbp_m_text(start['gap_gbp_k'])} to "
-        f"{gbp_m_text(end['gap_gbp_k'])} since {_label(start['previous_period'])}",
-        height=4.8,
+    return gap_bridge.bridge_chart(
+        to_gbp_m(table), source, period, height=4.8, note="+ widens the gap, - narrows it"
     )
-    charts.waterfall(
-        ax,
-        table["group"].tolist(),
-        round(start["gap_gbp_k"] / 1000, 1),
-        steps["change_shown_gbp_m"].tolist(),
-        round(end["gap_gbp_k"] / 1000, 1),
-    )
-    charts.gbp_m_axis(ax)
-    charts.add_caption(fig, source + "; + widens the gap, - narrows it", period)
-    return fig
 
 
 def resolved_table(d: Drivers, m: MTFPAssumptions) -> pd.DataFrame:
