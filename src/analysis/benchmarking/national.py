@@ -16,7 +16,6 @@ from collections.abc import Callable
 
 import pandas as pd
 
-from analysis.benchmarking import finances as fin
 from analysis.benchmarking import service_finances as svc
 from analysis.benchmarking.panel import Panel
 from analysis.benchmarking.positions import features_for, rs_classes, unit_costs
@@ -114,16 +113,9 @@ class National:
         history = self.panel.history
         if history is None:
             history = pd.DataFrame(columns=["ons_code", "year", "measure", "value", "source_file"])
-        measures = (
-            fin.dsg_position,
-            fin.reserves_position,
-            fin.debt_position,
-            svc.budget_against_outturn,
-            svc.service_split,
-        )
         return tuple(
             self._frame(f"finances-{measure.__name__}", (year,), lambda m=measure: m(history, year))
-            for measure in measures
+            for measure in svc.POSITION_MEASURES
         )
 
 

@@ -41,21 +41,32 @@ class FinancialPosition:
     authority_class: str = ""
 
 
-def position(
-    history: pd.DataFrame, code: str, name: str, comparators: list[str], year: int
+def _assembled(
+    frames, code: str, name: str, comparators: list[str], year: int, authority_class: str = ""
 ) -> FinancialPosition:
-    """Every measure of :mod:`~analysis.benchmarking.finances` for the data ``year``."""
+    dsg, reserves, debt, budget, split = frames
     return FinancialPosition(
         code=code,
         name=name,
         comparators=[c for c in comparators if c != code],
         year=year,
-        dsg=fin.dsg_position(history, year),
-        reserves=fin.reserves_position(history, year),
-        debt=fin.debt_position(history, year),
-        budget=svc.budget_against_outturn(history, year),
-        split=svc.service_split(history, year),
+        dsg=dsg,
+        reserves=reserves,
+        debt=debt,
+        budget=budget,
+        split=split,
+        not_provided=dict(NOT_PROVIDED.get(authority_class, {})),
+        authority_class=authority_class,
     )
+
+
+def position(
+    history: pd.DataFrame, code: str, name: str, comparators: list[str], year: int
+) -> FinancialPosition:
+    """Every measure of :mod:`~analysis.benchmarking.finances` for the data ``year``, computed
+    from ``history`` (:data:`~.service_finances.POSITION_MEASURES`)."""
+    frames = [measure(history, year) for measure in svc.POSITION_MEASURES]
+    return _assembled(frames, code, name, comparators, year)
 
 
 def for_result(result) -> FinancialPosition:
@@ -64,20 +75,13 @@ def for_result(result) -> FinancialPosition:
     year, :mod:`~analysis.benchmarking.national`)."""
     comps = result.comparators
     comparators = list(comps.loc[comps["role"] == "comparator", "ons_code"]) if len(comps) else []
-    code = result.council.ons_code
-    dsg, reserves, debt, budget, split = national_for(result.panel).finances(result.year)
-    return FinancialPosition(
-        code=code,
-        name=result.council.name,
-        comparators=[c for c in comparators if c != code],
-        year=result.year,
-        dsg=dsg,
-        reserves=reserves,
-        debt=debt,
-        budget=budget,
-        split=split,
-        not_provided=dict(NOT_PROVIDED.get(result.council.authority_class, {})),
-        authority_class=result.council.authority_class,
+    return _assembled(
+        national_for(result.panel).finances(result.year),
+        result.council.ons_code,
+        result.council.name,
+        comparators,
+        result.year,
+        result.council.authority_class,
     )
 
 

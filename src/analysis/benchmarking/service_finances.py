@@ -12,11 +12,14 @@ from analysis.benchmarking.finances import (
     SERVICES,
     SPLIT_KINDS,
     authority_ids,
+    debt_position,
+    dsg_position,
     measure_rows,
     newest_year,
     per_head,
     population_at,
     ratio,
+    reserves_position,
     source_files,
     wide_by_measure,
 )
@@ -233,3 +236,14 @@ def split_reasons(split: pd.DataFrame, code: str, comparators: list[str]) -> pd.
             }
         )
     return pd.DataFrame(rows, columns=columns)
+
+
+# Every authority's financial position measures for a data year, in FinancialPosition's order
+# (dsg, reserves, debt, budget, split): each is ``measure(history, year)``.
+POSITION_MEASURES = (
+    dsg_position,
+    reserves_position,
+    debt_position,
+    budget_against_outturn,
+    service_split,
+)
