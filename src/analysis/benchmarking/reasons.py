@@ -8,12 +8,11 @@ from collections.abc import Sequence
 
 import pandas as pd
 
+from analysis.core.display import join_words
+
 
 def join(items: Sequence[str]) -> str:
-    items = [str(i) for i in items if str(i)]
-    if len(items) <= 1:
-        return "".join(items)
-    return ", ".join(items[:-1]) + " and " + items[-1]
+    return join_words([str(i) for i in items if str(i)])
 
 
 def pct_words(fraction: float, threshold: float | None = None) -> str:

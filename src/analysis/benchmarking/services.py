@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from analysis.core.display import join_words
+
 # RS service lines a class of council does not provide (the statutory two-tier split).
 # {class: {line: who runs it instead}}.
 NOT_PROVIDED: dict[str, dict[int, str]] = {
@@ -98,7 +100,7 @@ def not_compared_sentence(frame: pd.DataFrame) -> str | None:
     parts = []
     for why, group in frame.groupby("why_not_compared", sort=False):
         names = list(group["service"])
-        text = ", ".join(names[:-1]) + " and " + names[-1] if len(names) > 1 else names[0]
+        text = join_words(names)
         if len(names) > 1 and why.startswith("not a "):
             # 'not a district service (X runs it)' -> 'not district services (X runs them)'
             why = why.replace("not a ", "not ", 1).replace(" service (", " services (", 1)

@@ -13,6 +13,7 @@ from matplotlib.ticker import MaxNLocator
 from analysis.benchmarking.comparators import RANK_RULE, rank_in
 from analysis.benchmarking.trends import CLASS_NAMES, gbp_text, largest_changes, rank_text
 from analysis.core import chart_grid, charts
+from analysis.core.display import join_words
 from analysis.core.periods import year_label
 
 # Tick steps as matplotlib's default locator takes them (1, 2, 2.5, 5 times a power of ten),
@@ -39,13 +40,9 @@ def trend_title(changes: pd.DataFrame, council_name: str) -> str:
         return f"{council_name}:\n{parts[0].replace(' from ', ' moved furthest up the cost ranking, from ', 1)}"
     n = rank_text(top["rank_change"].iloc[0])
     return (
-        f"{council_name}:\n{_join(parts)}: each moved {n} place{'s' if n != '1' else ''} up "
+        f"{council_name}:\n{join_words(parts)}: each moved {n} place{'s' if n != '1' else ''} up "
         "the cost ranking, the most of any service"
     )
-
-
-def _join(items: list[str]) -> str:
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
 # The trend grid, in inches (see analysis.core.chart_grid): three columns of panels 1.85 in high.

@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.benchmarking import comparators as comp
+from analysis.core.display import join_words
 from analysis.core.periods import year_label
 from analysis.public_data.rs import SERVICE_LINES
 
@@ -222,7 +223,7 @@ def _moves(rows: pd.DataFrame) -> str:
         f"{r['last_n_ranked']})"
         for _i, r in rows.sort_values("line").iterrows()
     ]
-    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+    return join_words(parts)
 
 
 def trend_sentences(changes: pd.DataFrame, council_name: str) -> list[str]:

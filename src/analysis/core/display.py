@@ -16,7 +16,7 @@ from __future__ import annotations
 import html
 import math
 import numbers
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from decimal import ROUND_HALF_UP, Decimal
 
 import pandas as pd
@@ -239,6 +239,14 @@ def gbp_m_text(value_gbp_k: float, decimals: int = 1) -> str:
     text = half_up(abs(value_gbp_k) / 1000.0, decimals)
     sign = "-" if value_gbp_k < 0 and text.strip("0.,") else ""
     return f"{sign}£{text}m"
+
+
+def join_words(items: Sequence[str]) -> str:
+    """'a', 'a and b', 'a, b and c' (the pack's lists in prose; '' for none)."""
+    items = list(items)
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
 
 
 def pct_text(fraction: float, decimals: int = 0) -> str:

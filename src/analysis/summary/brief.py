@@ -12,12 +12,12 @@ import html
 
 import pandas as pd
 
+from analysis.core.display import join_words
 from analysis.summary.bridge import bridge_sentence
 from analysis.summary.report import detail_link_html, services_display
 from analysis.summary.sentences import (
     dsg_sentence,
     gap_sentence,
-    join_words,
     productivity_sentences,
     published_dsg_sentence,
     reserves_sentence,

@@ -11,10 +11,9 @@ import html
 
 import pandas as pd
 
-from analysis.core.display import pct_text
+from analysis.core.display import join_words, pct_text
 from analysis.summary.messages import key_messages
 from analysis.summary.sentences import (
-    join_words,
     likely_below_year,
     money,
     override_end,

@@ -8,11 +8,10 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
 
 import pandas as pd
 
-from analysis.core.display import pct_text, percent_text
+from analysis.core.display import join_words, pct_text, percent_text
 from analysis.core.periods import parse_year, year_label
 from analysis.summary.tables import (
     BASE,
@@ -53,13 +52,6 @@ def year_text(value) -> str | None:
 
 def sort_year(value: str) -> int:
     return parse_year(value)
-
-
-def join_words(items: Sequence[str]) -> str:
-    items = list(items)
-    if len(items) <= 1:
-        return "".join(items)
-    return ", ".join(items[:-1]) + " and " + items[-1]
 
 
 def scenario_row(headline: pd.DataFrame, scenario: str) -> pd.Series:

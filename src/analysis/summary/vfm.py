@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from analysis.core.display import pct_text
-from analysis.summary.sentences import join_words, year_text
+from analysis.core.display import join_words, pct_text
+from analysis.summary.sentences import year_text
 from analysis.summary.tables import (
     PRIORITY_DETAIL_COLUMNS,
     TOP_SERVICES,
