@@ -19,6 +19,7 @@ from analysis.core.display import gbp_m_text, half_up, pct_text
 from analysis.core.periods import year_label
 from analysis.core.tables import save_table
 from analysis.pack.render import PageInfo, page
+from analysis.summary.tables import without_schools
 
 NATIONAL_TABLES = (
     "benchmark_positions",
@@ -123,7 +124,7 @@ def finance_headline(pack: Path) -> dict:
         return None if value is None or pd.isna(value) else float(value)
 
     out["dsg_per_head"], out["dsg_year"] = number("dsg_deficit_per_head_gbp"), number("dsg_year")
-    out["no_schools"] = str(row.get("runs_schools")).lower() == "false"
+    out["no_schools"] = without_schools(frame)
     out["cfr_per_head"], out["debt_year"] = number("cfr_per_head_gbp"), number("debt_year")
     out["budget_year"] = number("budget_year")
     service, amount = row.get("largest_overspend_service"), number("largest_overspend_gbp_k")

@@ -32,6 +32,7 @@ from analysis.summary.tables import (
     PackTables,
     not_in_run_sentence,
     scenario_title,
+    without_schools,
 )
 from analysis.summary.vfm import is_present, reserves_tile, top_services
 
@@ -141,7 +142,7 @@ def published_dsg_tile(position: pd.DataFrame | None) -> tuple[str, str, str] | 
     if position is None or position.empty:
         return None
     row = position.iloc[0]
-    if "runs_schools" in position.columns and str(row["runs_schools"]).lower() == "false":
+    if without_schools(position):
         return None
     if pd.isna(row["dsg_year"]) or pd.isna(row["dsg_deficit_gbp_k"]):
         return None

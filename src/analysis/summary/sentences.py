@@ -16,6 +16,7 @@ from analysis.core.periods import parse_year, year_label
 from analysis.summary.tables import (
     BASE,
     scenario_title,
+    without_schools,
 )
 
 
@@ -318,7 +319,7 @@ def published_dsg_sentence(position: pd.DataFrame | None) -> str | None:
     if position is None or position.empty:
         return None
     row = position.iloc[0]
-    if "runs_schools" in position.columns and str(row["runs_schools"]).lower() == "false":
+    if without_schools(position):
         return (
             "Schools are not among the council's services, so it has no schools high-needs "
             "(DSG) deficit of its own."

@@ -201,6 +201,15 @@ def read_pack(read_table: Callable[[str], pd.DataFrame]) -> PackTables:
     return PackTables(found)
 
 
+def without_schools(position: pd.DataFrame | None) -> bool:
+    """Whether the financial position (``benchmark_financial_position``) says the council runs no
+    schools (``runs_schools`` False, as a CSV reads it back: a bool or the text 'False'); a pack
+    from before that column says nothing either way."""
+    if position is None or position.empty or "runs_schools" not in position.columns:
+        return False
+    return str(position["runs_schools"].iloc[0]).lower() == "false"
+
+
 def not_in_run_sentence(report_key: str) -> str:
     report = REPORTS[report_key]
     return (
