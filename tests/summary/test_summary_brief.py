@@ -178,3 +178,29 @@ def test_a_benchmark_only_summary_leads_with_the_published_schools_deficit():
     district = position.assign(runs_schools=[False])
     tiles = summary.headline_tiles(summary.PackTables({"benchmark_financial_position": district}))
     assert tiles[1] == ("Savings at risk", "Not in this run", "the savings report was not run")
+
+
+def test_a_nil_published_reserve_balance_is_flagged_not_ranked_silently():
+    """A council's return with nil usable reserves at 31 March after a positive balance a year
+    before (Oxford's 2023-24 RS): the tile says it was published as nil and to check it."""
+    from analysis.summary.vfm import reserves_tile
+
+    resilience = pd.DataFrame(
+        {
+            "year": [2023, 2023],
+            "indicator": ["reserves_to_nre_ratio", "reserves_change_fraction"],
+            "value": [0.0, -1.0],
+            "comparator_median_value": [1.4516, 1.0231],
+            "rank": [14.0, 14.0],
+            "n_ranked": [14, 14],
+        }
+    )
+    assert reserves_tile(resilience) == (
+        "Usable reserves 2023-24",
+        "0.0%",
+        "published as nil at 31 March 2024 after a positive balance a year before: check it "
+        "against the council's own accounts; comparator median 145.2%; rank 14 of 14 "
+        "(1 = highest)",
+    )
+    normal = resilience.assign(value=[0.782, 0.05])
+    assert reserves_tile(normal)[2].startswith("of net revenue expenditure, published outturn")

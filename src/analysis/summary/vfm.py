@@ -90,6 +90,18 @@ def reserves_tile(resilience: pd.DataFrame | None) -> tuple[str, str, str] | Non
         return None
     row = rows.sort_values("year").iloc[-1]
     note = "of net revenue expenditure, published outturn"
+    if row["value"] == 0:
+        # No council can run with no reserves at all: a nil balance is a return to check (one
+        # council's 2023-24 return has nil at 31 March after £59.8m a year before).
+        change = resilience[
+            (resilience["indicator"] == "reserves_change_fraction")
+            & (resilience["year"] == row["year"])
+        ]["value"]
+        before = " after a positive balance a year before" if (change == -1).any() else ""
+        note = (
+            f"published as nil at 31 March {int(row['year']) + 1}{before}: check it against the "
+            "council's own accounts"
+        )
     if pd.notna(row["comparator_median_value"]):
         note += f"; comparator median {pct_text(row['comparator_median_value'], 1)}"
     if pd.notna(row["rank"]) and pd.notna(row["n_ranked"]):
