@@ -207,3 +207,28 @@ def test_a_change_from_a_nil_balance_is_not_a_percentage():
         "change from nil is not a percentage."
     )
     assert "(no comparator has a figure for that date)" in earmarked and "nan" not in earmarked
+
+
+def test_a_cost_within_the_usual_spread_says_so_in_the_pages_own_words():
+    # Durham's environmental services, 2023-24: 16% above the median but within one typical
+    # spread (the measure the caveats name), so not proposed on cost.
+    row = pd.Series(
+        {
+            "net_expenditure_per_head_gbp": 119.60,
+            "comparator_median_per_head_gbp": 103.08,
+            "diff_per_head_gbp": 16.52,
+            "cost_diff_from_median_fraction": 0.16,
+            "n_comparators_with_data": 15,
+            "net_expenditure_gbp_k": 63647.0,
+            "proposed": False,
+            "cost_material": False,
+            "cost_holds": True,
+            "material": True,
+            "n_measures": 0,
+        }
+    )
+    assert not_proposed_because(row, ReviewRules()) == (
+        "£119.60 a head, 16% above the median of 15 comparators (£103.08); within the usual "
+        "spread of the comparators' costs (less than 1 typical spread above the median, the "
+        "measure the caveats explain); no performance measures for this service"
+    )

@@ -152,8 +152,9 @@ def not_proposed_because(row: pd.Series, rules) -> str:
         else:
             parts.append(
                 f"within the usual spread of the comparators' costs (less than "
-                f"{rules.min_robust_score:g} median absolute deviation"
-                f"{'s' if rules.min_robust_score != 1 else ''} above the median)"
+                f"{rules.min_robust_score:g} typical spread"
+                f"{'s' if rules.min_robust_score != 1 else ''} above the median, the measure the "
+                "caveats explain)"
             )
     elif float(row["diff_per_head_gbp"]) <= 0:
         parts.append("not above the median")
