@@ -25,6 +25,7 @@ $(STAMP): pyproject.toml $(LOCK)
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --require-hashes -r $(LOCK)
 	$(PY) -m pip install --quiet --no-deps -e .
+	$(PY) -m compileall -q src  # the library's bytecode, as pip writes it for every other package
 	$(PY) -m ipykernel install --sys-prefix --name $(KERNEL) --display-name "Python (council-finance)" >/dev/null
 	@touch $(STAMP)
 

@@ -11,7 +11,7 @@ Targets (2 cores, environment built, ../shared/data/public beside the checkout):
   two at a time), measured side by side here;
 - every English authority of every class (317 in 2023-24) as benchmark-plus-summary packs in
   under 5 minutes on 2 workers (issue 19); a sample (--limit) prints the time it implies for all;
-- memory per worker (the Dask worker process and its kernel) under 500 MB.
+- memory per worker (the Dask worker process, its kernels' parent and its kernel) under 500 MB.
 """
 
 from __future__ import annotations
@@ -119,7 +119,10 @@ def pack_breakdown() -> None:
 
 
 class MemorySampler:
-    """Peak resident memory of each Dask worker process plus its kernels, sampled every 0.5 s.
+    """Peak memory of each Dask worker process plus its kernels' parent and kernels, sampled
+    every 0.5 s, as proportional set size: the kernels are forked from their parent and share
+    its pages, and each shared page counts once, split among the processes that share it (the
+    sum of their resident sizes would count it in each).
 
     Read with psutil in this process (the local cluster's worker processes are its children),
     so sampling sends nothing to the workers and runs no Dask client from a second thread."""
@@ -140,14 +143,15 @@ class MemorySampler:
             for pid in self._pids():
                 try:
                     worker = psutil.Process(pid)
-                    own = worker.memory_info().rss
+                    own = worker.memory_full_info().pss
                     total = own
                     for child in worker.children(recursive=True):
                         try:
-                            # The kernels only: a helper the worker starts (git, for the
-                            # manifest) shows the worker's own pages until it execs.
-                            if "ipykernel" in " ".join(child.cmdline()):
-                                total += child.memory_info().rss
+                            # The kernels and their parent only: a helper the worker starts
+                            # (git, for the manifest) shows the worker's own pages until it
+                            # execs.
+                            if "analysis.pack.forked" in child.cmdline():
+                                total += child.memory_full_info().pss
                         except psutil.Error:
                             pass  # a kernel that ended between listing and reading
                 except psutil.Error:
@@ -192,7 +196,7 @@ def batch(classes: list[str], workers: int, limit: int | None) -> None:
         f"  {','.join(classes)}: {len(councils)} councils on {workers} worker(s): "
         f"{report.seconds:.0f} s, {per_minute:.1f} councils a minute, "
         f"{report.count('failed')} failed; peak memory per worker with its kernel {peak:.0f} MB "
-        f"(the worker process alone {own:.0f} MB; sampled every 0.5 s)"
+        f"(the worker process alone {own:.0f} MB; proportional set size, sampled every 0.5 s)"
     )
     if len(chosen) < len(every):
         minutes = len(every) / per_minute

@@ -156,10 +156,10 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     keys = _notebook_keys(args)
     _say(f"Building the pack for {args.council}, period {args.period}, scenario {args.scenario}")
-    # The kernels start first and warm up (about two seconds each) while this process imports
-    # the rest and checks the inputs.
+    # The kernels' parent starts first and imports the notebooks' modules (about a second and
+    # a half) while this process imports the rest and checks the inputs.
     count = len(select_notebooks(keys))
-    with KernelPool(default_workers(count), ensure_kernel(), kernels=count) as pool:
+    with KernelPool(default_workers(count), ensure_kernel()) as pool:
         result = _build(args, keys, pool)
     if not result.ok:
         print(f"\nThe pack was not built.\n{result.message}", file=sys.stderr)

@@ -1,4 +1,4 @@
-"""The kernels: each notebook on a fresh kernel started ahead of it; failures, timeouts and
+"""The kernels: each notebook on a fresh kernel forked for it; failures, timeouts and
 environment faults reported, never a hang."""
 
 from __future__ import annotations
@@ -65,10 +65,7 @@ def _texts(nb) -> list[str]:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("start_ahead", [True, False], ids=["ahead", "one-at-a-time"])
-def test_each_notebook_runs_on_a_fresh_kernel_with_autoreload_working(
-    notebooks, tmp_path, start_ahead
-):
+def test_each_notebook_runs_on_a_fresh_kernel_with_autoreload_working(notebooks, tmp_path):
     out = tmp_path / "out"
     out.mkdir()
     jobs = [
@@ -76,7 +73,7 @@ def test_each_notebook_runs_on_a_fresh_kernel_with_autoreload_working(
         Job(_spec("second"), out / "second.ipynb", {"label": "two"}, 60),
         Job(_spec("reload"), out / "reload.ipynb", {}, 60),
     ]
-    with KernelPool(1, ensure_kernel(), cwd=notebooks, start_ahead=start_ahead) as pool:
+    with KernelPool(1, ensure_kernel(), cwd=notebooks) as pool:
         outcomes = [next(pool.run([job])) for job in jobs]
     assert [o.error for o in outcomes] == [None, None, None]
     first, second, reload = (nbformat.read(j.destination, as_version=4) for j in jobs)
@@ -107,7 +104,7 @@ def test_a_cell_over_the_timeout_fails_the_notebook_naming_the_cell_and_limit(no
     out = tmp_path / "out"
     out.mkdir()
     started = time.perf_counter()
-    with KernelPool(1, ensure_kernel(), cwd=notebooks, kernels=1) as pool:
+    with KernelPool(1, ensure_kernel(), cwd=notebooks) as pool:
         outcome = next(pool.run([Job(_spec("sleepy"), out / "sleepy.ipynb", {}, 3)]))
     assert time.perf_counter() - started < 25
     assert not outcome.ok
@@ -130,12 +127,12 @@ def test_a_runtime_folder_that_cannot_be_made_names_the_setting(tmp_path, monkey
 def test_a_worker_that_fails_reaches_the_caller_as_an_error(monkeypatch):
     """Nothing waits for ever on a worker: its failure is raised where the run waits."""
 
-    def broken(self, log):
+    def broken(self, log, cwd):
         raise MemoryError("no room for a kernel")
 
     monkeypatch.setattr(KernelPool, "_start", broken)
     started = time.perf_counter()
-    with KernelPool(1, ensure_kernel(), kernels=0) as pool:
+    with KernelPool(1, ensure_kernel()) as pool:
         with pytest.raises(RuntimeError, match="a notebook runner failed: MemoryError"):
             next(pool.run([Job(_spec("first"), Path("unused.ipynb"), {}, 60)]))
     assert time.perf_counter() - started < 10

@@ -90,13 +90,24 @@ def _kernels_running(
     deadline = time.time() + within_s
     while time.time() < deadline:
         tree = psutil.Process(run.pid).children(recursive=True)
-        kernels = [p for p in tree if "ipykernel" in " ".join(_cmdline(p))]
+        kernels = [p for p in tree if _is_kernel(p)]
         if len(kernels) >= count and _scratch(project):
             time.sleep(2)  # let them reach the waiting cell
             return [p.pid for p in psutil.Process(run.pid).children(recursive=True)]
         assert run.poll() is None, run.communicate()
         time.sleep(0.3)
     raise AssertionError("the kernels did not start")
+
+
+def _is_kernel(process: psutil.Process) -> bool:
+    """A kernel: forked from the run's kernel parent (so with the parent's command line)."""
+    try:
+        parent = process.parent()
+    except psutil.Error:
+        return False
+    return parent is not None and all(
+        "analysis.pack.forked" in _cmdline(p) for p in (process, parent)
+    )
 
 
 def _cmdline(process: psutil.Process) -> list[str]:

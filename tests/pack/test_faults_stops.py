@@ -80,10 +80,12 @@ def test_sighup_during_a_run_leaves_no_scratch_folder_or_kernel_file(toy_pack, m
     out = toy_pack / "outputs"
     runtime = toy_pack / "runtime"
     monkeypatch.setenv("JUPYTER_RUNTIME_DIR", str(runtime))
+    monkeypatch.setenv("TOY_RUN_PID", str(os.getpid()))  # the run (the kernel's parent forks it)
     _notebook(
         toy_pack / "notebooks" / "beta.ipynb",
         GOOD.replace("alpha_gap", "beta_gap")
-        + "\nimport os, signal, time\nos.kill(os.getppid(), signal.SIGHUP)\ntime.sleep(20)",
+        + "\nimport os, signal, time\nos.kill(int(os.environ['TOY_RUN_PID']), signal.SIGHUP)"
+        + "\ntime.sleep(20)",
         "Beta report",
     )
     started = time.perf_counter()

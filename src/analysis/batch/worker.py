@@ -32,7 +32,7 @@ def worker_pool() -> KernelPool:
     """This thread's kernel pool (started on first use, closed when the process ends)."""
     pool = getattr(_local, "pool", None)
     if pool is None:
-        pool = KernelPool(1, ensure_kernel(), start_ahead=False)  # one kernel a worker
+        pool = KernelPool(1, ensure_kernel())  # one kernel a worker at a time
         _local.pool = pool
         _pools.append(pool)
     return pool

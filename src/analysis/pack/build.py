@@ -151,9 +151,7 @@ def build_pack(
     provenance.reset()
     own_pool = pool is None
     if own_pool:
-        pool = KernelPool(
-            parallel or default_workers(len(specs)), ensure_kernel(), kernels=len(specs)
-        )
+        pool = KernelPool(parallel or default_workers(len(specs)), ensure_kernel())
     run = _Run(
         request=request,
         specs=specs,
@@ -234,7 +232,7 @@ def _build(run: _Run) -> PackResult:
     results = {s.key: NotebookResult(s.key, s.filename, s.title) for s in specs}
     failure: NotebookFailed | None = None
 
-    # 2. Execute on fresh kernels started ahead, each stage's notebooks side by side, and render each report
+    # 2. Execute on fresh kernels, each stage's notebooks side by side, and render each report
     # while the others still run. The summary (reads_pack) runs once the others are done; the
     # stage's last report is rendered once the next stage is running.
     built = dt.datetime.now(dt.UTC).astimezone()

@@ -1,17 +1,19 @@
-"""Fresh kernels, started ahead: each notebook runs on a kernel of its own.
+"""Fresh kernels, forked when a notebook comes: each notebook runs on a kernel of its own.
 
-Starting a kernel and importing pandas, matplotlib and the library costs about two seconds; a
-pack runs four notebooks and a batch runs hundreds. A :class:`KernelPool` has ``workers``
-threads; each keeps one kernel started ahead of the notebook it will run (while the caller
-checks the inputs, or while the previous notebook runs), with the library imported
-(:data:`WARM_UP_CODE`). When a notebook comes, the kernel is moved to the notebook's working
-folder and handed to papermill through its documented engine interface (:mod:`.run_engine`:
-nbclient's ``km`` argument), which runs the notebook, applies the per-cell timeout and shuts the
-kernel down. Nothing is shared between notebooks but the modules a fresh kernel imports anyway.
+Starting a kernel and importing pandas, matplotlib and the library costs about 1.5 s of CPU; a
+pack runs four notebooks and a batch runs hundreds. A :class:`KernelPool` starts one parent
+process as soon as it is made (:mod:`.forked`), which imports those modules while the caller
+checks the inputs; then ``workers`` threads take the notebooks from a queue, and for each one
+fork a kernel from the parent in the notebook's working folder and hand it to papermill through
+its documented engine interface (:mod:`.run_engine`: nbclient's ``km`` argument), which waits
+for it to answer, runs the notebook, applies the per-cell timeout and closes its channels; the
+thread then stops the kernel. Nothing is shared between notebooks but the modules the kernel
+was forked with, which have run no notebook's code.
 
-Every wait has an end: a kernel that does not answer within :data:`START_TIMEOUT_S` is
-restarted (then reported), a cell that runs longer than the notebook's timeout fails the
-notebook, and the caller's wait for an outcome notices a worker that has died.
+Every wait has an end: a kernel that cannot be started is tried again (then reported), one that
+does not answer within :data:`START_TIMEOUT_S` fails its notebook, a cell that runs longer than
+the notebook's timeout fails the notebook, and the caller's wait for an outcome notices a worker
+that has died.
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ from jupyter_core.utils import run_sync
 
 from analysis.core import paths
 from analysis.core.errors import EnvironmentFault, display_path
-from analysis.pack import sockets
+from analysis.pack import forked, sockets
 from analysis.pack.catalogue import NotebookSpec
 from analysis.pack.execute import START_TIMEOUT_S
 
@@ -43,18 +45,6 @@ if TYPE_CHECKING:
 START_ATTEMPTS = 3
 JOIN_TIMEOUT_S = 10  # for a worker to end once its kernels are killed
 RUNTIME_SETTING = "JUPYTER_RUNTIME_DIR"
-
-# Run (silently, binding no name) in a kernel once it has started, before its notebook comes:
-# the imports every notebook's setup cell makes, so that the notebook finds them done.
-WARM_UP_CODE = """\
-__import__("matplotlib.pyplot")
-__import__("pandas")
-__import__("analysis.benchmarking")
-__import__("analysis.core.notebook")
-__import__("analysis.mtfp")
-__import__("analysis.savings")
-__import__("analysis.summary")
-"""
 
 
 def kernel_environment() -> dict[str, str]:
@@ -101,7 +91,7 @@ def runtime_folder() -> Path:
 
 
 class StartedKernel:
-    """A kernel started ahead of its notebook, with the library imported, for one notebook.
+    """A kernel for one notebook, forked from the pool's parent in the notebook's folder.
 
     An :class:`~jupyter_client.manager.AsyncKernelManager`, as nbclient expects: with it,
     nbclient's wait for a cell's reply ends at the cell's timeout (with a blocking manager the
@@ -111,7 +101,7 @@ class StartedKernel:
         self,
         kernel_name: str,
         runtime: Path,
-        cwd: Path,
+        specs: forked.ForkedSpecs,
         log=None,
         stopping: Callable[[], bool] = lambda: False,
     ):
@@ -126,27 +116,22 @@ class StartedKernel:
             transport="ipc",
             ip=base,
             connection_file=sockets.connection_file(base),
+            kernel_spec_manager=specs,
         )
-        self._settings = (cwd, log, stopping)
-        self._client = None
+        self._settings = (log, stopping)
 
-    def start(self) -> None:
-        """Start the kernel and import the library in it; raise KernelStartFailed when it does
-        not answer (three attempts, each bounded by :data:`START_TIMEOUT_S`), or at once when
-        the pool is stopping (it killed the kernel). The client that sent the imports stays
-        open for :meth:`move_to`."""
-        cwd, log, stopping = self._settings
+    def start(self, cwd: Path) -> None:
+        """Start the kernel in ``cwd`` (where its notebook's relative paths lead); raise
+        KernelStartFailed when it cannot be (three attempts), or at once when the pool is
+        stopping (it killed the kernel). The notebook's runner waits for it to answer."""
+        log, stopping = self._settings
         for attempt in range(1, START_ATTEMPTS + 1):
             try:
                 run_sync(self.km.start_kernel)(
                     cwd=str(cwd), env=kernel_environment(), stderr=log, stdout=log
                 )
-                self._client = self.km.client()
-                self._client.start_channels(hb=False)
-                run_sync(self._client.wait_for_ready)(timeout=START_TIMEOUT_S)
-                self._run_code(WARM_UP_CODE)
                 return
-            except Exception as exc:  # a kernel that died at start-up: try again
+            except Exception as exc:  # the parent could not fork it: try again
                 self.shutdown()
                 if stopping():
                     raise KernelStartFailed("stopped while the kernel started") from None
@@ -154,34 +139,6 @@ class StartedKernel:
                     raise KernelStartFailed(
                         f"the kernel '{self.km.kernel_name}' did not start: {exc}"
                     ) from None
-
-    def _run_code(self, code: str) -> None:
-        """Run ``code`` silently on the start-up client; raise if it fails."""
-        reply = run_sync(self._client.execute_interactive)(
-            code,
-            silent=True,
-            store_history=False,
-            allow_stdin=False,
-            timeout=START_TIMEOUT_S,
-            output_hook=lambda message: None,  # nothing of it reaches the terminal
-        )
-        content = reply["content"]
-        if content["status"] != "ok":
-            raise RuntimeError(f"{content.get('ename')}: {content.get('evalue')}")
-
-    def move_to(self, workdir: Path) -> None:
-        """Make ``workdir`` the kernel's working folder (where its notebook's relative paths
-        lead), then close the start-up client: the notebook's runner opens its own."""
-        try:
-            self._run_code(f"__import__('os').chdir({str(workdir)!r})\n")
-        finally:
-            self._close_client()
-
-    def _close_client(self) -> None:
-        if self._client is not None:
-            with contextlib.suppress(Exception):
-                self._client.stop_channels()
-            self._client = None
 
     def alive(self) -> bool:
         return run_sync(self.km.is_alive)()
@@ -194,7 +151,6 @@ class StartedKernel:
 
     def shutdown(self) -> None:
         """Stop the kernel and remove its connection files (in the thread that runs it)."""
-        self._close_client()
         with contextlib.suppress(Exception):
             run_sync(self.km.shutdown_kernel)(now=True)
 
@@ -273,15 +229,11 @@ def _write(notebook: nbformat.NotebookNode, job: Job) -> None:
 
 
 class KernelPool:
-    """``workers`` threads running jobs from one queue, each notebook on a fresh kernel that
-    the thread started ahead of it.
+    """``workers`` threads running jobs from one queue, each notebook on a fresh kernel forked
+    for it from the pool's parent process.
 
-    Kernels start in the background as soon as the pool is made, so their start-up overlaps
-    whatever the caller does next (checking inputs). ``kernels`` bounds how many are started
-    in all (a pack knows its notebooks). With ``start_ahead`` false, a worker starts its next
-    kernel once the notebook before has ended and its kernel is stopped, rather than while it
-    runs: one kernel a worker at a time (a batch worker's memory), its start overlapping the
-    worker's own work between notebooks. Use as a context manager, or call :meth:`close`."""
+    The parent starts as soon as the pool is made, so its imports overlap whatever the caller
+    does next (checking inputs). Use as a context manager, or call :meth:`close`."""
 
     def __init__(
         self,
@@ -289,11 +241,8 @@ class KernelPool:
         kernel_name: str,
         cwd: Path | None = None,
         log_dir: Path | None = None,
-        kernels: int | None = None,
-        start_ahead: bool = True,
     ):
         self.kernel_name = kernel_name
-        self.start_ahead = start_ahead
         self.cwd = cwd or paths.notebooks_dir()
         self.runtime = runtime_folder()
         sockets.remove_stale(self.runtime)
@@ -303,10 +252,18 @@ class KernelPool:
             if log_dir is None
             else log_dir
         )
+        self._parent_log = open(self.log_dir / "kernel-parent.log", "ab")  # noqa: SIM115
+        self.parent = forked.KernelParent(
+            kernel_name,
+            kernel_environment(),
+            log=self._parent_log,
+            timeout_s=START_TIMEOUT_S,
+        )
+        forked.register(self.parent)
+        self._specs = forked.ForkedSpecs(parent_address=self.parent.address)
         self._kernels: set[StartedKernel] = set()
         self._lock = threading.Lock()
         self._stopping = False
-        self._left = kernels  # kernels still to start (None: no bound)
         self._jobs: queue.Queue = queue.Queue()
         self._outcomes: queue.Queue = queue.Queue()
         self._threads = [
@@ -315,23 +272,14 @@ class KernelPool:
         for thread in self._threads:
             thread.start()
 
-    def _ahead(self, log) -> _Ahead | None:
-        """Start the next kernel in the background, unless the pool has started all it may."""
-        with self._lock:
-            if self._stopping or self._left == 0:
-                return None
-            if self._left is not None:
-                self._left -= 1
-        return _Ahead(self, log)
-
-    def _start(self, log) -> tuple[StartedKernel | None, str | None]:
+    def _start(self, log, cwd: Path) -> tuple[StartedKernel | None, str | None]:
         kernel = StartedKernel(
-            self.kernel_name, self.runtime, self.cwd, log, stopping=lambda: self._stopping
+            self.kernel_name, self.runtime, self._specs, log, stopping=lambda: self._stopping
         )
         with self._lock:  # known to close() from now on, so that it can kill it while it starts
             self._kernels.add(kernel)
         try:
-            kernel.start()
+            kernel.start(cwd)
         except Exception as exc:  # noqa: BLE001 - reported as the notebook's failure
             self._done_with(kernel)
             return None, str(exc) if isinstance(exc, KernelStartFailed) else repr(exc)
@@ -347,19 +295,12 @@ class KernelPool:
 
     def _work(self, number: int) -> None:
         with open(self.log_dir / f"kernel-{number}.log", "ab") as log:
-            ahead = self._ahead(log)
             try:
                 while (job := self._jobs.get()) is not None:
                     if self._stopping:
                         self._outcomes.put(Outcome(job.spec, 0.0, "stopped before it started"))
                         continue
-                    kernel, error = ahead.take() if ahead else self._start(log)
-                    if kernel is not None and not kernel.alive():  # it died (out of memory?)
-                        self._done_with(kernel)
-                        kernel, error = self._start(log)
-                    # The next notebook's kernel starts while this one runs; with one kernel a
-                    # worker (start_ahead false), as soon as this one is stopped.
-                    ahead = self._ahead(log) if self.start_ahead else None
+                    kernel, error = self._start(log, job.workdir or self.cwd)
                     if kernel is None:
                         self._outcomes.put(Outcome(job.spec, 0.0, error))
                         continue
@@ -367,17 +308,8 @@ class KernelPool:
                         self._outcomes.put(self._run(kernel, job))
                     finally:
                         self._done_with(kernel)
-                    if ahead is None:
-                        ahead = self._ahead(log)
             except BaseException as exc:  # never leave the caller waiting on a dead worker:
                 self._outcomes.put(exc)  # the caller raises it (and this worker ends)
-            finally:
-                # Stopping, a kernel still starting ahead was killed by close() and its own
-                # thread removes it; one that had started is stopped here, as otherwise.
-                if ahead is not None and (ahead.done() or not self._stopping):
-                    kernel, _ = ahead.take()
-                    if kernel is not None:
-                        self._done_with(kernel)
 
     def _run(self, kernel: StartedKernel, job: Job) -> Outcome:
         import papermill as pm
@@ -388,7 +320,6 @@ class KernelPool:
         source = paths.notebooks_dir() / job.spec.filename
         running: list = []
         try:
-            kernel.move_to(job.workdir or self.cwd)
             executed = pm.execute_notebook(
                 str(source),
                 None,
@@ -454,10 +385,12 @@ class KernelPool:
             self._jobs.put(None)
         for thread in self._threads:
             # A worker ends once its notebooks have (their jobs are done when the pool is
-            # closed) and the kernel it started ahead is stopped (each start attempt is
-            # bounded); killed, its kernels are gone already. Daemon threads: a worker still
+            # closed); killed, its kernels are gone already. Daemon threads: a worker still
             # alive after the bound does not keep the process.
             thread.join(timeout=JOIN_TIMEOUT_S if kill else START_TIMEOUT_S * START_ATTEMPTS)
+        forked.unregister(self.parent)
+        self.parent.close()
+        self._parent_log.close()
         if self._own_logs:
             shutil.rmtree(self.log_dir, ignore_errors=True)
 
@@ -466,26 +399,3 @@ class KernelPool:
 
     def __exit__(self, kind, *exc) -> None:
         self.close(kill=kind is not None)
-
-
-class _Ahead:
-    """A kernel starting in a thread of its own, for the notebook after the current one."""
-
-    def __init__(self, pool: KernelPool, log):
-        self._result: tuple[StartedKernel | None, str | None] = (None, "not started")
-        self._thread = threading.Thread(target=self._start, args=(pool, log), daemon=True)
-        self._thread.start()
-
-    def _start(self, pool: KernelPool, log) -> None:
-        self._result = pool._start(log)
-
-    def done(self) -> bool:
-        return not self._thread.is_alive()
-
-    def take(self) -> tuple[StartedKernel | None, str | None]:
-        """The kernel (or why there is none), once it has started: each attempt is bounded by
-        :data:`START_TIMEOUT_S`."""
-        self._thread.join(timeout=START_TIMEOUT_S * (START_ATTEMPTS + 1))
-        if self._thread.is_alive():
-            return None, f"the kernel did not start within {START_TIMEOUT_S * START_ATTEMPTS} s"
-        return self._result

@@ -1,6 +1,6 @@
 """The project's kernel, and what running a notebook gives: its result, or the failure.
 
-Each notebook runs on a fresh kernel started ahead (:mod:`analysis.pack.engine`) through
+Each notebook runs on a fresh kernel forked for it (:mod:`analysis.pack.engine`) through
 papermill.
 """
 
