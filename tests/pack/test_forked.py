@@ -4,7 +4,9 @@ environment asked for, followed through its pidfd, and never outliving the paren
 from __future__ import annotations
 
 import os
+import platform
 import signal
+import sys
 import time
 from pathlib import Path
 
@@ -135,3 +137,27 @@ def test_a_kernel_that_ends_as_it_starts_is_reported_not_waited_for(pool, tmp_pa
     assert "did not start" in error and "ended as it started" in error
     assert time.perf_counter() - started < 10
     assert pool.parent.process.poll() is None, "the parent carries on for the next kernel"
+
+
+@pytest.mark.slow
+def test_where_kernels_cannot_be_forked_they_start_from_the_kernel_spec(tmp_path, monkeypatch):
+    """Not Linux, or no pidfds: no parent, and each kernel is a new Python as the installed
+    spec says (ipykernel_launcher), in the folder asked for."""
+    monkeypatch.setattr(forked, "supported", lambda: False)
+    with KernelPool(1, ensure_kernel(), cwd=tmp_path) as plain:
+        assert plain.parent is None
+        kernel, error = plain._start(None, tmp_path)
+        assert error is None
+        try:
+            process = psutil.Process(kernel.km.provisioner.pid)
+            assert "ipykernel_launcher" in process.cmdline()
+            assert process.ppid() == os.getpid()
+            assert Path(process.cwd()) == tmp_path
+        finally:
+            plain._done_with(kernel)
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="pidfds are Linux's")
+def test_forking_is_used_on_a_linux_with_pidfds():
+    major, minor = (int(part) for part in platform.release().split(".")[:2])
+    assert forked.supported() == ((major, minor) >= (5, 3))

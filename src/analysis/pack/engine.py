@@ -91,7 +91,8 @@ def runtime_folder() -> Path:
 
 
 class StartedKernel:
-    """A kernel for one notebook, forked from the pool's parent in the notebook's folder.
+    """A kernel for one notebook, in the notebook's folder: forked from the pool's parent
+    (``specs`` naming it), or started from the installed kernel spec (``specs`` None).
 
     An :class:`~jupyter_client.manager.AsyncKernelManager`, as nbclient expects: with it,
     nbclient's wait for a cell's reply ends at the cell's timeout (with a blocking manager the
@@ -101,7 +102,7 @@ class StartedKernel:
         self,
         kernel_name: str,
         runtime: Path,
-        specs: forked.ForkedSpecs,
+        specs: forked.ForkedSpecs | None,
         log=None,
         stopping: Callable[[], bool] = lambda: False,
     ):
@@ -116,7 +117,7 @@ class StartedKernel:
             transport="ipc",
             ip=base,
             connection_file=sockets.connection_file(base),
-            kernel_spec_manager=specs,
+            **({} if specs is None else {"kernel_spec_manager": specs}),
         )
         self._settings = (log, stopping)
 
@@ -252,15 +253,20 @@ class KernelPool:
             if log_dir is None
             else log_dir
         )
-        self._parent_log = open(self.log_dir / "kernel-parent.log", "ab")  # noqa: SIM115
-        self.parent = forked.KernelParent(
-            kernel_name,
-            kernel_environment(),
-            log=self._parent_log,
-            timeout_s=START_TIMEOUT_S,
-        )
-        forked.register(self.parent)
-        self._specs = forked.ForkedSpecs(parent_address=self.parent.address)
+        # Where the system can fork a kernel and follow it (Linux), kernels are forked from a
+        # parent; elsewhere each starts as the installed kernel spec says (a new Python).
+        self.parent: forked.KernelParent | None = None
+        self._specs: forked.ForkedSpecs | None = None
+        if forked.supported():
+            self._parent_log = open(self.log_dir / "kernel-parent.log", "ab")  # noqa: SIM115
+            self.parent = forked.KernelParent(
+                kernel_name,
+                kernel_environment(),
+                log=self._parent_log,
+                timeout_s=START_TIMEOUT_S,
+            )
+            forked.register(self.parent)
+            self._specs = forked.ForkedSpecs(parent_address=self.parent.address)
         self._kernels: set[StartedKernel] = set()
         self._lock = threading.Lock()
         self._stopping = False
@@ -388,9 +394,10 @@ class KernelPool:
             # closed); killed, its kernels are gone already. Daemon threads: a worker still
             # alive after the bound does not keep the process.
             thread.join(timeout=JOIN_TIMEOUT_S if kill else START_TIMEOUT_S * START_ATTEMPTS)
-        forked.unregister(self.parent)
-        self.parent.close()
-        self._parent_log.close()
+        if self.parent is not None:
+            forked.unregister(self.parent)
+            self.parent.close()
+            self._parent_log.close()
         if self._own_logs:
             shutil.rmtree(self.log_dir, ignore_errors=True)
 

@@ -67,6 +67,19 @@ MESSAGE_BYTES = 1 << 20  # a request: the kernel's arguments, folder and environ
 READY_POLL_S = 0.02
 
 
+def supported() -> bool:
+    """Whether this system can fork a kernel and follow it: Linux, with pidfds (5.3 and
+    later) and descriptors passed over Unix sockets. Elsewhere kernels start as the installed
+    kernel spec says."""
+    if sys.platform != "linux" or not hasattr(os, "pidfd_open") or not hasattr(socket, "send_fds"):
+        return False
+    try:
+        os.close(os.pidfd_open(os.getpid()))
+    except OSError:  # a kernel older than 5.3, or pidfds not allowed here
+        return False
+    return True
+
+
 class ParentFailed(RuntimeError):
     """The parent process ended, or did not answer, before it could start a kernel."""
 
