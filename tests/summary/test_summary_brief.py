@@ -204,3 +204,55 @@ def test_a_nil_published_reserve_balance_is_flagged_not_ranked_silently():
     )
     normal = resilience.assign(value=[0.782, 0.05])
     assert reserves_tile(normal)[2].startswith("of net revenue expenditure, published outturn")
+
+
+def test_without_the_mtfp_report_the_gap_section_gives_the_published_reserves():
+    """A benchmark-only pack (every council the batch generates): the budget gap and reserves
+    section gives the council's reserves as published, as the reserves tile does, and links to
+    the benchmarking report, rather than only saying the MTFP report was not run."""
+    resilience = pd.DataFrame(
+        {
+            "year": [2022, 2023, 2023],
+            "indicator": ["reserves_to_nre_ratio", "reserves_to_nre_ratio", "council_tax_ratio"],
+            "value": [1.40, 1.565292, 0.7],
+            "comparator_median_value": [1.9, 2.112876, 0.6],
+            "rank": [10.0, 11.0, 3.0],
+            "n_ranked": [16, 16, 16],
+        }
+    )
+    pack = summary.PackTables({"benchmark_resilience": resilience})
+    gap = [(m, k) for s, m, k in summary.section_messages(pack, "base", "2023-24 Q4") if s == "gap"]
+    assert gap == [
+        (
+            "At 31 March 2024 the council's usable reserves were 156.5% of its net revenue "
+            "expenditure for 2023-24 (published outturn), against a comparator median of 211.3% "
+            "(rank 11 of 16, 1 = highest); the Medium Term Financial Plan report, which projects "
+            "the budget gap and reserves, was not part of this run.",
+            "benchmark",
+        )
+    ]
+    # the same figures as the headline tile beside it
+    tile = summary.headline_tiles(pack)[0]
+    assert tile[1] == "156.5%" and "211.3%" in tile[2] and "rank 11 of 16" in tile[2]
+    no_median = resilience.assign(comparator_median_value=float("nan"))
+    assert summary.published_reserves_sentence(no_median).startswith(
+        "At 31 March 2024 the council's usable reserves were 156.5% of its net revenue "
+        "expenditure for 2023-24 (published outturn); the Medium"
+    )
+    nil = pd.concat(
+        [
+            resilience.assign(value=[1.4, 0.0, 0.7]),
+            pd.DataFrame(
+                {"year": [2023], "indicator": ["reserves_change_fraction"], "value": [-1.0]}
+            ),
+        ]
+    )
+    assert summary.published_reserves_sentence(nil).startswith(
+        "The council's usable reserves were published as nil at 31 March 2024 after a positive "
+        "balance a year before: check it against the council's own accounts;"
+    )
+    assert summary.published_reserves_sentence(None) is None
+    assert summary.published_reserves_sentence(resilience.iloc[2:]) is None
+    # no benchmarking either: the section says the report was not run
+    empty = summary.section_messages(summary.PackTables({}), "base", "2023-24 Q4")
+    assert [m for s, m, _k in empty if s == "gap"] == [summary.not_in_run_sentence("mtfp")]

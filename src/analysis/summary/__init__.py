@@ -61,7 +61,12 @@ from analysis.summary.tables import (
     read_pack,
     scenario_title,
 )
-from analysis.summary.vfm import absent_sentence, top_services, vfm_sentence
+from analysis.summary.vfm import (
+    absent_sentence,
+    published_reserves_sentence,
+    top_services,
+    vfm_sentence,
+)
 
 __all__ = [
     "bridge_chart",
@@ -80,6 +85,7 @@ __all__ = [
     "detail_link_html",
     "dsg_sentence",
     "published_dsg_sentence",
+    "published_reserves_sentence",
     "dsg_table",
     "gap_chart",
     "gap_sentence",

@@ -24,7 +24,12 @@ from analysis.summary.sentences import (
     savings_sentence,
 )
 from analysis.summary.tables import BASE, REPORTS, PackTables, not_in_run_sentence
-from analysis.summary.vfm import is_present, top_services, vfm_sentence
+from analysis.summary.vfm import (
+    is_present,
+    published_reserves_sentence,
+    top_services,
+    vfm_sentence,
+)
 
 
 def services_lead(proposals: pd.DataFrame, status: pd.DataFrame | None) -> str:
@@ -76,6 +81,9 @@ def section_messages(
         moved = pack.get("mtfp_bridge")
         if moved is not None:  # a pack from before the bridge has no such table: nothing to say
             out.append(("gap", bridge_sentence(moved), "mtfp"))
+    elif (reserves := published_reserves_sentence(pack.get("benchmark_resilience"))) is not None:
+        # The council's own published reserves, from the benchmarking report.
+        out.append(("gap", reserves, "benchmark"))
     else:
         out.append(("gap", not_in_run_sentence("mtfp"), "mtfp"))
     savings = pack.get("savings_headline")

@@ -79,29 +79,69 @@ def vfm_sentence(
     )
 
 
+def latest_reserves(resilience: pd.DataFrame | None) -> pd.Series | None:
+    """The benchmarking's row for the council's usable reserves as a share of its net revenue
+    expenditure in the latest published outturn (``reserves_to_nre_ratio``), or None."""
+    if resilience is None or resilience.empty:
+        return None
+    rows = resilience[resilience["indicator"] == "reserves_to_nre_ratio"].dropna(subset=["value"])
+    return None if rows.empty else rows.sort_values("year").iloc[-1]
+
+
+def nil_reserves_note(resilience: pd.DataFrame, row: pd.Series) -> str:
+    """'published as nil at 31 March 2024 after a positive balance a year before: check it
+    against the council's own accounts'. No council can run with no reserves at all: a nil
+    balance is a return to check (one council's 2023-24 return has nil at 31 March after £59.8m
+    a year before)."""
+    change = resilience[
+        (resilience["indicator"] == "reserves_change_fraction")
+        & (resilience["year"] == row["year"])
+    ]["value"]
+    before = " after a positive balance a year before" if (change == -1).any() else ""
+    return (
+        f"published as nil at 31 March {int(row['year']) + 1}{before}: check it against the "
+        "council's own accounts"
+    )
+
+
+def published_reserves_sentence(resilience: pd.DataFrame | None) -> str | None:
+    """Without the MTFP report, the reserves as the council last published them, for the
+    summary's budget gap and reserves section: 'At 31 March 2024 the council's usable reserves
+    were 156.5% of its net revenue expenditure for 2023-24 (published outturn), against a
+    comparator median of 211.3% (rank 11 of 16, 1 = highest); the Medium Term Financial Plan
+    report, which projects the budget gap and reserves, was not part of this run.' None when
+    the benchmarking has no such figure."""
+    row = latest_reserves(resilience)
+    if row is None:
+        return None
+    year = int(row["year"])
+    after = (
+        "; the Medium Term Financial Plan report, which projects the budget gap and reserves, "
+        "was not part of this run."
+    )
+    if row["value"] == 0:
+        return f"The council's usable reserves were {nil_reserves_note(resilience, row)}" + after
+    text = (
+        f"At 31 March {year + 1} the council's usable reserves were {pct_text(row['value'], 1)} "
+        f"of its net revenue expenditure for {year_text(year)} (published outturn)"
+    )
+    if pd.notna(row["comparator_median_value"]):
+        text += f", against a comparator median of {pct_text(row['comparator_median_value'], 1)}"
+        if pd.notna(row["rank"]) and pd.notna(row["n_ranked"]):
+            text += f" (rank {float(row['rank']):g} of {int(row['n_ranked'])}, 1 = highest)"
+    return text + after
+
+
 def reserves_tile(resilience: pd.DataFrame | None) -> tuple[str, str, str] | None:
     """The council's usable reserves as a share of its net revenue expenditure in the latest
     published outturn, against its comparators: a headline tile for a pack without the MTFP
     report (a council benchmarked from the published data alone). None when there is no figure."""
-    if resilience is None or resilience.empty:
+    row = latest_reserves(resilience)
+    if row is None:
         return None
-    rows = resilience[resilience["indicator"] == "reserves_to_nre_ratio"].dropna(subset=["value"])
-    if rows.empty:
-        return None
-    row = rows.sort_values("year").iloc[-1]
     note = "of net revenue expenditure, published outturn"
     if row["value"] == 0:
-        # No council can run with no reserves at all: a nil balance is a return to check (one
-        # council's 2023-24 return has nil at 31 March after £59.8m a year before).
-        change = resilience[
-            (resilience["indicator"] == "reserves_change_fraction")
-            & (resilience["year"] == row["year"])
-        ]["value"]
-        before = " after a positive balance a year before" if (change == -1).any() else ""
-        note = (
-            f"published as nil at 31 March {int(row['year']) + 1}{before}: check it against the "
-            "council's own accounts"
-        )
+        note = nil_reserves_note(resilience, row)
     if pd.notna(row["comparator_median_value"]):
         note += f"; comparator median {pct_text(row['comparator_median_value'], 1)}"
     if pd.notna(row["rank"]) and pd.notna(row["n_ranked"]):
