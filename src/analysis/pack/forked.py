@@ -186,7 +186,7 @@ def _run_kernel(request: dict, fds: list[int]) -> int:
             os.close(ready)
         app.start()
     except SystemExit as stop:
-        return stop.code if isinstance(stop.code, int) else 1
+        return 0 if stop.code is None else stop.code if isinstance(stop.code, int) else 1
     finally:
         sys.stdout.flush()
         sys.stderr.flush()
@@ -232,10 +232,10 @@ class KernelParent:
                     connection.connect(self.address)
                     request = json.dumps({"argv": argv, "cwd": cwd, "env": env}).encode()
                     socket.send_fds(connection, [request], fds)
-                    message, fds, _, _ = socket.recv_fds(connection, 4096, 1)
-                if not fds:
+                    message, received, _, _ = socket.recv_fds(connection, 4096, 1)
+                if not received:
                     raise ParentFailed("the kernels' parent process did not start the kernel")
-                return json.loads(message)["pid"], fds[0]
+                return json.loads(message)["pid"], received[0]
             except (FileNotFoundError, ConnectionRefusedError):  # still importing
                 if time.monotonic() > deadline:
                     raise ParentFailed(
