@@ -1,4 +1,5 @@
-"""The benchmarking panel kept in memory between councils: never stale, never shared."""
+"""The benchmarking panel kept in the cache between councils and kernels: never stale, never
+shared."""
 
 from __future__ import annotations
 
@@ -139,7 +140,6 @@ def test_a_run_from_memory_equals_a_run_from_the_files(council, monkeypatch):
 
     benchmarking.run(council)
     again = benchmarking.run(council)  # panel and national figures from memory
-    monkeypatch.setattr(panel_module, "_LOADED", {})
     monkeypatch.setattr(cache, "cache_dir", lambda: council.folder / "empty-cache")
     cache.clear_memory()
     fresh = benchmarking.run(council)  # every figure computed again from the files
@@ -156,7 +156,6 @@ def test_a_run_from_memory_equals_a_run_from_the_files(council, monkeypatch):
 def test_public_data_from_memory_records_the_same_inputs(shared_public, monkeypatch):
     council = config.load_council("bath-ne-somerset")
     settings = BenchmarkSettings()
-    monkeypatch.setattr(panel_module, "_LOADED", {})
     provenance.reset()
     first = panel_module.load_panel(council, settings, shared_public)
     read_first = provenance.inputs_read()
@@ -166,3 +165,37 @@ def test_public_data_from_memory_records_the_same_inputs(shared_public, monkeypa
     assert provenance.inputs_read() == read_first
     assert again.key == first.key and again.source == first.source
     pd.testing.assert_frame_equal(again.history, first.history)
+    # A fresh kernel (nothing in memory) reads the tables from the cache on disk, not the files.
+    from analysis.core import cache
+
+    cache.clear_memory()
+    provenance.reset()
+    fresh = panel_module.load_panel(council, settings, shared_public)
+    assert provenance.inputs_read() == read_first
+    for name in panel_module.PANEL_TABLES:
+        found, expected = getattr(fresh, name), getattr(first, name)
+        pd.testing.assert_frame_equal(found, expected)
+        assert found.attrs == expected.attrs, name  # the successors' gaps travel with the panel
+
+
+def test_a_new_process_reads_the_panel_from_the_cache_on_disk(council, monkeypatch):
+    """Each notebook runs in a fresh kernel: the second reads the tables the first kept."""
+    from analysis.core import cache
+
+    monkeypatch.setattr(cache, "cache_dir", lambda: council.folder / "cache")
+    settings = BenchmarkSettings()
+    first = panel_module.load_panel(council, settings, None)
+    cache.clear_memory()  # as a new process would start
+    monkeypatch.setattr(panel_module, "_read_panel", _no_read)
+    again = panel_module.load_panel(council, settings, None)
+    for name in panel_module.PANEL_TABLES:
+        pd.testing.assert_frame_equal(getattr(again, name), getattr(first, name))
+    assert (again.illustrative, again.source, again.key) == (
+        first.illustrative,
+        first.source,
+        first.key,
+    )
+    kept = (council.folder / "cache").glob("benchmark-panel-*.parquet")
+    assert sorted(p.name.split("-")[2] for p in kept) == [
+        "history", "neighbours", "performance", "population", "rs",
+    ]  # fmt: skip

@@ -2,9 +2,11 @@
 either from the published government files (``public_data``) or from the council's own
 ``data/raw/<council>/benchmark/`` folder in the same tidy form.
 
-A warm process (a batch's kernel, one council after another) keeps the last panel it loaded,
-under a key made of every input file's SHA-256 and the public-data panel's own key, and hands
-each caller a copy: a changed file gives a new key, and no caller can change another's panel.
+The panel's tables are kept in the project's one cache (:mod:`analysis.core.cache`: memory,
+then ``data/processed/cache/``) under a key made of every input file's name and SHA-256 and the
+public-data panel's own key: the first kernel reads the files, every later one (each notebook
+runs in a fresh kernel) reads the tables. A changed file gives a new key, and each caller gets
+its own copy, so no caller can change another's panel.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from pathlib import Path
 import pandas as pd
 
 from analysis.benchmarking.settings import BenchmarkSettings
+from analysis.core.cache import code_fingerprint, derived
 from analysis.core.config import Council
 from analysis.core.errors import InputError, Problem, Problems, display_path
 from analysis.core.provenance import record_input, sha256_of
@@ -135,8 +138,10 @@ def find_public_files(directory: Path, settings: BenchmarkSettings) -> dict[str,
     return files
 
 
-# The last panel this process loaded: {key: panel}. One at a time (a batch uses one panel).
-_LOADED: dict[str, Panel] = {}
+# The panel's tables, each kept in the cache; neighbours and performance only where a file of
+# that kind is there (None otherwise).
+PANEL_TABLES = ("rs", "population", "history", "neighbours", "performance")
+OPTIONAL_TABLES = ("neighbours", "performance")
 
 
 def _own_files(folder: Path) -> dict[str, list[Path]]:
@@ -160,13 +165,14 @@ def _read_files(files: dict[str, list[Path]]) -> list[Path]:
 
 def _inputs(
     council: Council, settings: BenchmarkSettings, public_data: Path | None
-) -> tuple[list[Path], str | None]:
-    """(every file a load reads, the key of their contents and of how they are named), or a
-    None key when the folder or a file is missing (reading them then says what is wrong)."""
+) -> tuple[list[Path], dict[str, list[Path]], str | None]:
+    """(every file a load reads, the files by kind, the key of their contents and of how they
+    are named), or a None key when the folder or a file is missing (reading them then says what
+    is wrong)."""
     if public_data is not None:
         directory = Path(public_data)
         if not directory.is_dir():
-            return [], None
+            return [], {}, None
         files = find_public_files(directory, settings)
         found = find_history_files(directory)
         history = [p for paths in found.values() for p in paths]
@@ -174,36 +180,72 @@ def _inputs(
     else:
         folder = council.folder / settings.panel
         if not folder.is_dir():
-            return [], None
+            return [], {}, None
         files, history = _own_files(folder), []
         parts = ["own", str(folder), (folder / "ILLUSTRATIVE.md").is_file()]
     read = _read_files(files)
     if not files["rs"] or not files["population"] or not all(p.is_file() for p in read):
-        return [], None
+        return [], {}, None
     for path in read:
         check_size(path, "benchmarking input")  # before it is hashed
     parts += [(str(p), str(p.resolve()), sha256_of(p)) for p in read]
-    return [*read, *history], hashlib.sha256(json.dumps(parts).encode()).hexdigest()
+    return [*read, *history], files, hashlib.sha256(json.dumps(parts).encode()).hexdigest()
 
 
 def load_panel(council: Council, settings: BenchmarkSettings, public_data: Path | None) -> Panel:
-    """Read everything the run needs, raising one InputError listing every problem (from memory
-    when this process loaded the same files last; always a copy the caller may change)."""
-    inputs, key = _inputs(council, settings, public_data)
-    if key is not None and key in _LOADED:
-        panel = _LOADED[key].copy()
-        problems = _settings_problems(council, settings, panel.neighbours, read_ok=True)
-        if problems:
-            raise InputError(problems)
+    """Read everything the run needs, raising one InputError listing every problem (the tables
+    from the cache when the same files were read before, by this process or another; always a
+    copy the caller may change)."""
+    inputs, files, key = _inputs(council, settings, public_data)
+    if key is None:
+        return _read_panel(council, settings, public_data)
+    read: list[Panel] = []  # the files, read at most once, and only if a table is not kept
+
+    def table(name: str):
+        def build() -> pd.DataFrame:
+            if not read:
+                read.append(_read_panel(council, settings, public_data))
+            return getattr(read[0], name)
+
+        return build
+
+    code = code_fingerprint("benchmarking", "public_data", "core")
+    tables = {
+        name: derived(f"benchmark-panel-{name}", [], table(name), code=code, params=[key])
+        if name not in OPTIONAL_TABLES or files[name]
+        else None
+        for name in PANEL_TABLES
+    }
+    problems = _settings_problems(council, settings, tables["neighbours"], read_ok=True)
+    if problems:
+        raise InputError(problems)
+    if not read:
         for path in inputs:
             record_input(path)  # the manifest lists the inputs whichever way they came
-        return panel
-    panel = _read_panel(council, settings, public_data)
-    if key is not None:
-        panel.key = key
-        _LOADED.clear()
-        _LOADED[key] = panel.copy()
-    return panel
+    illustrative, source = _described(council, settings, public_data)
+    return Panel(
+        tables["rs"],
+        tables["population"],
+        tables["neighbours"],
+        tables["performance"],
+        files,
+        illustrative,
+        source,
+        history=tables["history"],
+        key=key,
+    )
+
+
+def _described(
+    council: Council, settings: BenchmarkSettings, public_data: Path | None
+) -> tuple[bool, str]:
+    """(whether the panel is illustrative, where it comes from, in words)."""
+    if public_data is not None:
+        return False, "the government's published files"
+    illustrative = (council.folder / settings.panel / "ILLUSTRATIVE.md").is_file()
+    return illustrative, "the council's own benchmarking panel" + (
+        " (illustrative figures)" if illustrative else ""
+    )
 
 
 def _settings_problems(
@@ -261,7 +303,6 @@ def _read_panel(council: Council, settings: BenchmarkSettings, public_data: Path
         population = (
             attempt(read_population_releases, files["population"]) if files["population"] else None
         )
-        illustrative, source = False, "the government's published files"
         history = attempt(load_public_panel, directory)
     else:
         folder = council.folder / settings.panel
@@ -274,7 +315,6 @@ def _read_panel(council: Council, settings: BenchmarkSettings, public_data: Path
         files = _own_files(folder)
         rs = attempt(_tidy_csv, files["rs"][0], "RS lines in tidy form", ("line",))
         population = attempt(_tidy_csv, files["population"][0], "population in tidy form", (), True)
-        illustrative = (folder / "ILLUSTRATIVE.md").is_file()
         history = (
             pd.concat(
                 [
@@ -287,9 +327,6 @@ def _read_panel(council: Council, settings: BenchmarkSettings, public_data: Path
             if rs is not None
             else None
         )
-        source = "the council's own benchmarking panel" + (
-            " (illustrative figures)" if illustrative else ""
-        )
     # The neighbour list and the performance extract are read the same way from either source.
     neighbours = attempt(read_neighbours, files["neighbours"][0]) if files["neighbours"] else None
     performance = (
@@ -298,6 +335,7 @@ def _read_panel(council: Council, settings: BenchmarkSettings, public_data: Path
     problems.extend(_settings_problems(council, settings, neighbours, read_ok=not problems))
     if problems:
         raise InputError(problems)
+    illustrative, source = _described(council, settings, public_data)
     return Panel(
         rs, population, neighbours, performance, files, illustrative, source, history=history
     )

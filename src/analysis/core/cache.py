@@ -90,7 +90,10 @@ def _write(target: Path, frame: pd.DataFrame) -> None:
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         frame.to_parquet(tmp, index=True)
-        pd.testing.assert_frame_equal(pd.read_parquet(tmp), frame)
+        back = pd.read_parquet(tmp)
+        pd.testing.assert_frame_equal(back, frame)
+        if back.attrs != frame.attrs:  # which assert_frame_equal does not compare
+            raise ValueError("its attrs do not survive the round trip")
         os.replace(tmp, target)
     except Exception as exc:  # not representable in Parquet, or the folder is read-only
         log.debug("%s kept in memory only: %s", target.name, exc)

@@ -134,6 +134,9 @@ def correct_ons_codes(panel: pd.DataFrame, lookup: pd.DataFrame) -> pd.DataFrame
         old = out.at[i, "note"]
         out.at[i, "note"] = f"{old}; {note}" if isinstance(old, str) and old else note
         out.at[i, "ons_code"] = code
+    # Notes as text again (missing where there is none): the type the frame came in with, or
+    # pandas' text type for a new column, as a Parquet round trip (the cache) gives it back.
+    out["note"] = out["note"].astype(panel["note"].dtype if "note" in panel else "str")
     return out
 
 
