@@ -107,6 +107,37 @@ def test_the_checks_hold_on_true_tables_and_catch_each_fault(tmp_path):
     assert checks_failing(tmp_path / "f", priorities=no_reason) == {"a reason for every service"}
 
 
+def test_the_summary_s_published_reserves_are_checked_against_the_resilience_table(tmp_path):
+    tables = write_tables(tmp_path)
+    pd.DataFrame(
+        {
+            "year": [2022, 2023],
+            "indicator": "reserves_to_nre_ratio",
+            "value": [1.2, 1.565292],
+            "comparator_median_value": [1.8, 2.112876],
+            "rank": [9.0, 11.0],
+            "n_ranked": [16, 16],
+        }
+    ).to_csv(tables / "benchmark_resilience.csv", index=False)
+
+    def messages(text: str) -> set[str]:
+        pd.DataFrame({"section": ["gap"], "message": [text], "report": ["benchmark"]}).to_csv(
+            tables / "summary_messages.csv", index=False
+        )
+        return {p["problem"] for p in check_tables(tables)}
+
+    true = (
+        "At 31 March 2024 the council's usable reserves were 156.5% of its net revenue "
+        "expenditure for 2023-24 (published outturn), against a comparator median of 211.3% "
+        "(rank 11 of 16, 1 = highest); the Medium Term Financial Plan report ... was not run."
+    )
+    assert messages(true) == set()
+    assert messages(true.replace("156.5%", "120.0%")) == {"the sentence does not give 156.5%"}
+    assert messages(true.replace("rank 11", "rank 9")) == {
+        "the sentence does not give rank 11 of 16"
+    }
+
+
 @pytest.fixture
 def project(tmp_path, monkeypatch):
     root = tmp_path / "project"
@@ -135,6 +166,9 @@ def test_a_batch_of_every_class_passes_the_checks(project, shared_public):
     bromsgrove = next(t for t in tables if t.parts[-3] == "bromsgrove")
     absent = pd.read_csv(bromsgrove / "benchmark_not_compared.csv")
     assert {190, 330, 360, 390} <= set(absent["line"])
+    messages = pd.read_csv(bromsgrove / "summary_messages.csv")
+    gap = messages[messages["section"] == "gap"]
+    assert list(gap["report"]) == ["benchmark"]  # the reserves check had a sentence to check
     birmingham = next(t for t in tables if t.parts[-3] == "birmingham")
     assert set(pd.read_csv(birmingham / "benchmark_positions.csv")["year"]) == {2016}
     page = (birmingham.parent / "03_vfm_benchmarking.html").read_text("utf-8")

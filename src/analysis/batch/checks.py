@@ -6,7 +6,10 @@ pack saved in ``<output>/<council>/<period>/tables/``:
 - the proposed list is re-derived from the positions (:func:`derive_proposed`, written apart from
   :mod:`analysis.benchmarking.priorities` on purpose) and every service not proposed has a reason;
 - no rank among nils: no service the council records nil on, or does not provide, is ranked;
-- no percentage of a nil or negative figure (the council's or the median's).
+- no percentage of a nil or negative figure (the council's or the median's);
+- a summary without the MTFP report gives, in its budget gap and reserves section, the usable
+  reserves of the benchmarking's resilience table (the council's share, the comparators' median,
+  the rank), read here from that table.
 
 :func:`check_tables` checks one pack; :func:`check_batch` every pack under an output folder.
 """
@@ -71,6 +74,8 @@ def check_tables(folder: Path, rules: ReviewRules | None = None) -> list[dict]:
     def problem(check: str, service: str, text: str) -> None:
         problems.append({"pack": pack, "check": check, "service": service, "problem": text})
 
+    for text in published_reserves_problems(folder):
+        problem("the summary's reserves are the benchmarking's", "usable reserves", text)
     positions = _read(folder, "benchmark_positions")
     if positions is None or positions.empty:
         return problems
@@ -152,6 +157,31 @@ def check_tables(folder: Path, rules: ReviewRules | None = None) -> list[dict]:
         for service in missing["service"]:
             problem("a reason for every service", service, "not proposed, and no reason given")
     return problems
+
+
+def published_reserves_problems(folder: Path) -> list[str]:
+    """Where the summary's budget gap and reserves section draws on the benchmarking (no MTFP
+    report), what its sentence lacks of the resilience table's latest usable reserves row: the
+    share of net revenue expenditure, the comparators' median and the rank, each as the page
+    writes it ("156.5%", "211.3%", "rank 11 of 16")."""
+    messages = _read(folder, "summary_messages")
+    resilience = _read(folder, "benchmark_resilience")
+    if messages is None or resilience is None:
+        return []
+    gap = messages[(messages["section"] == "gap") & (messages["report"] == "benchmark")]
+    rows = resilience[resilience["indicator"] == "reserves_to_nre_ratio"].dropna(subset=["value"])
+    if gap.empty or rows.empty:
+        return []
+    sentence = str(gap["message"].iloc[0])
+    row = rows.sort_values("year").iloc[-1]
+    wanted = [f"{100 * float(row['value']):.1f}%"]
+    if row["value"] != 0 and pd.notna(row["comparator_median_value"]):
+        wanted.append(f"{100 * float(row['comparator_median_value']):.1f}%")
+        if pd.notna(row["rank"]) and pd.notna(row["n_ranked"]):
+            wanted.append(f"rank {float(row['rank']):g} of {int(row['n_ranked'])}")
+    if row["value"] == 0:
+        wanted = ["published as nil"]
+    return [f"the sentence does not give {w}" for w in wanted if w not in sentence]
 
 
 def check_batch(output_root: Path, rules: ReviewRules | None = None) -> pd.DataFrame:
