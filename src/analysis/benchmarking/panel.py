@@ -119,13 +119,16 @@ def _find(directory: Path, patterns: list[str]) -> list[Path]:
     return found
 
 
-def find_public_files(directory: Path, settings: BenchmarkSettings) -> dict[str, list[Path]]:
+def find_public_files(
+    directory: Path, settings: BenchmarkSettings, found: dict[str, list[Path]] | None = None
+) -> dict[str, list[Path]]:
     """The published files in a folder, found as the public-data panel finds them
     (:func:`analysis.public_data.find_files`: by their published names, recursively, as
     spreadsheets or CSV saves). The RS years are those with ONS codes: the legacy ``.xls``
     years (2010-11 to 2013-14, E-codes only) reach the reports through the history panel.
-    ``settings.public_files`` names a file of a kind instead."""
-    found = find_history_files(directory)
+    ``settings.public_files`` names a file of a kind instead. ``found``: what
+    :func:`~analysis.public_data.find_files` gave for the folder, when the caller has it."""
+    found = find_history_files(directory) if found is None else found
     files = {
         "rs": [p for p in found["rs"] if p.suffix.lower() != ".xls"],
         "population": found["population"],
@@ -173,8 +176,8 @@ def _inputs(
         directory = Path(public_data)
         if not directory.is_dir():
             return [], {}, None
-        files = find_public_files(directory, settings)
         found = find_history_files(directory)
+        files = find_public_files(directory, settings, found)
         history = [p for paths in found.values() for p in paths]
         parts: list = ["public", str(directory), str(directory.resolve()), history_key(found)[0]]
     else:

@@ -141,9 +141,6 @@ class StartedKernel:
                         f"the kernel '{self.km.kernel_name}' did not start: {exc}"
                     ) from None
 
-    def alive(self) -> bool:
-        return run_sync(self.km.is_alive)()
-
     def kill(self) -> None:
         """Kill the kernel process at once (from any thread: a notebook running on it then
         fails as a dead kernel; the thread that ran it removes its files)."""
