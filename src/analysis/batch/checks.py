@@ -174,13 +174,14 @@ def published_reserves_problems(folder: Path) -> list[str]:
         return []
     sentence = str(gap["message"].iloc[0])
     row = rows.sort_values("year").iloc[-1]
-    wanted = [f"{100 * float(row['value']):.1f}%"]
-    if row["value"] != 0 and pd.notna(row["comparator_median_value"]):
-        wanted.append(f"{100 * float(row['comparator_median_value']):.1f}%")
-        if pd.notna(row["rank"]) and pd.notna(row["n_ranked"]):
-            wanted.append(f"rank {float(row['rank']):g} of {int(row['n_ranked'])}")
     if row["value"] == 0:
         wanted = ["published as nil"]
+    else:
+        wanted = [f"{100 * float(row['value']):.1f}%"]
+        if pd.notna(row["comparator_median_value"]):
+            wanted.append(f"{100 * float(row['comparator_median_value']):.1f}%")
+            if pd.notna(row["rank"]) and pd.notna(row["n_ranked"]):
+                wanted.append(f"rank {float(row['rank']):g} of {int(row['n_ranked'])}")
     return [f"the sentence does not give {w}" for w in wanted if w not in sentence]
 
 

@@ -91,10 +91,12 @@ def section_messages(
         out.append(("savings", savings_sentence(savings, period_label), "savings"))
     else:
         out.append(("savings", not_in_run_sentence("savings"), "savings"))
-    published = None if mtfp else published_dsg_sentence(pack.get("benchmark_financial_position"))
     if mtfp:
         out.append(("dsg", dsg_sentence(headline, scenario), "mtfp"))
-    elif published is not None:  # the council's own published balance, from the benchmarking
+    elif (
+        published := published_dsg_sentence(pack.get("benchmark_financial_position"))
+    ) is not None:
+        # The council's own published balance, from the benchmarking.
         out.append(("dsg", published, "benchmark"))
     else:  # the section's heading is on the page: it says why it is empty
         out.append(

@@ -104,6 +104,13 @@ def nil_reserves_note(resilience: pd.DataFrame, row: pd.Series) -> str:
     )
 
 
+def rank_words(row: pd.Series) -> str | None:
+    """'rank 11 of 16' for a resilience row, or None when it has no rank."""
+    if pd.isna(row["rank"]) or pd.isna(row["n_ranked"]):
+        return None
+    return f"rank {float(row['rank']):g} of {int(row['n_ranked'])}"
+
+
 def published_reserves_sentence(resilience: pd.DataFrame | None) -> str | None:
     """Without the MTFP report, the reserves as the council last published them, for the
     summary's budget gap and reserves section: 'At 31 March 2024 the council's usable reserves
@@ -127,8 +134,8 @@ def published_reserves_sentence(resilience: pd.DataFrame | None) -> str | None:
     )
     if pd.notna(row["comparator_median_value"]):
         text += f", against a comparator median of {pct_text(row['comparator_median_value'], 1)}"
-        if pd.notna(row["rank"]) and pd.notna(row["n_ranked"]):
-            text += f" (rank {float(row['rank']):g} of {int(row['n_ranked'])}, 1 = highest)"
+        if rank := rank_words(row):
+            text += f" ({rank}, 1 = highest)"
     return text + after
 
 
@@ -144,6 +151,6 @@ def reserves_tile(resilience: pd.DataFrame | None) -> tuple[str, str, str] | Non
         note = nil_reserves_note(resilience, row)
     if pd.notna(row["comparator_median_value"]):
         note += f"; comparator median {pct_text(row['comparator_median_value'], 1)}"
-    if pd.notna(row["rank"]) and pd.notna(row["n_ranked"]):
-        note += f"; rank {float(row['rank']):g} of {int(row['n_ranked'])} (1 = highest)"
+    if rank := rank_words(row):
+        note += f"; {rank} (1 = highest)"
     return (f"Usable reserves {year_text(int(row['year']))}", pct_text(row["value"], 1), note)
