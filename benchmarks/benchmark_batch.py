@@ -69,6 +69,9 @@ def hand_workflow(runs: int) -> float:
                         "-p",
                         "tables_dir",
                         str(tables),
+                        "-p",  # the pack's setting: no module checks before each cell
+                        "autoreload",
+                        "off",
                         "--cwd",
                         str(notebooks),
                     ],

@@ -11,7 +11,7 @@ from analysis.core import paths
 from analysis.pack import catalogue
 from analysis.pack.catalogue import NotebookSpec
 
-PARAMETERS = 'council = "dorset"\nperiod = "2021-22-Q2"\nscenario = "base"\ntables_dir = ""\npublic_data = ""'
+PARAMETERS = 'council = "dorset"\nperiod = "2021-22-Q2"\nscenario = "base"\ntables_dir = ""\npublic_data = ""\nautoreload = "all"'
 
 
 def _notebook(path: Path, body: str, title: str) -> None:

@@ -23,7 +23,7 @@ from nbformat.v4 import new_code_cell, new_notebook
 from analysis.core import paths
 from analysis.pack.catalogue import NOTEBOOKS
 
-PARAMETERS = 'council = "dorset"\nperiod = "2021-22-Q2"\nscenario = "base"\ntables_dir = ""\npublic_data = ""'
+PARAMETERS = 'council = "dorset"\nperiod = "2021-22-Q2"\nscenario = "base"\ntables_dir = ""\npublic_data = ""\nautoreload = "all"'
 WAITS = """
 import os, time
 from analysis.core import notebook

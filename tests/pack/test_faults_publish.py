@@ -111,6 +111,8 @@ def test_pack_records_no_machine_path_and_no_kernel_log(toy_pack):
     assert not list(result.directory.rglob("*.log"))
     manifest = json.loads((result.directory / "manifest.json").read_text())
     assert manifest["parameters"]["tables_dir"] == "tables"
+    # the library cannot change during a run: no module checks before every cell
+    assert manifest["parameters"]["autoreload"] == "off"
     assert all(not key.startswith("/") for key in manifest["inputs"])
 
 

@@ -14,7 +14,7 @@ import pytest
 from analysis.core import paths
 from analysis.pack.catalogue import NOTEBOOKS
 
-STANDARD_PARAMETERS = ["council", "period", "scenario", "tables_dir", "public_data"]
+STANDARD_PARAMETERS = ["council", "period", "scenario", "tables_dir", "public_data", "autoreload"]
 NOTEBOOK_FILES = sorted(p.name for p in paths.notebooks_dir().glob("*.ipynb"))
 
 
@@ -48,6 +48,16 @@ def test_exactly_one_parameters_cell_first_with_literal_values(name):
         )
         names.append(statement.targets[0].id)
     assert names == STANDARD_PARAMETERS
+
+
+@pytest.mark.parametrize("name", NOTEBOOK_FILES)
+def test_the_setup_cell_reloads_edited_code_as_the_parameter_says(name):
+    """In JupyterLab edits to the library are picked up ("all"); a pack passes "off"."""
+    cells = [c for c in _load(name)["cells"] if c["cell_type"] == "code"]
+    assert "".join(cells[1]["source"]).startswith(
+        "%load_ext autoreload\n%autoreload {autoreload}\n"
+    )
+    assert 'autoreload = "all"' in "".join(cells[0]["source"])
 
 
 @pytest.mark.parametrize("name", NOTEBOOK_FILES)

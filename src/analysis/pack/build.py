@@ -228,6 +228,8 @@ def _build(run: _Run) -> PackResult:
         "scenario": scenario,
         "tables_dir": "tables",
         "public_data": portable_path(public_data) if public_data else "",
+        # The library cannot change during a run: no checking every module before every cell.
+        "autoreload": "off",
     }
     results = {s.key: NotebookResult(s.key, s.filename, s.title) for s in specs}
     failure: NotebookFailed | None = None
