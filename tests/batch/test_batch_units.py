@@ -8,7 +8,8 @@ import yaml
 
 from analysis.batch import councils as batch_councils
 from analysis.batch import national
-from analysis.batch.run import council_key, progress_line
+from analysis.batch.run import council_key, progress_line, warm_council
+from analysis.batch.worker import WARM_CALL, warm_call
 from analysis.core.config import Council
 from analysis.core.errors import InputError
 
@@ -124,3 +125,21 @@ def test_national_headline_reads_the_councils_own_tables(tmp_path):
     assert "25.0%" in page and "1 of 2" in page and "Adult social care; Highways" in page
     assert "Failed: bad yaml" in page and "more" not in page.split("Failed: bad yaml")[1][:10]
     assert page.count("<h1") == 1 and "aria-sort" in national.SORT_SCRIPT
+
+
+def test_the_workers_warm_up_for_a_council_that_reads_the_public_files_as_given():
+    def council(slug):
+        return batch_councils.BatchCouncil(
+            slug, slug, "E06000001", "UA", ("benchmark",), "latest", True
+        )
+
+    councils = [council("own-panel"), council("plain"), council("other")]
+    assert warm_council(councils, {"plain": {}, "other": {}}) == "plain"
+    assert warm_council(councils, {}) is None
+    from analysis.core import paths
+
+    public = paths.project_root().parent / "shared" / "data" / "public"
+    # named as the pack's notebooks are given it, so that the warmed tables' keys match theirs
+    assert warm_call("plain", str(public)) == (WARM_CALL, ["plain", "../shared/data/public"])
+    assert warm_call(None, str(public)) is None
+    assert warm_call("plain", None) is None

@@ -153,7 +153,7 @@ def test_a_batch_worker_reports_a_hostile_register_as_that_councils_failure(
     savings = raw / "hostile" / "savings"
     (savings / "2021-22-Q2.xlsx").unlink()
     hostile_files.far_cell_xlsx(savings / "2021-22-Q2.xlsx", "XFD1048576")
-    monkeypatch.setattr(worker, "worker_pool", lambda: None)  # refused before any kernel
+    monkeypatch.setattr(worker, "worker_pool", lambda warm: None)  # refused before any kernel
     council = BatchCouncil(
         "hostile", "Hostile", "E06000059", "UA", ("savings",), "2021-22-Q2", False
     )

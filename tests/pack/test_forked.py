@@ -161,3 +161,44 @@ def test_where_kernels_cannot_be_forked_they_start_from_the_kernel_spec(tmp_path
 def test_forking_is_used_on_a_linux_with_pidfds():
     major, minor = (int(part) for part in platform.release().split(".")[:2])
     assert forked.supported() == ((major, minor) >= (5, 3))
+
+
+def _modules_in_a_kernel(pool, folder: Path, names: list[str]) -> list[bool]:
+    kernel, error = pool._start(None, folder)
+    assert error is None, error
+    try:
+        client = kernel.km.client()
+        client.start_channels()
+        try:
+            run_sync(client.wait_for_ready)(timeout=30)
+            seen: list[str] = []
+            run_sync(client.execute_interactive)(
+                f"import sys\nprint(*[name in sys.modules for name in {names!r}])",
+                output_hook=lambda m: seen.append(m["content"].get("text", "")),
+                timeout=30,
+            )
+        finally:
+            client.stop_channels()
+    finally:
+        pool._done_with(kernel)
+    return [word == "True" for word in "".join(seen).split()]
+
+
+@pytest.mark.slow
+def test_the_warm_up_call_is_made_once_in_the_parent_before_its_kernels(tmp_path):
+    """What the pool's warm-up call loads, each kernel forked afterwards has (here a module no
+    kernel imports by itself); a pool without one, or whose call fails, forks kernels as
+    before, and the failure is in the parent's log."""
+    with KernelPool(1, ensure_kernel(), cwd=tmp_path, warm=None) as plain:
+        assert _modules_in_a_kernel(plain, tmp_path, ["tabnanny"]) == [False]
+    warm = ("importlib:import_module", ["tabnanny"])
+    with KernelPool(1, ensure_kernel(), cwd=tmp_path, warm=warm) as warmed:
+        assert _modules_in_a_kernel(warmed, tmp_path, ["tabnanny"]) == [True]
+        assert _modules_in_a_kernel(warmed, tmp_path, ["tabnanny"]) == [True]
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    broken = ("analysis.no_such_module:warm", [])
+    with KernelPool(1, ensure_kernel(), cwd=tmp_path, log_dir=logs, warm=broken) as failing:
+        assert _modules_in_a_kernel(failing, tmp_path, ["tabnanny"]) == [False]
+    assert "warm-up call skipped" in (logs / "kernel-parent.log").read_text()
+    assert "analysis.no_such_module" in (logs / "kernel-parent.log").read_text()

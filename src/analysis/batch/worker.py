@@ -21,6 +21,7 @@ from analysis.core.errors import InputError
 from analysis.pack.build import build_pack
 from analysis.pack.engine import KernelPool
 from analysis.pack.execute import ensure_kernel
+from analysis.pack.manifest import portable_path
 from analysis.pack.publish import reclaim_council
 from analysis.pack.validate import Prechecked
 
@@ -28,11 +29,25 @@ _local = threading.local()
 _pools: list[KernelPool] = []
 
 
-def worker_pool() -> KernelPool:
-    """This thread's kernel pool (started on first use, closed when the process ends)."""
+# The benchmarking tables every council shares, read once in the pool's parent (before its
+# first kernel is forked) for the council the batch names (:mod:`analysis.benchmarking.warm`).
+WARM_CALL = "analysis.benchmarking.warm:warm"
+
+
+def warm_call(council: str | None, public_data: str | None) -> tuple[str, list] | None:
+    """The warm-up call for a council, with the public folder named as the pack's notebooks
+    are given it (:func:`analysis.pack.manifest.portable_path`)."""
+    if council is None or public_data is None:
+        return None
+    return WARM_CALL, [council, portable_path(public_data)]
+
+
+def worker_pool(warm: tuple[str, list] | None = None) -> KernelPool:
+    """This thread's kernel pool (started on first use with the warm-up call ``warm``, closed
+    when the process ends)."""
     pool = getattr(_local, "pool", None)
     if pool is None:
-        pool = KernelPool(1, ensure_kernel())  # one kernel a worker at a time
+        pool = KernelPool(1, ensure_kernel(), warm=warm)  # one kernel a worker at a time
         _local.pool = pool
         _pools.append(pool)
     return pool
@@ -85,9 +100,12 @@ def build_one(
     public_data: str | None,
     force: bool,
     prechecked: dict[str, Prechecked] | None = None,
+    warm_council: str | None = None,
 ) -> dict:
     """Build (or skip) one council's pack; returns a :class:`CouncilOutcome` as a dict.
-    ``prechecked``: inputs the batch checked once for every council (the public files)."""
+    ``prechecked``: inputs the batch checked once for every council (the public files);
+    ``warm_council``: a council whose benchmarking reads the tables most councils share (the
+    worker's kernel parent reads them once, when the worker starts)."""
     started = time.perf_counter()
     root = Path(output_root)
     outcome = CouncilOutcome(
@@ -106,7 +124,7 @@ def build_one(
             notebooks=list(council.notebooks),
             output_root=root,
             public_data=Path(public_data) if public_data else None,
-            pool=worker_pool(),
+            pool=worker_pool(warm_call(warm_council, public_data)),
             manifest_extra={"batch": {"key": key}},
             prechecked=prechecked,
         )

@@ -47,7 +47,13 @@ def setup(
     resolved = resolve_period(loaded, period)
     directory = Path(tables_dir) if tables_dir else default_tables_dir(council, resolved)
     charts.export_charts_to(directory.parent / "charts")  # every chart also as PNG and SVG
+    return Report(loaded, resolved, scenario, directory, public_folder(public_data))
+
+
+def public_folder(public_data: str) -> Path | None:
+    """The notebooks' ``public_data`` parameter as the folder it names (None for ""): a relative
+    path is taken from the project root, as the pack records it."""
     public = Path(public_data) if public_data else None
     if public is not None and not public.is_absolute():
-        public = paths.project_root() / public  # the pack records it relative to the project
-    return Report(loaded, resolved, scenario, directory, public)
+        public = paths.project_root() / public
+    return public

@@ -235,7 +235,9 @@ class KernelPool:
     for it from the pool's parent process.
 
     The parent starts as soon as the pool is made, so its imports overlap whatever the caller
-    does next (checking inputs). Use as a context manager, or call :meth:`close`."""
+    does next (checking inputs). ``warm`` (a ``"module:function"`` and its arguments) is called
+    once in the parent before the first kernel is forked (:func:`.forked.warm_up`; where kernels
+    cannot be forked it is not called). Use as a context manager, or call :meth:`close`."""
 
     def __init__(
         self,
@@ -243,6 +245,7 @@ class KernelPool:
         kernel_name: str,
         cwd: Path | None = None,
         log_dir: Path | None = None,
+        warm: tuple[str, list] | None = None,
     ):
         self.kernel_name = kernel_name
         self.cwd = cwd or paths.notebooks_dir()
@@ -265,6 +268,7 @@ class KernelPool:
                 kernel_environment(),
                 log=self._parent_log,
                 timeout_s=START_TIMEOUT_S,
+                warm=warm,
             )
             forked.register(self.parent)
             self._specs = forked.ForkedSpecs(parent_address=self.parent.address)
