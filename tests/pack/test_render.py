@@ -7,6 +7,7 @@ import base64
 from html.parser import HTMLParser
 
 import nbformat
+import pytest
 
 from analysis.pack import render
 
@@ -110,3 +111,20 @@ def test_the_cover_page_has_the_same_header_and_footer():
         assert "Toy &lt;b&gt;Council&lt;/b&gt; · report for Cabinet" in page
         assert "Built &lt;here&gt;" in page and 'class="pack-nav"' in page
     assert "<p>Body</p>" in cover and "<h1>Cover &lt;title&gt;</h1>" in cover
+
+
+def test_a_page_validates_its_notebook_once_and_an_invalid_one_fails(monkeypatch):
+    notebook, broken = _notebook(*SECTIONS), _notebook(*SECTIONS)
+    broken.cells[-1].outputs.append({"output_type": "stream", "name": "stdout"})  # no text
+    calls = []
+    validate = nbformat.validate
+
+    def counted(*args, **kwargs):
+        calls.append(1)
+        return validate(*args, **kwargs)
+
+    monkeypatch.setattr(nbformat, "validate", counted)
+    render.render_notebook(notebook, "Fallback", _info())
+    assert len(calls) == 1, "once after every preprocessor, not after each"
+    with pytest.raises(nbformat.ValidationError):
+        render.render_notebook(broken, "Fallback", _info())

@@ -208,6 +208,9 @@ def for_readers(exporter: HTMLExporter) -> HTMLExporter:
     of contents), no hidden cells (:data:`HIDDEN_TAGS`) or stray outputs (:class:`ReaderOutputs`),
     the title and contents from the headings (:class:`ReaderHeadings`)."""
     exporter.exclude_input = True
+    # The notebook is validated once, after the last preprocessor, not after each of them (15
+    # schema validations of the whole notebook a page); an invalid one still fails the page.
+    exporter.optimistic_validation = True
     exporter.exclude_input_prompt = True
     exporter.exclude_output_prompt = True
     exporter.anchor_link_text = ""
