@@ -34,6 +34,21 @@ def _gone(pid: int, within_s: float = 10) -> bool:
     return False
 
 
+def _printed(kernel, code: str) -> str:
+    """What ``code`` prints when run on the started ``kernel``."""
+    client = kernel.km.client()
+    client.start_channels()
+    try:
+        run_sync(client.wait_for_ready)(timeout=30)
+        seen: list[str] = []
+        run_sync(client.execute_interactive)(
+            code, output_hook=lambda m: seen.append(m["content"].get("text", "")), timeout=30
+        )
+    finally:
+        client.stop_channels()
+    return "".join(seen)
+
+
 @pytest.fixture
 def pool(tmp_path, monkeypatch):
     monkeypatch.setenv("COUNCIL_FINANCE_TEST_SETTING", "passed on")
@@ -67,21 +82,13 @@ def test_a_kernel_is_a_child_of_the_parent_in_the_folder_and_environment_asked(p
         pid = kernel.km.provisioner.pid
         assert psutil.Process(pid).ppid() == pool.parent.process.pid
         assert os.getpgid(pid) == pid  # its own process group: a signal reaches what it starts
-        client = kernel.km.client()
-        client.start_channels()
-        try:
-            run_sync(client.wait_for_ready)(timeout=30)
-            seen: list[str] = []
-            run_sync(client.execute_interactive)(
-                "import os, sys\n"
-                "print(os.getcwd(), os.environ['COUNCIL_FINANCE_TEST_SETTING'], "
-                "'left_over' in globals(), 'pandas' in sys.modules)",
-                output_hook=lambda m: seen.append(m["content"].get("text", "")),
-                timeout=30,
-            )
-        finally:
-            client.stop_channels()
-        assert "".join(seen).split() == [str(folder), "passed", "on", "False", "True"]
+        printed = _printed(
+            kernel,
+            "import os, sys\n"
+            "print(os.getcwd(), os.environ['COUNCIL_FINANCE_TEST_SETTING'], "
+            "'left_over' in globals(), 'pandas' in sys.modules)",
+        )
+        assert printed.split() == [str(folder), "passed", "on", "False", "True"]
     finally:
         pool._done_with(kernel)
     assert _gone(pid, within_s=2), "the kernel is gone once shut down"
@@ -167,21 +174,10 @@ def _modules_in_a_kernel(pool, folder: Path, names: list[str]) -> list[bool]:
     kernel, error = pool._start(None, folder)
     assert error is None, error
     try:
-        client = kernel.km.client()
-        client.start_channels()
-        try:
-            run_sync(client.wait_for_ready)(timeout=30)
-            seen: list[str] = []
-            run_sync(client.execute_interactive)(
-                f"import sys\nprint(*[name in sys.modules for name in {names!r}])",
-                output_hook=lambda m: seen.append(m["content"].get("text", "")),
-                timeout=30,
-            )
-        finally:
-            client.stop_channels()
+        printed = _printed(kernel, f"import sys\nprint(*[n in sys.modules for n in {names!r}])")
     finally:
         pool._done_with(kernel)
-    return [word == "True" for word in "".join(seen).split()]
+    return [word == "True" for word in printed.split()]
 
 
 @pytest.mark.slow
