@@ -198,3 +198,17 @@ def test_the_warm_up_call_is_made_once_in_the_parent_before_its_kernels(tmp_path
         assert _modules_in_a_kernel(failing, tmp_path, ["tabnanny"]) == [False]
     assert "warm-up call skipped" in (logs / "kernel-parent.log").read_text()
     assert "analysis.no_such_module" in (logs / "kernel-parent.log").read_text()
+
+
+@pytest.mark.slow
+def test_a_warm_up_longer_than_a_kernel_start_is_waited_for(tmp_path, monkeypatch):
+    """A warm-up may build the tables it reads (a cold cache): the first kernel waits for it
+    beyond the time a kernel has to start, rather than failing its notebook."""
+    from analysis.pack import engine
+
+    monkeypatch.setattr(engine, "START_TIMEOUT_S", 1)
+    with KernelPool(1, ensure_kernel(), cwd=tmp_path, warm=("time:sleep", [2.5])) as slow:
+        assert slow.parent.ready_timeout_s == 1 + forked.WARM_UP_TIMEOUT_S
+        assert _modules_in_a_kernel(slow, tmp_path, ["pandas"]) == [True]
+    with KernelPool(1, ensure_kernel(), cwd=tmp_path) as plain:
+        assert plain.parent.ready_timeout_s == 1

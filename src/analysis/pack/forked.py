@@ -66,6 +66,7 @@ WARM_MODULES = (
 )
 MESSAGE_BYTES = 1 << 20  # a request: the kernel's arguments, folder and environment
 READY_POLL_S = 0.02
+WARM_UP_TIMEOUT_S = 600  # more for the parent to be ready when it makes a warm-up call
 
 
 def supported() -> bool:
@@ -244,6 +245,9 @@ class KernelParent:
         self.folder = Path(tempfile.mkdtemp(prefix="council-finance-"))
         self.address = str(self.folder / "parent.sock")
         self.timeout_s = timeout_s
+        # A warm-up may build the tables it reads (a cache made cold by new data or code): the
+        # work the first notebook would otherwise do, under its own time limit.
+        self.ready_timeout_s = timeout_s + (WARM_UP_TIMEOUT_S if warm else 0)
         warm_spec = [json.dumps({"call": warm[0], "args": list(warm[1])})] if warm else []
         self.process = subprocess.Popen(
             [*interpreter(kernel_name), "-m", "analysis.pack.forked", self.address, *warm_spec],
@@ -258,7 +262,7 @@ class KernelParent:
     ) -> tuple[int, int]:
         """Fork a kernel that runs ipykernel with ``argv``: its pid and a pidfd for it. ``fds``:
         the file the kernel writes to once it is listening, then its stdout and stderr."""
-        deadline = time.monotonic() + self.timeout_s
+        deadline = time.monotonic() + self.ready_timeout_s
         while True:
             if self.process.poll() is not None:
                 raise ParentFailed(
@@ -266,7 +270,7 @@ class KernelParent:
                 )
             try:
                 with socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET) as connection:
-                    connection.settimeout(max(1.0, deadline - time.monotonic()))
+                    connection.settimeout(self.timeout_s)  # the parent is serving: a fork is quick
                     connection.connect(self.address)
                     request = json.dumps({"argv": argv, "cwd": cwd, "env": env}).encode()
                     socket.send_fds(connection, [request], fds)
@@ -277,7 +281,8 @@ class KernelParent:
             except (FileNotFoundError, ConnectionRefusedError):  # still importing
                 if time.monotonic() > deadline:
                     raise ParentFailed(
-                        f"the kernels' parent process was not ready within {self.timeout_s} s"
+                        "the kernels' parent process was not ready within "
+                        f"{self.ready_timeout_s:g} s"
                     ) from None
                 time.sleep(READY_POLL_S)
 
