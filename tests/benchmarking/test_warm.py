@@ -9,7 +9,7 @@ import pandas as pd
 from analysis.benchmarking import panel as panel_module
 from analysis.benchmarking import pipeline, report_finances, trends
 from analysis.benchmarking.warm import warm
-from analysis.core import cache, config, provenance
+from analysis.core import cache, config, paths, provenance
 
 
 def _never(*args, **kwargs):
@@ -50,8 +50,6 @@ def test_the_warm_up_takes_the_public_folder_as_the_notebooks_do(monkeypatch):
     monkeypatch.setattr(pipeline, "run", lambda council, public, **kw: seen.append(public))
     monkeypatch.setattr(trends, "for_result", lambda result: None)
     monkeypatch.setattr(report_finances, "for_result", lambda result: None)
-    from analysis.core import paths
-
     warm("dorset", "../shared/data/public")
     warm("dorset", "")
     assert seen == [paths.project_root() / "../shared/data/public", None]
