@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 from analysis.benchmarking import trend_charts, trends
+from analysis.core import chart_grid
 
 
 def history_rows():
@@ -266,3 +267,50 @@ def test_the_trend_is_a_table_with_the_largest_moves_up_and_down_above_it():
     assert list(table["rank_then"]) == ["9 of 17", "7 of 17", "5 of 17", "6 of 17"]
     assert table.loc[1, "note"] == "4 of 8 years summed from the authorities the council replaced"
     assert table.loc[0, "note"] == ""
+
+
+YEARS = [2010, 2011, 2012, 2013, 2015, 2016, 2023]
+
+
+def test_year_ticks_label_the_first_and_last_years_and_those_with_room_between():
+    # 14.2 years of axis on 2.6 in: 0.183 in a year. A "2023-24" label at 7 pt is 0.406 in (the
+    # font's own measure), so labels need (0.406 + 0.15) / 0.183 = 3.04 years between them:
+    # 2013 is too close to 2010, 2015 is not, and 2016 is too close to 2015.
+    step = (chart_grid.text_width_in("2023-24", 7) + 0.15) / (2.6 / 14.2)
+    assert 3.0 < step < 3.1
+    assert trend_charts.year_ticks(YEARS, 2.6) == [2010, 2015, 2023]
+    # On 3 in, 0.211 in a year and 2.63 years between labels: 2013 and 2016 have room.
+    assert trend_charts.year_ticks(YEARS, 3.0) == [2010, 2013, 2016, 2023]
+    # On a panel wide enough, every year; on one too narrow for two labels, the newest alone.
+    assert trend_charts.year_ticks(YEARS, 30.0) == YEARS
+    assert trend_charts.year_ticks(YEARS, 0.5) == [2023]
+    assert trend_charts.year_ticks([2016], 2.6) == [2016]
+
+
+def test_trend_years_are_labelled_under_the_lowest_panels_without_overlapping():
+    first = trends.trend_table(trends.per_head_history(history_rows()), "C", ["A", "B"]).iloc[[0]]
+    rows = [
+        first.assign(year=year, line=line, service=f"Service {line}")
+        for line in range(5)
+        for year in (2010, 2011, 2012, 2013, 2016, 2023)
+    ]
+    fig = trend_charts.chart_trends(pd.concat(rows, ignore_index=True), "Council C")
+    try:
+        renderer = fig.canvas.get_renderer()
+        labelled = []
+        for i, ax in enumerate(fig.axes):
+            shown = [t for t in ax.get_xticklabels() if t.get_text()]
+            # Five panels in three columns: the lowest of each column is the 3rd, 4th and 5th.
+            if i < 2:
+                assert len(ax.get_xticks()) == 0
+                continue
+            texts = [t.get_text() for t in shown]
+            assert texts[0] == "2010-11" and texts[-1] == "2023-24" and len(texts) >= 3
+            boxes = sorted(t.get_window_extent(renderer).x0 for t in shown)
+            widths = {t.get_window_extent(renderer).width for t in shown}
+            assert all(b - a > max(widths) for a, b in zip(boxes, boxes[1:], strict=False))
+            labelled.append(i)
+        assert labelled == [2, 3, 4]
+        assert all(ax.get_xlim() == fig.axes[0].get_xlim() for ax in fig.axes)
+    finally:
+        plt.close(fig)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-from matplotlib.ticker import MaxNLocator
+from matplotlib.ticker import FixedFormatter, FixedLocator, MaxNLocator, NullLocator
 
 from analysis.benchmarking.comparators import RANK_RULE, rank_in
 from analysis.benchmarking.trends import CLASS_NAMES, gbp_text, largest_changes, rank_text
@@ -48,6 +48,29 @@ def trend_title(changes: pd.DataFrame, council_name: str) -> str:
 # The trend grid, in inches (see analysis.core.chart_grid): three columns of panels 1.85 in high.
 TREND_WIDTH, TREND_COLS, TREND_PANEL_H = 10.0, 3, 1.85
 EDGE = 0.08  # between the figure's edge and the title
+
+
+# The year labels under the trend panels (points), the room either side of the first and last
+# year on each panel (years), and the least space between two labels (inches).
+YEAR_PT, YEAR_MARGIN, YEAR_GAP_IN = 7, 0.6, 0.15
+
+
+def year_ticks(years: list[int], panel_w: float, size_pt: float = YEAR_PT) -> list[int]:
+    """The years to label under a panel ``panel_w`` inches wide showing ``years`` (sorted): the
+    first and the last, and between them each year that is at least a label's width and
+    :data:`YEAR_GAP_IN` from the labelled years either side of it. When the first and last
+    cannot both be labelled, the last is (the newest year is the one a reader looks for)."""
+    if len(years) < 2:
+        return list(years)
+    per_year = panel_w / (years[-1] - years[0] + 2 * YEAR_MARGIN)  # inches
+    step = (chart_grid.text_width_in(year_label(years[-1]), size_pt) + YEAR_GAP_IN) / per_year
+    if years[-1] - years[0] < step:
+        return [years[-1]]
+    labelled = [years[0]]
+    for year in years[1:-1]:
+        if year - labelled[-1] >= step and years[-1] - year >= step:
+            labelled.append(year)
+    return [*labelled, years[-1]]
 
 
 def _y_room(trend: pd.DataFrame) -> float:
@@ -116,10 +139,10 @@ def chart_trends(trend: pd.DataFrame, council_name: str, title: str | None = Non
         wgap=wgap,
         hgap=x_room + panel_title + 0.1,
     )
-    fig, axes = grid.figure(sharex=True)
+    fig, axes = grid.figure()
     axes = np.atleast_1d(axes).ravel()
     _suptitle(fig, lines)
-    for i, (ax, service) in enumerate(zip(axes, services, strict=False)):
+    for ax, service in zip(axes, services, strict=False):
         frame = trend[trend["service"] == service].sort_values("year")
         x = frame["year"].to_numpy()
         ax.fill_between(
@@ -144,12 +167,21 @@ def chart_trends(trend: pd.DataFrame, council_name: str, title: str | None = Non
         ax.set_title(service, fontsize=9, loc="left", y=charts.TITLE_Y)
         ax.set_ylabel("£ a head", fontsize=8)
         ax.yaxis.set_major_locator(MaxNLocator(nbins=5, steps=ROUND_STEPS))
-        # Year labels under the lowest panel of each column (the one above an empty slot too).
-        ax.tick_params(axis="x", labelsize=7, labelbottom=i + TREND_COLS >= len(services))
+        ax.tick_params(axis="x", labelsize=YEAR_PT)
         charts.no_axis_label(ax.xaxis)
     if services:
+        # Every panel shows the same years. Years are labelled under the lowest panel of each
+        # column (the one above an empty slot too), far enough apart to read; the panels above
+        # have no year ticks (no ticks to make and draw for each of them).
         years = sorted(int(y) for y in trend["year"].unique())
-        axes[0].set_xticks(years, [year_label(y)[2:] for y in years])  # shared by every panel
+        labelled = year_ticks(years, panel_w)
+        for i, ax in enumerate(axes[: len(services)]):
+            ax.set_xlim(years[0] - YEAR_MARGIN, years[-1] + YEAR_MARGIN)
+            if i + TREND_COLS >= len(services):
+                ax.xaxis.set_major_locator(FixedLocator(labelled))
+                ax.xaxis.set_major_formatter(FixedFormatter([year_label(y) for y in labelled]))
+            else:
+                ax.xaxis.set_major_locator(NullLocator())
         for ax in axes[len(services) :]:
             fig.delaxes(ax)
         axes[0].legend(fontsize=7, loc="best")
