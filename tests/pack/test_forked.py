@@ -86,9 +86,11 @@ def test_a_kernel_is_a_child_of_the_parent_in_the_folder_and_environment_asked(p
             kernel,
             "import os, sys\n"
             "print(os.getcwd(), os.environ['COUNCIL_FINANCE_TEST_SETTING'], "
-            "'left_over' in globals(), 'pandas' in sys.modules)",
+            "'left_over' in globals(), 'pandas' in sys.modules, "
+            "get_ipython().history_manager.enabled)",
         )
-        assert printed.split() == [str(folder), "passed", "on", "False", "True"]
+        # ... and with the run's kernel settings: no input history kept
+        assert printed.split() == [str(folder), "passed", "on", "False", "True", "False"]
     finally:
         pool._done_with(kernel)
     assert _gone(pid, within_s=2), "the kernel is gone once shut down"
@@ -158,6 +160,7 @@ def test_where_kernels_cannot_be_forked_they_start_from_the_kernel_spec(tmp_path
         try:
             process = psutil.Process(kernel.km.provisioner.pid)
             assert "ipykernel_launcher" in process.cmdline()
+            assert "--HistoryManager.enabled=False" in process.cmdline()
             assert process.ppid() == os.getpid()
             assert Path(process.cwd()) == tmp_path
         finally:

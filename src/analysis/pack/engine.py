@@ -62,6 +62,13 @@ def kernel_environment() -> dict[str, str]:
     return env
 
 
+# Settings for every kernel of a run, as IPython command-line options. A scheduled run keeps no
+# input history: IPython would otherwise write each cell to the user's history database
+# (``~/.ipython``), a file every kernel of a run (two at a time, and a batch's many) would open
+# and write in turn, for a history no one recalls.
+KERNEL_ARGUMENTS = ("--HistoryManager.enabled=False",)
+
+
 class KernelStartFailed(RuntimeError):
     """The kernel could not be started (after retries)."""
 
@@ -133,7 +140,11 @@ class StartedKernel:
         for attempt in range(1, START_ATTEMPTS + 1):
             try:
                 run_sync(self.km.start_kernel)(
-                    cwd=str(cwd), env=kernel_environment(), stderr=log, stdout=log
+                    cwd=str(cwd),
+                    env=kernel_environment(),
+                    extra_arguments=list(KERNEL_ARGUMENTS),
+                    stderr=log,
+                    stdout=log,
                 )
                 return
             except Exception as exc:  # the parent could not fork it: try again
