@@ -54,9 +54,7 @@ def test_exactly_one_parameters_cell_first_with_literal_values(name):
 def test_the_setup_cell_reloads_edited_code_as_the_parameter_says(name):
     """In JupyterLab edits to the library are picked up ("all"); a pack passes "off"."""
     cells = [c for c in _load(name)["cells"] if c["cell_type"] == "code"]
-    assert "".join(cells[1]["source"]).startswith(
-        "%load_ext autoreload\n%autoreload {autoreload}\n"
-    )
+    assert "\nnotebook.autoreload(autoreload)" in "".join(cells[1]["source"])
     assert 'autoreload = "all"' in "".join(cells[0]["source"])
 
 

@@ -50,6 +50,22 @@ def setup(
     return Report(loaded, resolved, scenario, directory, public_folder(public_data))
 
 
+def autoreload(mode: str) -> None:
+    """Have IPython re-import library code edited since the last cell: ``mode`` as
+    ``%autoreload`` takes it ("all", "explicit", ...), or "off" for none. "off", as a pack
+    runs, loads nothing: loading the extension records every imported module (about 1,400) for
+    a reload that cannot happen. Outside IPython, nothing."""
+    if mode == "off":
+        return
+    from IPython import get_ipython
+
+    shell = get_ipython()
+    if shell is None:
+        return
+    shell.extension_manager.load_extension("autoreload")
+    shell.run_line_magic("autoreload", mode)
+
+
 def public_folder(public_data: str) -> Path | None:
     """The notebooks' ``public_data`` parameter as the folder it names (None for ""): a relative
     path is taken from the project root, as the pack records it."""
