@@ -8,7 +8,7 @@ from types import SimpleNamespace
 import numpy as np
 import pandas as pd
 
-from analysis.benchmarking.positions import own_years
+from analysis.benchmarking.positions import own_years, returned_years
 from analysis.benchmarking.priorities import notional_savings
 from analysis.benchmarking.reasons import not_proposed_because
 from analysis.benchmarking.report import basis_words, set_difference
@@ -39,6 +39,10 @@ def test_own_years_skip_a_year_of_no_return_markers():
     assert own_years(rs, "A") == [2016]
     assert own_years(rs, "B") == [2023]
     assert own_years(rs, "C") == []
+    # Every authority's years at once (as a run keeps them for every council): the same answers.
+    returns = returned_years(rs)
+    assert sorted(map(tuple, returns.to_numpy().tolist())) == [("A", 2016), ("B", 2023)]
+    assert [own_years(rs, c, returns) for c in "ABC"] == [[2016], [2023], []]
 
 
 def test_reserve_sentences_when_the_year_has_no_ratio():

@@ -314,3 +314,20 @@ def test_trend_years_are_labelled_under_the_lowest_panels_without_overlapping():
         assert all(ax.get_xlim() == fig.axes[0].get_xlim() for ax in fig.axes)
     finally:
         plt.close(fig)
+
+
+def test_summed_figures_are_listed_once_each_and_by_measure():
+    history = pd.DataFrame(
+        [
+            # S's 2016 figures are its predecessors' sums; 2017's are its own.
+            {"ons_code": "S", "year": 2016, "measure": "RS805", "aggregated": True},
+            {"ons_code": "S", "year": 2016, "measure": "RS360", "aggregated": True},
+            {"ons_code": "S", "year": 2017, "measure": "RS805", "aggregated": False},
+            {"ons_code": "T", "year": 2015, "measure": "RS360", "aggregated": True},
+        ]
+    )
+    pairs = lambda frame: sorted(map(tuple, frame.to_numpy().tolist()))  # noqa: E731
+    assert pairs(trends.summed_frame(history)) == [("S", 2016), ("T", 2015)]
+    assert pairs(trends.summed_frame(history, "RS805")) == [("S", 2016)]
+    assert set(trends.summed_years(history)) == {("S", 2016), ("T", 2015)}
+    assert trends.summed_frame(history.drop(columns="aggregated")).empty

@@ -18,9 +18,9 @@ import pandas as pd
 
 from analysis.benchmarking import service_finances as svc
 from analysis.benchmarking.panel import Panel
-from analysis.benchmarking.positions import features_for, rs_classes, unit_costs
+from analysis.benchmarking.positions import features_for, returned_years, rs_classes, unit_costs
 from analysis.benchmarking.resilience import reserve_changes, resilience_indicators
-from analysis.benchmarking.trends import per_head_history
+from analysis.benchmarking.trends import per_head_history, summed_frame
 from analysis.core.cache import code_fingerprint, derived
 
 
@@ -102,6 +102,17 @@ class National:
         """:func:`~.resilience.reserve_changes` for every authority, from every year there is."""
         source = self.panel.history if self.panel.history is not None else self.panel.rs
         return self._frame("reserve-changes", (), lambda: reserve_changes(source))
+
+    def returns(self) -> pd.DataFrame:
+        """:func:`~.positions.returned_years`: each authority's years with a service figure."""
+        return self._frame("returns", (), lambda: returned_years(self.panel.rs))
+
+    def summed(self, measure: str | None = None) -> pd.DataFrame:
+        """:func:`~.trends.summed_frame`: ons_code and year of every figure (of ``measure``, or
+        of any) that is a successor's predecessors' sum."""
+        return self._frame(
+            "summed", (measure or "",), lambda: summed_frame(self.panel.history, measure)
+        )
 
     def per_head(self) -> pd.DataFrame:
         """:func:`~.trends.per_head_history`: spend per head by service, every year."""

@@ -189,7 +189,11 @@ def run(
         # A council with no return in that year is benchmarked on its own newest year up to the
         # pack's period; never on a later year than the pack is for (with none, the page says it
         # has no data for the year).
-        own = [y for y in own_years(rs, code) if period_year is None or y <= period_year]
+        own = [
+            y
+            for y in own_years(rs, code, national.returns())
+            if period_year is None or y <= period_year
+        ]
         if own and year not in own:
             newest = max(own)
             messages.append(
@@ -294,7 +298,7 @@ def run(
     indicators = national.resilience_indicators()
     indicators = indicators[indicators["year"] <= year]  # nothing after the data year
     # No comparator's summed (reorganised) years, as in the cost table and the trends.
-    summed = summed_years(panel.history)
+    summed = summed_years(panel.history, national.summed())
     keys = pd.MultiIndex.from_frame(indicators[["ons_code", "year"]])
     indicators = indicators[~(keys.isin(summed) & indicators["ons_code"].ne(code).to_numpy())]
     members = set(comparators["ons_code"])

@@ -123,16 +123,24 @@ def unit_costs(
     return frame[cols].reset_index(drop=True), unmatched
 
 
-def own_years(rs: pd.DataFrame, code: str) -> list[int]:
+def own_years(rs: pd.DataFrame, code: str, returns: pd.DataFrame | None = None) -> list[int]:
     """The RS years in which the authority ``code`` has a figure for at least one service line
-    (a year of "no return" markers only does not count)."""
-    mine = rs[
-        rs["ons_code"].eq(code)
-        & rs["line"].isin(list(SERVICE_LINES))
+    (a year of "no return" markers only does not count). ``returns``: :func:`returned_years`
+    of ``rs``, when the caller has it."""
+    if returns is None:
+        returns = returned_years(rs[rs["ons_code"].eq(code)])
+    return sorted(int(y) for y in returns.loc[returns["ons_code"].eq(code), "year"])
+
+
+def returned_years(rs: pd.DataFrame) -> pd.DataFrame:
+    """ons_code and year of each authority's each year with a figure for at least one service
+    line (see :func:`own_years`)."""
+    has = rs[
+        rs["line"].isin(list(SERVICE_LINES))
         & rs["measure"].astype(str).str.fullmatch(r"RS\d+")
         & rs["value"].notna()
     ]
-    return sorted(int(y) for y in mine["year"].unique())
+    return has[["ons_code", "year"]].drop_duplicates().reset_index(drop=True)
 
 
 def features_for(

@@ -512,13 +512,16 @@ def set_difference(row: pd.Series, value: float | None) -> str:
 def relevant_unmatched(result: BenchmarkResult) -> pd.DataFrame:
     """Unmatched authorities of the classes in this council's comparison (its own class and its
     comparators'), or in its comparator group; police, fire, waste and other bodies left out."""
-    names = pd.concat(
-        [
-            result.panel.rs[["ons_code", "authority_class"]],
-            result.panel.population[["ons_code", "authority_class"]],
-        ]
-    ).dropna(subset=["ons_code"])
-    classes = names.drop_duplicates("ons_code").set_index("ons_code")["authority_class"]
+    if result.national is not None:
+        classes = result.national.names()["authority_class"]
+    else:
+        names = pd.concat(
+            [
+                result.panel.rs[["ons_code", "authority_class"]],
+                result.panel.population[["ons_code", "authority_class"]],
+            ]
+        ).dropna(subset=["ons_code"])
+        classes = names.drop_duplicates("ons_code").set_index("ons_code")["authority_class"]
     relevant = {result.council.authority_class} | set(
         result.comparators["authority_class"].dropna()
     )

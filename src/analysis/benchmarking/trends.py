@@ -355,12 +355,24 @@ def strip_frame(per_head: pd.DataFrame, council: str, authority_class: str | Non
     ].sort_values(["line", "net_expenditure_per_head_gbp"], ignore_index=True)
 
 
-def summed_years(history: pd.DataFrame | None) -> pd.MultiIndex:
-    """(ons_code, year) of every figure that is a successor's predecessors' sum."""
+def summed_years(history: pd.DataFrame | None, summed: pd.DataFrame | None = None) -> pd.MultiIndex:
+    """(ons_code, year) of every figure that is a successor's predecessors' sum. ``summed``:
+    :func:`summed_frame` of ``history``, when the caller has it."""
+    if summed is None:
+        summed = summed_frame(history)
+    return pd.MultiIndex.from_frame(summed[["ons_code", "year"]])
+
+
+def summed_frame(history: pd.DataFrame | None, measure: str | None = None) -> pd.DataFrame:
+    """ons_code and year of every figure (of ``measure``, or of any) that is a successor's
+    predecessors' sum, once each."""
     if history is None or "aggregated" not in history:
-        return pd.MultiIndex.from_tuples([], names=["ons_code", "year"])
-    rows = history.loc[history["aggregated"].fillna(False).astype(bool), ["ons_code", "year"]]
-    return pd.MultiIndex.from_frame(rows.drop_duplicates())
+        return pd.DataFrame({"ons_code": pd.Series(dtype=str), "year": pd.Series(dtype="int64")})
+    keep = history["aggregated"].fillna(False).astype(bool)
+    if measure is not None:
+        keep &= history["measure"].eq(measure)
+    rows = history.loc[keep, ["ons_code", "year"]]
+    return rows.drop_duplicates().reset_index(drop=True)
 
 
 def one_comparison(per_head: pd.DataFrame, result) -> pd.DataFrame:
