@@ -124,10 +124,23 @@ def test_no_tables_no_workbook(tmp_path):
 
 
 def test_sheet_names_are_short_unique_and_legal():
-    names = sheet_names(["a" * 40, "a" * 41, "contents", "x[1]"])
+    names = sheet_names(["a" * 40, "a" * 41, "contents", "x[1]", "'quoted'"])
     assert all(len(n) <= 31 for n in names.values())
-    assert len(set(names.values())) == 4
+    assert len(set(names.values())) == 5
     assert names["contents"] != CONTENTS and names["x[1]"] == "x_1_"
+    assert names["'quoted'"] == "_quoted_"  # Excel refuses an apostrophe at either end
+
+
+def test_every_table_name_makes_a_sheet_excel_accepts(tmp_path):
+    tables = tmp_path / "tables"  # CSVs put there by hand, not by save_table
+    tables.mkdir()
+    for stem in ["'quoted'", "it's", "a" * 40, "a" * 41, "x[1]", "Contents"]:
+        (tables / f"{stem}.csv").write_text("value\n1\n", encoding="utf-8")
+    book = openpyxl.load_workbook(write_workbook(tables))
+    assert len(book.sheetnames) == 7 and book.sheetnames[0] == CONTENTS
+    links = [row[1].hyperlink.location for row in book[CONTENTS].iter_rows(min_row=2)]
+    # each link names its sheet, quoted as Excel quotes it ("it's" as 'it''s')
+    assert "'it''s'!A1" in links and all(link.endswith("!A1") for link in links)
 
 
 def test_header_words():

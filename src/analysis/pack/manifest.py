@@ -25,6 +25,7 @@ PACKAGES_REPORTED = (
     "nbformat",
     "ipykernel",
     "openpyxl",
+    "xlsxwriter",
     "python-calamine",
     "filelock",
     "pydantic",
