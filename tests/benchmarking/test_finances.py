@@ -419,3 +419,11 @@ def test_a_service_the_class_does_not_provide_is_left_out_once(pos):
     headline = rb.headline_row(district).iloc[0]
     assert not headline["runs_schools"] and pd.isna(headline["dsg_deficit_gbp_k"])
     assert rb.headline_row(pos).iloc[0]["runs_schools"]
+
+
+def test_the_budget_table_is_worked_out_once_and_each_caller_gets_its_own(pos):
+    first = rb.budget_table(pos)
+    assert list(pos.worked) == ["budget"]  # kept for the sentences and the headline row
+    first["budget_gbp_k"] = -1.0  # one caller's change reaches no other
+    assert (rb.budget_table(pos)["budget_gbp_k"] != -1.0).all()
+    pd.testing.assert_frame_equal(rb.budget_table(pos), rb._budget_table(pos))

@@ -46,7 +46,14 @@ HEADLINE_COLUMNS = [
 def budget_table(pos: FinancialPosition) -> pd.DataFrame:
     """The council's services: budget, outturn, over (+) or under (-) spend (£k, per head, share of
     budget) and its comparators' median share; without the services the class does not provide
-    or the council has neither budgeted nor spent on (:func:`left_out_sentences` names them)."""
+    or the council has neither budgeted nor spent on (:func:`left_out_sentences` names them).
+    Worked out once for ``pos``; each caller gets its own copy."""
+    if "budget" not in pos.worked:
+        pos.worked["budget"] = _budget_table(pos)
+    return pos.worked["budget"].copy()
+
+
+def _budget_table(pos: FinancialPosition) -> pd.DataFrame:
     columns = [
         "service",
         "budget_gbp_k",

@@ -39,6 +39,11 @@ class FinancialPosition:
     # Service lines the council's class does not provide ({line: who runs them}), and its class.
     not_provided: dict[int, str] = field(default_factory=dict)
     authority_class: str = ""
+    # Tables worked out from these figures, kept for the next section that asks (the budget
+    # table is read by its own section, its sentences and the headline row).
+    worked: dict[str, pd.DataFrame] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )  # not passed on by dataclasses.replace: a changed position works its tables out anew
 
 
 def _assembled(
