@@ -331,3 +331,20 @@ def test_summed_figures_are_listed_once_each_and_by_measure():
     assert pairs(trends.summed_frame(history, "RS805")) == [("S", 2016)]
     assert set(trends.summed_years(history)) == {("S", 2016), ("T", 2015)}
     assert trends.summed_frame(history.drop(columns="aggregated")).empty
+
+
+def test_years_missing_from_a_service_are_named_whichever_way_the_years_come():
+    history = pd.DataFrame(
+        {
+            "ons_code": ["A", "A", "A", "A"],
+            "year": [2014, 2015, 2016, 2017],
+            "measure": ["RS360", "RS190", "population", "RS190"],
+        }
+    )
+    # Revenue Outturn figures in 2014, 2015 and 2017 (2016 has only a population).
+    assert trends.rs_years(history)["year"].tolist() == [2014, 2015, 2017]
+    trend = pd.DataFrame({"service": ["Adult social care"], "year": [2015]})
+    said = trends.missing_years_sentence(trend, history, last_year=2016)
+    assert said.endswith("Adult social care (2014-15).")  # 2017 is after the data year
+    published = trends.rs_years(history)
+    assert trends.missing_years_sentence(trend, history, 2016, published) == said

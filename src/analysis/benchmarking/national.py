@@ -20,7 +20,7 @@ from analysis.benchmarking import service_finances as svc
 from analysis.benchmarking.panel import Panel
 from analysis.benchmarking.positions import features_for, returned_years, rs_classes, unit_costs
 from analysis.benchmarking.resilience import reserve_changes, resilience_indicators
-from analysis.benchmarking.trends import per_head_history, summed_frame
+from analysis.benchmarking.trends import per_head_history, rs_years, summed_frame
 from analysis.core.cache import code_fingerprint, derived
 
 
@@ -113,6 +113,10 @@ class National:
         return self._frame(
             "summed", (measure or "",), lambda: summed_frame(self.panel.history, measure)
         )
+
+    def rs_years(self) -> pd.DataFrame:
+        """:func:`~.trends.rs_years`: the years with any Revenue Outturn figure."""
+        return self._frame("rs-years", (), lambda: rs_years(self.panel.history))
 
     def per_head(self) -> pd.DataFrame:
         """:func:`~.trends.per_head_history`: spend per head by service, every year."""

@@ -313,17 +313,28 @@ def trend_rank_table(changes: pd.DataFrame) -> pd.DataFrame:
     return table
 
 
-def missing_years_sentence(
-    trend: pd.DataFrame, history: pd.DataFrame | None, last_year: int | None = None
-) -> str | None:
-    """Say plainly which published years (up to ``last_year``, the data year) a service has no
-    figure for."""
-    if trend.empty or history is None:
-        return None
+def rs_years(history: pd.DataFrame) -> pd.DataFrame:
+    """The years (column ``year``) in which ``history`` has any Revenue Outturn figure."""
     measures = history["measure"]
     names = pd.Series(measures.dropna().unique())  # a few hundred names, not every row
     rs_names = names[names.astype(str).str.match(r"^RS\d")]
     years = sorted(int(y) for y in history.loc[measures.isin(rs_names), "year"].unique())
+    return pd.DataFrame({"year": pd.Series(years, dtype="int64")})
+
+
+def missing_years_sentence(
+    trend: pd.DataFrame,
+    history: pd.DataFrame | None,
+    last_year: int | None = None,
+    published: pd.DataFrame | None = None,
+) -> str | None:
+    """Say plainly which published years (up to ``last_year``, the data year) a service has no
+    figure for. ``published``: :func:`rs_years` of ``history``, when the caller has it."""
+    if trend.empty or history is None:
+        return None
+    if published is None:
+        published = rs_years(history)
+    years = [int(y) for y in published["year"]]
     if last_year is not None:
         years = [y for y in years if y <= last_year]
     gaps = []
@@ -434,5 +445,10 @@ def for_result(result) -> Trends:
         strips,
         strip_year,
         trend_sentences(changes, council.name),
-        missing_years_sentence(trend, history, result.year),
+        missing_years_sentence(
+            trend,
+            history,
+            result.year,
+            national.rs_years() if national is not None and history is not None else None,
+        ),
     )
