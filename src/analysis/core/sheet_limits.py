@@ -28,8 +28,6 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from xml.etree import ElementTree
 
-from openpyxl.utils import get_column_letter
-
 from analysis.core.biff import OLE, NotBiff, xls_extents
 from analysis.core.errors import InputError
 from analysis.core.sheet_scan import (
@@ -163,6 +161,10 @@ def _reference(row: int, column: int) -> str:
 
 
 def _column_letters(column: int) -> str:
+    # openpyxl is loaded here, when a problem is named, not with every module that reads a sheet
+    # (importing it loads its whole workbook model: 65 ms for every process and kernel).
+    from openpyxl.utils import get_column_letter
+
     return get_column_letter(min(max(column, 1), 18278))
 
 

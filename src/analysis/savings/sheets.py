@@ -15,8 +15,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from openpyxl.utils import get_column_letter
-
 from analysis.core.errors import InputError, Problem
 from analysis.core.sheet_limits import WEB_PAGE, SheetLimits, check_workbook, is_web_page
 from analysis.savings.fields import (
@@ -262,6 +260,8 @@ def _csv_rows(handle, shown: str) -> Sheet:
 
 def check_cells(sheet: Sheet) -> None:
     """Refuse every cell longer than Excel allows, by row and column letter."""
+    from openpyxl.utils import get_column_letter  # loaded only when a sheet is checked
+
     problems = [
         Problem(
             sheet.file,
