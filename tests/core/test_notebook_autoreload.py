@@ -24,29 +24,23 @@ def _edit(path, text: str) -> None:
     os.utime(path, (before + 5, before + 5))  # a later time, however coarse the clock
 
 
-def test_off_loads_nothing_and_an_edit_is_not_picked_up(shell, tmp_path, monkeypatch):
+@pytest.mark.parametrize(("mode", "loaded", "after_edit"), [("off", False, 1), ("all", True, 2)])
+def test_an_edited_module_is_reimported_unless_off(
+    shell, tmp_path, monkeypatch, mode, loaded, after_edit
+):
+    """ "all": the module edited since the last cell is imported again before the next;
+    "off": the extension is not even loaded, and the old code stays."""
     monkeypatch.syspath_prepend(str(tmp_path))
-    module = tmp_path / "autoreload_probe_off.py"
+    name = f"autoreload_probe_{mode}"
+    module = tmp_path / f"{name}.py"
     module.write_text("VALUE = 1\n")
-    shell.run_cell("import autoreload_probe_off")
-    notebook.autoreload("off")
-    assert not any("autoreload" in name for name in shell.extension_manager.loaded)
+    shell.run_cell(f"import {name}")
+    notebook.autoreload(mode)
+    assert any("autoreload" in n for n in shell.extension_manager.loaded) == loaded
+    shell.run_cell(f"first = {name}.VALUE")
     _edit(module, "VALUE = 2\n")
-    shell.run_cell("value = autoreload_probe_off.VALUE")
-    assert shell.user_ns["value"] == 1
-
-
-def test_all_reimports_a_module_edited_since_the_last_cell(shell, tmp_path, monkeypatch):
-    monkeypatch.syspath_prepend(str(tmp_path))
-    module = tmp_path / "autoreload_probe_all.py"
-    module.write_text("VALUE = 1\n")
-    shell.run_cell("import autoreload_probe_all")
-    notebook.autoreload("all")
-    assert any("autoreload" in name for name in shell.extension_manager.loaded)
-    shell.run_cell("first = autoreload_probe_all.VALUE")
-    _edit(module, "VALUE = 2\n")
-    shell.run_cell("value = autoreload_probe_all.VALUE")
-    assert (shell.user_ns["first"], shell.user_ns["value"]) == (1, 2)
+    shell.run_cell(f"value = {name}.VALUE")
+    assert (shell.user_ns["first"], shell.user_ns["value"]) == (1, after_edit)
 
 
 def test_outside_ipython_it_does_nothing():
