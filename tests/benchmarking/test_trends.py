@@ -133,6 +133,11 @@ def test_trend_title_states_the_message():
     assert "2015-16 to 2016-17" in title
     flat = changes.assign(rank_change=0)
     assert "no service has moved up" in trend_charts.trend_title(flat, "Council C")
+    # A name's initials stay capitals in the title.
+    housing = changes.assign(service="Housing services (GFRA only)")
+    assert "housing services (GFRA only) moved furthest" in trend_charts.trend_title(
+        housing, "Council C"
+    )
 
 
 def test_trend_rank_ties_share_the_middle_rank():

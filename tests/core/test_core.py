@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from analysis.core import config, paths, tables
-from analysis.core.display import format_cell, gbp_m_text, pretty_header, table_html
+from analysis.core.display import format_cell, gbp_m_text, in_sentence, pretty_header, table_html
 from analysis.core.errors import InputError, Problem
 from analysis.core.periods import Period, parse_year, year_label
 
@@ -165,3 +165,10 @@ def test_chart_submodules_load_on_first_use_and_other_names_still_fail():
     assert mtfp.report.__name__ == "analysis.mtfp.report"
     with pytest.raises(AttributeError, match="analysis.mtfp' has no attribute 'nothing'"):
         mtfp.nothing  # noqa: B018
+
+
+def test_a_name_in_a_sentence_keeps_its_initials():
+    assert in_sentence("Housing services (GFRA only)") == "housing services (GFRA only)"
+    assert in_sentence("Children's social care") == "children's social care"
+    assert in_sentence("DSG deficit") == "DSG deficit"
+    assert in_sentence("") == ""

@@ -17,7 +17,7 @@ from analysis.benchmarking.report_finances import (
     population_words,
 )
 from analysis.benchmarking.services import CLASS_WORDS
-from analysis.core.display import gbp_m_text, half_up, join_words, pct_text
+from analysis.core.display import gbp_m_text, half_up, in_sentence, join_words, pct_text
 from analysis.core.periods import year_label
 
 EDUCATION_LINE = 190  # the RS line whose schools budget the DSG funds
@@ -146,8 +146,7 @@ def budget_sentences(pos: FinancialPosition) -> list[str]:
 
 def services_list(services: list[str]) -> str:
     """'education services, children social care and public health' (lower case, joined)."""
-    names = [s[0].lower() + s[1:] if s[:2] != s[:2].upper() else s for s in services]
-    return join_words(names)
+    return join_words([in_sentence(s) for s in services])
 
 
 def _not_provided(pos: FinancialPosition, frame: pd.DataFrame) -> list[str]:

@@ -13,7 +13,7 @@ from matplotlib.ticker import FixedFormatter, FixedLocator, MaxNLocator, NullLoc
 from analysis.benchmarking.comparators import RANK_RULE, rank_in
 from analysis.benchmarking.trends import CLASS_NAMES, gbp_text, largest_changes, rank_text
 from analysis.core import chart_grid, charts
-from analysis.core.display import join_words
+from analysis.core.display import in_sentence, join_words
 from analysis.core.periods import year_label
 
 # Tick steps as matplotlib's default locator takes them (1, 2, 2.5, 5 times a power of ten),
@@ -31,7 +31,7 @@ def trend_title(changes: pd.DataFrame, council_name: str) -> str:
     if top.empty:
         return f"{council_name}: no service has moved up the cost ranking among its comparators"
     parts = [
-        f"{row['service'].lower()} from {rank_text(row['first_rank'])} to "
+        f"{in_sentence(row['service'])} from {rank_text(row['first_rank'])} to "
         f"{rank_text(row['last_rank'])} of {row['last_n_ranked']} "
         f"({year_label(int(row['first_year']))} to {year_label(int(row['last_year']))})"
         for _i, row in top.iterrows()

@@ -241,6 +241,13 @@ def gbp_m_text(value_gbp_k: float, decimals: int = 1) -> str:
     return f"{sign}£{text}m"
 
 
+def in_sentence(name: str) -> str:
+    """A service's name inside a sentence: its first letter in lower case, the rest as it is
+    ("Housing services (GFRA only)" -> "housing services (GFRA only)"); a name that starts with
+    initials keeps them ("DSG deficit")."""
+    return name if name[:2] == name[:2].upper() else name[:1].lower() + name[1:]
+
+
 def join_words(items: Sequence[str]) -> str:
     """'a', 'a and b', 'a, b and c' (the pack's lists in prose; '' for none)."""
     items = list(items)
