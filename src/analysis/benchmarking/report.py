@@ -10,7 +10,7 @@ from analysis.benchmarking import comparators as comp
 from analysis.benchmarking.pipeline import BenchmarkResult
 from analysis.benchmarking.services import not_compared_sentence
 from analysis.benchmarking.settings import METHOD_TEXT
-from analysis.core.display import half_up
+from analysis.core.display import half_up, in_sentence
 from analysis.core.periods import Period
 from analysis.public_data.rs import SERVICE_LINES
 
@@ -267,7 +267,7 @@ def no_performance_text(result: BenchmarkResult) -> str:
 def quadrant_alt(result: BenchmarkResult) -> str:
     """The quadrant chart's alt text: what it plots, for which service."""
     line = int(result.performance_points["service_line"].iloc[0])
-    service = SERVICE_LINES.get(line, f"RS line {line}").lower()
+    service = in_sentence(SERVICE_LINES.get(line, f"RS line {line}"))
     return (
         f"Scatter chart of {service}: net cost per head against performance relative to the "
         f"comparator median, for {result.council.display_name} (highlighted diamond) and each "

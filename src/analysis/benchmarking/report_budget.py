@@ -120,7 +120,7 @@ def budget_sentences(pos: FinancialPosition) -> list[str]:
         row = rows.iloc[0]
         amount = gbp_m_text(abs(row["variance_gbp_k"]))
         text = (
-            f"The largest {word} was on {row['service'].lower()}: {amount} "
+            f"The largest {word} was on {in_sentence(row['service'])}: {amount} "
             f"({head_words(abs(row['variance_per_head_gbp']))}"
         )
         frac = row["variance_of_budget_fraction"]
