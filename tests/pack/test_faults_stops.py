@@ -56,10 +56,20 @@ def _signal_between_renames(monkeypatch, number: int) -> list[str]:
     return renames
 
 
+@pytest.fixture
+def ctrl_c_interrupts():
+    """Ctrl-C as a terminal delivers it (Python's KeyboardInterrupt), however the tests were
+    started: a non-interactive shell starts a background job with SIGINT ignored, and the pack
+    rightly leaves an ignored signal ignored."""
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, previous)
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("number", [signal.SIGTERM, signal.SIGINT, signal.SIGHUP])
 def test_a_signal_between_the_two_renames_leaves_a_pack_and_says_which(
-    toy_pack, monkeypatch, capsys, number
+    toy_pack, monkeypatch, capsys, number, ctrl_c_interrupts
 ):
     out = toy_pack / "outputs"
     assert main([*RUN, "--output-dir", str(out)]) == 0
