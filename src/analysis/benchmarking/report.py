@@ -7,6 +7,7 @@ from __future__ import annotations
 import pandas as pd
 
 from analysis.benchmarking import comparators as comp
+from analysis.benchmarking.national import national_for
 from analysis.benchmarking.pipeline import BenchmarkResult
 from analysis.benchmarking.services import not_compared_sentence
 from analysis.benchmarking.settings import METHOD_TEXT
@@ -512,16 +513,8 @@ def set_difference(row: pd.Series, value: float | None) -> str:
 def relevant_unmatched(result: BenchmarkResult) -> pd.DataFrame:
     """Unmatched authorities of the classes in this council's comparison (its own class and its
     comparators'), or in its comparator group; police, fire, waste and other bodies left out."""
-    if result.national is not None:
-        classes = result.national.names()["authority_class"]
-    else:
-        names = pd.concat(
-            [
-                result.panel.rs[["ons_code", "authority_class"]],
-                result.panel.population[["ons_code", "authority_class"]],
-            ]
-        ).dropna(subset=["ons_code"])
-        classes = names.drop_duplicates("ons_code").set_index("ons_code")["authority_class"]
+    national = result.national if result.national is not None else national_for(result.panel)
+    classes = national.names()["authority_class"]
     relevant = {result.council.authority_class} | set(
         result.comparators["authority_class"].dropna()
     )

@@ -29,6 +29,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from analysis.benchmarking.trends import summed_frame
+
 INDICATORS = {
     "reserves_to_nre_ratio": "Usable reserves / net revenue expenditure",
     "reserves_change_fraction": "Change in usable reserves over the years available",
@@ -263,11 +265,8 @@ def reserve_sentences(result) -> list[str]:
             text += " No earlier balance is available, so no change can be shown."
         out.append(text)
     if history is not None and "aggregated" in history:
-        every = national.summed("RS805") if national is not None else None
-        if every is None:
-            mine = history[(history["ons_code"] == code) & history["measure"].eq("RS805")]
-            every = mine.loc[mine["aggregated"].fillna(False).astype(bool), ["ons_code", "year"]]
-        summed = sorted({int(y) for y in every.loc[every["ons_code"] == code, "year"]})
+        every = national.summed("RS805") if national is not None else summed_frame(history, "RS805")
+        summed = sorted(int(y) for y in every.loc[every["ons_code"] == code, "year"])
         if summed and out:
             out.append(
                 f"The figures for {', '.join(year_label_of(y) for y in summed)} are the sums of "
