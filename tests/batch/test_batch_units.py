@@ -10,6 +10,7 @@ from analysis.batch import councils as batch_councils
 from analysis.batch import national
 from analysis.batch.run import council_key, progress_line, warm_council
 from analysis.batch.worker import WARM_CALL, warm_call
+from analysis.core import paths
 from analysis.core.config import Council
 from analysis.core.errors import InputError
 
@@ -136,8 +137,6 @@ def test_the_workers_warm_up_for_a_council_that_reads_the_public_files_as_given(
     councils = [council("own-panel"), council("plain"), council("other")]
     assert warm_council(councils, {"plain": {}, "other": {}}) == "plain"
     assert warm_council(councils, {}) is None
-    from analysis.core import paths
-
     public = paths.project_root().parent / "shared" / "data" / "public"
     # named as the pack's notebooks are given it, so that the warmed tables' keys match theirs
     assert warm_call("plain", str(public)) == (WARM_CALL, ["plain", "../shared/data/public"])
