@@ -133,6 +133,9 @@ def test_trend_title_states_the_message():
     assert "2015-16 to 2016-17" in title
     flat = changes.assign(rank_change=0)
     assert "no service has moved up" in trend_charts.trend_title(flat, "Council C")
+    # A rank from a larger group is given with its own count, never as "16 to 10 of 12".
+    shrunk = changes.assign(first_rank=16.0, first_n_ranked=16, last_rank=10.0, last_n_ranked=12)
+    assert "from 16 of 16 to 10 of 12" in trend_charts.trend_title(shrunk, "Council C")
     # A name's initials stay capitals in the title.
     housing = changes.assign(service="Housing services (GFRA only)")
     assert "housing services (GFRA only) moved furthest" in trend_charts.trend_title(
@@ -262,10 +265,12 @@ def test_the_trend_is_a_table_with_the_largest_moves_up_and_down_above_it():
             change(4, "Waste", 6, 6),  # same
         ]
     )
+    # 17 ranked in the first year and 16 in the last: each rank is given with its own count.
     assert trends.trend_sentences(changes, "C") == [
-        "The largest move up the cost ranking (1 = highest cost) is 1 place: Libraries (5 to 4 of 16).",
+        "The largest move up the cost ranking (1 = highest cost) is 1 place: "
+        "Libraries (5 of 17 to 4 of 16).",
         "The largest move down the cost ranking (1 = highest cost) is 3 places each: "
-        "Roads (9 to 12 of 16) and Housing (7 to 10 of 16).",
+        "Roads (9 of 17 to 12 of 16) and Housing (7 of 17 to 10 of 16).",
     ]
     table = trends.trend_rank_table(changes)
     assert list(table["change"]) == ["down 3 places", "down 3 places", "up 1 place", "same"]

@@ -11,7 +11,13 @@ import pandas as pd
 from matplotlib.ticker import FixedFormatter, FixedLocator, MaxNLocator, NullLocator
 
 from analysis.benchmarking.comparators import RANK_RULE, rank_in
-from analysis.benchmarking.trends import CLASS_NAMES, gbp_text, largest_changes, rank_text
+from analysis.benchmarking.trends import (
+    CLASS_NAMES,
+    gbp_text,
+    largest_changes,
+    rank_move,
+    rank_text,
+)
 from analysis.core import chart_grid, charts
 from analysis.core.display import in_sentence, join_words
 from analysis.core.periods import year_label
@@ -31,8 +37,7 @@ def trend_title(changes: pd.DataFrame, council_name: str) -> str:
     if top.empty:
         return f"{council_name}: no service has moved up the cost ranking among its comparators"
     parts = [
-        f"{in_sentence(row['service'])} from {rank_text(row['first_rank'])} to "
-        f"{rank_text(row['last_rank'])} of {row['last_n_ranked']} "
+        f"{in_sentence(row['service'])} from {rank_move(row)} "
         f"({year_label(int(row['first_year']))} to {year_label(int(row['last_year']))})"
         for _i, row in top.iterrows()
     ]

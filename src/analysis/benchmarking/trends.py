@@ -216,13 +216,18 @@ def _places(n: float) -> str:
     return f"{text} place{'s' if text != '1' else ''}"
 
 
+def rank_move(row) -> str:
+    """A service's move in the cost ranking, '3 to 1 of 3'; with each rank's own count when the
+    number ranked changed, '16 of 16 to 10 of 12' (never a rank above the count beside it)."""
+    first, last = rank_text(row["first_rank"]), rank_text(row["last_rank"])
+    if int(row["first_n_ranked"]) == int(row["last_n_ranked"]):
+        return f"{first} to {last} of {row['last_n_ranked']}"
+    return f"{first} of {row['first_n_ranked']} to {last} of {row['last_n_ranked']}"
+
+
 def _moves(rows: pd.DataFrame) -> str:
-    """'Adult social care (3 to 1 of 3) and Housing (4 to 2 of 5)'."""
-    parts = [
-        f"{r['service']} ({rank_text(r['first_rank'])} to {rank_text(r['last_rank'])} of "
-        f"{r['last_n_ranked']})"
-        for _i, r in rows.sort_values("line").iterrows()
-    ]
+    """'Adult social care (3 to 1 of 3) and Housing (4 of 6 to 2 of 5)'."""
+    parts = [f"{r['service']} ({rank_move(r)})" for _i, r in rows.sort_values("line").iterrows()]
     return join_words(parts)
 
 
