@@ -22,7 +22,7 @@ import sys
 import time
 from pathlib import Path
 
-from analysis.core import config, paths
+from analysis.core import paths
 from analysis.core.cli_options import add_fetch_arguments
 from analysis.core.errors import EnvironmentFault, InputError, display_path
 
@@ -264,6 +264,7 @@ def _public_data(args: argparse.Namespace) -> Path | None:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
+    from analysis.core import config
     from analysis.core.schedule import resolve_period
     from analysis.pack.catalogue import select_notebooks
     from analysis.pack.validate import validate_all

@@ -85,3 +85,14 @@ def test_a_generated_council_validates_on_the_published_files(
     (tmp_path / "raw" / "hartlepool" / "mtfp.yaml").write_text("{}\n")
     assert main(["validate", "--council", "hartlepool"]) == 2
     assert "mtfp.yaml" in capsys.readouterr().err
+
+
+def test_the_command_line_starts_without_the_input_schemas():
+    """`run` starts the kernels' parent before it reads any input: importing the command line
+    must not import the council.yaml schemas (pydantic, a tenth of a second) on the way."""
+    import subprocess
+    import sys
+
+    probe = "import sys, analysis.cli; print(sorted(m for m in ('analysis.core.config', 'pydantic') if m in sys.modules))"
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
