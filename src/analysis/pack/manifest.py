@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
 
@@ -68,14 +69,21 @@ def environment_lock() -> dict[str, str | None]:
     return {"file": LOCK_FILE, "sha256": digest}
 
 
-def package_versions() -> dict[str, str]:
-    versions = {"python": sys.version.split()[0]}
+@lru_cache(maxsize=1)
+def _installed_versions() -> tuple[tuple[str, str], ...]:
+    """Read once a process: a batch asks for every pack, and each look-up scans site-packages."""
+    versions = [("python", sys.version.split()[0])]
     for name in PACKAGES_REPORTED:
         try:
-            versions[name] = metadata.version(name)
+            versions.append((name, metadata.version(name)))
         except metadata.PackageNotFoundError:
-            versions[name] = "not installed"
-    return versions
+            versions.append((name, "not installed"))
+    return tuple(versions)
+
+
+def package_versions() -> dict[str, str]:
+    """The versions of Python and the reported packages (a new dict each call)."""
+    return dict(_installed_versions())
 
 
 def relative_input(path: str) -> str | None:
