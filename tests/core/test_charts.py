@@ -72,6 +72,19 @@ def test_a_long_axis_title_and_caption_are_wrapped_not_cut():
         plt.close(fig)
 
 
+def test_a_caption_set_without_wrapping_is_wrapped_before_saving():
+    charts.apply_house_style()
+    fig, _ax = charts.new_figure("A message")
+    fig.supxlabel("Source: a publication with a very long name " * 4, x=0.01, ha="left")
+    try:
+        charts.figure_png(fig)
+        caption = fig.get_supxlabel()
+        assert "\n" in caption and caption.replace("\n", " ").startswith("Source: a publication")
+        assert charts.text_outside(fig) == []
+    finally:
+        plt.close(fig)
+
+
 def test_text_outside_finds_text_cut_at_the_edge():
     fig = plt.figure(figsize=(4, 3))
     fig.text(0.9, 0.5, "This sentence runs off the right-hand edge")

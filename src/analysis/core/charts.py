@@ -191,7 +191,9 @@ def readable_text(fig) -> None:
             _wrap(label, room, wrap_lines)
     caption = fig.get_supxlabel() if hasattr(fig, "get_supxlabel") else ""
     if caption:
-        for text in fig.findobj(Text):
+        # The caption is one of the figure's own texts (supxlabel adds it there): no second
+        # walk through every artist of every axes.
+        for text in fig.texts:
             if text.get_text() == caption:
                 _wrap(text, width * 0.96, wrap_lines)
 
