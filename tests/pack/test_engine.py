@@ -136,3 +136,69 @@ def test_a_worker_that_fails_reaches_the_caller_as_an_error(monkeypatch):
         with pytest.raises(RuntimeError, match="a notebook runner failed: MemoryError"):
             next(pool.run([Job(_spec("first"), Path("unused.ipynb"), {}, 60)]))
     assert time.perf_counter() - started < 10
+
+
+def _age_where(nb) -> tuple[float, str]:
+    """How long the notebook's kernel process had been running when its cell ran, in seconds,
+    and the rest the cell printed."""
+    age, rest = "".join(_texts(nb)).split("\n", 1)
+    return float(age), rest
+
+
+# The kernel process's age: the system's uptime less the process's start, both from /proc.
+KERNEL_AGE = (
+    "import os\n"
+    "ticks = int(open(f'/proc/{os.getpid()}/stat').read().rsplit(')', 1)[1].split()[19])\n"
+    "uptime = float(open('/proc/uptime').read().split()[0])\n"
+    "print(uptime - ticks / os.sysconf('SC_CLK_TCK'))\n"
+    "print(os.getcwd(), 'left_behind' in globals())"
+)
+
+
+@pytest.mark.slow
+def test_a_kernel_started_ahead_runs_the_next_notebook_for_its_folder(notebooks, tmp_path):
+    from analysis.pack import forked
+
+    if not forked.supported():
+        pytest.skip("kernels are forked only on Linux")
+    _notebook(notebooks / "when.ipynb", KERNEL_AGE)
+    here, elsewhere = tmp_path / "here", tmp_path / "elsewhere"
+    here.mkdir()
+    elsewhere.mkdir()
+    with KernelPool(1, ensure_kernel(), cwd=notebooks) as pool:
+        warm = next(pool.run([Job(_spec("when"), here / "w.ipynb", {}, 60, workdir=here)]))
+        assert warm.ok, warm.error  # the kernels' parent is ready: a kernel starts at once
+        pool.prestart(here)
+        time.sleep(3)
+        ahead = next(pool.run([Job(_spec("when"), here / "a.ipynb", {}, 60, workdir=here)]))
+        pool.prestart(here)
+        time.sleep(3)
+        other = next(pool.run([Job(_spec("when"), here / "b.ipynb", {}, 60, workdir=elsewhere)]))
+    assert ahead.ok and other.ok, (ahead.error, other.error)
+    first, second = (nbformat.read(here / n, as_version=4) for n in ("a.ipynb", "b.ipynb"))
+    # the first ran on the kernel started 3 s before it was asked for, in its folder, fresh
+    age, where = _age_where(first)
+    assert age > 2.5 and where == f"{here} False\n"
+    assert [c.execution_count for c in first.cells if c.cell_type == "code"][0] == 1
+    # a notebook for another folder gets a kernel of its own, started when it was asked for
+    age, where = _age_where(second)
+    assert age < 1.5 and where == f"{elsewhere} False\n"
+
+
+@pytest.mark.slow
+def test_a_kernel_started_ahead_and_never_used_is_stopped_with_the_pool(notebooks, tmp_path):
+    import os
+
+    from analysis.pack import sockets
+
+    pool = KernelPool(1, ensure_kernel(), cwd=notebooks)
+    try:
+        pool.prestart(tmp_path)
+        deadline = time.monotonic() + 30
+        mine = f"{sockets.PREFIX}-{os.getpid()}-"
+        while time.monotonic() < deadline and not list(pool.runtime.glob(f"{mine}*.json")):
+            time.sleep(0.05)
+        assert list(pool.runtime.glob(f"{mine}*.json")), "the kernel was started ahead"
+    finally:
+        pool.close()
+    assert not list(pool.runtime.glob(f"{mine}*.json")), "and stopped, its files removed"

@@ -256,6 +256,10 @@ def _build(run: _Run) -> PackResult:
         for job in jobs:
             progress(f"  running  {job.spec.filename}")
         outcomes = pool.run(jobs)
+        if stage is stages[0] and stages[1]:
+            # The summary's kernel starts on the first worker free of this stage, while the
+            # stage's last notebook still runs (it reads the pack, so it waits for them all).
+            pool.prestart(build)
         rendering += _render_reports(build, last, page, progress)
         last = []
         for done, outcome in enumerate(outcomes, start=1):

@@ -8,7 +8,10 @@ fork a kernel from the parent in the notebook's working folder and hand it to pa
 its documented engine interface (:mod:`.run_engine`: nbclient's ``km`` argument), which waits
 for it to answer, runs the notebook, applies the per-cell timeout and closes its channels; the
 thread then stops the kernel. Nothing is shared between notebooks but the modules the kernel
-was forked with, which have run no notebook's code.
+was forked with, which have run no notebook's code. A caller that knows a notebook will come
+(a pack's summary, which waits for the other reports) says so with :meth:`KernelPool.prestart`:
+the first worker with nothing to do starts that notebook's kernel ahead, in the notebook's folder,
+and the notebook runs on it when it comes.
 
 Every wait has an end: a kernel that cannot be started is tried again (then reported), one that
 does not answer within :data:`START_TIMEOUT_S` fails its notebook, a cell that runs longer than
@@ -162,6 +165,13 @@ class StartedKernel:
         with contextlib.suppress(Exception):
             run_sync(self.km.signal_kernel)(signal.SIGKILL)
 
+    def alive(self) -> bool:
+        """Whether the kernel process is still running."""
+        try:
+            return bool(run_sync(self.km.is_alive)())
+        except Exception:  # noqa: BLE001 - a manager that cannot tell: not to be used
+            return False
+
     def shutdown(self) -> None:
         """Stop the kernel and remove its connection files (in the thread that runs it)."""
         with contextlib.suppress(Exception):
@@ -175,6 +185,13 @@ class Job:
     parameters: dict
     timeout_s: int
     workdir: Path | None = None
+
+
+@dataclass
+class _Prestart:
+    """On the job queue: start a kernel for ``workdir`` if this worker has none waiting."""
+
+    workdir: Path | None
 
 
 @dataclass
@@ -315,14 +332,28 @@ class KernelPool:
         with self._lock:
             self._kernels.discard(kernel)
 
+    def prestart(self, workdir: Path | None = None) -> None:
+        """Say that a notebook will come for ``workdir`` (a pack's next stage): the first worker
+        with nothing to do starts its kernel now, so that the notebook need not wait for one.
+        The kernel has run nothing; a notebook for another folder gets a kernel of its own."""
+        self._jobs.put(_Prestart(workdir))
+
     def _work(self, number: int) -> None:
+        spare: tuple[StartedKernel, Path] | None = None  # started ahead (prestart), unused
         with open(self.log_dir / f"kernel-{number}.log", "ab") as log:
             try:
                 while (job := self._jobs.get()) is not None:
+                    if isinstance(job, _Prestart):
+                        if spare is None and not self._stopping:
+                            cwd = job.workdir or self.cwd
+                            kernel, _error = self._start(log, cwd)  # failed: started again later
+                            spare = (kernel, cwd) if kernel is not None else None
+                        continue
                     if self._stopping:
                         self._outcomes.put(Outcome(job.spec, 0.0, "stopped before it started"))
                         continue
-                    kernel, error = self._start(log, job.workdir or self.cwd)
+                    kernel, error = self._kernel_for(job, spare, log)
+                    spare = None
                     if kernel is None:
                         self._outcomes.put(Outcome(job.spec, 0.0, error))
                         continue
@@ -332,6 +363,21 @@ class KernelPool:
                         self._done_with(kernel)
             except BaseException as exc:  # never leave the caller waiting on a dead worker:
                 self._outcomes.put(exc)  # the caller raises it (and this worker ends)
+            finally:
+                if spare is not None:
+                    self._done_with(spare[0])
+
+    def _kernel_for(
+        self, job: Job, spare: tuple[StartedKernel, Path] | None, log
+    ) -> tuple[StartedKernel | None, str | None]:
+        """The kernel started ahead for the job's folder if there is one, else a new one."""
+        cwd = job.workdir or self.cwd
+        if spare is not None:
+            kernel, folder = spare
+            if folder == cwd and kernel.alive():
+                return kernel, None
+            self._done_with(kernel)
+        return self._start(log, cwd)
 
     def _run(self, kernel: StartedKernel, job: Job) -> Outcome:
         import papermill as pm
