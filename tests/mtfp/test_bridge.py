@@ -14,9 +14,11 @@ from analysis.core import config
 from analysis.core.periods import Period
 from analysis.mtfp import (
     bridge,
+    budget_gap,
     build_drivers,
     delivery_evidence,
     load_assumptions,
+    projection,
     resolve_scenario,
 )
 from analysis.mtfp.engine import Drivers, project
@@ -122,3 +124,23 @@ def test_resolved_assumptions_table_holds_every_driver_cell(dorset):
     # 5 directorates x 2 bases + 5 x 5 demand + ... : every cell once
     assert not table.duplicated(["assumption", "item", "year"]).any()
     assert set(table["group"]) == set(bridge.GROUPS)
+
+
+def test_the_bridge_ends_at_the_projection_every_table_reads(dorset):
+    # The report passes its one projection's drivers: the bridge is the one it would build
+    # itself, and its end is the final-year gap of the gap table (£24.3m at Q2).
+    council, assumptions = dorset
+    period = Period.parse("2021-22-Q2")
+    plan = resolve_scenario(assumptions, "base")
+    result = projection(plan, council, delivery_evidence(assumptions, council, period))
+    given = bridge.bridge_table(bridge.bridge(plan, council, period, result.drivers), "base")
+    built = bridge.bridge_table(bridge.bridge(plan, council, period), "base")
+    assert given.equals(built)
+    final = budget_gap(result)["budget_gap_cumulative_gbp_k"].iloc[-1]
+    assert given.set_index("row")["gap_gbp_k"]["end"] == pytest.approx(final, abs=1e-6)
+    assert final == pytest.approx(24_273.4, abs=1)
+    assert bridge.resolved_table(result.drivers, plan).equals(
+        bridge.resolved_table(
+            build_drivers(plan, council, delivery_evidence(plan, council, period)), plan
+        )
+    )

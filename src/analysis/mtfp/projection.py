@@ -63,19 +63,23 @@ class Projection:
     """One projection of a scenario that every table reads (:func:`budget_gap`,
     :func:`reserves_projection`, :func:`net_budget_by_directorate`, :func:`funding_by_line`,
     :func:`council_tax_detail`): the plan, the council it was made for (None: no minimum
-    reserve) and every line of :func:`analysis.mtfp.engine.project` for its one draw."""
+    reserve) and every line of :func:`analysis.mtfp.engine.project` for its one draw;
+    ``drivers``, the arrays it was projected from (the bridge from last quarter ends at them,
+    and the resolved-assumptions table shows them)."""
 
     plan: MTFPAssumptions
     council: Council | None
     lines: dict[str, np.ndarray]
+    drivers: Drivers | None = None
 
 
 def projection(
     m: MTFPAssumptions, council: Council | None = None, rates: Evidence = None
 ) -> Projection:
     """Project scenario ``m`` once (``rates``: the savings register's evidence)."""
-    lines = project(build_drivers(m, council, rates))
-    return Projection(m, council, {k: v[0] for k, v in lines.items()})
+    drivers = build_drivers(m, council, rates)
+    lines = project(drivers)
+    return Projection(m, council, {k: v[0] for k, v in lines.items()}, drivers)
 
 
 Source = MTFPAssumptions | Projection
