@@ -14,8 +14,9 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-from analysis.core import paths
+from analysis.core import paths, scenarios
 from analysis.core.scenarios import key_in_words, title_in_folder, title_of
+from analysis.summary.sentences import scenario_words
 
 IDENTIFIER = re.compile(
     r"\b[A-Za-z0-9]+(?:_[A-Za-z0-9]+)+\b|\.csv\b|\.ya?ml\b|\.md\b|\.json\b|_gbp"
@@ -69,6 +70,14 @@ def test_a_scenario_title_comes_from_the_file_else_from_its_name(tmp_path):
     assert title_in_folder(tmp_path, "pay_shock") == "Pay award of 5%"
     assert title_in_folder(tmp_path, "low") == "Low"
     assert title_in_folder(tmp_path / "elsewhere", "pay_shock") == "Pay shock"
+
+
+def test_a_scenario_in_a_sentence_is_lower_case_but_keeps_its_initials():
+    assert scenarios.in_sentence("pay_shock") == "pay shock"
+    assert scenarios.in_sentence("CPI_shock") == "CPI shock"
+    assert scenarios.in_sentence("CPI_shock", "Inflation at 6%") == "Inflation at 6%"
+    assert scenario_words("CPI_shock") == "CPI shock"
+    assert scenario_words("pay_shock") == "pay shock"
 
 
 @pytest.mark.slow

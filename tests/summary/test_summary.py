@@ -570,6 +570,12 @@ def test_productivity_sentences_keep_the_plan_s_precision_and_say_its_year():
     ]
 
 
+def test_a_productivity_item_keeps_its_initials_in_the_sentence():
+    items = productivity().assign(item=["ICT contractors", "Consultants"])
+    sentence = summary.productivity_sentences(items, "2024-25")[0]
+    assert "council reports that ICT contractors cost 0.35% of its total staff budget" in sentence
+
+
 def test_productivity_is_optional_in_the_pack():
     tables = {
         "mtfp_headline": mtfp_headline(),

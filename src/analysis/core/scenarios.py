@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from analysis.core import display
 from analysis.core.config import load_yaml
 
 if TYPE_CHECKING:  # the pack's worker names scenarios without loading pandas (about 90 MB)
@@ -36,11 +37,11 @@ def title_of(name: str, given: object = None) -> str:
 
 def in_sentence(name: str, given: object = None) -> str:
     """The scenario inside a sentence: its ``title:`` as written, else its name in lower-case
-    words ("pay_shock" -> "pay shock"), so that "the pay shock scenario" reads as prose."""
+    words ("pay_shock" -> "pay shock"), so that "the pay shock scenario" reads as prose; a name
+    that starts with initials keeps them ("CPI_shock" -> "CPI shock")."""
     if isinstance(given, str) and given.strip():
         return given.strip()
-    words = key_in_words(name)
-    return words[:1].lower() + words[1:]
+    return display.in_sentence(key_in_words(name))
 
 
 def title_in_folder(folder: Path, name: str) -> str:

@@ -11,8 +11,9 @@ import math
 
 import pandas as pd
 
-from analysis.core.display import join_words, pct_text, percent_text
+from analysis.core.display import in_sentence, join_words, pct_text, percent_text
 from analysis.core.periods import parse_year, year_label
+from analysis.core.scenarios import in_sentence as scenario_in_sentence
 from analysis.summary.tables import (
     BASE,
     scenario_title,
@@ -69,7 +70,7 @@ def scenario_words(name: str, headline: pd.DataFrame | None = None) -> str:
     words ("pay_shock" -> "pay shock"); never the raw key."""
     words = scenario_title(name, headline)
     plain = scenario_title(name)
-    return plain[:1].lower() + plain[1:] if words == plain else words
+    return scenario_in_sentence(name) if words == plain else words
 
 
 def scenario_case(name: str, headline: pd.DataFrame | None = None) -> str:
@@ -381,8 +382,7 @@ def productivity_sentences(
         share = percent_text(float(row["share_of_staff_budget_fraction"]), computed=2)
         spend = row.get("spend_gbp_k")
         amount = f" ({money(float(spend) / 1000)})" if spend is not None and pd.notna(spend) else ""
-        name = str(row["item"])
-        name = name[:1].lower() + name[1:]
+        name = in_sentence(str(row["item"]))
         if i == 0:
             parts.append(f"{name} cost {share}{amount} of its total staff budget")
         else:
