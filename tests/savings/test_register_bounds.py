@@ -206,3 +206,11 @@ def test_the_limits_are_the_ones_documented():
     text = " ".join(readme.split())
     assert f"a register may reach {LIMITS.rows:,} rows x {LIMITS.columns:,} columns" in text
     assert f"and {LIMITS.cells:,} cells (rows x columns) and hold {LIMITS.sheets} sheets" in text
+
+
+def test_a_column_is_named_by_its_letters_as_excel_shows_them():
+    from analysis.core.sheet_limits import column_letter
+
+    assert [column_letter(c) for c in (1, 2, 26, 27, 28, 702, 703, 16384)] == [
+        "A", "B", "Z", "AA", "AB", "ZZ", "AAA", "XFD"
+    ]  # fmt: skip

@@ -157,15 +157,17 @@ def _check_extent(shown: str, sheet: str, extent: Extent, limits: SheetLimits) -
 
 
 def _reference(row: int, column: int) -> str:
-    return f"{_column_letters(column)}{row}"
+    return f"{column_letter(min(max(column, 1), 18278))}{row}"
 
 
-def _column_letters(column: int) -> str:
-    # openpyxl is loaded here, when a problem is named, not with every module that reads a sheet
-    # (importing it loads its whole workbook model: 65 ms for every process and kernel).
+def column_letter(column: int) -> str:
+    """A column's letters as Excel shows them, ``column`` counted from 1 (1 -> "A", 28 -> "AB"),
+    for naming a cell in an error. openpyxl is loaded here, when a problem is named, not with
+    every module that reads a sheet (importing it loads its whole workbook model: 65 ms for every
+    process and kernel)."""
     from openpyxl.utils import get_column_letter
 
-    return get_column_letter(min(max(column, 1), 18278))
+    return get_column_letter(column)
 
 
 def _too_many_sheets(shown: str, count: int, limits: SheetLimits) -> InputError:

@@ -24,7 +24,13 @@ import pandas as pd
 from analysis.core.cache import clear_memory, code_fingerprint, derived
 from analysis.core.errors import InputError, Problem, display_path
 from analysis.core.provenance import record_input
-from analysis.core.sheet_limits import WEB_PAGE, SheetLimits, check_workbook, is_web_page
+from analysis.core.sheet_limits import (
+    WEB_PAGE,
+    SheetLimits,
+    check_workbook,
+    column_letter,
+    is_web_page,
+)
 from analysis.public_data._csv import TEXT_FORMATS, CsvWorkbook, text_cell
 
 TIDY_COLUMNS = [
@@ -215,14 +221,12 @@ def not_positive(
 ) -> Problem:
     """A figure that divides (a population, a tax base) that is 0 or less, by row and column
     letter (``column`` counted from 0)."""
-    from openpyxl.utils import get_column_letter
-
     return Problem(
         display_path(path),
         f"{what} must be more than 0 (found {value:,.0f}): it divides the spending figures; "
         "a figure not published is left blank or marked [x], never 0",
         row=row,
-        column=get_column_letter(column + 1),
+        column=column_letter(column + 1),
         sheet=sheet,
     )
 

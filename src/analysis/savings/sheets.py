@@ -16,7 +16,13 @@ from pathlib import Path
 from typing import Any
 
 from analysis.core.errors import InputError, Problem
-from analysis.core.sheet_limits import WEB_PAGE, SheetLimits, check_workbook, is_web_page
+from analysis.core.sheet_limits import (
+    WEB_PAGE,
+    SheetLimits,
+    check_workbook,
+    column_letter,
+    is_web_page,
+)
 from analysis.savings.fields import (
     FIELDS,
     REQUIRED,
@@ -260,14 +266,12 @@ def _csv_rows(handle, shown: str) -> Sheet:
 
 def check_cells(sheet: Sheet) -> None:
     """Refuse every cell longer than Excel allows, by row and column letter."""
-    from openpyxl.utils import get_column_letter  # loaded only when a sheet is checked
-
     problems = [
         Problem(
             sheet.file,
             f"the cell holds {len(value):,} characters; Excel allows {MAX_CELL_CHARS:,}",
             row=number,
-            column=get_column_letter(col + 1),
+            column=column_letter(col + 1),
             sheet=sheet.sheet,
         )
         for number, values in sheet.rows
