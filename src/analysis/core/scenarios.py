@@ -11,7 +11,6 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from analysis.core import display
 from analysis.core.config import load_yaml
 
 if TYPE_CHECKING:  # the pack's worker names scenarios without loading pandas (about 90 MB)
@@ -41,7 +40,11 @@ def in_sentence(name: str, given: object = None) -> str:
     that starts with initials keeps them ("CPI_shock" -> "CPI shock")."""
     if isinstance(given, str) and given.strip():
         return given.strip()
-    return display.in_sentence(key_in_words(name))
+    # display (and pandas with it) is loaded here: a batch worker reads scenario titles but
+    # needs no pandas (tests/pack/test_prechecked.py).
+    from analysis.core.display import in_sentence as name_in_sentence
+
+    return name_in_sentence(key_in_words(name))
 
 
 def title_in_folder(folder: Path, name: str) -> str:
