@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import colorsys
 import json
+import re
 
 import matplotlib.pyplot as plt
 import pytest
@@ -146,7 +147,12 @@ def test_show_saves_each_chart_as_png_and_svg_named_after_its_title(tmp_path, mo
     ]
     png = (tmp_path / "charts" / names[2]).read_bytes()
     assert png.startswith(b"\x89PNG")
-    assert b"<svg" in (tmp_path / "charts" / names[3]).read_bytes()[:2000]
+    svg = (tmp_path / "charts" / names[3]).read_text(encoding="utf-8")
+    assert "<svg" in svg[:2000]
+    # Words stay words (editable, searchable, read aloud), in the PNG's font first.
+    texts = re.findall(r"<text [^>]*>([^<]*)<", svg)
+    assert "The gap reaches £24.3m by 2025-26" in texts
+    assert "font-family: 'DejaVu Sans'" in svg
     records = [json.loads(line) for line in log.read_text().splitlines()]
     assert [r["title"] for r in records] == ["The gap reaches £24.3m by 2025-26"] * 2
     assert records[0]["outside"] == []

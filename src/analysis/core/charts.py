@@ -89,6 +89,11 @@ def apply_house_style() -> None:
             "xtick.color": TEXT,
             "ytick.color": TEXT,
             "svg.hashsalt": "council-finance",
+            # The SVG keeps its words as text, not as drawn outlines: a finance team can edit a
+            # title in Word or PowerPoint, search it and copy it, and a screen reader reads it.
+            # The file names DejaVu Sans, the font the PNG is drawn in, then matplotlib's
+            # fallbacks (Verdana, Arial, ...). A third less time per SVG.
+            "svg.fonttype": "none",
             # Text comes from registers and council.yaml: "$" is a dollar sign, never TeX
             # (a directorate named "Costs $x^" would otherwise stop the chart).
             "text.parse_math": False,
