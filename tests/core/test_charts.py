@@ -8,6 +8,7 @@ import json
 import re
 
 import matplotlib.pyplot as plt
+import numpy as np
 import pytest
 
 from analysis.core import charts
@@ -123,6 +124,27 @@ def test_rag_colours_are_a_true_red_an_amber_and_a_green_each_with_its_own_hatch
     assert 35 <= amber <= 50
     assert 100 <= green <= 160
     assert len(set(charts.RAG_HATCHES.values())) == len(charts.RAG_HATCHES)
+
+
+@pytest.mark.parametrize(
+    ("status", "hatch_rgb"),
+    [("Amber", (0x1A, 0x1A, 0x1A)), ("Red", (0xFF, 0xFF, 0xFF)), ("Green", (0xFF, 0xFF, 0xFF))],
+)
+def test_a_hatch_is_drawn_in_a_colour_that_stands_out_from_its_fill(status, hatch_rgb):
+    """Dark hatching on a light fill, white on a dark one: the cue a greyscale copy keeps."""
+    fill = tuple(int(charts.RAG_COLOURS[status][i : i + 2], 16) for i in (1, 3, 5))
+    fig, ax = plt.subplots(figsize=(2, 2), dpi=100)
+    ax.set_axis_off()
+    ax.set_position((0, 0, 1, 1))
+    ax.bar([0], [1], width=1.0, **charts.rag_style(status))
+    ax.set_xlim(-0.5, 0.5)
+    ax.set_ylim(0, 1)
+    fig.canvas.draw()
+    pixels = np.asarray(fig.canvas.buffer_rgba())[20:180, 20:180, :3].reshape(-1, 3).astype(int)
+    plt.close(fig)
+    near = lambda rgb: (np.abs(pixels - rgb).sum(axis=1) < 60).mean()  # noqa: E731
+    assert near(fill) > 0.4  # mostly the fill
+    assert near(hatch_rgb) > 0.05  # with lines of the hatch's colour across it
 
 
 def test_show_saves_each_chart_as_png_and_svg_named_after_its_title(tmp_path, monkeypatch):

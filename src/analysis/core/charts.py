@@ -341,14 +341,13 @@ def hatch_colour(fill: str) -> str:
     return TEXT if _lightness(fill) > 0.5 else "#FFFFFF"
 
 
-_HATCHCOLOR = tuple(int(p) for p in matplotlib.__version__.split(".")[:2]) >= (3, 10)
-
-
 def _bar_style(colour: str, hatch: str) -> dict:
-    style = {"color": colour, "hatch": hatch, "edgecolor": "white"}
-    if _HATCHCOLOR and hatch:
-        style["hatchcolor"] = hatch_colour(colour)
-    return style
+    """A bar's fill and hatch. matplotlib draws a hatch in the bar's edge colour, so a hatched
+    bar's edge takes the hatch's colour and a width of nothing (the hatch shows, no outline);
+    a plain bar keeps a white outline that parts it from its neighbours."""
+    if hatch:
+        return {"color": colour, "hatch": hatch, "edgecolor": hatch_colour(colour), "linewidth": 0}
+    return {"color": colour, "hatch": hatch, "edgecolor": "white"}
 
 
 def bar_styles(n: int) -> list[dict]:
