@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -127,3 +128,36 @@ def test_no_percentage_of_a_nil_or_negative_figure():
     assert np.isnan(pos["diff_fraction"]) and round(pos["diff"], 2) == 5.64
     values["value"] = [14.18, 0.0]  # a nil median
     assert np.isnan(position(values, groups)["diff_fraction"])
+
+
+def test_each_authority_against_its_own_comparators_on_each_key():
+    """Two councils, each with its own comparators, on two keys (figures worked by hand)."""
+    values = pd.DataFrame(
+        {
+            "ons_code": ["A", "B", "C", "D", "A", "B", "C", "D", "E"],
+            "line": [1, 1, 1, 1, 2, 2, 2, 2, 2],
+            "value": [10.0, 20.0, 30.0, 40.0, 5.0, 5.0, 7.0, np.nan, 1.0],
+        }
+    )
+    groups = pd.DataFrame(
+        {"ons_code": ["A", "A", "A", "B", "B"], "comparator_code": ["B", "C", "D", "A", "C"]}
+    )
+    out = comparators.positions(values, groups, ["line"]).set_index(["ons_code", "line"])
+    # A on line 1 against B, C, D (20, 30, 40): median 30, MAD 10, lowest of 4.
+    assert out.loc[("A", 1), ["comparator_median", "mad", "rank"]].tolist() == [30.0, 10.0, 4.0]
+    # A on line 2 against B and C (D has no figure; E is no comparator of A): 5 and 7.
+    assert out.loc[("A", 2), "comparator_median"] == 6.0
+    assert out.loc[("A", 2), "n_comparators_with_data"] == 2
+    assert out.loc[("A", 2), "rank"] == 2.5  # level with B (5), below C (7): ranks 2 and 3
+    # B on line 1 against A and C (10, 30): median 20 = B's own, so no difference.
+    assert out.loc[("B", 1), ["comparator_median", "diff", "rank"]].tolist() == [20.0, 0.0, 2.0]
+    assert list(out.index.get_level_values("ons_code").unique()) == ["A", "B"]
+
+
+def test_two_figures_for_one_authority_and_key_are_refused():
+    values = pd.DataFrame(
+        {"ons_code": ["A", "A", "B"], "line": [1, 1, 1], "value": [1.0, 2.0, 3.0]}
+    )
+    groups = pd.DataFrame({"ons_code": ["A"], "comparator_code": ["B"]})
+    with pytest.raises(ValueError, match="two values for one authority and key.*'A'"):
+        comparators.positions(values, groups, ["line"])

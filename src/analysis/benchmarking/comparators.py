@@ -78,32 +78,40 @@ def positions(values: pd.DataFrame, groups: pd.DataFrame, keys: list[str]) -> pd
     """
     by = ["ons_code", *keys]
     vals = values[[*by, "value"]].dropna()
-    codes = pd.Index(groups["ons_code"]).union(pd.Index(groups["comparator_code"]))
+    pairs = groups[["ons_code", "comparator_code"]]
+    codes = pd.Index(pd.concat([pairs["ons_code"], pairs["comparator_code"]]).unique())
     vals = vals[vals["ons_code"].isin(codes)]  # only the authorities compared
-    if vals.duplicated(by).any():
+    # Each figure's place in a grid of authority (row) by key (column).
+    row = codes.get_indexer(vals["ons_code"])
+    col, n_cols = _key_ids(vals, keys)
+    if len(np.unique(row * n_cols + col)) < len(vals):
         twice = vals[vals.duplicated(by, keep=False)].iloc[0]
         raise ValueError(
             f"two values for one authority and key: {twice[by].to_dict()} (positions need one)"
         )
-    focal = vals[vals["ons_code"].isin(pd.Index(groups["ons_code"].unique()))]
-    members = groups[["ons_code", "comparator_code"]].drop_duplicates()
-    members = members[members["ons_code"] != members["comparator_code"]]
-    other = vals.rename(columns={"ons_code": "comparator_code", "value": "comparator_value"})
-    merged = members.merge(other, on="comparator_code", how="inner")
-    # One id per (authority, key); the comparators' figures grouped under their authority's id.
-    both = pd.concat([focal[by], merged[by]], ignore_index=True)
-    ids = both.groupby(by, sort=False).ngroup().to_numpy()
-    n_ids = int(ids.max()) + 1 if len(ids) else 0
-    mine, theirs = ids[: len(focal)], ids[len(focal) :]
-    others = merged["comparator_value"].to_numpy(dtype="float64")
-    median_all, size_all = _segment_medians(theirs, others, n_ids)
-    mad_all, _ = _segment_medians(theirs, np.abs(others - median_all[theirs]), n_ids)
-    own_all = np.full(n_ids, np.nan)
-    own_all[mine] = focal["value"].to_numpy(dtype="float64")
-    higher = np.bincount(theirs, weights=others > own_all[theirs], minlength=n_ids)[mine]
-    equal = np.bincount(theirs, weights=others == own_all[theirs], minlength=n_ids)[mine]
-    value = own_all[mine]
-    median, n, mad = median_all[mine], size_all[mine].astype("int64"), mad_all[mine]
+    grid = np.full((len(codes), n_cols), np.nan)
+    grid[row, col] = vals["value"].to_numpy(dtype="float64")
+    is_focal = vals["ons_code"].isin(pd.Index(pairs["ons_code"].unique())).to_numpy()
+    focal = vals[is_focal]
+    own_row, own_col = row[is_focal], col[is_focal]
+    value = grid[own_row, own_col]
+    # Each focal figure's comparators (the authority itself excluded), one entry per pair.
+    of = codes.get_indexer(pairs["ons_code"])
+    to = codes.get_indexer(pairs["comparator_code"])
+    pair_ids = np.unique((of * len(codes) + to)[of != to])  # sorted by authority, then comparator
+    of, to = pair_ids // len(codes), pair_ids % len(codes)
+    first = np.searchsorted(of, own_row, side="left")
+    count = np.searchsorted(of, own_row, side="right") - first
+    figure = np.repeat(np.arange(len(focal)), count)
+    step = np.arange(len(figure)) - np.repeat(np.cumsum(count) - count, count)
+    others = grid[to[np.repeat(first, count) + step], np.repeat(own_col, count)]
+    has = ~np.isnan(others)
+    theirs, others = figure[has], others[has]
+    median, n = _segment_medians(theirs, others, len(focal))
+    mad, _ = _segment_medians(theirs, np.abs(others - median[theirs]), len(focal))
+    higher = np.bincount(theirs, weights=others > value[theirs], minlength=len(focal))
+    equal = np.bincount(theirs, weights=others == value[theirs], minlength=len(focal))
+    n = n.astype("int64")
     diff = value - median
     with np.errstate(divide="ignore", invalid="ignore"):
         # No percentage of a nil or negative figure (net income): the difference is in units.
@@ -128,6 +136,16 @@ def positions(values: pd.DataFrame, groups: pd.DataFrame, keys: list[str]) -> pd
     }
     out = pd.concat([focal[[*by, "value"]].reset_index(drop=True), pd.DataFrame(columns)], axis=1)
     return out[[*by, *POSITION_COLUMNS]].sort_values(by, ignore_index=True)
+
+
+def _key_ids(vals: pd.DataFrame, keys: list[str]) -> tuple[np.ndarray, int]:
+    """(a number for each row's key, how many numbers there can be): rows with the same values
+    in ``keys`` share a number."""
+    ids, n = np.zeros(len(vals), dtype="int64"), 1
+    for key in keys:
+        codes, uniques = pd.factorize(vals[key])
+        ids, n = ids * len(uniques) + codes, n * max(len(uniques), 1)
+    return ids, n
 
 
 def _segment_medians(group: np.ndarray, values: np.ndarray, n_groups: int):
