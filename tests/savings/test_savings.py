@@ -440,3 +440,29 @@ def test_words_say_not_expected_is_planned_minus_forecast_and_rates_are_this_yea
     assert "not a record of past years" in pressure
     # Every group of the worked register has fewer than 3 savings: all pooled, and said so.
     assert "Adults tactical (100% from 1 saving worth £1.0m) uses" in pressure
+
+
+def test_the_rag_chart_hatches_each_status_in_the_house_colours():
+    """Amber is hatched dark and red and green white (a hatch takes its bar's edge colour), so
+    the statuses stay apart in greyscale; the chart's legend shows the same."""
+    import matplotlib.colors as mcolors
+    import matplotlib.pyplot as plt
+
+    from analysis.core import charts
+
+    analysis = savings.analyse(config.load_council("dorset"), Period(2021, 2))
+    fig = analysis.rag_chart(analysis.by_directorate(), "directorate")
+    try:
+        bars = {c.get_label(): c.patches for c in fig.axes[0].containers}
+        legend = dict(zip(
+            [t.get_text() for t in fig.axes[0].get_legend().get_texts()],
+            fig.axes[0].get_legend().get_patches(), strict=True,
+        ))  # fmt: skip
+        for rag in ("Green", "Amber", "Red"):
+            style = charts.rag_style(rag)
+            for patch in [*bars[rag], legend[rag]]:
+                assert patch.get_hatch() == style["hatch"]
+                assert mcolors.same_color(patch.get_edgecolor(), style["edgecolor"])
+        assert mcolors.same_color(charts.rag_style("Amber")["edgecolor"], charts.TEXT)
+    finally:
+        plt.close(fig)

@@ -270,10 +270,9 @@ class SavingsAnalysis:
         left = np.zeros(len(table))
         for rag in RAG_ORDER:
             values = table[f"{rag.lower()}_gbp_m"].to_numpy(dtype=float)[::-1]
-            ax.barh(
-                labels, values, left=left, label=rag, color=charts.RAG_COLOURS[rag],
-                hatch=charts.RAG_HATCHES[rag], edgecolor="white", linewidth=0.5,
-            )  # fmt: skip
+            # The house RAG style: dark hatching on amber, white on red and green.
+            style = {"linewidth": 0.5, **charts.rag_style(rag)}
+            ax.barh(labels, values, left=left, label=rag, **style)
             left += values
         ax.grid(axis="y", visible=False)
         ax.grid(axis="x", visible=True)
