@@ -91,13 +91,14 @@ def positions(values: pd.DataFrame, groups: pd.DataFrame, keys: list[str]) -> pd
         )
     grid = np.full((len(codes), n_cols), np.nan)
     grid[row, col] = vals["value"].to_numpy(dtype="float64")
-    is_focal = vals["ons_code"].isin(pd.Index(pairs["ons_code"].unique())).to_numpy()
+    # The authorities compared (``of``) and their comparators (``to``), as grid rows.
+    of = codes.get_indexer(pairs["ons_code"])
+    to = codes.get_indexer(pairs["comparator_code"])
+    is_focal = np.isin(row, of)
     focal = vals[is_focal]
     own_row, own_col = row[is_focal], col[is_focal]
     value = grid[own_row, own_col]
     # Each focal figure's comparators (the authority itself excluded), one entry per pair.
-    of = codes.get_indexer(pairs["ons_code"])
-    to = codes.get_indexer(pairs["comparator_code"])
     pair_ids = np.unique((of * len(codes) + to)[of != to])  # sorted by authority, then comparator
     of, to = pair_ids // len(codes), pair_ids % len(codes)
     first = np.searchsorted(of, own_row, side="left")
