@@ -11,9 +11,25 @@ import pytest
 
 from analysis.core.errors import EnvironmentFault
 from analysis.pack.catalogue import NotebookSpec
-from analysis.pack.engine import Job, KernelPool
+from analysis.pack.engine import Job, KernelPool, default_workers
 from analysis.pack.execute import ensure_kernel
 
+
+
+@pytest.mark.parametrize(
+    ("notebooks", "cores", "expected"),
+    [
+        (4, 2, 3),  # the default pack on two cores: its three first reports at once
+        (3, 2, 3),
+        (2, 2, 2),  # never more kernels than notebooks
+        (1, 8, 1),
+        (4, 8, 4),
+        (4, 1, 1),  # one core: one kernel at a time
+        (0, 2, 1),
+    ],
+)
+def test_a_pack_runs_one_kernel_more_than_the_cores(notebooks, cores, expected):
+    assert default_workers(notebooks, cores) == expected
 
 def _notebook(path, *cells: str) -> None:
     nb = nbformat.v4.new_notebook()
