@@ -63,6 +63,26 @@ WARM_MODULES = (
     "analysis.mtfp",
     "analysis.savings",
     "analysis.summary",
+    # What IPython imports as a kernel starts and runs its first cell (its debugger, object
+    # inspector and store magic), what the reports import when they first draw or save (the
+    # SVG backend, pandas' CSV writer, the chart modules): each kernel imported them anew,
+    # about 20 ms a kernel, two kernels a council in a batch.
+    "IPython.core.debugger",
+    "IPython.core.oinspect",
+    "IPython.core.logger",
+    "IPython.core.completerlib",
+    "IPython.extensions.storemagic",
+    "tornado.platform.asyncio",
+    "matplotlib.backends.backend_svg",
+    "matplotlib.backends.backend_mixed",
+    "pandas.io.formats.csvs",
+    "pandas.core.reshape.reshape",
+    "analysis.core.chart_grid",
+    "analysis.benchmarking.trend_charts",
+    "analysis.benchmarking.report_budget",
+    "analysis.benchmarking.report_finances",
+    "analysis.mtfp.bridge",
+    "analysis.mtfp.report",
 )
 MESSAGE_BYTES = 1 << 20  # a request: the kernel's arguments, folder and environment
 READY_POLL_S = 0.02
@@ -96,6 +116,10 @@ def serve(address: str, warm: str | None = None) -> None:
     os.environ.setdefault("MPLBACKEND", INLINE_BACKEND)
     for name in WARM_MODULES:
         importlib.import_module(name)
+    # Pillow loads its common image formats when a first image is saved (matplotlib's PNG).
+    from PIL import Image
+
+    Image.preinit()
     if warm and warm_up(warm):
         release_free_memory()
     # The imported modules' objects move to a generation the collector never scans (Python's
