@@ -99,3 +99,38 @@ def test_records_read_without_pandas_restore_text_and_give_none_for_empty(tmp_pa
         {"code": "E06000059", "reason": "-1 year"},
         {"code": "=E07", "reason": None},
     ]
+
+
+@given(st.text(st.sampled_from(list("=+-@\t\r\n'ab1 ")), max_size=6) | st.integers() | st.none())
+def test_a_cell_is_checked_exactly_when_neutralise_would_change_it(value):
+    from analysis.core.csvtext import needs_neutralising
+
+    assert needs_neutralising(value) == (neutralise(value) != value)
+
+
+def test_every_kind_of_text_column_is_neutralised_and_the_frame_passed_in_is_unchanged(tmp_path):
+    frame = pd.DataFrame(
+        {
+            "mixed": ["=1+1", 7, None],
+            "category": pd.Categorical(["@SUM(A1)", "ok", "ok"]),
+            "text": pd.array(["fine", "-x", None], dtype="str"),
+            "share_fraction": [0.12345678, 1.0, None],
+        },
+        index=[5, 5, 2],  # an index with a repeat: never written, never in the way
+    )
+    before = frame.copy()
+    path = save_table(frame, "kinds", tmp_path)
+    assert _raw_cells(path) == [
+        ["mixed", "category", "text", "share_fraction"],
+        ["'=1+1", "'@SUM(A1)", "fine", "0.123457"],
+        ["7", "ok", "'-x", "1.0"],
+        ["", "ok", "", ""],
+    ]
+    pd.testing.assert_frame_equal(frame, before)
+
+
+def test_a_table_with_a_column_named_twice_is_refused(tmp_path):
+    frame = pd.DataFrame([[1, 2, 3]], columns=["year", "value_gbp", "year"])
+    with pytest.raises(ValueError, match=r"named more than once: \['year'\]"):
+        save_table(frame, "twice", tmp_path)
+    assert not (tmp_path / "twice.csv").exists()

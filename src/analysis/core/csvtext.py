@@ -16,6 +16,14 @@ FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")
 QUOTE = "'"
 
 
+def needs_neutralising(value) -> bool:
+    """Whether :func:`neutralise` would change ``value``: text Excel would read as a formula, or
+    holding a carriage return."""
+    return isinstance(value, str) and (
+        value.lstrip(QUOTE).startswith(FORMULA_TRIGGERS) or "\r" in value
+    )
+
+
 def neutralise(value):
     """A text cell Excel would read as a formula, with an apostrophe in front; anything else as it is.
 

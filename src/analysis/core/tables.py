@@ -19,7 +19,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis.core.csvtext import FORMULA_TRIGGERS, QUOTE, neutralise, restore
+from analysis.core.csvtext import (
+    FORMULA_TRIGGERS,
+    QUOTE,
+    needs_neutralising,
+    neutralise,
+    restore,
+)
 from analysis.core.errors import InputError
 
 __all__ = ["FORMULA_TRIGGERS", "QUOTE", "neutralise", "restore"]  # re-exported
@@ -28,13 +34,21 @@ _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 FLOAT_DECIMALS = 6
 
 
+def neutralise_column(series: pd.Series) -> pd.Series:
+    """``series`` with every text cell safe to open in Excel: itself when no cell needs it (the
+    usual case, checked cell by cell without building a new column)."""
+    if pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series):
+        return series
+    if not any(map(needs_neutralising, series.tolist())):
+        return series
+    return series.map(neutralise, na_action="ignore")
+
+
 def neutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    """A copy of ``frame`` with every text cell (and column name) safe to open in Excel."""
+    """A copy of ``frame`` with every text cell safe to open in Excel."""
     out = frame.copy()
     for column in out.columns:
-        series = out[column]
-        if not (pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series)):
-            out[column] = series.map(neutralise, na_action="ignore")
+        out[column] = neutralise_column(out[column])
     return out
 
 
@@ -61,14 +75,24 @@ def save_table(df: pd.DataFrame, name: str, directory: str | Path) -> Path:
     bad = [c for c in df.columns if not _NAME.match(str(c))]
     if bad:
         raise ValueError(f"table '{name}' has columns that are not snake_case: {bad}")
+    if df.columns.has_duplicates:
+        twice = sorted({str(c) for c in df.columns[df.columns.duplicated()]})
+        raise ValueError(f"table '{name}' has columns named more than once: {twice}")
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     path = directory / f"{name}.csv"
-    frame = neutralise_frame(df)
-    for column in frame.columns:
-        if pd.api.types.is_float_dtype(frame[column]):
-            frame[column] = frame[column].round(FLOAT_DECIMALS)
-    frame.to_csv(path, index=False, lineterminator="\n")
+    # The written frame is made once from its columns (each rounded or neutralised as needed):
+    # assigning them one by one into a copy cost twice as much, for every table of every pack.
+    columns = {}
+    # The index is not written; the columns are put together again on it, so it must not repeat.
+    plain = df if df.index.is_unique else df.reset_index(drop=True)
+    for column in plain.columns:
+        series = plain[column]
+        if pd.api.types.is_float_dtype(series):
+            columns[column] = series.round(FLOAT_DECIMALS)
+        else:
+            columns[column] = neutralise_column(series)
+    pd.DataFrame(columns, index=plain.index).to_csv(path, index=False, lineterminator="\n")
     _SAVED[name] = (len(df), frozenset(str(c) for c in df.columns))
     return path
 
