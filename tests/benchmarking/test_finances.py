@@ -105,6 +105,39 @@ def test_compare_dsg(history):
     assert row["class_median"] == pytest.approx(16.25)
 
 
+
+def test_compare_by_key_worked_by_hand():
+    rows = [  # (authority, class, line, value)
+        (A, "UA", "roads", 10.0),
+        (B, "UA", "roads", 30.0),
+        (C, "UA", "roads", 20.0),
+        (D, "UA", "roads", None),  # a comparator without a figure
+        (E, "SD", "roads", 99.0),  # another class: never in the class figures
+        (A, "UA", "parks", None),  # the council without a figure: no rank
+        (B, "UA", "parks", 4.0),
+        (A, "UA", "libraries", 1.0),  # nobody else has this line
+    ]
+    frame = pd.DataFrame(rows, columns=["ons_code", "authority_class", "line", "share"])
+    out = fin.compare(frame, "share", A, [A, B, D, E], by=["line"]).set_index("line")
+    assert list(out.index) == ["roads", "parks", "libraries"]  # the council's lines, in order
+    roads = out.loc["roads"]
+    # Comparators B, D, E (A left out): 30, no figure, 99 -> median 64.5 of 2.
+    assert roads["comparator_median"] == pytest.approx(64.5) and roads["n_comparators"] == 2
+    # UAs with a figure: 10, 30, 20 -> median 20; A (10) is 3rd of 3.
+    assert roads["class_median"] == pytest.approx(20.0)
+    assert (roads["class_rank"], roads["n_class"]) == (3, 3)
+    parks = out.loc["parks"]
+    assert math.isnan(parks["value"]) and pd.isna(parks["class_rank"])
+    assert parks["comparator_median"] == pytest.approx(4.0) and parks["n_class"] == 1
+    libraries = out.loc["libraries"]
+    assert libraries["n_comparators"] == 0 and math.isnan(libraries["comparator_median"])
+    assert (libraries["class_rank"], libraries["n_class"]) == (1, 1)
+    # A council with no class has no class figures; without ``by``, one row.
+    loose = frame.assign(authority_class=None)
+    row = fin.compare(loose[loose["line"] == "roads"], "share", A, [B, C]).iloc[0]
+    assert row["n_class"] == 0 and pd.isna(row["class_rank"])
+    assert row["comparator_median"] == pytest.approx(25.0) and row["value"] == 10.0
+
 def test_dsg_sentences(pos):
     assert rep.dsg_sentences(pos) == [
         "At 31 March 2024, Alpha's schools high-needs deficit (the DSG adjustment account) was "

@@ -294,34 +294,42 @@ def compare(
     frame: pd.DataFrame, column: str, code: str, comparators: list[str], by: list[str] | None = None
 ) -> pd.DataFrame:
     """The council's ``column`` against its comparators' median (the council left out) and every
-    authority of its class (median; rank, 1 = highest, among those with a figure), by ``by``."""
+    authority of its class (median; rank, 1 = highest, among those with a figure), by ``by``.
+
+    Worked on the columns as arrays: the rows of each key are found once (not by filtering the
+    whole frame for the council, its comparators and its class, key by key)."""
     by = by or []
-    council = frame[frame["ons_code"] == code]
-    cls = council["authority_class"].dropna()
-    peers = frame[frame["authority_class"] == cls.iloc[0]] if len(cls) else frame.iloc[0:0]
-    others = frame[frame["ons_code"].isin([c for c in comparators if c != code])]
+    codes = frame["ons_code"]
+    is_council = (codes == code).to_numpy(dtype=bool, na_value=False)
+    cls = frame.loc[is_council, "authority_class"].dropna()
+    is_peer = (
+        (frame["authority_class"] == cls.iloc[0]).to_numpy(dtype=bool, na_value=False)
+        if len(cls)
+        else np.zeros(len(frame), dtype=bool)
+    )
+    is_other = codes.isin([c for c in comparators if c != code]).to_numpy(dtype=bool)
+    values = frame[column].to_numpy(dtype=float, na_value=np.nan)
+    filled = ~np.isnan(values)
+    if by:
+        keys = list(frame.loc[is_council, by].drop_duplicates().itertuples(index=False, name=None))
+        rows_of = frame.groupby(by, sort=False).indices  # a key's rows (keys with a gap: none)
+    else:
+        keys, rows_of = [()], {(): np.arange(len(frame))}
     results = []
-    keys = council[by].drop_duplicates().itertuples(index=False) if by else [()]
     for key in keys:
-        key = tuple(key)
-
-        def pick(part: pd.DataFrame, key=key) -> pd.DataFrame:
-            for name, value in zip(by, key, strict=True):
-                part = part[part[name] == value]
-            return part
-
-        mine = pick(council)[column].dropna()
-        value = float(mine.iloc[0]) if len(mine) else np.nan
-        comp = pick(others)[column].dropna()
-        peer = pick(peers)[column].dropna()
+        rows = rows_of.get(key[0] if len(by) == 1 else key, np.array([], dtype=int))
+        part, has = values[rows], filled[rows]
+        mine, comp = part[has & is_council[rows]], part[has & is_other[rows]]
+        peer = part[has & is_peer[rows]]
+        value = float(mine[0]) if len(mine) else np.nan
         rank = int((peer > value).sum() + 1) if not np.isnan(value) and len(peer) else None
         results.append(
             {
                 **dict(zip(by, key, strict=True)),
                 "value": value,
-                "comparator_median": float(comp.median()) if len(comp) else np.nan,
+                "comparator_median": float(np.median(comp)) if len(comp) else np.nan,
                 "n_comparators": len(comp),
-                "class_median": float(peer.median()) if len(peer) else np.nan,
+                "class_median": float(np.median(peer)) if len(peer) else np.nan,
                 "class_rank": rank,
                 "n_class": len(peer),
             }
