@@ -6,6 +6,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from analysis.benchmarking import trend_charts, trends
 from analysis.core import chart_grid
@@ -96,8 +98,51 @@ def test_strip_chart_data_and_alt_text():
     alt = trend_charts.strip_alt(strips, "Council C", 2016)
     assert "Adult social care £500 (rank 2 of 4)" in alt
     fig = trend_charts.chart_strips(strips, "Council C", 2016, "UA")
-    assert len(fig.axes) == 1
-    plt.close(fig)
+    try:
+        texts = [t.get_text() for t in fig.texts]
+        # One strip: its service named at the left, its scale in £ a head, under the title.
+        assert texts.count("Adult social care") == 1
+        assert "£200" in texts and "£800" in texts
+        lines = [c for c in fig.artists if len(c.get_segments())]
+        # Three authorities in grey, the council in the highlight colour, over the strip.
+        (others,) = [c for c in lines if c.get_linewidth()[0] == 1]
+        (council,) = [c for c in lines if c.get_linewidth()[0] == 3]
+        assert len(others.get_segments()) == 3 and len(council.get_segments()) == 1
+    finally:
+        plt.close(fig)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.floats(-5000, 5000, allow_nan=False, allow_subnormal=False), min_size=1, max_size=40
+    )
+)
+def test_a_strip_spans_and_labels_what_an_axes_of_its_figures_would(values):
+    """Each strip is drawn in inches rather than as an axes: its range and its labelled ticks
+    are those matplotlib's axes give the same lines, with the same locator and formatter."""
+    from matplotlib.ticker import MaxNLocator
+
+    from analysis.core import charts
+
+    values = np.array(values)
+    fig, ax = plt.subplots()
+    try:
+        ax.vlines(values, 0, 1)
+        ax.xaxis.set_major_locator(MaxNLocator(nbins=5, steps=trend_charts.ROUND_STEPS))
+        ax.xaxis.set_major_formatter(charts.ExactFormatter("£"))
+        fig.canvas.draw()
+        low, high = trend_charts.strip_limits(values)
+        assert (low, high) == pytest.approx(ax.get_xlim(), rel=1e-12, abs=1e-12)
+        close = (high - low) * 1e-10  # an axis draws a tick this close to its edge
+        shown = [
+            t.get_text()
+            for t in ax.get_xticklabels()
+            if low - close <= t.get_position()[0] <= high + close
+        ]
+        assert trend_charts.strip_ticks(low, high)[1] == shown
+    finally:
+        plt.close(fig)
 
 
 def test_trend_alt_names_the_service_furthest_above():

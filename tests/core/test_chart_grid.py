@@ -9,6 +9,7 @@ import pytest
 
 from analysis.benchmarking import trend_charts
 from analysis.core import chart_grid, charts
+from analysis.core.chart_files import text_outside
 
 
 def test_widths_add_up_and_grow_with_size():
@@ -133,7 +134,34 @@ def test_strip_grid_keeps_every_text_inside_the_figure():
     )
     fig = trend_charts.chart_strips(strips, "Kingston upon Hull City Council", 2016, "UA")
     try:
-        assert _texts_inside(fig) == []
-        assert len(fig.axes) == len(LONG)
+        fig.canvas.draw()
+        assert text_outside(fig) == []
+        assert [t.get_text() for t in fig.texts if t.get_text() in LONG] == LONG
+        # Each strip's name sits level with its strip, left of it, and the strips do not meet.
+        renderer = fig.canvas.get_renderer()
+        names = [t for t in fig.texts if t.get_text() in LONG]
+        boxes = [t.get_window_extent(renderer) for t in names]
+        assert all(a.y0 > b.y1 for a, b in zip(boxes, boxes[1:], strict=False))
+        (baselines,) = [c for c in fig.artists if c.get_capstyle() == "projecting"]
+        starts = [segment[0] for segment in baselines.get_segments()]
+        assert all(
+            box.x1 < fig.dpi_scale_trans.transform(start)[0]
+            for box, start in zip(boxes, starts, strict=True)
+        )
+    finally:
+        plt.close(fig)
+
+
+def test_grid_panels_are_where_its_axes_go():
+    grid = chart_grid.Grid(
+        rows=2, cols=3, panel_w=2.0, panel_h=1.5, left=0.5, right=0.2, top=0.8, bottom=0.4,
+        wgap=0.6, hgap=0.5,
+    )  # fmt: skip
+    fig, axes = grid.figure()
+    try:
+        width, height = grid.size
+        for (x, y, w, h), ax in zip(grid.panels(), axes.ravel(), strict=True):
+            x0, y0, aw, ah = ax.get_position().bounds
+            assert (x, y, w, h) == pytest.approx((x0 * width, y0 * height, aw * width, ah * height))
     finally:
         plt.close(fig)

@@ -8,6 +8,8 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib import transforms as mtransforms
+from matplotlib.collections import LineCollection
 from matplotlib.ticker import FixedFormatter, FixedLocator, MaxNLocator, NullLocator
 
 from analysis.benchmarking.comparators import RANK_RULE, rank_in
@@ -229,12 +231,45 @@ def trend_alt(trend: pd.DataFrame, changes: pd.DataFrame, council_name: str) -> 
 
 
 # The strip grid, in inches: one strip 0.42 in high per service, labelled on the left.
-STRIP_WIDTH, STRIP_H, STRIP_LABEL_PT = 9.0, 0.42, 8
+STRIP_WIDTH, STRIP_H, STRIP_LABEL_PT, STRIP_TICK_PT = 9.0, 0.42, 8, 7
+# Where the lines stand in a strip, as fractions of its height before the margins: every
+# authority from 0 to 1, the council from -0.2 to 1.2 (it stands out above and below them).
+OTHERS_SPAN, COUNCIL_SPAN = (0.0, 1.0), (-0.2, 1.2)
+
+
+def strip_limits(values: np.ndarray) -> tuple[float, float]:
+    """The £ a head a strip spans: its figures' range (widened where every figure is the same)
+    and matplotlib's margin either side, as an axes of these figures would show it."""
+    finite = values[np.isfinite(values)]
+    if not finite.size:
+        return 0.0, 1.0
+    low, high = mtransforms.nonsingular(float(finite.min()), float(finite.max()), expander=0.05)
+    margin = plt.rcParams["axes.xmargin"] * (high - low)
+    return low - margin, high + margin
+
+
+def strip_ticks(low: float, high: float) -> tuple[list[float], list[str]]:
+    """The £ ticks of a strip spanning ``low`` to ``high`` and their labels: round steps
+    (:data:`ROUND_STEPS`, at most five intervals), labelled with the decimals every tick needs."""
+    locations = MaxNLocator(nbins=5, steps=ROUND_STEPS).tick_values(low, high)
+    labels = charts.ExactFormatter("£").format_ticks(locations)
+    close = (high - low) * 1e-10  # a tick at the very edge is drawn, as an axis draws it
+    shown = [
+        (float(t), label)
+        for t, label in zip(locations, labels, strict=True)
+        if low - close <= t <= high + close
+    ]
+    return [t for t, _ in shown], [label for _, label in shown]
 
 
 def chart_strips(strips: pd.DataFrame, council_name: str, year: int, authority_class: str | None):
-    """One strip per service: a tick for every comparable authority, the council highlighted."""
+    """One strip per service: a tick for every comparable authority, the council highlighted.
+
+    Each strip is a scale of £ a head of its own, drawn in inches on the figure (a baseline, its
+    ticks and labels, the authorities' lines): the picture of a column of axes, for a third of
+    the time (an axes per service cost more to make and draw than everything in it)."""
     charts.apply_house_style()
+    rc = plt.rcParams
     services = list(dict.fromkeys(strips["service"]))
     n = max(len(services), 1)
     group = (
@@ -247,7 +282,7 @@ def chart_strips(strips: pd.DataFrame, council_name: str, year: int, authority_c
         STRIP_WIDTH - 2 * EDGE,
     )
     labels = max((chart_grid.text_width_in(s, STRIP_LABEL_PT) for s in services), default=0.0)
-    left, right = EDGE + labels + chart_grid.inches(plt.rcParams["axes.labelpad"]), 0.25
+    left, right = EDGE + labels + chart_grid.inches(rc["axes.labelpad"]), 0.25
     x_room = _x_room()
     grid = chart_grid.Grid(
         rows=n,
@@ -260,23 +295,58 @@ def chart_strips(strips: pd.DataFrame, council_name: str, year: int, authority_c
         bottom=x_room + EDGE + 0.05,
         hgap=x_room + 0.12,
     )
-    fig, axes = grid.figure()
-    axes = np.atleast_1d(axes)
+    fig = grid.blank()
     _suptitle(fig, lines)
-    for ax, service in zip(axes, services, strict=False):
-        frame = strips[strips["service"] == service]
-        others = frame[~frame["is_council"]]["net_expenditure_per_head_gbp"]
-        ax.vlines(others, 0, 1, color=charts.MUTED, lw=1)
-        mine = frame[frame["is_council"]]["net_expenditure_per_head_gbp"]
-        ax.vlines(mine, -0.2, 1.2, color=charts.HIGHLIGHT, lw=3)
-        ax.set_yticks([])
-        ax.set_ylabel(service, rotation=0, ha="right", va="center", fontsize=STRIP_LABEL_PT)
-        ax.tick_params(axis="x", labelsize=7)
-        ax.xaxis.set_major_locator(MaxNLocator(nbins=5, steps=ROUND_STEPS))
-        charts.no_axis_label(ax.xaxis)
-        ax.xaxis.set_major_formatter(charts.ExactFormatter("£"))  # £1.5 where steps need it
-        for side in ("left", "right", "top"):
-            ax.spines[side].set_visible(False)
+    inches = fig.dpi_scale_trans
+    others, council, baselines, tick_marks = [], [], [], []
+    tick_down = chart_grid.inches(rc["xtick.major.size"])
+    label_y = chart_grid.inches(rc["xtick.major.size"] + rc["xtick.major.pad"])
+    all_values = strips["net_expenditure_per_head_gbp"].to_numpy(dtype=float)
+    is_council = strips["is_council"].to_numpy(dtype=bool)
+    of_service = strips["service"].to_numpy(dtype=object)
+    for (x0, y0, width, height), service in zip(grid.panels(), services, strict=False):
+        here = of_service == service
+        values, mine = all_values[here], all_values[here & is_council]
+        low, high = strip_limits(values)
+        spans = [OTHERS_SPAN, *([COUNCIL_SPAN] if np.isfinite(mine).any() else [])]
+        bottom, top = min(a for a, _ in spans), max(b for _, b in spans)
+        pad = rc["axes.ymargin"] * (top - bottom)
+        bottom, top = bottom - pad, top + pad
+
+        def x_at(v, x0=x0, width=width, low=low, high=high):
+            return x0 + (v - low) / (high - low) * width
+
+        def y_at(v, y0=y0, height=height, bottom=bottom, top=top):
+            return y0 + (v - bottom) / (top - bottom) * height
+
+        for target, chosen, (a, b) in (
+            (others, values[~is_council[here]], OTHERS_SPAN),
+            (council, mine, COUNCIL_SPAN),
+        ):
+            target += [[(x_at(v), y_at(a)), (x_at(v), y_at(b))] for v in chosen if np.isfinite(v)]
+        baselines.append([(x0, y0), (x0 + width, y0)])
+        ticks, texts = strip_ticks(low, high)
+        for tick, text in zip(ticks, texts, strict=True):
+            tick_marks.append([(x_at(tick), y0), (x_at(tick), y0 - tick_down)])
+            fig.text(x_at(tick), y0 - label_y, text, ha="center", va="top",
+                     fontsize=STRIP_TICK_PT, color=rc["xtick.color"], transform=inches)  # fmt: skip
+        fig.text(x0 - chart_grid.inches(rc["axes.labelpad"]), y0 + height / 2, service,
+                 ha="right", va="center", fontsize=STRIP_LABEL_PT, color=rc["axes.labelcolor"],
+                 transform=inches)  # fmt: skip
+    for segments, style in (
+        (tick_marks, {"colors": rc["xtick.color"], "linewidths": rc["xtick.major.width"]}),
+        (others, {"colors": charts.MUTED, "linewidths": 1}),
+        (council, {"colors": charts.HIGHLIGHT, "linewidths": 3}),
+        (
+            baselines,  # square ends, as an axes' spine has
+            {
+                "colors": rc["axes.edgecolor"],
+                "linewidths": rc["axes.linewidth"],
+                "capstyle": "projecting",
+            },
+        ),
+    ):
+        fig.add_artist(LineCollection(segments, transform=inches, **style))
     return fig
 
 

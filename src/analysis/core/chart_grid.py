@@ -112,6 +112,26 @@ class Grid:
         )
         return fig, axes
 
+    def panels(self) -> list[tuple[float, float, float, float]]:
+        """Each panel's (left, bottom, width, height) in inches from the figure's lower left
+        corner, row by row from the top: where :meth:`figure` puts its axes."""
+        _width, height = self.size
+        return [
+            (
+                self.left + col * (self.panel_w + self.wgap),
+                height - self.top - row * (self.panel_h + self.hgap) - self.panel_h,
+                self.panel_w,
+                self.panel_h,
+            )
+            for row in range(self.rows)
+            for col in range(self.cols)
+        ]
+
+    def blank(self):
+        """A figure of the grid's size with no axes, for panels drawn in inches (artists with
+        ``transform=fig.dpi_scale_trans`` at :meth:`panels`)."""
+        return plt.figure(figsize=self.size)
+
 
 def title_lines(text: str, width_in: float) -> list[str]:
     """A figure title (``suptitle``, at matplotlib's title size) wrapped to ``width_in``."""
