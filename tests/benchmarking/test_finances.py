@@ -105,7 +105,6 @@ def test_compare_dsg(history):
     assert row["class_median"] == pytest.approx(16.25)
 
 
-
 def test_compare_by_key_worked_by_hand():
     rows = [  # (authority, class, line, value)
         (A, "UA", "roads", 10.0),
@@ -137,6 +136,7 @@ def test_compare_by_key_worked_by_hand():
     row = fin.compare(loose[loose["line"] == "roads"], "share", A, [B, C]).iloc[0]
     assert row["n_class"] == 0 and pd.isna(row["class_rank"])
     assert row["comparator_median"] == pytest.approx(25.0) and row["value"] == 10.0
+
 
 def test_dsg_sentences(pos):
     assert rep.dsg_sentences(pos) == [

@@ -15,7 +15,6 @@ from analysis.pack.engine import Job, KernelPool, default_workers
 from analysis.pack.execute import ensure_kernel
 
 
-
 @pytest.mark.parametrize(
     ("notebooks", "cores", "expected"),
     [
@@ -30,6 +29,7 @@ from analysis.pack.execute import ensure_kernel
 )
 def test_a_pack_runs_one_kernel_more_than_the_cores(notebooks, cores, expected):
     assert default_workers(notebooks, cores) == expected
+
 
 def _notebook(path, *cells: str) -> None:
     nb = nbformat.v4.new_notebook()
