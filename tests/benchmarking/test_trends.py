@@ -145,6 +145,66 @@ def test_a_strip_spans_and_labels_what_an_axes_of_its_figures_would(values):
         plt.close(fig)
 
 
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.tuples(*[st.floats(-5000, 5000, allow_nan=False, allow_subnormal=False)] * 4),
+        min_size=1,
+        max_size=8,
+    )
+)
+def test_a_trend_panel_spans_and_labels_what_an_axes_of_its_figures_would(rows):
+    """Each trend panel is drawn in inches rather than as an axes: its scale and labelled ticks
+    are those of an axes holding the same band and lines, with the same locator (and
+    matplotlib's number formatter, without an offset)."""
+    from matplotlib.ticker import MaxNLocator, ScalarFormatter
+
+    q1, q3, median, council = (np.array(c) for c in zip(*rows, strict=True))
+    years = np.arange(len(rows))
+    fig, ax = plt.subplots()
+    try:
+        ax.fill_between(years, q1, q3)
+        ax.plot(years, median)
+        ax.plot(years, council)
+        ax.yaxis.set_major_locator(MaxNLocator(nbins=5, steps=trend_charts.ROUND_STEPS))
+        ax.yaxis.set_major_formatter(ScalarFormatter(useOffset=False))
+        fig.canvas.draw()
+        low, high = trend_charts.trend_limits(np.concatenate([q1, q3, median, council]))
+        assert (low, high) == pytest.approx(ax.get_ylim(), rel=1e-12, abs=1e-12)
+        close = (high - low) * 1e-10
+        shown = [
+            t.get_text()
+            for t in ax.get_yticklabels()
+            if low - close <= t.get_position()[1] <= high + close
+        ]
+        assert trend_charts.trend_ticks(low, high)[1] == shown
+    finally:
+        plt.close(fig)
+
+
+def test_the_trend_chart_draws_each_service_with_one_legend():
+    per_head = trends.per_head_history(history_rows())
+    table = trends.trend_table(per_head, "C", ["A", "B"])
+    fig = trend_charts.chart_trends(table, "Council C")
+    try:
+        texts = [t.get_text() for t in fig.texts]
+        assert texts.count("Adult social care") == 1 and texts.count("£ a head") == 1
+        assert "2015-16" in texts and "2016-17" in texts  # the years, under the one panel
+        (legend,) = fig.legends
+        assert [t.get_text() for t in legend.get_texts()] == [
+            "Comparators' middle half",
+            "Comparator median",
+            "Council C",
+        ]
+        # The council's line: £300 then £500 a head, drawn in the highlight colour.
+        (council,) = [
+            a for a in fig.artists if getattr(a, "get_label", None) and a.get_label() == "Council C"
+        ]
+        assert council.get_color() == "#D55E00" and len(council.get_xdata()) == 2
+    finally:
+        plt.close(fig)
+
+
 def test_trend_alt_names_the_service_furthest_above():
     per_head = trends.per_head_history(history_rows())
     table = trends.trend_table(per_head, "C", ["A", "B"])
@@ -352,21 +412,25 @@ def test_trend_years_are_labelled_under_the_lowest_panels_without_overlapping():
     fig = trend_charts.chart_trends(pd.concat(rows, ignore_index=True), "Council C")
     try:
         renderer = fig.canvas.get_renderer()
-        labelled = []
-        for i, ax in enumerate(fig.axes):
-            shown = [t for t in ax.get_xticklabels() if t.get_text()]
-            # Five panels in three columns: the lowest of each column is the 3rd, 4th and 5th.
-            if i < 2:
-                assert len(ax.get_xticks()) == 0
-                continue
-            texts = [t.get_text() for t in shown]
+        titles = {
+            t.get_text(): t.get_position() for t in fig.texts if t.get_text()[:8] == "Service "
+        }
+        years = [t for t in fig.texts if t.get_text()[:2] == "20" and t.get_text()[4] == "-"]
+        columns = sorted({x for x, _y in titles.values()})
+        # Five panels in three columns: the lowest of each column is the 3rd, 4th and 5th, and
+        # each column's years are labelled once, under it.
+        for service in ("Service 2", "Service 3", "Service 4"):
+            x, y = titles[service]
+            column = columns.index(x)
+            end = columns[column + 1] if column + 1 < len(columns) else float("inf")
+            shown = [t for t in years if x <= t.get_position()[0] < end]
+            texts = [t.get_text() for t in sorted(shown, key=lambda t: t.get_position()[0])]
             assert texts[0] == "2010-11" and texts[-1] == "2023-24" and len(texts) >= 3
+            assert all(t.get_position()[1] < y - trend_charts.TREND_PANEL_H for t in shown)
             boxes = sorted(t.get_window_extent(renderer).x0 for t in shown)
             widths = {t.get_window_extent(renderer).width for t in shown}
             assert all(b - a > max(widths) for a, b in zip(boxes, boxes[1:], strict=False))
-            labelled.append(i)
-        assert labelled == [2, 3, 4]
-        assert all(ax.get_xlim() == fig.axes[0].get_xlim() for ax in fig.axes)
+        assert len(years) == 3 * len(texts)  # none under the two panels above others
     finally:
         plt.close(fig)
 

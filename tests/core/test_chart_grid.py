@@ -53,21 +53,6 @@ def test_grid_places_panels_at_the_given_inches():
         plt.close(fig)
 
 
-def _texts_inside(fig) -> list[str]:
-    """What is drawn outside the figure: each panel (its tick labels, axis label and title, as
-    drawn) and the figure's title."""
-    fig.canvas.draw()
-    renderer = fig.canvas.get_renderer()
-    box = fig.bbox
-    outside = []
-    parts = [(ax.get_title() or ax.get_ylabel(), ax.get_tightbbox(renderer)) for ax in fig.axes]
-    parts.append(("title", fig.get_suptitle() and fig._suptitle.get_window_extent(renderer)))
-    for name, ext in parts:
-        if ext.x0 < box.x0 - 1 or ext.x1 > box.x1 + 1 or ext.y0 < box.y0 - 1 or ext.y1 > box.y1 + 1:
-            outside.append(name)
-    return outside
-
-
 def _trend(services: list[str], scale: float) -> pd.DataFrame:
     rows = []
     for line, service in enumerate(services):
@@ -105,13 +90,23 @@ def test_trend_grid_keeps_every_text_inside_the_figure(scale):
     )
     fig = trend_charts.chart_trends(_trend(LONG, scale), "Kingston upon Hull City Council", title)
     try:
-        assert _texts_inside(fig) == []
-        # The title wrapped to three lines and sits above every panel's title.
-        suptitle = fig.get_suptitle()
-        assert suptitle.count("\n") == 2
+        fig.canvas.draw()
+        assert text_outside(fig) == []
         renderer = fig.canvas.get_renderer()
-        bottom = fig._suptitle.get_window_extent(renderer).y0
-        assert all(ax.title.get_window_extent(renderer).y1 < bottom for ax in fig.axes)
+        texts = [t for t in fig.texts if t.get_visible() and t.get_text()]
+        boxes = {id(t): t.get_window_extent(renderer) for t in texts}
+        # No two texts of the chart overlap (tick labels, axis labels, panel titles, title).
+        for i, a in enumerate(texts):
+            for b in texts[i + 1 :]:
+                assert not boxes[id(a)].overlaps(boxes[id(b)]), (a.get_text(), b.get_text())
+        # The title wrapped to three lines; the legend under it; every panel's title below both.
+        (suptitle,) = [t for t in texts if t.get_text() == fig.get_suptitle()]
+        assert fig.get_suptitle().count("\n") == 2
+        legend = fig.legends[0].get_window_extent(renderer)
+        assert legend.y1 < boxes[id(suptitle)].y0
+        panel_titles = [t for t in texts if t.get_text() in LONG]
+        assert [t.get_text() for t in panel_titles] == LONG
+        assert all(boxes[id(t)].y1 < legend.y0 for t in panel_titles)
     finally:
         plt.close(fig)
 

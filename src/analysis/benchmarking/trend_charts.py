@@ -9,8 +9,10 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib import transforms as mtransforms
-from matplotlib.collections import LineCollection
-from matplotlib.ticker import FixedFormatter, FixedLocator, MaxNLocator, NullLocator
+from matplotlib.collections import LineCollection, PolyCollection
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+from matplotlib.ticker import MaxNLocator, ScalarFormatter
 
 from analysis.benchmarking.comparators import RANK_RULE, rank_in
 from analysis.benchmarking.trends import (
@@ -114,10 +116,47 @@ def _suptitle(fig, lines: list[str]) -> None:
                  ha="left", va="top")  # fmt: skip
 
 
+def trend_limits(values: np.ndarray) -> tuple[float, float]:
+    """The £ a head a trend panel spans: its figures' range (widened where they are all the
+    same) and matplotlib's margin above and below, as an axes of these figures would show it."""
+    finite = values[np.isfinite(values)]
+    if not finite.size:
+        return 0.0, 1.0
+    low, high = mtransforms.nonsingular(float(finite.min()), float(finite.max()), expander=0.05)
+    margin = plt.rcParams["axes.ymargin"] * (high - low)
+    return low - margin, high + margin
+
+
+def trend_ticks(low: float, high: float) -> tuple[list[float], list[str]]:
+    """The £ a head ticks of a panel spanning ``low`` to ``high`` and their labels, as an axes
+    labels them (matplotlib's plain number formatter, without an offset)."""
+    locations = MaxNLocator(nbins=5, steps=ROUND_STEPS).tick_values(low, high)
+    formatter = ScalarFormatter(useOffset=False)
+    formatter.create_dummy_axis()
+    formatter.axis.set_view_interval(low, high)
+    formatter.axis.set_data_interval(low, high)
+    labels = formatter.format_ticks(locations)
+    close = (high - low) * 1e-10  # a tick at the very edge is drawn, as an axis draws it
+    shown = [
+        (float(t), label)
+        for t, label in zip(locations, labels, strict=True)
+        if low - close <= t <= high + close
+    ]
+    return [t for t, _ in shown], [label for _, label in shown]
+
+
+TREND_LEGEND_PT = 8
+
+
 def chart_trends(trend: pd.DataFrame, council_name: str, title: str | None = None):
     """Small multiples: the council's spend per head against the comparator median and
     interquartile band, one panel per service. The panels share the years (x axis), labelled
-    under each column's lowest panel; each keeps its own scale of £ a head."""
+    under each column's lowest panel; each keeps its own scale of £ a head. One legend, under
+    the title, serves every panel.
+
+    Each panel is drawn at its place in the grid, in inches (its band, lines, grid lines, axis
+    lines, ticks and labels), with the scale an axes of the same figures would have: the
+    picture of a grid of axes, for much less than the axes cost to make and draw."""
     charts.apply_house_style()
     services = list(dict.fromkeys(trend.sort_values("line")["service"]))
     n = max(len(services), 1)
@@ -134,6 +173,8 @@ def chart_trends(trend: pd.DataFrame, council_name: str, title: str | None = Non
     longest = max((chart_grid.text_width_in(s, 9, "bold") for s in services), default=0.0)
     right = max(0.15, longest - panel_w + 0.1)
     wgap = max(wgap, longest - panel_w + 0.15)
+    title_h = chart_grid.title_height_in(len(lines))
+    legend_h = chart_grid.line_height_in(TREND_LEGEND_PT) + 0.1 if services else 0.0
     grid = chart_grid.Grid(
         rows=rows,
         cols=TREND_COLS,
@@ -141,61 +182,131 @@ def chart_trends(trend: pd.DataFrame, council_name: str, title: str | None = Non
         panel_h=TREND_PANEL_H,
         left=left,
         right=right,
-        top=EDGE + chart_grid.title_height_in(len(lines)) + 0.12 + panel_title,
+        top=EDGE + title_h + legend_h + 0.12 + panel_title,
         bottom=x_room + EDGE,
         wgap=wgap,
         hgap=x_room + panel_title + 0.1,
     )
-    fig, axes = grid.figure()
-    axes = np.atleast_1d(axes).ravel()
+    fig = grid.blank()
     _suptitle(fig, lines)
-    for ax, service in zip(axes, services, strict=False):
+    if not services:
+        return fig
+    # Every panel shows the same years. Years are labelled under the lowest panel of each column
+    # (the one above an empty slot too), far enough apart to read.
+    years = sorted(int(y) for y in trend["year"].unique())
+    span = (years[0] - YEAR_MARGIN, years[-1] + YEAR_MARGIN)
+    labelled = year_ticks(years, panel_w)
+    styles = _trend_styles(council_name)
+    for i, (box, service) in enumerate(zip(grid.panels(), services, strict=False)):
         frame = trend[trend["service"] == service].sort_values("year")
-        x = frame["year"].to_numpy()
-        ax.fill_between(
-            x,
-            frame["comparator_q1_per_head_gbp"],
-            frame["comparator_q3_per_head_gbp"],
-            color=charts.MUTED,
-            alpha=0.3,
-            label="Comparators' middle half",
+        _trend_panel(
+            fig, box, frame, service, span, labelled if i + TREND_COLS >= n else [], styles
         )
-        ax.plot(
-            x,
-            frame["comparator_median_per_head_gbp"],
-            color=charts.MUTED,
-            ls="--",
-            marker="s",
-            label="Comparator median",
-        )
-        ax.plot(
-            x, frame["council_per_head_gbp"], color=charts.HIGHLIGHT, marker="o", label=council_name
-        )
-        ax.set_title(service, fontsize=9, loc="left", y=charts.TITLE_Y)
-        ax.set_ylabel("£ a head", fontsize=8)
-        ax.yaxis.set_major_locator(MaxNLocator(nbins=5, steps=ROUND_STEPS))
-        ax.tick_params(axis="x", labelsize=YEAR_PT)
-        charts.no_axis_label(ax.xaxis)
-    if services:
-        # Every panel shows the same years. Years are labelled under the lowest panel of each
-        # column (the one above an empty slot too), far enough apart to read; the panels above
-        # have no year ticks (no ticks to make and draw for each of them).
-        years = sorted(int(y) for y in trend["year"].unique())
-        labelled = year_ticks(years, panel_w)
-        for i, ax in enumerate(axes[: len(services)]):
-            ax.set_xlim(years[0] - YEAR_MARGIN, years[-1] + YEAR_MARGIN)
-            if i + TREND_COLS >= len(services):
-                ax.xaxis.set_major_locator(FixedLocator(labelled))
-                ax.xaxis.set_major_formatter(FixedFormatter([year_label(y) for y in labelled]))
-            else:
-                ax.xaxis.set_major_locator(NullLocator())
-        for ax in axes[len(services) :]:
-            fig.delaxes(ax)
-        axes[0].legend(fontsize=7, loc="best")
-    else:
-        for ax in axes:
-            ax.axis("off")
+    width, height = fig.get_size_inches()
+    fig.legend(
+        handles=[
+            Patch(facecolor=charts.MUTED, alpha=0.3, label=styles["band"]["label"]),
+            Line2D([], [], **styles["median"]),
+            Line2D([], [], **styles["council"]),
+        ],
+        loc="upper left",
+        bbox_to_anchor=(EDGE, height - EDGE - title_h - 0.04),
+        bbox_transform=fig.dpi_scale_trans,
+        ncols=3,
+        fontsize=TREND_LEGEND_PT,
+        borderaxespad=0,
+        borderpad=0,
+    )
     return fig
+
+
+def _trend_styles(council_name: str) -> dict[str, dict]:
+    return {
+        "band": {"color": charts.MUTED, "alpha": 0.3, "label": "Comparators' middle half"},
+        "median": {
+            "color": charts.MUTED,
+            "ls": "--",
+            "marker": "s",
+            "label": "Comparator median",
+        },
+        "council": {"color": charts.HIGHLIGHT, "marker": "o", "label": council_name},
+    }
+
+
+def _trend_panel(fig, box, frame, service, span, years, styles) -> None:
+    """One service's panel at ``box`` (inches): the comparators' middle half, their median and
+    the council by year, on its own scale of £ a head; ``years`` labelled under it."""
+    rc = plt.rcParams
+    inches = fig.dpi_scale_trans
+    x0, y0, width, height = box
+    x = frame["year"].to_numpy(dtype=float)
+    q1, q3, median, council = (
+        frame[c].to_numpy(dtype=float)
+        for c in (
+            "comparator_q1_per_head_gbp",
+            "comparator_q3_per_head_gbp",
+            "comparator_median_per_head_gbp",
+            "council_per_head_gbp",
+        )
+    )
+    low, high = trend_limits(np.concatenate([q1, q3, median, council]))
+
+    def at_x(v):
+        return x0 + (np.asarray(v, dtype=float) - span[0]) / (span[1] - span[0]) * width
+
+    def at_y(v):
+        return y0 + (np.asarray(v, dtype=float) - low) / (high - low) * height
+
+    ticks, labels = trend_ticks(low, high)
+    tick = chart_grid.inches(rc["ytick.major.size"])
+    pad = chart_grid.inches(rc["ytick.major.size"] + rc["ytick.major.pad"])
+    grid = [[(x0, at_y(t)), (x0 + width, at_y(t))] for t in ticks]
+    fig.add_artist(
+        LineCollection(grid, colors=rc["grid.color"], linewidths=rc["grid.linewidth"],
+                       transform=inches, zorder=0.5)
+    )  # fmt: skip
+    both = np.isfinite(q1) & np.isfinite(q3)
+    runs = np.split(np.flatnonzero(both), np.flatnonzero(np.diff(np.flatnonzero(both)) > 1) + 1)
+    band = [
+        np.column_stack([at_x(np.r_[x[r], x[r][::-1]]), at_y(np.r_[q1[r], q3[r][::-1]])])
+        for r in runs
+        if len(r)
+    ]
+    style = {k: v for k, v in styles["band"].items() if k != "label"}
+    fig.add_artist(PolyCollection(band, transform=inches, zorder=1, **style))
+    for values, name in ((median, "median"), (council, "council")):
+        fig.add_artist(Line2D(at_x(x), at_y(values), transform=inches, zorder=2, **styles[name]))
+    marks = [[(x0 - tick, at_y(t)), (x0, at_y(t))] for t in ticks]
+    marks += [[(at_x(y), y0 - tick), (at_x(y), y0)] for y in years]
+    fig.add_artist(
+        LineCollection(marks, colors=rc["ytick.color"], linewidths=rc["ytick.major.width"],
+                       transform=inches, zorder=2.5)
+    )  # fmt: skip
+    fig.add_artist(
+        LineCollection(
+            [[(x0, y0 + height), (x0, y0), (x0 + width, y0)]],
+            colors=rc["axes.edgecolor"],
+            linewidths=rc["axes.linewidth"],
+            capstyle="projecting",
+            joinstyle="miter",
+            transform=inches,
+            zorder=2.5,
+        )
+    )
+    size = chart_grid.points(rc["ytick.labelsize"])
+    for t, label in zip(ticks, labels, strict=True):
+        fig.text(x0 - pad, at_y(t), label, ha="right", va="center_baseline", fontsize=size,
+                 color=rc["ytick.color"], transform=inches)  # fmt: skip
+    for y in years:
+        fig.text(at_x(y), y0 - pad, year_label(y), ha="center", va="top", fontsize=YEAR_PT,
+                 color=rc["xtick.color"], transform=inches)  # fmt: skip
+    widest = max((chart_grid.text_width_in(label, size) for label in labels), default=0.0)
+    fig.text(x0 - pad - widest - chart_grid.inches(rc["axes.labelpad"]), y0 + height / 2,
+             "£ a head", rotation=90, rotation_mode="anchor", ha="center", va="bottom",
+             fontsize=8, color=rc["axes.labelcolor"], transform=inches)  # fmt: skip
+    fig.text(x0, y0 + height * charts.TITLE_Y + chart_grid.inches(rc["axes.titlepad"]), service,
+             ha="left", va="baseline", fontsize=9, fontweight=rc["axes.titleweight"],
+             transform=inches)  # fmt: skip
 
 
 def trend_alt(trend: pd.DataFrame, changes: pd.DataFrame, council_name: str) -> str:
