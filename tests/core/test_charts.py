@@ -206,3 +206,26 @@ def test_a_waterfall_leaves_room_for_its_figures(start, steps, end, low, high):
     assert top == pytest.approx(high + 0.12 * span)
     assert bottom == pytest.approx(low - 0.12 * span if low < 0 else 0.0)
     charts.plt.close(fig)
+
+
+def test_texts_measured_after_saving_are_where_the_png_drew_them():
+    """A legend placed in inches near the top of a figure made at another resolution than the
+    saved one: measured after saving, its words are inside the figure, as the PNG shows them."""
+    from matplotlib.lines import Line2D
+
+    from analysis.core.chart_files import text_outside
+
+    charts.apply_house_style()
+    fig = plt.figure(figsize=(4, 3), dpi=100)
+    try:
+        fig.legend(
+            handles=[Line2D([], [], label="near the top")],
+            loc="upper left",
+            bbox_to_anchor=(0.1, 2.95),
+            bbox_transform=fig.dpi_scale_trans,
+        )
+        charts.figure_png(fig)
+        assert fig.dpi == plt.rcParams["savefig.dpi"]
+        assert text_outside(fig) == []
+    finally:
+        plt.close(fig)

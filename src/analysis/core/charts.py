@@ -236,8 +236,13 @@ def _fit_axis_titles(fig) -> bool:
 
 
 def figure_png(fig) -> bytes:
-    """The figure as PNG bytes, deterministic for the same figure (no timestamp metadata)."""
+    """The figure as PNG bytes, deterministic for the same figure (no timestamp metadata).
+
+    The figure takes the resolution it is saved at first: what is measured after it is drawn
+    (where a legend put its words, how wide a label is) is then in the same pixels as the
+    figure's frame, whatever the figure was made at."""
     readable_text(fig)
+    at_saved_resolution(fig)
     lay_out_once(fig)
     buffer = io.BytesIO()
     fig.savefig(
@@ -249,6 +254,13 @@ def figure_png(fig) -> bytes:
     return buffer.getvalue()
 
 
+def at_saved_resolution(fig) -> None:
+    """Give the figure the resolution charts are saved at (``savefig.dpi``)."""
+    dpi = plt.rcParams["savefig.dpi"]
+    if dpi != "figure":
+        fig.set_dpi(dpi)
+
+
 def lay_out_once(fig) -> None:
     """Run the figure's layout engine now, at the resolution it is saved at, then take the engine
     off: the same picture, for less work. With an engine, ``savefig`` first draws the whole
@@ -257,9 +269,7 @@ def lay_out_once(fig) -> None:
     engine = fig.get_layout_engine()
     if engine is None:
         return
-    dpi = plt.rcParams["savefig.dpi"]
-    if dpi != "figure":
-        fig.set_dpi(dpi)
+    at_saved_resolution(fig)
     engine.execute(fig)
     if _fit_axis_titles(fig):
         engine.execute(fig)  # again, with the longer axis titles on two lines
