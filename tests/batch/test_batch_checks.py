@@ -173,3 +173,8 @@ def test_a_batch_of_every_class_passes_the_checks(project, shared_public):
     assert set(pd.read_csv(birmingham / "benchmark_positions.csv")["year"]) == {2016}
     page = (birmingham.parent / "03_vfm_benchmarking.html").read_text("utf-8")
     assert "made no Revenue Outturn return for 2023-24" in page
+    # The summary says so too, once, before its first figure from the benchmarking.
+    said = pd.read_csv(birmingham / "summary_messages.csv")
+    older = said[said["message"].str.contains("figures here are for 2016-17", regex=False)]
+    assert len(older) == 1 and older.iloc[0]["report"] == "benchmark"
+    assert older.index[0] == said.index[said["report"] == "benchmark"][0]

@@ -4,7 +4,7 @@ by their titles; the messages and tiles saved for the cover."""
 from __future__ import annotations
 
 import pandas as pd
-from test_summary import full_pack, mtfp_headline, proposals, status
+from test_summary import _resilience, full_pack, mtfp_headline, proposals, status
 
 from analysis import summary
 from analysis.summary.tables import PackTables
@@ -256,3 +256,43 @@ def test_without_the_mtfp_report_the_gap_section_gives_the_published_reserves():
     # no benchmarking either: the section says the report was not run
     empty = summary.section_messages(summary.PackTables({}), "base", "2023-24 Q4")
     assert [m for s, m, _k in empty if s == "gap"] == [summary.not_in_run_sentence("mtfp")]
+
+
+def _older(newest, year=2016, present=True) -> pd.DataFrame:
+    return status(present).assign(council="Mid Suffolk", year=year, newest_outturn_year=newest)
+
+
+def test_figures_for_an_earlier_year_say_why_once_before_the_first_of_them():
+    older = _older(2023)
+    expected = (
+        "Mid Suffolk made no Revenue Outturn return for 2023-24 in the published data, so its "
+        "benchmarking figures here are for 2016-17, the newest year for which it made one."
+    )
+    assert summary.older_year_sentence(older) == expected
+    # Figures for the newest year, a council not in the data, a pack saved before the column:
+    # nothing to explain.
+    assert summary.older_year_sentence(_older(2016)) is None
+    assert summary.older_year_sentence(_older(2023, present=False)) is None
+    assert summary.older_year_sentence(status()) is None
+
+    pack = full_pack()
+    with_older = PackTables({**pack.tables, "benchmark_status": older})
+    messages = summary.section_messages(with_older, "base", "2023-24 Q4")
+    said = [(s, k) for s, m, k in messages if m == expected]
+    assert said == [("services", "benchmark")]  # the MTFP holds the gap section: services first
+    services = [m for s, m, _k in messages if s == "services"]
+    assert services[0] == expected
+    # Without the MTFP, the council's published reserves lead the gap section: said there.
+    tables = {k: v for k, v in with_older.tables.items() if not k.startswith("mtfp")}
+    no_mtfp = PackTables({**tables, "benchmark_resilience": _resilience()})
+    messages = summary.section_messages(no_mtfp, "base", "2023-24 Q4")
+    firsts = [(s, m) for s, m, k in messages if k == "benchmark"]
+    assert firsts[0] == ("gap", expected) and firsts[1][0] == "gap"
+    assert [m for _s, m, _k in messages].count(expected) == 1
+    # The first screen says it just before the services to review.
+    key = [m for m, _k in summary.key_messages(with_older, "base", "2023-24 Q4")]
+    assert key.count(expected) == 1
+    assert key[key.index(expected) + 1] == summary.vfm_sentence(proposals(), older)
+    assert summary.key_messages(pack, "base", "2023-24 Q4")[-1][0] == summary.vfm_sentence(
+        proposals(), status()
+    )

@@ -161,7 +161,7 @@ def check_tables(folder: Path, rules: ReviewRules | None = None) -> list[dict]:
 
 def published_reserves_problems(folder: Path) -> list[str]:
     """Where the summary's budget gap and reserves section draws on the benchmarking (no MTFP
-    report), what its sentence lacks of the resilience table's latest usable reserves row: the
+    report), what its sentences lack of the resilience table's latest usable reserves row: the
     share of net revenue expenditure, the comparators' median and the rank, each as the page
     writes it ("156.5%", "211.3%", "rank 11 of 16")."""
     messages = _read(folder, "summary_messages")
@@ -172,7 +172,7 @@ def published_reserves_problems(folder: Path) -> list[str]:
     rows = resilience[resilience["indicator"] == "reserves_to_nre_ratio"].dropna(subset=["value"])
     if gap.empty or rows.empty:
         return []
-    sentence = str(gap["message"].iloc[0])
+    sentence = " ".join(str(m) for m in gap["message"])  # the section as it reads
     row = rows.sort_values("year").iloc[-1]
     if row["value"] == 0:
         wanted = ["published as nil"]

@@ -71,6 +71,7 @@ STATUS_COLUMNS = [
     "n_services_above_median",
     "n_services_proposed",
     "source",
+    "newest_outturn_year",
 ]
 
 
@@ -102,6 +103,9 @@ class BenchmarkResult:
     not_compared: pd.DataFrame = field(
         default_factory=lambda: pd.DataFrame(columns=NOT_COMPARED_COLUMNS)
     )
+    # The newest outturn year up to the pack's period: later than ``year`` when the council made
+    # no return for it (it is benchmarked on its own newest), else ``year`` (None: the same).
+    newest_year: int | None = None
 
     @property
     def year_label(self) -> str:
@@ -144,6 +148,7 @@ class BenchmarkResult:
             "n_services_above_median": int((diff > 0).sum()),
             "n_services_proposed": len(self.proposals),
             "source": self.panel.source,
+            "newest_outturn_year": self.newest_year if self.newest_year is not None else self.year,
         }
         return pd.DataFrame([row], columns=STATUS_COLUMNS)
 
@@ -183,6 +188,7 @@ def run(
     messages: list[str] = []
     notes: list[str] = []
     code = council.ons_code
+    newest_year = None
     if year is None:
         period_year = period.year if period is not None else None
         year = benchmark_year(rs["year"].unique(), period_year)
@@ -196,6 +202,7 @@ def run(
         ]
         if own and year not in own:
             newest = max(own)
+            newest_year = int(year)
             messages.append(
                 f"{council.name} made no Revenue Outturn return for {year_label(year)} in these "
                 f"data: it is benchmarked on {year_label(newest)}, the newest year for which it "
@@ -398,6 +405,7 @@ def run(
         national,
     )
     result.not_compared = absent
+    result.newest_year = newest_year
     for note in notes:
         LOG.warning("Analyst note (not shown to the committee): %s", note)
     result.resilience_all = resilience_all  # type: ignore[attr-defined]

@@ -63,6 +63,7 @@ from analysis.summary.tables import (
 )
 from analysis.summary.vfm import (
     absent_sentence,
+    older_year_sentence,
     published_reserves_sentence,
     top_services,
     vfm_sentence,
@@ -120,6 +121,7 @@ __all__ = [
     "show_section",
     "tiles_table",
     "top_services",
+    "older_year_sentence",
     "vfm_sentence",
     "year_text",
 ]

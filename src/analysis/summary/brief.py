@@ -26,6 +26,7 @@ from analysis.summary.sentences import (
 from analysis.summary.tables import BASE, REPORTS, PackTables, not_in_run_sentence
 from analysis.summary.vfm import (
     is_present,
+    older_year_sentence,
     published_reserves_sentence,
     top_services,
     vfm_sentence,
@@ -112,6 +113,10 @@ def section_messages(
         out.append(("services", lead, "benchmark"))
     else:
         out.append(("services", not_in_run_sentence("benchmark"), "benchmark"))
+    older = older_year_sentence(pack.get("benchmark_status")) if pack.has("benchmark") else None
+    if older is not None:  # said once, before the first figure it explains
+        first = next(i for i, (_s, _m, key) in enumerate(out) if key == "benchmark")
+        out.insert(first, (out[first][0], older, "benchmark"))
     return out
 
 

@@ -13,7 +13,7 @@ from analysis.summary.tables import (
     PackTables,
     not_in_run_sentence,
 )
-from analysis.summary.vfm import vfm_sentence
+from analysis.summary.vfm import older_year_sentence, vfm_sentence
 
 
 def key_messages(
@@ -36,12 +36,10 @@ def key_messages(
     if pack.has("mtfp") and headline is not None and not headline.empty:
         messages.append((dsg_sentence(headline, scenario), "mtfp"))
     if pack.has("benchmark"):
-        messages.append(
-            (
-                vfm_sentence(pack.get("benchmark_review_proposals"), pack.get("benchmark_status")),
-                "benchmark",
-            )
-        )
+        status = pack.get("benchmark_status")
+        if (older := older_year_sentence(status)) is not None:
+            messages.append((older, "benchmark"))
+        messages.append((vfm_sentence(pack.get("benchmark_review_proposals"), status), "benchmark"))
     else:
         messages.append((not_in_run_sentence("benchmark"), "benchmark"))
     return messages

@@ -40,6 +40,26 @@ def absent_sentence(status: pd.DataFrame) -> str:
     )
 
 
+def older_year_sentence(status: pd.DataFrame | None) -> str | None:
+    """Why the benchmarking figures are for an earlier year than the newest outturn in the data:
+    the council made no return for it ('Mid Suffolk made no Revenue Outturn return for 2023-24
+    in the published data, so its benchmarking figures here are for 2016-17, the newest year
+    for which it made one.'); None when they are for the newest year (or there are none)."""
+    if status is None or status.empty or "newest_outturn_year" not in status.columns:
+        return None
+    if not is_present(status):
+        return None
+    row = status.iloc[0]
+    newest, used = pd.to_numeric(pd.Series([row["newest_outturn_year"], row["year"]]))
+    if pd.isna(newest) or pd.isna(used) or newest <= used:
+        return None
+    return (
+        f"{row['council']} made no Revenue Outturn return for {year_text(int(newest))} in the "
+        f"published data, so its benchmarking figures here are for {year_text(int(used))}, the "
+        "newest year for which it made one."
+    )
+
+
 def vfm_sentence(
     proposals: pd.DataFrame, status: pd.DataFrame | None = None, n: int = TOP_SERVICES
 ) -> str:
