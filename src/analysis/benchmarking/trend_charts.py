@@ -8,7 +8,6 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-from matplotlib import transforms as mtransforms
 from matplotlib.collections import LineCollection, PolyCollection
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
@@ -117,32 +116,15 @@ def _suptitle(fig, lines: list[str]) -> None:
 
 
 def trend_limits(values: np.ndarray) -> tuple[float, float]:
-    """The £ a head a trend panel spans: its figures' range (widened where they are all the
-    same) and matplotlib's margin above and below, as an axes of these figures would show it."""
-    finite = values[np.isfinite(values)]
-    if not finite.size:
-        return 0.0, 1.0
-    low, high = mtransforms.nonsingular(float(finite.min()), float(finite.max()), expander=0.05)
-    margin = plt.rcParams["axes.ymargin"] * (high - low)
-    return low - margin, high + margin
+    """The £ a head a trend panel spans, as an axes of its figures would show it."""
+    return chart_grid.axis_limits(values, "y")
 
 
 def trend_ticks(low: float, high: float) -> tuple[list[float], list[str]]:
     """The £ a head ticks of a panel spanning ``low`` to ``high`` and their labels, as an axes
     labels them (matplotlib's plain number formatter, without an offset)."""
-    locations = MaxNLocator(nbins=5, steps=ROUND_STEPS).tick_values(low, high)
-    formatter = ScalarFormatter(useOffset=False)
-    formatter.create_dummy_axis()
-    formatter.axis.set_view_interval(low, high)
-    formatter.axis.set_data_interval(low, high)
-    labels = formatter.format_ticks(locations)
-    close = (high - low) * 1e-10  # a tick at the very edge is drawn, as an axis draws it
-    shown = [
-        (float(t), label)
-        for t, label in zip(locations, labels, strict=True)
-        if low - close <= t <= high + close
-    ]
-    return [t for t, _ in shown], [label for _, label in shown]
+    locator = MaxNLocator(nbins=5, steps=ROUND_STEPS)
+    return chart_grid.ticks_in_view(low, high, locator, ScalarFormatter(useOffset=False))
 
 
 TREND_LEGEND_PT = 8
@@ -349,28 +331,15 @@ OTHERS_SPAN, COUNCIL_SPAN = (0.0, 1.0), (-0.2, 1.2)
 
 
 def strip_limits(values: np.ndarray) -> tuple[float, float]:
-    """The £ a head a strip spans: its figures' range (widened where every figure is the same)
-    and matplotlib's margin either side, as an axes of these figures would show it."""
-    finite = values[np.isfinite(values)]
-    if not finite.size:
-        return 0.0, 1.0
-    low, high = mtransforms.nonsingular(float(finite.min()), float(finite.max()), expander=0.05)
-    margin = plt.rcParams["axes.xmargin"] * (high - low)
-    return low - margin, high + margin
+    """The £ a head a strip spans, as an axes of its figures would show it."""
+    return chart_grid.axis_limits(values, "x")
 
 
 def strip_ticks(low: float, high: float) -> tuple[list[float], list[str]]:
     """The £ ticks of a strip spanning ``low`` to ``high`` and their labels: round steps
     (:data:`ROUND_STEPS`, at most five intervals), labelled with the decimals every tick needs."""
-    locations = MaxNLocator(nbins=5, steps=ROUND_STEPS).tick_values(low, high)
-    labels = charts.ExactFormatter("£").format_ticks(locations)
-    close = (high - low) * 1e-10  # a tick at the very edge is drawn, as an axis draws it
-    shown = [
-        (float(t), label)
-        for t, label in zip(locations, labels, strict=True)
-        if low - close <= t <= high + close
-    ]
-    return [t for t, _ in shown], [label for _, label in shown]
+    locator = MaxNLocator(nbins=5, steps=ROUND_STEPS)
+    return chart_grid.ticks_in_view(low, high, locator, charts.ExactFormatter("£"))
 
 
 def chart_strips(strips: pd.DataFrame, council_name: str, year: int, authority_class: str | None):

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib import transforms as mtransforms
 from matplotlib.font_manager import FontProperties
 from matplotlib.textpath import TextToPath
 
@@ -131,6 +133,37 @@ class Grid:
         """A figure of the grid's size with no axes, for panels drawn in inches (artists with
         ``transform=fig.dpi_scale_trans`` at :meth:`panels`)."""
         return plt.figure(figsize=self.size)
+
+
+def axis_limits(values: np.ndarray, axis: str) -> tuple[float, float]:
+    """The range an axes of ``values`` shows along ``axis`` ("x" or "y"), for a panel drawn in
+    inches: the figures' range (widened where they are all the same, as matplotlib widens it)
+    and the margin matplotlib leaves either side (``axes.xmargin``, ``axes.ymargin``); 0 to 1
+    when there is no figure."""
+    finite = values[np.isfinite(values)]
+    if not finite.size:
+        return 0.0, 1.0
+    low, high = mtransforms.nonsingular(float(finite.min()), float(finite.max()), expander=0.05)
+    margin = plt.rcParams[f"axes.{axis}margin"] * (high - low)
+    return low - margin, high + margin
+
+
+def ticks_in_view(low: float, high: float, locator, formatter) -> tuple[list[float], list[str]]:
+    """The ticks ``locator`` puts on a scale from ``low`` to ``high`` and ``formatter``'s labels
+    for them, as an axis draws them: labelled together with the locator's ticks just beyond the
+    ends (which set the decimals), and only those on the scale drawn (one at the very end is)."""
+    locations = locator.tick_values(low, high)
+    formatter.create_dummy_axis()
+    formatter.axis.set_view_interval(low, high)
+    formatter.axis.set_data_interval(low, high)
+    labels = formatter.format_ticks(locations)
+    close = (high - low) * 1e-10
+    shown = [
+        (float(t), label)
+        for t, label in zip(locations, labels, strict=True)
+        if low - close <= t <= high + close
+    ]
+    return [t for t, _ in shown], [label for _, label in shown]
 
 
 def title_lines(text: str, width_in: float) -> list[str]:
