@@ -725,3 +725,47 @@ def test_bridge_sentence_names_the_largest_step_as_shown():
     assert "Waterfall" in alt and data["change_gbp_m"].iloc[1:-1].sum() == pytest.approx(2.5)
     title = fig.axes[0].get_title(loc="left")
     assert title == "The 2025-26 gap moved from £21.8m to £24.3m since 2021-22 Q1"
+
+
+def test_unallocated_reserves_published_below_zero_are_named_beside_the_total():
+    """One council's 2023-24 return has unallocated reserves of -£64.6m: its usable total is
+    0.6% of net revenue expenditure, and the summary says why rather than leave a reader to
+    think the council has spent its reserves."""
+    below = pd.concat(
+        [
+            _resilience(),
+            pd.DataFrame(
+                {
+                    "year": [2016, 2015],
+                    "indicator": ["unallocated_reserves_to_nre_ratio"] * 2,
+                    "value": [-0.2831, 0.05],
+                    "comparator_median_value": [0.0546, 0.05],
+                    "rank": [16.0, 8.0],
+                    "n_ranked": [16, 16],
+                }
+            ),
+        ],
+        ignore_index=True,
+    )
+    tile = summary.headline_tiles(summary.PackTables({"benchmark_resilience": below}), "base")[0]
+    assert tile[2].startswith(
+        "of net revenue expenditure, published outturn (unallocated reserves published below "
+        "zero); comparator median 30.8%"
+    )
+    sentence = summary.published_reserves_sentence(below)
+    assert sentence.endswith(
+        "was not part of this run. Its unallocated reserves were published below zero (-28.3% "
+        "of net revenue expenditure), which takes the usable total down: check them against "
+        "the council's own accounts."
+    )
+    # Above zero in the latest year (only the year before below), or no such row: not said.
+    earlier = below["indicator"].eq("unallocated_reserves_to_nre_ratio")
+    above = below.assign(value=below["value"].where(~earlier, [None] * 3 + [0.05, -0.2]))
+    assert "below zero" not in summary.published_reserves_sentence(above)
+    assert "below zero" not in summary.published_reserves_sentence(_resilience())
+    assert (
+        "below zero"
+        not in summary.headline_tiles(
+            summary.PackTables({"benchmark_resilience": _resilience()}), "base"
+        )[0][2]
+    )

@@ -124,6 +124,17 @@ def nil_reserves_note(resilience: pd.DataFrame, row: pd.Series) -> str:
     )
 
 
+def negative_unallocated(resilience: pd.DataFrame, row: pd.Series) -> float | None:
+    """The council's unallocated reserves as a share of its net revenue expenditure in the
+    year of ``row``, when they were published below zero (they take the usable total down);
+    else None."""
+    found = resilience[
+        (resilience["indicator"] == "unallocated_reserves_to_nre_ratio")
+        & (resilience["year"] == row["year"])
+    ]["value"].dropna()
+    return float(found.iloc[0]) if len(found) and found.iloc[0] < 0 else None
+
+
 def rank_words(row: pd.Series) -> str | None:
     """'rank 11 of 16' for a resilience row, or None when it has no rank."""
     if pd.isna(row["rank"]) or pd.isna(row["n_ranked"]):
@@ -156,7 +167,14 @@ def published_reserves_sentence(resilience: pd.DataFrame | None) -> str | None:
         text += f", against a comparator median of {pct_text(row['comparator_median_value'], 1)}"
         if rank := rank_words(row):
             text += f" ({rank}, 1 = highest)"
-    return text + after
+    text += after
+    if (below := negative_unallocated(resilience, row)) is not None:
+        text += (
+            f" Its unallocated reserves were published below zero ({pct_text(below, 1)} of net "
+            "revenue expenditure), which takes the usable total down: check them against the "
+            "council's own accounts."
+        )
+    return text
 
 
 def reserves_tile(resilience: pd.DataFrame | None) -> tuple[str, str, str] | None:
@@ -169,6 +187,8 @@ def reserves_tile(resilience: pd.DataFrame | None) -> tuple[str, str, str] | Non
     note = "of net revenue expenditure, published outturn"
     if row["value"] == 0:
         note = nil_reserves_note(resilience, row)
+    elif negative_unallocated(resilience, row) is not None:
+        note += " (unallocated reserves published below zero)"
     if pd.notna(row["comparator_median_value"]):
         note += f"; comparator median {pct_text(row['comparator_median_value'], 1)}"
     if rank := rank_words(row):
