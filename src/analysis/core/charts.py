@@ -262,14 +262,14 @@ def at_saved_resolution(fig) -> None:
 
 
 def lay_out_once(fig) -> None:
-    """Run the figure's layout engine now, at the resolution it is saved at, then take the engine
-    off: the same picture, for less work. With an engine, ``savefig`` first draws the whole
-    figure with drawing switched off to lay it out, then draws it again for real; a fifth of a
-    chart's time. ("tight" bounds would draw it twice more.)"""
+    """Run the figure's layout engine now, then take the engine off: the same picture, for less
+    work. With an engine, ``savefig`` first draws the whole figure with drawing switched off to
+    lay it out, then draws it again for real; a fifth of a chart's time. ("tight" bounds would
+    draw it twice more.) Call it at the resolution the figure is saved at
+    (:func:`at_saved_resolution`, as :func:`figure_png` does)."""
     engine = fig.get_layout_engine()
     if engine is None:
         return
-    at_saved_resolution(fig)
     engine.execute(fig)
     if _fit_axis_titles(fig):
         engine.execute(fig)  # again, with the longer axis titles on two lines
