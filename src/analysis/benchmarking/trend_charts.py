@@ -5,6 +5,8 @@ authority with the council highlighted."""
 
 from __future__ import annotations
 
+from functools import partial
+
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
@@ -232,12 +234,8 @@ def _trend_panel(fig, box, frame, service, span, years, styles) -> None:
         )
     )
     low, high = trend_limits(np.concatenate([q1, q3, median, council]))
-
-    def at_x(v):
-        return x0 + (np.asarray(v, dtype=float) - span[0]) / (span[1] - span[0]) * width
-
-    def at_y(v):
-        return y0 + (np.asarray(v, dtype=float) - low) / (high - low) * height
+    at_x = partial(chart_grid.along, low=span[0], high=span[1], start=x0, length=width)
+    at_y = partial(chart_grid.along, low=low, high=high, start=y0, length=height)
 
     ticks, labels = trend_ticks(low, high)
     tick = chart_grid.inches(rc["ytick.major.size"])
@@ -392,12 +390,8 @@ def chart_strips(strips: pd.DataFrame, council_name: str, year: int, authority_c
         bottom, top = min(a for a, _ in spans), max(b for _, b in spans)
         pad = rc["axes.ymargin"] * (top - bottom)
         bottom, top = bottom - pad, top + pad
-
-        def x_at(v, x0=x0, width=width, low=low, high=high):
-            return x0 + (v - low) / (high - low) * width
-
-        def y_at(v, y0=y0, height=height, bottom=bottom, top=top):
-            return y0 + (v - bottom) / (top - bottom) * height
+        x_at = partial(chart_grid.along, low=low, high=high, start=x0, length=width)
+        y_at = partial(chart_grid.along, low=bottom, high=top, start=y0, length=height)
 
         for target, chosen, (a, b) in (
             (others, values[~is_council[here]], OTHERS_SPAN),

@@ -148,6 +148,12 @@ def axis_limits(values: np.ndarray, axis: str) -> tuple[float, float]:
     return low - margin, high + margin
 
 
+def along(values, low: float, high: float, start: float, length: float):
+    """Where ``values`` on a scale from ``low`` to ``high`` fall on a panel's side that starts at
+    ``start`` and runs ``length`` (inches): the data's place in a panel drawn in inches."""
+    return start + (np.asarray(values, dtype=float) - low) / (high - low) * length
+
+
 def ticks_in_view(low: float, high: float, locator, formatter) -> tuple[list[float], list[str]]:
     """The ticks ``locator`` puts on a scale from ``low`` to ``high`` and ``formatter``'s labels
     for them, as an axis draws them: labelled together with the locator's ticks just beyond the
