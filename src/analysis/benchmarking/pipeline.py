@@ -188,7 +188,7 @@ def run(
     messages: list[str] = []
     notes: list[str] = []
     code = council.ons_code
-    newest_year = None
+    newest_outturn = None  # the newest year in the data, when the council made no return for it
     if year is None:
         period_year = period.year if period is not None else None
         year = benchmark_year(rs["year"].unique(), period_year)
@@ -202,7 +202,7 @@ def run(
         ]
         if own and year not in own:
             newest = max(own)
-            newest_year = int(year)
+            newest_outturn = int(year)
             messages.append(
                 f"{council.name} made no Revenue Outturn return for {year_label(year)} in these "
                 f"data: it is benchmarked on {year_label(newest)}, the newest year for which it "
@@ -405,7 +405,7 @@ def run(
         national,
     )
     result.not_compared = absent
-    result.newest_year = newest_year
+    result.newest_year = newest_outturn
     for note in notes:
         LOG.warning("Analyst note (not shown to the committee): %s", note)
     result.resilience_all = resilience_all  # type: ignore[attr-defined]

@@ -108,15 +108,19 @@ def latest_reserves(resilience: pd.DataFrame | None) -> pd.Series | None:
     return None if rows.empty else rows.sort_values("year").iloc[-1]
 
 
+def same_year(resilience: pd.DataFrame, indicator: str, row: pd.Series) -> pd.Series:
+    """The values of another ``indicator`` of the resilience table in the year of ``row``."""
+    return resilience[(resilience["indicator"] == indicator) & (resilience["year"] == row["year"])][
+        "value"
+    ]
+
+
 def nil_reserves_note(resilience: pd.DataFrame, row: pd.Series) -> str:
     """'published as nil at 31 March 2024 after a positive balance a year before: check it
     against the council's own accounts'. No council can run with no reserves at all: a nil
     balance is a return to check (one council's 2023-24 return has nil at 31 March after £59.8m
     a year before)."""
-    change = resilience[
-        (resilience["indicator"] == "reserves_change_fraction")
-        & (resilience["year"] == row["year"])
-    ]["value"]
+    change = same_year(resilience, "reserves_change_fraction", row)
     before = " after a positive balance a year before" if (change == -1).any() else ""
     return (
         f"published as nil at 31 March {int(row['year']) + 1}{before}: check it against the "
@@ -128,10 +132,7 @@ def negative_unallocated(resilience: pd.DataFrame, row: pd.Series) -> float | No
     """The council's unallocated reserves as a share of its net revenue expenditure in the
     year of ``row``, when they were published below zero (they take the usable total down);
     else None."""
-    found = resilience[
-        (resilience["indicator"] == "unallocated_reserves_to_nre_ratio")
-        & (resilience["year"] == row["year"])
-    ]["value"].dropna()
+    found = same_year(resilience, "unallocated_reserves_to_nre_ratio", row).dropna()
     return float(found.iloc[0]) if len(found) and found.iloc[0] < 0 else None
 
 
