@@ -112,6 +112,18 @@ def test_strip_chart_data_and_alt_text():
         plt.close(fig)
 
 
+def _drawn_labels(axis, low: float, high: float) -> list[str]:
+    """The tick labels a drawn axis shows between ``low`` and ``high`` (one this close to an
+    edge is drawn too)."""
+    close = (high - low) * 1e-10
+    at = 0 if axis.axis_name == "x" else 1
+    return [
+        t.get_text()
+        for t in axis.get_ticklabels()
+        if low - close <= t.get_position()[at] <= high + close
+    ]
+
+
 @settings(max_examples=25, deadline=None)
 @given(
     st.lists(
@@ -134,13 +146,7 @@ def test_a_strip_spans_and_labels_what_an_axes_of_its_figures_would(values):
         fig.canvas.draw()
         low, high = trend_charts.strip_limits(values)
         assert (low, high) == pytest.approx(ax.get_xlim(), rel=1e-12, abs=1e-12)
-        close = (high - low) * 1e-10  # an axis draws a tick this close to its edge
-        shown = [
-            t.get_text()
-            for t in ax.get_xticklabels()
-            if low - close <= t.get_position()[0] <= high + close
-        ]
-        assert trend_charts.strip_ticks(low, high)[1] == shown
+        assert trend_charts.strip_ticks(low, high)[1] == _drawn_labels(ax.xaxis, low, high)
     finally:
         plt.close(fig)
 
@@ -171,13 +177,7 @@ def test_a_trend_panel_spans_and_labels_what_an_axes_of_its_figures_would(rows):
         fig.canvas.draw()
         low, high = trend_charts.trend_limits(np.concatenate([q1, q3, median, council]))
         assert (low, high) == pytest.approx(ax.get_ylim(), rel=1e-12, abs=1e-12)
-        close = (high - low) * 1e-10
-        shown = [
-            t.get_text()
-            for t in ax.get_yticklabels()
-            if low - close <= t.get_position()[1] <= high + close
-        ]
-        assert trend_charts.trend_ticks(low, high)[1] == shown
+        assert trend_charts.trend_ticks(low, high)[1] == _drawn_labels(ax.yaxis, low, high)
     finally:
         plt.close(fig)
 
