@@ -63,7 +63,7 @@ from analysis.pack.publish import (
     reclaim,
     scratch_folder,
 )
-from analysis.pack.render import PageInfo, build_label, render_notebook
+from analysis.pack.render import PageInfo, build_label, render_notebook, warm_up
 from analysis.pack.validate import Prechecked, validate_all
 from analysis.pack.workbook import write_workbook
 
@@ -256,6 +256,8 @@ def _build(run: _Run) -> PackResult:
         for job in jobs:
             progress(f"  running  {job.spec.filename}")
         outcomes = pool.run(jobs)
+        if stage is stages[0]:
+            _while_kernels_start()
         if stage is stages[0] and stages[1]:
             # The summary's kernel starts on the first worker free of this stage, while the
             # stage's last notebook still runs (it reads the pack, so it waits for them all).
@@ -346,6 +348,15 @@ def _build(run: _Run) -> PackResult:
     shutil.rmtree(build / "logs")  # the kernels' start-up chatter is not for readers
     publish(build, destination)
     return PackResult(council, str(resolved), scenario, destination, reading, timings, True)
+
+
+def _while_kernels_start() -> None:
+    """What this process would otherwise do for the first time at a busier moment, done while
+    the first kernels start and it has nothing else to do: nbconvert's first page (its
+    templates and parsers, about 0.1 s, otherwise paid while the notebooks run) and the import
+    of the workbook's writer (0.04 s, otherwise paid once every notebook is done)."""
+    warm_up()
+    import xlsxwriter  # noqa: F401
 
 
 def _page_info(reading, loaded, resolved, scenario, built, git, inputs) -> PageInfo:
