@@ -30,6 +30,13 @@ def test_pack_is_published_with_html_tables_and_manifest(toy_pack):
         "year,budget_gap_gbp_m\n2021-22,1.5\n2022-23,3.25\n"
     )
     assert (folder / "executed" / "alpha.ipynb").is_file()
+    # Both reports' charts have the same title, saved side by side: each has its own files.
+    assert sorted(p.name for p in (folder / "charts").iterdir()) == [
+        "the-gap-grows-2.png",
+        "the-gap-grows-2.svg",
+        "the-gap-grows.png",
+        "the-gap-grows.svg",
+    ]
     manifest = json.loads((folder / "manifest.json").read_text())
     assert manifest["period"] == "2021-22-Q2" and manifest["scenario"] == "base"
     assert set(manifest["git"]) == {"commit", "dirty"}

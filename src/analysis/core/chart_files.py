@@ -89,14 +89,22 @@ def export_chart(fig, png: bytes) -> list[Path]:
         return []
     stem, n = file_stem(chart_title(fig)), 2
     base = stem
-    # Each notebook runs in its own kernel: a chart of the same title saved by another notebook
-    # of the pack is on disk, not in this process's names, and is kept too.
-    while stem in _EXPORT["names"] or (directory / f"{stem}.png").exists():
+    directory.mkdir(parents=True, exist_ok=True)
+    # Each notebook runs in its own kernel, the pack's side by side: a chart of the same title
+    # saved by another notebook is on disk, not in this process's names, and is kept too. The
+    # PNG is created only if no file has its name ("x"), so that two kernels saving charts of
+    # the same title at the same moment each get a name of their own.
+    while True:
+        png_path, svg_path = directory / f"{stem}.png", directory / f"{stem}.svg"
+        if stem not in _EXPORT["names"]:
+            try:
+                with open(png_path, "xb") as handle:
+                    handle.write(png)
+                break
+            except FileExistsError:
+                pass
         stem, n = f"{base}-{n}", n + 1
     _EXPORT["names"].add(stem)
-    directory.mkdir(parents=True, exist_ok=True)
-    png_path, svg_path = directory / f"{stem}.png", directory / f"{stem}.svg"
-    png_path.write_bytes(png)
     fig.savefig(svg_path, format="svg", metadata={"Date": None})
     return [png_path, svg_path]
 
