@@ -159,7 +159,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     # The kernels' parent starts first and imports the notebooks' modules (about a second and
     # a half) while this process imports the rest and checks the inputs.
     count = len(select_notebooks(keys))
-    with KernelPool(default_workers(count), ensure_kernel()) as pool:
+    with KernelPool(default_workers(count), ensure_kernel(), svg_later=True) as pool:
         result = _build(args, keys, pool)
     if not result.ok:
         print(f"\nThe pack was not built.\n{result.message}", file=sys.stderr)

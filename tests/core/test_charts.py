@@ -180,6 +180,35 @@ def test_show_saves_each_chart_as_png_and_svg_named_after_its_title(tmp_path, mo
     assert records[0]["outside"] == []
 
 
+def test_svgs_left_for_later_are_written_when_asked_and_the_same(tmp_path, monkeypatch):
+    """In a pack's kernels (``LATER_VARIABLE`` set) a shown chart's PNG is saved at once and
+    its SVG once the notebook asks (``write_later``): the same file as one saved at once."""
+    pytest.importorskip("IPython")
+    from analysis.core import chart_files
+
+    charts.apply_house_style()
+    files = {}
+    for mode in ("now", "later"):
+        if mode == "later":
+            monkeypatch.setenv(chart_files.LATER_VARIABLE, "1")
+        charts.export_charts_to(tmp_path / mode)
+        try:
+            fig, ax = charts.new_figure("Reserves fall to £12.5m by 2025-26")
+            ax.plot([0, 1, 2], [30, 20, 12.5])
+            charts.show(fig, alt="A line falling to £12.5m.")
+        finally:
+            charts.export_charts_to(None)
+        files[mode] = sorted(p.name for p in (tmp_path / mode).iterdir())
+        if mode == "later":
+            assert files[mode] == ["reserves-fall-to-12.5m-by-2025-26.png"], "the SVG waits"
+            assert chart_files.write_later() == 1
+            assert chart_files.write_later() == 0, "each SVG is written once"
+            files[mode] = sorted(p.name for p in (tmp_path / mode).iterdir())
+    assert files["later"] == files["now"]
+    for name in files["now"]:
+        assert (tmp_path / "later" / name).read_bytes() == (tmp_path / "now" / name).read_bytes()
+
+
 def test_file_stem():
     assert charts.file_stem("81% of planned savings: £5.0m at risk") == (
         "81-of-planned-savings-5.0m-at-risk"

@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
-from pack_toys import BAD, _notebook  # the stand-in notebooks; the toy_pack fixture: conftest
+from pack_toys import BAD, GOOD, _notebook  # the stand-in notebooks; the toy_pack fixture: conftest
 
 from analysis.core import paths
 from analysis.pack import catalogue
@@ -106,6 +106,29 @@ def test_failing_notebook_stops_the_run_and_keeps_the_last_good_pack(toy_pack, m
     assert "ZeroDivisionError: boom in the second notebook" in result.message
     failed = out / "dorset" / "2021-22-Q2.failed"
     assert (failed / "executed" / "beta.ipynb").is_file()
+    after = {p.name: p.read_bytes() for p in good.directory.rglob("*") if p.is_file()}
+    assert after == before
+
+
+@pytest.mark.slow
+def test_a_chart_whose_svg_cannot_be_written_after_its_notebook_fails_the_pack(toy_pack):
+    """The pack's kernels write their charts' SVGs once their notebooks have ended: one that
+    cannot be written fails the pack, naming the notebook, and publishes nothing."""
+    out = toy_pack / "outputs"
+    good = build_pack("dorset", "2021-22-Q2", output_root=out, notebooks=["beta"])
+    assert good.ok, good.message
+    charts = sorted(p.name for p in (good.directory / "charts").iterdir())
+    assert charts == ["the-gap-grows.png", "the-gap-grows.svg"]
+    before = {p.name: p.read_bytes() for p in good.directory.rglob("*") if p.is_file()}
+    # The charts' folder goes once beta's chart is shown, before its SVG is written.
+    gone = GOOD.replace("alpha_gap", "beta_gap") + "\nimport shutil\nshutil.rmtree('charts')\n"
+    _notebook(toy_pack / "notebooks" / "beta.ipynb", gone, "Beta report")
+
+    result = build_pack("dorset", "2021-22-Q2", output_root=out, notebooks=["beta"])
+
+    assert not result.ok
+    assert "notebook beta.ipynb ran, but its charts were not saved as SVG" in result.message
+    assert "FileNotFoundError" in result.message
     after = {p.name: p.read_bytes() for p in good.directory.rglob("*") if p.is_file()}
     assert after == before
 

@@ -14,12 +14,12 @@ import os
 import re
 from pathlib import Path
 
-from matplotlib.text import Text
-
 
 def text_outside(fig) -> list[str]:
     """The visible texts of a drawn figure that do not lie wholly inside it (each as its text,
     shortened): what a reader would see cut at the picture's edge."""
+    from matplotlib.text import Text
+
     renderer = fig.canvas.get_renderer()
     frame = fig.bbox
     undrawn = set()  # labels of ticks beyond an axis' limits, which matplotlib does not draw
@@ -56,9 +56,15 @@ def chart_title(fig) -> str:
 
 
 # Where :func:`show` also saves each chart as PNG and SVG (set by
-# :func:`analysis.core.notebook.setup`: the ``charts/`` folder beside the tables), and the file
-# names this process has written there.
-_EXPORT: dict = {"directory": None, "names": set()}
+# :func:`analysis.core.notebook.setup`: the ``charts/`` folder beside the tables), the file
+# names this process has written there, and the SVGs left for :func:`write_later`.
+_EXPORT: dict = {"directory": None, "names": set(), "later": []}
+
+# Set by the pack for the kernels it runs: each chart's SVG is written once the notebook has
+# ended (:func:`write_later`, which the pack calls), not as the chart is shown. The notebook's
+# result is then ready that much sooner, and the pack goes on with the next report while the
+# SVGs are written. The files are the same.
+LATER_VARIABLE = "ANALYSIS_CHART_SVG_LATER"
 
 # Set by the tests: a file to which :func:`show` appends, for every chart, its title and any
 # text cut at its edge (one JSON line each), so a test can check every chart of a real pack.
@@ -105,14 +111,35 @@ def export_chart(fig, png: bytes) -> list[Path]:
                 pass
         stem, n = f"{base}-{n}", n + 1
     _EXPORT["names"].add(stem)
-    fig.savefig(svg_path, format="svg", metadata={"Date": None})
+    if os.environ.get(LATER_VARIABLE):
+        _EXPORT["later"].append((fig, svg_path))
+    else:
+        _save_svg(fig, svg_path)
     return [png_path, svg_path]
+
+
+def _save_svg(fig, path: Path) -> None:
+    fig.savefig(path, format="svg", metadata={"Date": None})
+
+
+def write_later(niceness: int = 0) -> int:
+    """Write the SVGs that :func:`export_chart` left for later (see :data:`LATER_VARIABLE`), at
+    ``niceness`` more than this process's scheduling priority (the pack's kernels use the time
+    the other reports leave); how many. The figures are the ones shown, kept until now."""
+    pending, _EXPORT["later"] = _EXPORT["later"], []
+    if pending and niceness and hasattr(os, "nice"):
+        os.nice(niceness)
+    for fig, path in pending:
+        _save_svg(fig, path)
+    return len(pending)
 
 
 def log_check(fig, min_font_pt: float) -> None:
     log = os.environ.get(CHECK_LOG_VARIABLE)
     if not log:
         return
+    from matplotlib.text import Text
+
     sizes = [t.get_fontsize() for t in fig.findobj(Text) if t.get_visible() and t.get_text()]
     record = {
         "title": chart_title(fig),

@@ -151,7 +151,7 @@ def build_pack(
     provenance.reset()
     own_pool = pool is None
     if own_pool:
-        pool = KernelPool(parallel or default_workers(len(specs)), ensure_kernel())
+        pool = KernelPool(parallel or default_workers(len(specs)), ensure_kernel(), svg_later=True)
     run = _Run(
         request=request,
         specs=specs,
@@ -284,6 +284,13 @@ def _build(run: _Run) -> PackResult:
                 last = [result]
     if not failure:
         rendering += _render_reports(build, last, page, progress)
+    for spec, error in pool.charts_written():  # the SVGs kernels wrote after their notebooks
+        result = results[spec.key]
+        result.status, result.error = "failed", f"its charts were not saved as SVG: {error}"
+        failure = failure or NotebookFailed(
+            spec, None, result.error, build / "executed" / spec.filename, ran=True
+        )
+        progress(f"  FAILED   {spec.filename}: {result.error}")
     rendered_at = time.perf_counter()
     table_names = sorted(p.name for p in tables_dir.glob("*.csv"))
     write_workbook(tables_dir)  # tables.xlsx beside tables/, for finance teams

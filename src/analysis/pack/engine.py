@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING
 from jupyter_core.utils import run_sync
 
 from analysis.core import paths
+from analysis.core.chart_files import LATER_VARIABLE
 from analysis.core.errors import EnvironmentFault, display_path
 from analysis.pack import forked, sockets
 from analysis.pack.catalogue import NotebookSpec
@@ -124,6 +125,7 @@ class StartedKernel:
         specs: forked.ForkedSpecs | None,
         log=None,
         stopping: Callable[[], bool] = lambda: False,
+        environment: dict[str, str] | None = None,
     ):
         from jupyter_client.manager import AsyncKernelManager
 
@@ -140,6 +142,7 @@ class StartedKernel:
             **({} if specs is None else {"kernel_spec_manager": specs}),
         )
         self._settings = (log, stopping)
+        self.environment = environment if environment is not None else kernel_environment()
 
     def start(self, cwd: Path) -> None:
         """Start the kernel in ``cwd`` (where its notebook's relative paths lead); raise
@@ -150,7 +153,7 @@ class StartedKernel:
             try:
                 run_sync(self.km.start_kernel)(
                     cwd=str(cwd),
-                    env=kernel_environment(),
+                    env=self.environment,
                     extra_arguments=list(KERNEL_ARGUMENTS),
                     stderr=log,
                     stdout=log,
@@ -164,6 +167,13 @@ class StartedKernel:
                     raise KernelStartFailed(
                         f"the kernel '{self.km.kernel_name}' did not start: {exc}"
                     ) from None
+
+    def write_later(self, timeout_s: float) -> str | None:
+        """Have the kernel write the chart files its notebook left for later (at a lower
+        priority, :data:`LATER_NICENESS`); None when it has, else what went wrong. Waits at
+        most ``timeout_s``, and no longer once the pool is stopping."""
+        _log, stopping = self._settings
+        return run_sync(_write_later)(self.km, timeout_s, stopping)
 
     def kill(self) -> None:
         """Kill the kernel process at once (from any thread: a notebook running on it then
@@ -182,6 +192,44 @@ class StartedKernel:
         """Stop the kernel and remove its connection files (in the thread that runs it)."""
         with contextlib.suppress(Exception):
             run_sync(self.km.shutdown_kernel)(now=True)
+
+
+# What a kernel runs, after its notebook, to write the SVGs the notebook left for later
+# (:data:`analysis.core.chart_files.LATER_VARIABLE`): at a lower priority than the notebooks
+# still running, into the time they leave (the pack's summary runs on one core).
+LATER_NICENESS = 10
+WRITE_LATER_CODE = (
+    f"from analysis.core.chart_files import write_later\nwrite_later(niceness={LATER_NICENESS})"
+)
+LATER_POLL_S = 0.5
+
+
+async def _write_later(km, timeout_s: float, stopping: Callable[[], bool]) -> str | None:
+    """Run :data:`WRITE_LATER_CODE` on ``km``'s kernel (silently: nothing in any notebook) and
+    wait for its reply on the shell channel; None when it succeeded, else the reason."""
+    from queue import Empty
+
+    client = km.client()
+    client.start_channels(shell=True, iopub=False, stdin=False, hb=False, control=False)
+    try:
+        msg_id = client.execute(WRITE_LATER_CODE, silent=True, store_history=False)
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline and not stopping():
+            try:
+                reply = await client.get_shell_msg(timeout=LATER_POLL_S)
+            except Empty:
+                if not await km.is_alive():
+                    return "the kernel died before it wrote them"
+                continue
+            if reply.get("parent_header", {}).get("msg_id") != msg_id:
+                continue
+            content = reply["content"]
+            if content.get("status") == "ok":
+                return None
+            return f"{content.get('ename', 'error')}: {content.get('evalue', '')}"
+        return "stopped" if stopping() else f"not written within {timeout_s:g} s (--timeout)"
+    finally:
+        client.stop_channels()
 
 
 @dataclass
@@ -280,8 +328,19 @@ class KernelPool:
         cwd: Path | None = None,
         log_dir: Path | None = None,
         warm: tuple[str, list] | None = None,
+        svg_later: bool = False,
     ):
         self.kernel_name = kernel_name
+        # With svg_later, each kernel leaves its charts' SVGs until its notebook has ended, and
+        # writes them (at a lower priority) once the notebook's outcome has been passed on:
+        # a pack's next report need not wait for them. :meth:`charts_written` waits for them.
+        self._environment = kernel_environment()
+        if svg_later:
+            self._environment[LATER_VARIABLE] = "1"
+        self._svg_later = svg_later
+        self._writing = threading.Condition()
+        self._unwritten = 0
+        self._unwritten_errors: list[tuple[NotebookSpec, str]] = []
         self.cwd = cwd or paths.notebooks_dir()
         self.runtime = runtime_folder()
         sockets.remove_stale(self.runtime)
@@ -319,7 +378,12 @@ class KernelPool:
 
     def _start(self, log, cwd: Path) -> tuple[StartedKernel | None, str | None]:
         kernel = StartedKernel(
-            self.kernel_name, self.runtime, self._specs, log, stopping=lambda: self._stopping
+            self.kernel_name,
+            self.runtime,
+            self._specs,
+            log,
+            stopping=lambda: self._stopping,
+            environment=self._environment,
         )
         with self._lock:  # known to close() from now on, so that it can kill it while it starts
             self._kernels.add(kernel)
@@ -364,7 +428,14 @@ class KernelPool:
                         self._outcomes.put(Outcome(job.spec, 0.0, error))
                         continue
                     try:
-                        self._outcomes.put(self._run(kernel, job))
+                        outcome = self._run(kernel, job)
+                        later = self._svg_later and outcome.ok
+                        if later:
+                            with self._writing:
+                                self._unwritten += 1
+                        self._outcomes.put(outcome)
+                        if later:
+                            self._write_later(kernel, job)
                     finally:
                         self._done_with(kernel)
             except BaseException as exc:  # never leave the caller waiting on a dead worker:
@@ -419,6 +490,30 @@ class KernelPool:
         except OSError as exc:
             return Outcome(job.spec, time.perf_counter() - started, f"not saved: {exc}")
         return Outcome(job.spec, time.perf_counter() - started)
+
+    def _write_later(self, kernel: StartedKernel, job: Job) -> None:
+        """The kernel's charts left for later, written; a failure kept for
+        :meth:`charts_written`."""
+        try:
+            error = kernel.write_later(job.timeout_s)
+        except Exception as exc:  # noqa: BLE001 - reported as the notebook's failure
+            error = repr(exc)
+        with self._writing:
+            self._unwritten -= 1
+            if error:
+                self._unwritten_errors.append((job.spec, error))
+            self._writing.notify_all()
+
+    def charts_written(self) -> list[tuple[NotebookSpec, str]]:
+        """Wait until every notebook that has ended has written the charts it left for later
+        (``svg_later``); each notebook whose charts could not be written, with the reason."""
+        with self._writing:
+            while self._unwritten:
+                self._writing.wait(timeout=1)
+                if self._unwritten and not any(t.is_alive() for t in self._threads):
+                    raise RuntimeError("the notebook runners stopped before writing the charts")
+            errors, self._unwritten_errors = self._unwritten_errors, []
+        return errors
 
     def run(self, jobs: list[Job]) -> Iterator[Outcome]:
         """Queue ``jobs`` on the pool now; the iterator returned yields each outcome as it

@@ -23,8 +23,13 @@ START_TIMEOUT_S = 60  # seconds for a kernel to start and answer
 class NotebookFailed(Exception):
     """A notebook raised during execution."""
 
-    def __init__(self, spec: NotebookSpec, cell: int | None, error: str, executed: Path):
+    def __init__(
+        self, spec: NotebookSpec, cell: int | None, error: str, executed: Path, ran: bool = False
+    ):
         self.spec, self.cell, self.error, self.executed = spec, cell, error, executed
+        if ran:  # every cell ran; what failed came after (its charts' files)
+            super().__init__(f"notebook {spec.filename} ran, but {error}")
+            return
         where = f"cell {cell}" if cell is not None else "an unknown cell"
         super().__init__(f"notebook {spec.filename} failed in {where}: {error}")
 
