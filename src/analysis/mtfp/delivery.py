@@ -252,7 +252,7 @@ def _current_year_lines(
     directorate's forecast shared over its planned lines in proportion to their value, and a
     line for register savings of a directorate with none planned in the MTFP."""
     out = table.copy()
-    current = out["year"] == register.year
+    current = (out["year"] == register.year).to_numpy(dtype=bool)
     basis = f"register forecast at {register.period_label}"
     # (The register's forecast has one row a directorate: savings.register_forecast.)
     value = dict(
@@ -260,12 +260,22 @@ def _current_year_lines(
     )
     planned_by = out.loc[current].groupby("directorate", sort=False)["planned_gbp_k"].sum()
     names = out["directorate"]
-    planned = names.map(planned_by).astype(float)
-    lines = current & names.isin(value) & (planned > 0)
-    forecast = names[lines].map(value).astype(float)
-    out.loc[lines, "delivered_gbp_k"] = out.loc[lines, "planned_gbp_k"] / planned[lines] * forecast
-    out.loc[lines, "delivery_rate"] = forecast / planned[lines]
-    out.loc[lines, "rate_basis"] = basis
+    planned = names.map(planned_by).to_numpy(dtype=float)  # NaN outside the current year
+    lines = current & names.isin(value).to_numpy(dtype=bool) & (planned > 0)
+    forecast = np.array([value[name] for name in names[lines]], dtype=float)
+    # A directorate the register does not list: nothing delivered this year.
+    orphan = current & ~lines & (out["rate_basis"] != basis).to_numpy(dtype=bool)
+    # The columns are computed as arrays and set once each (a table's rows set in place cost
+    # five times as much, and this runs for every scenario and sensitivity).
+    delivered = out["delivered_gbp_k"].to_numpy(dtype=float, copy=True)
+    rate = out["delivery_rate"].to_numpy(dtype=float, copy=True)
+    delivered[lines] = out["planned_gbp_k"].to_numpy(dtype=float)[lines] / planned[lines] * forecast
+    rate[lines] = forecast / planned[lines]
+    delivered[orphan] = 0.0
+    rate[orphan] = 0.0
+    out["delivered_gbp_k"] = delivered
+    out["delivery_rate"] = rate
+    out["rate_basis"] = out["rate_basis"].mask(lines | orphan, basis)
     extra = [
         {
             "directorate": name,
@@ -282,10 +292,6 @@ def _current_year_lines(
     ]
     if extra:
         out = pd.concat([out, pd.DataFrame(extra)], ignore_index=True)
-        current = out["year"] == register.year
-    orphan = current & (out["rate_basis"] != basis)  # a directorate the register does not list
-    out.loc[orphan, ["delivered_gbp_k", "delivery_rate"]] = 0.0
-    out.loc[orphan, "rate_basis"] = basis
     out["undelivered_gbp_k"] = out["planned_gbp_k"] - out["delivered_gbp_k"]
     return out
 
