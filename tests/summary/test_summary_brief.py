@@ -296,3 +296,27 @@ def test_figures_for_an_earlier_year_say_why_once_before_the_first_of_them():
     assert summary.key_messages(pack, "base", "2023-24 Q4")[-1][0] == summary.vfm_sentence(
         proposals(), status()
     )
+
+
+def test_the_messages_are_worked_out_once_for_every_section_and_the_saved_table(monkeypatch):
+    from analysis.summary import brief
+
+    pack = full_pack()
+    expected = brief._section_messages(pack, "base", "2021-22 Q2")
+    calls = []
+    worked = brief._section_messages
+    monkeypatch.setattr(
+        brief, "_section_messages", lambda *args: calls.append(args[1:]) or worked(*args)
+    )
+    pages = [summary.section_html(pack, s, "base", "2021-22 Q2") for s, _h in summary.SECTIONS]
+    table = summary.messages_table(pack, "base", "2021-22 Q2")
+    assert calls == [("base", "2021-22 Q2")]
+    assert table["message"].tolist() == [m for _s, m, _k in expected]
+    assert all(pages)
+    # Another scenario or period is worked out for itself.
+    summary.section_messages(pack, "optimistic", "2021-22 Q2")
+    summary.section_messages(pack, "base", "2021-22 Q3")
+    assert calls[1:] == [("optimistic", "2021-22 Q2"), ("base", "2021-22 Q3")]
+    # What a caller does with the list it is given does not change the kept one.
+    summary.section_messages(pack, "base", "2021-22 Q2").clear()
+    assert summary.section_messages(pack, "base", "2021-22 Q2") == expected

@@ -71,7 +71,15 @@ def section_messages(
 ) -> list[tuple[str, str, str]]:
     """The summary's messages as (section, sentence, report key), each once, in the section
     that owns it: the same sentences as :func:`key_messages`, but the services to review are
-    named in one sentence (their reasons are in the section's table)."""
+    named in one sentence (their reasons are in the section's table). Worked out once for a
+    pack, scenario and period (every section and the saved table read them)."""
+    key = ("section_messages", scenario, period_label)
+    return list(pack.once(key, lambda: _section_messages(pack, scenario, period_label)))
+
+
+def _section_messages(
+    pack: PackTables, scenario: str, period_label: str | None
+) -> list[tuple[str, str, str]]:
     out: list[tuple[str, str, str]] = []
     headline = pack.get("mtfp_headline")
     mtfp = pack.has("mtfp") and headline is not None and not headline.empty

@@ -159,12 +159,23 @@ PRIORITY_DETAIL_COLUMNS = ("reason",)
 
 @dataclass
 class PackTables:
-    """The tables the summary uses; a table is None when its report was not in this run."""
+    """The tables the summary uses; a table is None when its report was not in this run.
+
+    The tables are read once and not changed: what is derived from them can be kept
+    (:meth:`once`)."""
 
     tables: dict[str, pd.DataFrame | None] = field(default_factory=dict)
+    _derived: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def get(self, name: str) -> pd.DataFrame | None:
         return self.tables.get(name)
+
+    def once(self, key: tuple, compute: Callable[[], object]) -> object:
+        """``compute()``, computed the first time ``key`` is asked for and kept with the
+        tables (each of the summary's sections reads the same messages)."""
+        if key not in self._derived:
+            self._derived[key] = compute()
+        return self._derived[key]
 
     def has(self, report_key: str) -> bool:
         """Whether every table the summary needs from this report is present."""
