@@ -84,13 +84,16 @@ def test_a_kernel_is_a_child_of_the_parent_in_the_folder_and_environment_asked(p
         assert os.getpgid(pid) == pid  # its own process group: a signal reaches what it starts
         printed = _printed(
             kernel,
-            "import os, sys\n"
+            "import gc, os, sys\n"
             "print(os.getcwd(), os.environ['COUNCIL_FINANCE_TEST_SETTING'], "
             "'left_over' in globals(), 'pandas' in sys.modules, "
-            "get_ipython().history_manager.enabled)",
+            "get_ipython().history_manager.enabled, gc.isenabled(), gc.get_freeze_count() > 0)",
         )
-        # ... and with the run's kernel settings: no input history kept
-        assert printed.split() == [str(folder), "passed", "on", "False", "True", "False"]
+        # ... with the run's kernel settings (no input history kept), and collecting its own
+        # garbage (the parent does not), what it was forked with frozen
+        assert printed.split() == [
+            str(folder), "passed", "on", "False", "True", "False", "True", "True"
+        ]  # fmt: skip
     finally:
         pool._done_with(kernel)
     assert _gone(pid, within_s=2), "the kernel is gone once shut down"

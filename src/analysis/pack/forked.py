@@ -113,6 +113,11 @@ def serve(address: str, warm: str | None = None) -> None:
     """Run the parent: import the notebooks' modules, make the pool's warm-up call (``warm``,
     see :func:`warm_up`), listen on ``address`` and fork a kernel for each request until
     standard input closes."""
+    # Python's advice for a parent that forks without exec (see gc.freeze): no collections in
+    # the parent, which would leave freed holes in pages the kernels share and, during these
+    # imports, cost about a tenth of a second before the first kernel can start; everything the
+    # parent holds is then frozen before the first fork, and each kernel collects again.
+    gc.disable()
     os.environ.setdefault("MPLBACKEND", INLINE_BACKEND)
     for name in WARM_MODULES:
         importlib.import_module(name)
@@ -121,11 +126,13 @@ def serve(address: str, warm: str | None = None) -> None:
 
     Image.preinit()
     if warm and warm_up(warm):
+        # The warm-up's intermediate tables go (cycles among them too), and their pages back
+        # to the system: the batch's parent keeps what its kernels share, not what it used.
+        gc.collect()
         release_free_memory()
-    # The imported modules' objects move to a generation the collector never scans (Python's
-    # advice for a parent that forks): a child's collections then leave the pages it shares
-    # with the parent unwritten, instead of copying them all.
-    gc.collect()
+    # What the parent holds moves to a generation the collector never scans: a kernel's
+    # collections then leave the pages it shares with the parent unwritten, instead of
+    # copying them all.
     gc.freeze()
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
     listener.bind(address)  # the socket appears once the imports are done: the pool waits
@@ -212,6 +219,7 @@ def _run_kernel(request: dict, fds: list[int]) -> int:
     """In the child: become a kernel as ``request`` says (its own session and process group,
     output to the files given, the working folder and environment the provisioner chose), and
     write to the first file given once its sockets are bound."""
+    gc.enable()  # off in the parent (see serve)
     os.setsid()
     null = os.open(os.devnull, os.O_RDONLY)
     os.dup2(null, 0)
