@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 from pathlib import Path
@@ -19,6 +20,7 @@ def test_pack_is_published_with_html_tables_and_manifest(toy_pack):
     out = toy_pack / "outputs"
     result = build_pack("dorset", "2021-22-Q2", output_root=out)
     assert result.ok, result.message
+    assert gc.get_freeze_count() == 0, "what the build set aside is the collector's again"
     folder = out / "dorset" / "2021-22-Q2"
     assert result.directory == folder
     assert sorted(p.name for p in folder.glob("*.html")) == [
@@ -102,6 +104,7 @@ def test_failing_notebook_stops_the_run_and_keeps_the_last_good_pack(toy_pack, m
     result = build_pack("dorset", "2021-22-Q2", output_root=out)
 
     assert not result.ok
+    assert gc.get_freeze_count() == 0
     assert "beta.ipynb" in result.message and "cell" in result.message
     assert "ZeroDivisionError: boom in the second notebook" in result.message
     failed = out / "dorset" / "2021-22-Q2.failed"

@@ -85,7 +85,7 @@ WARM_MODULES = (
     "analysis.mtfp.report",
 )
 MESSAGE_BYTES = 1 << 20  # a request: the kernel's arguments, folder and environment
-READY_POLL_S = 0.02
+READY_POLL_S = 0.005  # how often a kernel request looks for the parent's socket
 WARM_UP_TIMEOUT_S = 600  # more for the parent to be ready when it makes a warm-up call
 
 
