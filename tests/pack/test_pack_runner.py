@@ -162,3 +162,14 @@ def test_cli_reports_failure_with_non_zero_exit(toy_pack, capsys):
 def test_unknown_notebook_is_a_usage_error():
     with pytest.raises(ValueError, match="unknown notebook"):
         catalogue.select_notebooks(["mtfp", "nonsense"])
+
+
+def test_the_build_imports_nbconvert_only_once_its_first_notebooks_are_running():
+    """nbconvert (a tenth of a second) is imported while the kernels start, not before the
+    inputs are checked: the kernels are asked for that much sooner."""
+    import subprocess
+    import sys
+
+    code = "import sys, analysis.pack.build; print(sorted({'nbconvert', 'bs4'} & set(sys.modules)))"
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert run.stdout.strip() == "[]"

@@ -27,6 +27,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from dataclasses import replace as with_changes
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import nbformat
 
@@ -37,7 +38,6 @@ from analysis.core.errors import EnvironmentFault, InputError, display_path
 from analysis.core.scenarios import title_in_folder
 from analysis.core.schedule import resolve_period
 from analysis.pack import catalogue
-from analysis.pack.cover import write_cover
 from analysis.pack.engine import Job, KernelPool, default_workers
 from analysis.pack.execute import (
     DEFAULT_TIMEOUT_S,
@@ -64,9 +64,13 @@ from analysis.pack.publish import (
     reclaim,
     scratch_folder,
 )
-from analysis.pack.render import PageInfo, build_label, render_notebook, warm_up
 from analysis.pack.validate import Prechecked, validate_all
 from analysis.pack.workbook import write_workbook
+
+if TYPE_CHECKING:
+    # Imported as the first notebooks start (nbconvert: a tenth of a second that would
+    # otherwise come before the inputs are checked and the kernels asked for).
+    from analysis.pack.render import PageInfo
 
 
 @dataclass
@@ -244,7 +248,7 @@ def _build(run: _Run) -> PackResult:
     reading = [results[k] for k in catalogue.READING_ORDER if k in results]
     for result in reading:
         result.html = f"{Path(result.notebook).stem}.html"
-    page = _page_info(reading, loaded, resolved, scenario, built, git, inputs)
+    page: PageInfo | None = None  # once the first notebooks are running (it imports nbconvert)
     rendering = 0.0
     last: list[NotebookResult] = []  # the last stage's last report, not rendered yet
     stages = [[s for s in specs if not s.reads_pack], [s for s in specs if s.reads_pack]]
@@ -258,8 +262,9 @@ def _build(run: _Run) -> PackResult:
         for job in jobs:
             progress(f"  running  {job.spec.filename}")
         outcomes = pool.run(jobs)
-        if stage is stages[0]:
+        if page is None:  # the first notebooks are starting
             _while_kernels_start()
+            page = _page_info(reading, loaded, resolved, scenario, built, git, inputs)
         if stage is stages[0] and stages[1]:
             # The summary's kernel starts on the first worker free of this stage, while the
             # stage's last notebook still runs (it reads the pack, so it waits for them all).
@@ -327,6 +332,8 @@ def _build(run: _Run) -> PackResult:
         **run.request.manifest_extra,
     }
     if not failure:
+        from analysis.pack.cover import write_cover
+
         write_cover(build, manifest)
         if run.after_render is not None:
             run.after_render(build, reading)
@@ -366,6 +373,8 @@ def _while_kernels_start() -> None:
     the first kernels start and it has nothing else to do: nbconvert's first page (its
     templates and parsers, about 0.1 s, otherwise paid while the notebooks run) and the import
     of the workbook's writer (0.04 s, otherwise paid once every notebook is done)."""
+    from analysis.pack.render import warm_up
+
     warm_up()
     import xlsxwriter  # noqa: F401
 
@@ -377,6 +386,8 @@ def _while_kernels_start() -> None:
 
 def _page_info(reading, loaded, resolved, scenario, built, git, inputs) -> PageInfo:
     """The header, navigation and footer every report of the pack shares."""
+    from analysis.pack.render import PageInfo, build_label
+
     nav = [{"title": "Cover", "href": "index.html"}] + [
         {"title": r.title, "href": r.html} for r in reading
     ]
@@ -408,6 +419,8 @@ def _render_reports(
 
 
 def _render_report(build: Path, result: NotebookResult, page: PageInfo) -> float:
+    from analysis.pack.render import render_notebook
+
     """Render one executed notebook to its HTML page; returns the seconds it took."""
     started = time.perf_counter()
     notebook = nbformat.read(build / "executed" / result.notebook, as_version=4)
