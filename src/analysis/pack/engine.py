@@ -125,7 +125,7 @@ class StartedKernel:
         specs: forked.ForkedSpecs | None,
         log=None,
         stopping: Callable[[], bool] = lambda: False,
-        environment: dict[str, str] | None = None,
+        settings: dict[str, str] | None = None,
     ):
         from jupyter_client.manager import AsyncKernelManager
 
@@ -142,7 +142,7 @@ class StartedKernel:
             **({} if specs is None else {"kernel_spec_manager": specs}),
         )
         self._settings = (log, stopping)
-        self.environment = environment if environment is not None else kernel_environment()
+        self._environment_settings = dict(settings or {})  # on top of kernel_environment()
 
     def start(self, cwd: Path) -> None:
         """Start the kernel in ``cwd`` (where its notebook's relative paths lead); raise
@@ -153,7 +153,7 @@ class StartedKernel:
             try:
                 run_sync(self.km.start_kernel)(
                     cwd=str(cwd),
-                    env=self.environment,
+                    env={**kernel_environment(), **self._environment_settings},
                     extra_arguments=list(KERNEL_ARGUMENTS),
                     stderr=log,
                     stdout=log,
@@ -334,9 +334,7 @@ class KernelPool:
         # With svg_later, each kernel leaves its charts' SVGs until its notebook has ended, and
         # writes them (at a lower priority) once the notebook's outcome has been passed on:
         # a pack's next report need not wait for them. :meth:`charts_written` waits for them.
-        self._environment = kernel_environment()
-        if svg_later:
-            self._environment[LATER_VARIABLE] = "1"
+        self._kernel_settings = {LATER_VARIABLE: "1"} if svg_later else {}
         self._svg_later = svg_later
         self._writing = threading.Condition()
         self._unwritten = 0
@@ -383,7 +381,7 @@ class KernelPool:
             self._specs,
             log,
             stopping=lambda: self._stopping,
-            environment=self._environment,
+            settings=self._kernel_settings,
         )
         with self._lock:  # known to close() from now on, so that it can kill it while it starts
             self._kernels.add(kernel)
