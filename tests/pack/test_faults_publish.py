@@ -17,7 +17,7 @@ from pack_toys import BAD, _notebook
 from analysis.cli import main
 from analysis.core.errors import EnvironmentFault, InputError
 from analysis.core.periods import Period
-from analysis.pack import build as build_module
+from analysis.pack import cover as cover_module
 from analysis.pack.build import build_pack
 from analysis.pack.publish import pack_directory, pack_lock, publish, reclaim
 
@@ -182,7 +182,8 @@ def test_a_full_disk_exits_3_in_one_line_keeping_the_last_good_pack(toy_pack, mo
     def full_disk(folder, manifest):
         raise OSError(errno.ENOSPC, "No space left on device", str(folder / "index.html"))
 
-    monkeypatch.setattr(build_module, "write_cover", full_disk)
+    # The build imports the cover's writer when it writes the cover (nbconvert comes with it).
+    monkeypatch.setattr(cover_module, "write_cover", full_disk)
     code = main(["run", "--council", "dorset", "--period", "2021-22-Q2", "--output-dir", str(out)])
     assert code == 3
     err = capsys.readouterr().err.strip().splitlines()
