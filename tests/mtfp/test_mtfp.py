@@ -489,6 +489,10 @@ def test_to_gbp_m_renames_and_divides():
     assert out.columns.name == "measure" and table["spend_gbp_k"].tolist() == [1234, -50]
     with pytest.raises(ValueError, match="column named twice"):
         to_gbp_m(pd.DataFrame([[1, 2]], columns=["a_gbp_k", "a_gbp_k"]))
+    # £k and £m of the same figure: neither silently replaces the other.
+    for order in (["a_gbp_k", "a_gbp_m"], ["a_gbp_m", "a_gbp_k"]):
+        with pytest.raises(ValueError, match="both a_gbp_k and a_gbp_m"):
+            to_gbp_m(pd.DataFrame([[1000, 2]], columns=order))
 
 
 def test_overrides_do_not_change_the_base():

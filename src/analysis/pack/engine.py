@@ -207,8 +207,6 @@ LATER_POLL_S = 0.5
 async def _write_later(km, timeout_s: float, stopping: Callable[[], bool]) -> str | None:
     """Run :data:`WRITE_LATER_CODE` on ``km``'s kernel (silently: nothing in any notebook) and
     wait for its reply on the shell channel; None when it succeeded, else the reason."""
-    from queue import Empty
-
     client = km.client()
     client.start_channels(shell=True, iopub=False, stdin=False, hb=False, control=False)
     try:
@@ -217,7 +215,7 @@ async def _write_later(km, timeout_s: float, stopping: Callable[[], bool]) -> st
         while time.monotonic() < deadline and not stopping():
             try:
                 reply = await client.get_shell_msg(timeout=LATER_POLL_S)
-            except Empty:
+            except queue.Empty:
                 if not await km.is_alive():
                     return "the kernel died before it wrote them"
                 continue

@@ -98,6 +98,7 @@ __all__ = [
     "messages_table",
     "money",
     "not_in_run_sentence",
+    "older_year_sentence",
     "percent",
     "probability_sentence",
     "proposed_services",
@@ -121,7 +122,6 @@ __all__ = [
     "show_section",
     "tiles_table",
     "top_services",
-    "older_year_sentence",
     "vfm_sentence",
     "year_text",
 ]
