@@ -154,6 +154,31 @@ def test_a_worker_that_fails_reaches_the_caller_as_an_error(monkeypatch):
     assert time.perf_counter() - started < 10
 
 
+def test_the_caller_readies_the_runners_while_their_kernels_start(monkeypatch):
+    """nbformat builds its schema validator for the first notebook it reads: the pool builds it
+    in the thread that queues the jobs, before any runner reads its notebook (runners reading
+    their first notebooks at once would each build it, holding up their kernels)."""
+    import threading
+
+    validated = []
+    real_validate = nbformat.validate
+
+    def validate(notebook, *args, **kwargs):
+        validated.append(threading.current_thread())
+        return real_validate(notebook, *args, **kwargs)
+
+    def no_kernel(self, log, cwd):
+        return None, "no kernel in this test"
+
+    monkeypatch.setattr(nbformat, "validate", validate)
+    monkeypatch.setattr(KernelPool, "_start", no_kernel)
+    with KernelPool(1, ensure_kernel()) as pool:
+        outcomes = pool.run([Job(_spec("first"), Path("unused.ipynb"), {}, 60)])
+        assert validated, "the validator is built before run() returns"
+        assert set(validated) == {threading.current_thread()}
+        assert next(outcomes).error == "no kernel in this test"
+
+
 def _age_where(nb) -> tuple[float, str]:
     """How long the notebook's kernel process had been running when its cell ran, in seconds,
     and the rest the cell printed."""
