@@ -11,7 +11,7 @@ import pytest
 
 from analysis.core.errors import EnvironmentFault
 from analysis.pack.catalogue import NotebookSpec
-from analysis.pack.engine import Job, KernelPool, default_workers
+from analysis.pack.engine import FOLLOWER_NICENESS, Job, KernelPool, default_workers
 from analysis.pack.execute import ensure_kernel
 
 
@@ -177,6 +177,27 @@ def test_the_caller_readies_the_runners_while_their_kernels_start(monkeypatch):
         assert validated, "the validator is built before run() returns"
         assert set(validated) == {threading.current_thread()}
         assert next(outcomes).error == "no kernel in this test"
+
+
+@pytest.mark.slow
+def test_notebooks_queued_together_run_behind_the_first(notebooks, tmp_path):
+    """Side by side, the first notebook of a run leads: the others' kernels run
+    FOLLOWER_NICENESS lower (capped at 19). A pool of one worker runs them in turn, as set."""
+    import os
+
+    _notebook(notebooks / "nice.ipynb", "import os\nprint(os.getpriority(os.PRIO_PROCESS, 0))")
+    own = os.getpriority(os.PRIO_PROCESS, 0)
+
+    def niceness(pool, count):
+        jobs = [Job(_spec("nice"), tmp_path / f"n{i}.ipynb", {}, 60) for i in range(count)]
+        outcomes = list(pool.run(jobs))
+        assert all(o.ok for o in outcomes), outcomes
+        return [int(_texts(nbformat.read(j.destination, as_version=4))[0]) for j in jobs]
+
+    with KernelPool(2, ensure_kernel(), cwd=notebooks) as pool:
+        assert niceness(pool, 3) == [own] + [min(19, own + FOLLOWER_NICENESS)] * 2
+    with KernelPool(1, ensure_kernel(), cwd=notebooks) as pool:
+        assert niceness(pool, 2) == [own, own]
 
 
 def _age_where(nb) -> tuple[float, str]:

@@ -17,7 +17,8 @@ class NotebookSpec:
     reads_pack: bool = False  # reads other notebooks' tables: runs after them
 
 
-# Execution order: the analyses first, then the summary that reads their tables.
+# Execution order: the analyses first, the longest first (they run side by side, the first
+# ahead of the others: KernelPool.run), then the summary that reads their tables.
 NOTEBOOKS: tuple[NotebookSpec, ...] = (
     NotebookSpec(
         "mtfp", "01_mtfp_scenarios.ipynb", "Medium Term Financial Plan scenarios", "analysis.mtfp"
