@@ -10,6 +10,7 @@ import nbformat
 import pytest
 
 from analysis.core.errors import EnvironmentFault
+from analysis.pack import engine
 from analysis.pack.catalogue import NotebookSpec
 from analysis.pack.engine import FOLLOWER_NICENESS, Job, KernelPool, default_workers
 from analysis.pack.execute import ensure_kernel
@@ -157,7 +158,8 @@ def test_a_worker_that_fails_reaches_the_caller_as_an_error(monkeypatch):
 def test_the_caller_readies_the_runners_while_their_kernels_start(monkeypatch):
     """nbformat builds its schema validator for the first notebook it reads: the pool builds it
     in the thread that queues the jobs, before any runner reads its notebook (runners reading
-    their first notebooks at once would each build it, holding up their kernels)."""
+    their first notebooks at once would each build it, holding up their kernels), once a
+    process."""
     import threading
 
     validated = []
@@ -172,11 +174,15 @@ def test_the_caller_readies_the_runners_while_their_kernels_start(monkeypatch):
 
     monkeypatch.setattr(nbformat, "validate", validate)
     monkeypatch.setattr(KernelPool, "_start", no_kernel)
+    monkeypatch.setattr(engine, "_ready", [])  # as in a new process
     with KernelPool(1, ensure_kernel()) as pool:
         outcomes = pool.run([Job(_spec("first"), Path("unused.ipynb"), {}, 60)])
         assert validated, "the validator is built before run() returns"
         assert set(validated) == {threading.current_thread()}
         assert next(outcomes).error == "no kernel in this test"
+        before = len(validated)
+        assert next(pool.run([Job(_spec("first"), Path("unused.ipynb"), {}, 60)])).error
+        assert len(validated) == before, "once a process"
 
 
 @pytest.mark.slow

@@ -419,9 +419,9 @@ def _render_reports(
 
 
 def _render_report(build: Path, result: NotebookResult, page: PageInfo) -> float:
+    """Render one executed notebook to its HTML page; returns the seconds it took."""
     from analysis.pack.render import render_notebook
 
-    """Render one executed notebook to its HTML page; returns the seconds it took."""
     started = time.perf_counter()
     notebook = nbformat.read(build / "executed" / result.notebook, as_version=4)
     info = with_changes(

@@ -316,18 +316,27 @@ def _failure(
     return f"{type(exc).__name__}: {exc}", cell
 
 
+_READY = threading.Lock()  # held while the first caller of _ready_to_run readies
+_ready: list[bool] = []  # [True] once it has
+
+
 def _ready_to_run() -> None:
-    """What every runner needs before its first notebook, done in the thread that queued the
-    first jobs while their kernels start (a second or so): the import of papermill and the
-    engine (0.1 s), and nbformat's schema validator, which nbformat builds for the first
-    notebook it reads or writes (0.03 s). Left to the runners, each would wait for the import
-    once its kernel was ready, and each would build the validator, all at once, holding up the
-    first cells by 0.1-0.2 s."""
-    import nbformat
+    """What every runner needs before its first notebook, done once a process: the import of
+    papermill and the engine (0.1 s), and nbformat's schema validator, which nbformat builds
+    for the first notebook it reads or writes (0.03 s). The thread that queues the first jobs
+    does it while their kernels start (a second or so); a runner whose kernel is ready sooner
+    waits for it rather than doing it too. Left to the runners, each would import once its
+    kernel was ready, and each would build the validator, all at once, holding up the first
+    cells by 0.1-0.2 s."""
+    with _READY:
+        if _ready:
+            return
+        import nbformat
 
-    import analysis.pack.run_engine  # noqa: F401 - papermill and nbclient
+        import analysis.pack.run_engine  # noqa: F401 - papermill and nbclient
 
-    nbformat.validate(nbformat.v4.new_notebook())
+        nbformat.validate(nbformat.v4.new_notebook())
+        _ready.append(True)
 
 
 def _write(notebook: nbformat.NotebookNode, job: Job) -> None:
@@ -487,6 +496,7 @@ class KernelPool:
         return self._start(log, cwd)
 
     def _run(self, kernel: StartedKernel, job: Job) -> Outcome:
+        _ready_to_run()  # the caller's thread is doing it, or has
         import papermill as pm
 
         from analysis.pack.run_engine import ENGINE_NAME
