@@ -21,6 +21,7 @@ from __future__ import annotations
 import datetime as dt
 import gc
 import json
+import os
 import shutil
 import time
 from collections.abc import Callable
@@ -241,9 +242,11 @@ def _build(run: _Run) -> PackResult:
     failure: NotebookFailed | None = None
 
     # 2. Execute on fresh kernels, each stage's notebooks side by side. The summary (reads_pack)
-    # runs once the others are done. A stage's reports are rendered while the next stage runs
-    # (the summary, on one core: rendered while the analyses ran, they took the cores from the
-    # MTFP report, and the pack ended 0.12-0.17 s later); the last stage's as each ends.
+    # runs once the others are done. This process renders a stage's reports when a core is
+    # free of its notebooks: once fewer of them still run than there are cores, and the last
+    # one's while the next stage runs (the summary, on one core). Rendered as each ended, they
+    # took the cores from the MTFP report, which the summary waits for. The last stage's are
+    # rendered as each ends.
     built = dt.datetime.now(dt.UTC).astimezone()
     git = git_state()
     reading = [results[k] for k in catalogue.READING_ORDER if k in results]
@@ -251,7 +254,8 @@ def _build(run: _Run) -> PackResult:
         result.html = f"{Path(result.notebook).stem}.html"
     page: PageInfo | None = None  # once the first notebooks are running (it imports nbconvert)
     rendering = 0.0
-    waiting: list[NotebookResult] = []  # reports to render while the next stage runs
+    waiting: list[NotebookResult] = []  # reports to render when a core is free
+    cores = os.cpu_count() or 1
     stages = [[s for s in specs if not s.reads_pack], [s for s in specs if s.reads_pack]]
     stages = [stage for stage in stages if stage]
     for number, stage in enumerate(stages, start=1):
@@ -274,7 +278,7 @@ def _build(run: _Run) -> PackResult:
             pool.prestart(build)
         rendering += _render_reports(build, waiting, page, progress)
         waiting = []
-        for outcome in outcomes:
+        for done, outcome in enumerate(outcomes, start=1):
             spec, result = outcome.spec, results[outcome.spec.key]
             if outcome.ok:
                 result.status, result.duration_s = "ok", round(outcome.seconds, 2)
@@ -288,10 +292,13 @@ def _build(run: _Run) -> PackResult:
                 progress(f"  FAILED   {spec.filename}{where}: {outcome.error}")
             if failure:
                 continue
-            if more:
-                waiting.append(result)
-            else:
+            if not more:
                 rendering += _render_reports(build, [result], page, progress)
+                continue
+            waiting.append(result)
+            if done < len(jobs) and len(jobs) - done < cores:
+                rendering += _render_reports(build, waiting, page, progress)
+                waiting = []
     rendered_at = time.perf_counter()
     table_names = sorted(p.name for p in tables_dir.glob("*.csv"))
     write_workbook(tables_dir)  # tables.xlsx beside tables/, for finance teams
