@@ -379,12 +379,15 @@ def _build(run: _Run) -> PackResult:
 def _while_kernels_start() -> None:
     """What this process would otherwise do for the first time at a busier moment, done while
     the first kernels start and it has nothing else to do: nbconvert's first page (its
-    templates and parsers, about 0.1 s, otherwise paid while the notebooks run) and the import
-    of the workbook's writer (0.04 s, otherwise paid once every notebook is done)."""
+    templates and parsers, about 0.1 s, otherwise paid while the notebooks run), and the import
+    of the workbook's writer and the look-up of the installed packages' versions for the
+    manifest (0.04 s and 0.01 s, otherwise paid once every notebook is done)."""
     from analysis.pack.render import warm_up
 
     warm_up()
     import xlsxwriter  # noqa: F401
+
+    package_versions()  # read once a process
 
     # Set aside from the collector what this process holds now (the modules, the checked
     # inputs, the exporter): while the notebooks run, a full collection here would scan it all
