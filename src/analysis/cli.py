@@ -22,7 +22,7 @@ import sys
 import time
 from pathlib import Path
 
-from analysis.core import paths
+from analysis.core import paths, stops
 from analysis.core.cli_options import add_fetch_arguments
 from analysis.core.errors import EnvironmentFault, InputError, display_path
 
@@ -321,10 +321,6 @@ def _environment_fault(args: argparse.Namespace, exc: OSError) -> EnvironmentFau
     return EnvironmentFault.from_os_error(exc, exc.filename)
 
 
-def _interrupt(signum, frame):
-    raise KeyboardInterrupt
-
-
 def _batch_interrupted(args: argparse.Namespace) -> str:
     """What an interrupted batch leaves: the packs it published before the stop (their
     manifests are newer than the command), which stay in place."""
@@ -354,9 +350,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     args.started = time.time()
     previous = {}
+    stops.forget()
     for number in STOP_SIGNALS:
         try:
-            previous[number] = signal.signal(number, _interrupt)
+            previous[number] = signal.signal(number, stops.stop)
         except ValueError:  # not the main thread
             break
     try:
@@ -364,6 +361,7 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         for number, handler in previous.items():
             signal.signal(number, handler)
+        stops.forget()
 
 
 def _dispatch(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:

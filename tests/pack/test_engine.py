@@ -3,6 +3,7 @@ environment faults reported, never a hang."""
 
 from __future__ import annotations
 
+import contextlib
 import time
 from pathlib import Path
 
@@ -204,6 +205,29 @@ def test_notebooks_queued_together_run_behind_the_first(notebooks, tmp_path):
         assert niceness(pool, 3) == [own] + [min(19, own + FOLLOWER_NICENESS)] * 2
     with KernelPool(1, ensure_kernel(), cwd=notebooks) as pool:
         assert niceness(pool, 2) == [own, own]
+
+
+def test_a_stop_the_signal_handler_could_not_raise_ends_the_wait_for_outcomes(monkeypatch):
+    """A SIGHUP whose KeyboardInterrupt Python dropped (raised inside a finalizer) still stops
+    the run: the caller's wait for the next outcome raises it within a check's interval."""
+    import signal
+
+    from analysis.core import stops
+
+    def slow_kernel(self, log, cwd):
+        time.sleep(3)
+        return None, "no kernel in this test"
+
+    monkeypatch.setattr(KernelPool, "_start", slow_kernel)
+    with KernelPool(1, ensure_kernel()) as pool:
+        outcomes = pool.run([Job(_spec("first"), Path("unused.ipynb"), {}, 60)])
+        stops.forget()
+        with contextlib.suppress(KeyboardInterrupt):
+            stops.stop(signal.SIGHUP)  # as if raised where Python drops it
+        started = time.perf_counter()
+        with pytest.raises(KeyboardInterrupt):
+            next(outcomes)
+        assert time.perf_counter() - started < 1
 
 
 def _age_where(nb) -> tuple[float, str]:

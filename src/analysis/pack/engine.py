@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING
 
 from jupyter_core.utils import run_sync
 
-from analysis.core import paths
+from analysis.core import paths, stops
 from analysis.core.chart_files import LATER_VARIABLE
 from analysis.core.errors import EnvironmentFault, display_path
 from analysis.pack import forked, sockets
@@ -209,6 +209,9 @@ class StartedKernel:
 # (:data:`analysis.core.chart_files.LATER_VARIABLE`): at a lower priority than the notebooks
 # still running, into the time they leave (the pack's summary runs on one core).
 LATER_NICENESS = 10
+
+# How often a wait of the caller's thread looks for a stop it was not told of (stops.check).
+STOP_CHECK_S = 0.25
 
 # How much lower than the first the other notebooks queued with it run (KernelPool.run): on two
 # cores, the default pack's MTFP report then ends 0.2 s sooner, and the summary, which waits for
@@ -549,7 +552,8 @@ class KernelPool:
         (``svg_later``); each notebook whose charts could not be written, with the reason."""
         with self._writing:
             while self._unwritten:
-                self._writing.wait(timeout=1)
+                stops.check()
+                self._writing.wait(timeout=STOP_CHECK_S)
                 if self._unwritten and not any(t.is_alive() for t in self._threads):
                     raise RuntimeError("the notebook runners stopped before writing the charts")
             errors, self._unwritten_errors = self._unwritten_errors, []
@@ -573,8 +577,9 @@ class KernelPool:
 
     def _next_outcome(self) -> Outcome:
         while True:
+            stops.check()  # a stop the main thread's signal handler could not raise
             try:
-                outcome = self._outcomes.get(timeout=1)
+                outcome = self._outcomes.get(timeout=STOP_CHECK_S)
             except queue.Empty:
                 if not any(thread.is_alive() for thread in self._threads):
                     raise RuntimeError("the notebook runners stopped without a result") from None
