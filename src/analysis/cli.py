@@ -351,7 +351,12 @@ def main(argv: list[str] | None = None) -> int:
     args.started = time.time()
     previous = {}
     stops.forget()
-    for number in STOP_SIGNALS:
+    # Ctrl-C too, where Python's own handler has it (a background job's ignored SIGINT stays
+    # ignored): the same KeyboardInterrupt, and kept for stops.check if Python drops it.
+    interrupt = (
+        (signal.SIGINT,) if signal.getsignal(signal.SIGINT) is signal.default_int_handler else ()
+    )
+    for number in (*STOP_SIGNALS, *interrupt):
         try:
             previous[number] = signal.signal(number, stops.stop)
         except ValueError:  # not the main thread

@@ -35,3 +35,29 @@ def test_a_stop_raises_where_the_main_thread_is_and_forget_clears_it():
         stops.stop(signal.SIGTERM)
     stops.forget()
     stops.check()  # nothing recorded any more
+
+
+@pytest.mark.parametrize(
+    ("before", "during"),
+    [(signal.default_int_handler, stops.stop), (signal.SIG_IGN, signal.SIG_IGN)],
+)
+def test_the_command_handles_ctrl_c_where_python_did_and_leaves_it_ignored(
+    monkeypatch, before, during
+):
+    from analysis import cli
+
+    seen = {}
+
+    def dispatch(parser, args):
+        seen.update({n: signal.getsignal(n) for n in (signal.SIGINT, *cli.STOP_SIGNALS)})
+        return 0
+
+    monkeypatch.setattr(cli, "_dispatch", dispatch)
+    previous = signal.signal(signal.SIGINT, before)
+    try:
+        assert cli.main(["list"]) == 0
+        assert signal.getsignal(signal.SIGINT) is before, "put back as it was"
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    assert seen[signal.SIGINT] is during
+    assert all(seen[n] is stops.stop for n in cli.STOP_SIGNALS)
