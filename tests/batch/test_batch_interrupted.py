@@ -81,3 +81,57 @@ def test_a_council_skipped_as_unchanged_reclaims_a_killed_builds_scratch(tmp_pat
     outcome = build_one(_council("york"), "k1", str(tmp_path), None, force=False)
     assert outcome["status"] == "skipped"
     assert sorted(tmp_path.rglob(".building-*")) == [] and (pack / "manifest.json").is_file()
+
+
+class _WaitingClient(_StoppedClient):
+    """A client whose packs never finish: the batch waits for them."""
+
+    def scheduler_info(self):
+        return {"workers": {"w1": {}}}
+
+    def register_plugin(self, plugin, name=None):
+        pass
+
+    def submit(self, *args, **kwargs):
+        return object()
+
+
+class _NeverDone:
+    """Dask's as_completed over packs that are still being built."""
+
+    def __init__(self, futures, with_results=False):
+        self.futures, self.looked = futures, 0
+
+    def is_empty(self):
+        return False
+
+    def has_ready(self):
+        self.looked += 1
+        assert self.looked < 100, "the batch went on waiting after the stop"
+        return False
+
+
+def test_a_stop_python_dropped_ends_the_batchs_wait(tmp_path, monkeypatch):
+    """A SIGTERM whose KeyboardInterrupt Python dropped (raised inside a finalizer) still stops
+    the batch, which tidies as for Ctrl-C."""
+    import contextlib
+    import signal
+    import time
+
+    import dask.distributed
+
+    from analysis.core import stops
+
+    client = _WaitingClient()
+    monkeypatch.setattr(run, "_client", lambda scheduler, workers: (client, None))
+    monkeypatch.setattr(dask.distributed, "as_completed", _NeverDone)
+    _scratch(tmp_path, "york")
+    stops.forget()
+    with contextlib.suppress(KeyboardInterrupt):
+        stops.stop(signal.SIGTERM)  # as if raised where Python drops it
+    started = time.perf_counter()
+    with pytest.raises(KeyboardInterrupt):
+        run.run_batch([_council("york")], tmp_path, None)
+    assert time.perf_counter() - started < 5
+    assert client.closed
+    assert sorted(tmp_path.rglob(".building-*")) == []

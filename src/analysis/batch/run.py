@@ -28,7 +28,7 @@ from distributed import WorkerPlugin
 
 from analysis.batch.councils import BatchCouncil, council_files
 from analysis.batch.worker import build_one, close_pools
-from analysis.core import config, paths
+from analysis.core import config, paths, stops
 from analysis.core.errors import InputError
 from analysis.core.provenance import sha256_of
 from analysis.pack.publish import reclaim_council
@@ -141,6 +141,9 @@ def progress_line(done: int, failed: int, total: int, elapsed_s: float) -> str:
 # environment: DASK_DISTRIBUTED__WORKER__PROFILE__ENABLED=False.
 LOCAL_WORKER_CONFIG = {"distributed.worker.profile.enabled": False}
 
+# How often the batch looks for the next finished pack, and for a stop (stops.check).
+STOP_POLL_S = 0.05
+
 
 def local_cluster(workers: int | None = None):
     """A Dask ``LocalCluster`` for a batch: one single-threaded worker process per core (or
@@ -218,7 +221,15 @@ def run_batch(
             for council, key in zip(councils, keys, strict=True)
         ]
         failed = 0
-        for _future, outcome in as_completed(futures, with_results=True):
+        completed = as_completed(futures, with_results=True)
+        while not completed.is_empty():
+            # A stop the main thread's signal handler could not raise ends the wait too
+            # (analysis.core.stops); the next pack is looked for every STOP_POLL_S.
+            stops.check()
+            if not completed.has_ready():
+                time.sleep(STOP_POLL_S)
+                continue
+            _future, outcome = next(completed)
             report.outcomes.append(outcome)
             failed += outcome["status"] == "failed"
             if outcome["status"] == "failed":
