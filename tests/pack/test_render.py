@@ -4,7 +4,6 @@ table of contents from the notebook's markdown headings."""
 from __future__ import annotations
 
 import base64
-import copy
 from html.parser import HTMLParser
 
 import nbformat
@@ -129,17 +128,3 @@ def test_a_page_validates_its_notebook_once_and_an_invalid_one_fails(monkeypatch
     assert len(calls) == 1, "once after every preprocessor, not after each"
     with pytest.raises(nbformat.ValidationError):
         render.render_notebook(broken, "Fallback", _info())
-
-
-def test_a_page_rendered_after_the_warm_up_is_the_one_rendered_without_it():
-    """The warm-up (a pack's first page rendered while the kernels start) leaves nothing in the
-    exporter that changes the next page."""
-    notebook = _notebook(*SECTIONS)
-    render._exporter.cache_clear()
-    render.warm_up.cache_clear()
-    cold = render.render_notebook(copy.deepcopy(notebook), "Fallback", _info())
-    render._exporter.cache_clear()
-    render.warm_up()
-    warm = render.render_notebook(copy.deepcopy(notebook), "Fallback", _info())
-    assert warm == cold
-    assert "A report" not in warm and "A section" not in warm

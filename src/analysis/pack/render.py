@@ -257,32 +257,6 @@ def page(body_html: str, title: str, info: PageInfo, toc: list[tuple[str, str]] 
     return _page_template().render(page=values, body=Markup(body_html))
 
 
-@lru_cache(maxsize=1)
-def warm_up() -> None:
-    """Render a small page and discard it, once a process: nbconvert compiles its templates and
-    builds its markdown and HTML parsers on the first page it renders (about 0.1 s), and
-    BeautifulSoup compiles its table of HTML entities on the first "&amp;" it reads (0.1 s
-    more). A pack calls this while its kernels start, when this process has nothing else to
-    do, instead of paying it on the first report's page while the notebooks run."""
-    from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
-
-    table = (
-        "<table><thead><tr><th>a</th></tr></thead><tbody><tr><td>&amp;</td></tr></tbody></table>"
-    )
-    notebook = new_notebook(
-        cells=[
-            new_markdown_cell("# A report\n\n## A section\n\nA *sentence* with a [link](a.html)."),
-            new_code_cell(
-                "",
-                outputs=[new_output("display_data", data={"text/html": table, "text/plain": ""})],
-            ),
-        ],
-        metadata={"language_info": {"name": "python", "pygments_lexer": "ipython3"}},
-    )
-    info = PageInfo(council="", committee="", period_label="", scenario="", built="", build="")
-    render_notebook(notebook, "", info)
-
-
 def render_notebook(notebook: nbformat.NotebookNode, fallback_title: str, info: PageInfo) -> str:
     """An executed notebook as a complete, self-contained HTML page; its header says so when the
     council's data is illustrative (:func:`illustrative_note`)."""
