@@ -213,10 +213,10 @@ LATER_NICENESS = 10
 # How often a wait of the caller's thread looks for a stop it was not told of (stops.check).
 STOP_CHECK_S = 0.25
 
-# How much lower than the first the other notebooks queued with it run (KernelPool.run): on two
-# cores, the default pack's MTFP report then ends 0.2 s sooner, and the summary, which waits for
-# all three, starts that much sooner (the other two still end before it). Measured: 5 gained
-# less, 15 and 19 no more.
+# How much lower than the first the other notebooks queued with it run (KernelPool.run), so that
+# the longest, which the summary waits for, keeps its core. While each report was rendered as it
+# ended, this made the default pack on two cores 0.19 s faster (0 against 10; 5 gained less, 19
+# no more); with reports rendered once a core is free, 0.01-0.03 s (paired, 12 and 16 runs).
 FOLLOWER_NICENESS = 10
 WRITE_LATER_CODE = (
     f"from analysis.core.chart_files import write_later\nwrite_later(niceness={LATER_NICENESS})"
