@@ -392,6 +392,21 @@ def test_real_data_for_bath(shared_public):
     assert set(result.proposals["service"]) >= {"Adult social care"}
 
 
+def test_a_comparator_that_made_no_return_has_no_data_for_the_year(shared_public):
+    """Cannock Chase, one of Broxtowe's published nearest neighbours, made no Revenue Outturn
+    return for 2023-24: the file has its rows, each a "no return" marker. It is counted as a
+    comparator with no data for that year, and the page's count of comparators with data is the
+    count every service's median is taken over."""
+    result = benchmarking.run(config.load_council("broxtowe"), shared_public, year=2023)
+    assert not result.comparators.set_index("ons_code").loc["E07000192", "in_cost_data"]
+    assert (result.n_comparators, result.n_comparators_with_data) == (15, 14)
+    assert set(result.positions["n_comparators_with_data"]) == {14}
+    missing = result.unmatched[result.unmatched["source"] == "comparator group"]
+    assert missing.set_index("code")["reason"].to_dict() == {
+        "E07000192": "in the comparator group but made no Revenue Outturn return for 2023-24"
+    }
+
+
 def test_dorset_on_old_public_data_is_reported(shared_public):
     result = benchmarking.run(config.load_council("dorset"), shared_public, year=2016)
     assert not result.council_present and result.positions.empty

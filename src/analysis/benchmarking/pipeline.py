@@ -226,7 +226,10 @@ def run(
         code, council.authority_class, settings, panel, year, national
     )
     names = national.names()
-    in_year = set(costs["ons_code"])
+    # Cost data means a figure: an authority that made no return for the year has rows of "no
+    # return" markers only (own_years), and is no comparator for it.
+    returns = national.returns()
+    in_year = set(returns.loc[returns["year"].eq(year), "ons_code"])
     comparators = pd.concat(
         [
             pd.DataFrame({"comparator_code": [code], "neighbour_rank": [0]}),
@@ -248,16 +251,22 @@ def run(
     )
     comparators = comparators[keep]
     missing_comp = comparators[~comparators["in_cost_data"]]
+    no_return = missing_comp["ons_code"].isin(set(costs["ons_code"]))
     unmatched_parts = [unmatched_costs]
-    if len(missing_comp):
-        unmatched_parts.append(
-            unmatched_frame(
-                "comparator group",
-                missing_comp["ons_code"],
-                missing_comp["name"],
-                f"in the comparator group but no {year_label(year)} cost data (boundary change: the code may postdate the data)",
+    for missing, reason in (
+        (
+            missing_comp[~no_return],
+            f"in the comparator group but no {year_label(year)} cost data (boundary change: the code may postdate the data)",
+        ),
+        (
+            missing_comp[no_return],
+            f"in the comparator group but made no Revenue Outturn return for {year_label(year)}",
+        ),
+    ):
+        if len(missing):
+            unmatched_parts.append(
+                unmatched_frame("comparator group", missing["ons_code"], missing["name"], reason)
             )
-        )
 
     if not present:
         messages.append(
