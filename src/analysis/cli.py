@@ -22,7 +22,7 @@ import sys
 import time
 from pathlib import Path
 
-from analysis.core import paths, stops
+from analysis.core import blas, paths, stops
 from analysis.core.cli_options import add_fetch_arguments
 from analysis.core.errors import EnvironmentFault, InputError, display_path
 
@@ -346,6 +346,7 @@ STOP_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
 
 
 def main(argv: list[str] | None = None) -> int:
+    blas.one_thread(os.environ)  # before numpy is imported, here and in the batch's workers
     parser = build_parser()
     args = parser.parse_args(argv)
     args.started = time.time()

@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING
 
 from jupyter_core.utils import run_sync
 
-from analysis.core import paths, stops
+from analysis.core import blas, paths, stops
 from analysis.core.chart_files import LATER_VARIABLE
 from analysis.core.errors import EnvironmentFault, display_path
 from analysis.pack import forked, sockets
@@ -61,9 +61,12 @@ def kernel_environment() -> dict[str, str]:
     glibc's malloc keeps its own settings. Setting ``MALLOC_TRIM_THRESHOLD_`` (as Dask does for
     its long-lived workers) also fixes the size above which each block is a fresh ``mmap`` at
     128 kB, so every large pandas array faults its pages in anew: a third of a batch kernel's
-    system time, for no lower peak now that each kernel lives for one notebook."""
+    system time, for no lower peak now that each kernel lives for one notebook.
+
+    One BLAS thread a kernel (:mod:`analysis.core.blas`)."""
     env = dict(os.environ)
     env.setdefault("ARROW_DEFAULT_MEMORY_POOL", "system")
+    blas.one_thread(env)
     return env
 
 
