@@ -417,6 +417,31 @@ def test_a_comparator_that_made_no_return_has_no_data_for_the_year(shared_public
     }
 
 
+def test_a_council_that_made_no_return_has_no_positions_and_says_why(shared_public):
+    """Cannock Chase's 2023-24 rows are "no return" markers only: asked for that year, it has
+    no positions, and the page says it made no return (not that its code postdates the data)."""
+    from analysis.core.config import Council
+
+    cannock = Council(  # as a batch generates it from the published data: identifiers only
+        name="Cannock Chase",
+        ons_code="E07000192",
+        authority_class="SD",
+        minimum_general_fund_reserve={"percent_of_net_budget": 5.0},
+        directorates=["All services"],
+        benchmark={"comparator_method": "nearest_neighbours"},
+    )
+    result = benchmarking.run(cannock, shared_public, year=2023)
+    assert not result.council_present
+    assert result.positions.empty and result.priorities.empty
+    said = [m for m in result.messages if "E07000192" in m]
+    assert len(said) == 1
+    assert "made no Revenue Outturn return for 2023-24" in said[0]
+    assert "postdate" not in said[0]
+    # Asked for no year, it is benchmarked on the newest year it made a return for.
+    newest = benchmarking.run(cannock, shared_public)
+    assert newest.council_present and newest.year < 2023 and not newest.positions.empty
+
+
 def test_dorset_on_old_public_data_is_reported(shared_public):
     result = benchmarking.run(config.load_council("dorset"), shared_public, year=2016)
     assert not result.council_present and result.positions.empty

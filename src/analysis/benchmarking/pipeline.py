@@ -221,15 +221,17 @@ def run(
         messages.append(
             f"Population: mid-{pop_year} estimates used for {year_label(year)} (mid-{year} not available)."
         )
-    present = bool((costs["ons_code"] == code).any())
+    # Cost data means a figure: an authority that made no return for the year has rows of "no
+    # return" markers only (own_years). It is no comparator for the year, and a council with
+    # none has no positions in it.
+    returns = national.returns()
+    in_year = set(returns.loc[returns["year"].eq(year), "ons_code"])
+    listed = bool((costs["ons_code"] == code).any())
+    present = code in in_year
     groups, method_text = comparator_group(
         code, council.authority_class, settings, panel, year, national
     )
     names = national.names()
-    # Cost data means a figure: an authority that made no return for the year has rows of "no
-    # return" markers only (own_years), and is no comparator for it.
-    returns = national.returns()
-    in_year = set(returns.loc[returns["year"].eq(year), "ons_code"])
     comparators = pd.concat(
         [
             pd.DataFrame({"comparator_code": [code], "neighbour_rank": [0]}),
@@ -268,7 +270,13 @@ def run(
                 unmatched_frame("comparator group", missing["ons_code"], missing["name"], reason)
             )
 
-    if not present:
+    if not present and listed:
+        messages.append(
+            f"{council.name} ({code}) made no Revenue Outturn return for {year_label(year)} in "
+            f'these data ({panel.source}): its rows are "no return" markers. No positions can be '
+            "computed for it for that year; use a year for which it made one."
+        )
+    elif not present:
         messages.append(
             f"{council.name} ({code}) is not in the {year_label(year)} data ({panel.source}). Its ONS code may "
             "postdate the data (a unitary council created from a county and its districts has a new code from "
