@@ -392,21 +392,26 @@ def test_real_data_for_bath(shared_public):
     assert set(result.proposals["service"]) >= {"Adult social care"}
 
 
-def test_a_comparator_that_made_no_return_has_no_data_for_the_year(shared_public):
-    """Cannock Chase, one of Broxtowe's published nearest neighbours, made no Revenue Outturn
-    return for 2023-24: the file has its rows, each a "no return" marker. It is counted as a
-    comparator with no data for that year, and the page's count of comparators with data is the
-    count every service's median is taken over."""
+def _published_district(name: str, code: str):
+    """A shire district as a batch generates it from the published data: identifiers only."""
     from analysis.core.config import Council
 
-    broxtowe = Council(  # as a batch generates it from the published data: identifiers only
-        name="Broxtowe",
-        ons_code="E07000172",
+    return Council(
+        name=name,
+        ons_code=code,
         authority_class="SD",
         minimum_general_fund_reserve={"percent_of_net_budget": 5.0},
         directorates=["All services"],
         benchmark={"comparator_method": "nearest_neighbours"},
     )
+
+
+def test_a_comparator_that_made_no_return_has_no_data_for_the_year(shared_public):
+    """Cannock Chase, one of Broxtowe's published nearest neighbours, made no Revenue Outturn
+    return for 2023-24: the file has its rows, each a "no return" marker. It is counted as a
+    comparator with no data for that year, and the page's count of comparators with data is the
+    count every service's median is taken over."""
+    broxtowe = _published_district("Broxtowe", "E07000172")
     result = benchmarking.run(broxtowe, shared_public, year=2023)
     assert not result.comparators.set_index("ons_code").loc["E07000192", "in_cost_data"]
     assert (result.n_comparators, result.n_comparators_with_data) == (15, 14)
@@ -420,16 +425,7 @@ def test_a_comparator_that_made_no_return_has_no_data_for_the_year(shared_public
 def test_a_council_that_made_no_return_has_no_positions_and_says_why(shared_public):
     """Cannock Chase's 2023-24 rows are "no return" markers only: asked for that year, it has
     no positions, and the page says it made no return (not that its code postdates the data)."""
-    from analysis.core.config import Council
-
-    cannock = Council(  # as a batch generates it from the published data: identifiers only
-        name="Cannock Chase",
-        ons_code="E07000192",
-        authority_class="SD",
-        minimum_general_fund_reserve={"percent_of_net_budget": 5.0},
-        directorates=["All services"],
-        benchmark={"comparator_method": "nearest_neighbours"},
-    )
+    cannock = _published_district("Cannock Chase", "E07000192")
     result = benchmarking.run(cannock, shared_public, year=2023)
     assert not result.council_present
     assert result.positions.empty and result.priorities.empty
