@@ -226,7 +226,7 @@ def run(
     # none has no positions in it.
     returns = national.returns()
     in_year = set(returns.loc[returns["year"].eq(year), "ons_code"])
-    listed = bool((costs["ons_code"] == code).any())
+    listed = set(costs["ons_code"])  # with a figure or only "no return" markers
     present = code in in_year
     groups, method_text = comparator_group(
         code, council.authority_class, settings, panel, year, national
@@ -253,7 +253,7 @@ def run(
     )
     comparators = comparators[keep]
     missing_comp = comparators[~comparators["in_cost_data"]]
-    no_return = missing_comp["ons_code"].isin(set(costs["ons_code"]))
+    no_return = missing_comp["ons_code"].isin(listed)
     unmatched_parts = [unmatched_costs]
     for missing, reason in (
         (
@@ -270,7 +270,7 @@ def run(
                 unmatched_frame("comparator group", missing["ons_code"], missing["name"], reason)
             )
 
-    if not present and listed:
+    if not present and code in listed:
         messages.append(
             f"{council.name} ({code}) made no Revenue Outturn return for {year_label(year)} in "
             f'these data ({panel.source}): its rows are "no return" markers. No positions can be '
