@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+import yaml
 
 from analysis import benchmarking
 from analysis.benchmarking import BenchmarkSettings, comparators
@@ -392,18 +393,15 @@ def test_real_data_for_bath(shared_public):
     assert set(result.proposals["service"]) >= {"Adult social care"}
 
 
-def _published_district(name: str, code: str):
-    """A shire district as a batch generates it from the published data: identifiers only."""
+def _as_a_batch_generates(shared_public, code: str):
+    """The council a batch generates for ``code`` from the published data (identifiers only):
+    the batch's own council.yaml, read as a council."""
+    from analysis.batch.councils import generated_yaml
     from analysis.core.config import Council
 
-    return Council(
-        name=name,
-        ons_code=code,
-        authority_class="SD",
-        minimum_general_fund_reserve={"percent_of_net_budget": 5.0},
-        directorates=["All services"],
-        benchmark={"comparator_method": "nearest_neighbours"},
-    )
+    found = benchmarking.authorities(shared_public)
+    row = found[found["ons_code"].eq(code)].iloc[0]
+    return Council(**yaml.safe_load(generated_yaml(row, "the shared public data")))
 
 
 def test_a_comparator_that_made_no_return_has_no_data_for_the_year(shared_public):
@@ -411,7 +409,7 @@ def test_a_comparator_that_made_no_return_has_no_data_for_the_year(shared_public
     return for 2023-24: the file has its rows, each a "no return" marker. It is counted as a
     comparator with no data for that year, and the page's count of comparators with data is the
     count every service's median is taken over."""
-    broxtowe = _published_district("Broxtowe", "E07000172")
+    broxtowe = _as_a_batch_generates(shared_public, "E07000172")
     result = benchmarking.run(broxtowe, shared_public, year=2023)
     assert not result.comparators.set_index("ons_code").loc["E07000192", "in_cost_data"]
     assert (result.n_comparators, result.n_comparators_with_data) == (15, 14)
@@ -425,7 +423,7 @@ def test_a_comparator_that_made_no_return_has_no_data_for_the_year(shared_public
 def test_a_council_that_made_no_return_has_no_positions_and_says_why(shared_public):
     """Cannock Chase's 2023-24 rows are "no return" markers only: asked for that year, it has
     no positions, and the page says it made no return (not that its code postdates the data)."""
-    cannock = _published_district("Cannock Chase", "E07000192")
+    cannock = _as_a_batch_generates(shared_public, "E07000192")
     result = benchmarking.run(cannock, shared_public, year=2023)
     assert not result.council_present
     assert result.positions.empty and result.priorities.empty
