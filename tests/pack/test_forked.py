@@ -82,6 +82,8 @@ def test_a_kernel_is_a_child_of_the_parent_in_the_folder_and_environment_asked(p
         pid = kernel.km.provisioner.pid
         assert psutil.Process(pid).ppid() == pool.parent.process.pid
         assert os.getpgid(pid) == pid  # its own process group: a signal reaches what it starts
+        # ... in the pool's session, where the priorities the pool gives its kernels count
+        assert os.getsid(pid) == os.getsid(0)
         printed = _printed(
             kernel,
             "import gc, os, sys\n"
