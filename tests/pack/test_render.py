@@ -1,5 +1,5 @@
-"""The pack's report pages: nbconvert's HTML exporter with the pack's template; the title and
-table of contents from the notebook's markdown headings."""
+"""The pack's report pages: nbconvert's template exporter with the pack's template; the title and
+table of contents from the notebook's markdown headings; every image described."""
 
 from __future__ import annotations
 
@@ -128,3 +128,36 @@ def test_a_page_validates_its_notebook_once_and_an_invalid_one_fails(monkeypatch
     assert len(calls) == 1, "once after every preprocessor, not after each"
     with pytest.raises(nbformat.ValidationError):
         render.render_notebook(broken, "Fallback", _info())
+
+
+def test_an_image_without_a_description_in_an_output_gets_nbconverts_words():
+    nb = _notebook("# Report")
+    nb.cells[-1].outputs.append(
+        nbformat.v4.new_output(
+            "display_data",
+            data={"text/html": "<p>Map<br><img src='m.png'></p><img src='n.png' alt=''>"},
+        )
+    )
+    tags = _tags(render.render_notebook(nb, "x", _info()))
+    alts = sorted(a.get("alt") for t, a in tags.tags if t == "img")
+    assert alts == sorted(["", "Bar chart: costs", NBCONVERT_ALT, NBCONVERT_ALT])
+
+
+def test_outputs_whose_images_are_described_are_written_as_the_notebook_has_them():
+    # The page is not read into a tree and written again (nbconvert's HTML exporter does that
+    # to every page: a fifth of its time), which would also write <br> as <br/>.
+    nb = _notebook("# Report\n\nA line<br>break")
+    html = (
+        '<figure><img src="c.png" alt="Chart"><br></figure><table><tr><td>1<br></td></tr></table>'
+    )
+    nb.cells[-1].outputs.append(nbformat.v4.new_output("display_data", data={"text/html": html}))
+    page = render.render_notebook(nb, "x", _info())
+    assert html in page
+    assert "A line<br>break" in page
+
+
+def test_with_alt_returns_the_fragment_itself_when_nothing_is_missing():
+    described = '<IMG SRC="a.png" ALT="A">'
+    assert render.with_alt(described) is described
+    assert render.with_alt("<p>no image</p>") == "<p>no image</p>"
+    assert render.with_alt("<img src=a.png>") == f'<img alt="{render.MISSING_ALT}" src="a.png"/>'
