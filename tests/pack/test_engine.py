@@ -4,12 +4,16 @@ environment faults reported, never a hang."""
 from __future__ import annotations
 
 import contextlib
+import os
+import subprocess
+import sys
 import time
 from pathlib import Path
 
 import nbformat
 import pytest
 
+from analysis.core.chart_files import LATER_VARIABLE
 from analysis.core.errors import EnvironmentFault
 from analysis.pack import engine
 from analysis.pack.catalogue import NotebookSpec
@@ -294,3 +298,25 @@ def test_a_kernel_started_ahead_and_never_used_is_stopped_with_the_pool(notebook
     finally:
         pool.close()
     assert not list(pool.runtime.glob(f"{mine}*.json")), "and stopped, its files removed"
+
+
+def test_the_svgs_left_for_later_are_written_at_the_lowest_priority(tmp_path):
+    """Below every notebook still running, whatever the kernel's own priority: the code the pool
+    sends a kernel after its notebook, run where a chart is waiting, in a process of its own."""
+    script = (
+        "import os\n"
+        "from analysis.core import chart_files, charts\n"
+        "from analysis.pack.engine import WRITE_LATER_CODE\n"
+        f"charts.export_charts_to({str(tmp_path)!r})\n"
+        "fig, ax = charts.new_figure('A line')\n"
+        "ax.plot([0, 1], [0, 1])\n"
+        "charts.show(fig, alt='A line rising.')\n"
+        "exec(WRITE_LATER_CODE)\n"
+        "print(os.getpriority(os.PRIO_PROCESS, 0))\n"
+    )
+    env = {**os.environ, LATER_VARIABLE: "1", "MPLBACKEND": "agg"}
+    done = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True
+    )
+    assert done.stdout.split()[-1] == "19"
+    assert sorted(p.suffix for p in tmp_path.iterdir()) == [".png", ".svg"]
