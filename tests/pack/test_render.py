@@ -145,7 +145,7 @@ def test_an_image_without_a_description_in_an_output_gets_nbconverts_words():
 
 def test_outputs_whose_images_are_described_are_written_as_the_notebook_has_them():
     # The page is not read into a tree and written again (nbconvert's HTML exporter does that
-    # to every page: a fifth of its time), which would also write <br> as <br/>.
+    # to every page: three fifths of its time), which would also write <br> as <br/>.
     nb = _notebook("# Report\n\nA line<br>break")
     html = (
         '<figure><img src="c.png" alt="Chart"><br></figure><table><tr><td>1<br></td></tr></table>'
