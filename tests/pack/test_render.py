@@ -161,3 +161,22 @@ def test_with_alt_returns_the_fragment_itself_when_nothing_is_missing():
     assert render.with_alt(described) is described
     assert render.with_alt("<p>no image</p>") == "<p>no image</p>"
     assert render.with_alt("<img src=a.png>") == f'<img alt="{render.MISSING_ALT}" src="a.png"/>'
+
+
+def test_images_keep_the_description_their_output_or_cell_gives_and_others_get_nbconverts():
+    nb = _notebook("# Report")
+    svg = '<svg xmlns="http://www.w3.org/2000/svg" width="4" height="4"></svg>'
+    described = nbformat.v4.new_code_cell("show()", metadata={"alt": "From the cell"})
+    described.outputs = [nbformat.v4.new_output("display_data", data={"image/png": PNG})]
+    top_level = nbformat.v4.new_output(
+        "display_data", data={"image/jpeg": PNG}, metadata={"alt": "From the output"}
+    )
+    vector = nbformat.v4.new_output(
+        "display_data", data={"image/svg+xml": svg}, metadata={"image/svg+xml": {"alt": "SVG"}}
+    )
+    bare_vector = nbformat.v4.new_output("display_data", data={"image/svg+xml": svg})
+    nb.cells[-1].outputs = [top_level, vector, bare_vector]
+    nb.cells.append(described)
+    tags = _tags(render.render_notebook(nb, "x", _info()))
+    alts = sorted(a.get("alt") for t, a in tags.tags if t == "img")
+    assert alts == sorted(["From the cell", "From the output", "SVG", NBCONVERT_ALT])

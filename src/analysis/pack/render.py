@@ -23,7 +23,7 @@ from pathlib import Path
 import nbformat
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
 from nbconvert.exporters import TemplateExporter
-from nbconvert.filters import Highlight2HTML, markdown2html_mistune
+from nbconvert.filters import Highlight2HTML, get_metadata, markdown2html_mistune
 from nbconvert.filters.markdown_mistune import IPythonRenderer, MarkdownWithMath
 from nbconvert.preprocessors import Preprocessor, TagRemovePreprocessor
 from traitlets import default
@@ -54,7 +54,9 @@ class ReaderOutputs(Preprocessor):
 
 # The description nbconvert's HTML exporter gives an image that has none.
 MISSING_ALT = "No description has been provided for this image"
-IMAGE_TYPES = ("image/png", "image/jpeg")
+# The image outputs the template writes as <img> with the output's (or else the cell's) "alt"
+# metadata (the pack's template gives SVG the same as nbconvert's gives PNG and JPEG).
+IMAGE_TYPES = ("image/png", "image/jpeg", "image/svg+xml")
 
 
 class _ImagesWithoutAlt(HTMLParser):
@@ -92,9 +94,10 @@ def with_alt(fragment: str) -> str:
 
 
 class ReaderImages(Preprocessor):
-    """Every image a description: an image output without one gets :data:`MISSING_ALT` in its
-    metadata (which the template writes as its ``alt``), an ``<img>`` without one in an HTML
-    output gets it in the HTML (:func:`with_alt`; markdown cells get it as they are rendered,
+    """Every image a description: an image output that has none, in its own metadata or its
+    cell's (where the template looks, with nbconvert's ``get_metadata``), gets
+    :data:`MISSING_ALT` in its metadata; an ``<img>`` without one in an HTML output gets it
+    in the HTML (:func:`with_alt`; markdown cells get it as they are rendered,
     :meth:`ReportExporter.markdown2html`)."""
 
     def preprocess_cell(self, cell, resources, index):
@@ -107,9 +110,9 @@ class ReaderImages(Preprocessor):
                 if fixed is not html:
                     data["text/html"] = fixed
             for kind in IMAGE_TYPES:
-                if kind in data:
-                    metadata = output.setdefault("metadata", {}).setdefault(kind, {})
-                    metadata.setdefault("alt", MISSING_ALT)
+                described = get_metadata(output, "alt", kind) or get_metadata(cell, "alt")
+                if kind in data and not described:
+                    output.setdefault("metadata", {}).setdefault(kind, {})["alt"] = MISSING_ALT
         return cell, resources
 
 
