@@ -220,9 +220,10 @@ LATER_NICENESS = 19
 STOP_CHECK_S = 0.25
 
 # How much lower than the first the other notebooks queued with it run (KernelPool.run), so that
-# the longest, which the summary waits for, keeps its core. While each report was rendered as it
-# ended, this made the default pack on two cores 0.19 s faster (0 against 10; 5 gained less, 19
-# no more); with reports rendered once a core is free, 0.01-0.03 s (paired, 12 and 16 runs).
+# the longest, which the summary waits for, keeps its core. Measured once kernels shared the
+# pool's session (before, a kernel's priority counted for nothing against another's): against
+# 10, the default pack on two cores took 0.145 s longer at 0 and 0.065 s longer at 5, and the
+# same at 19 (paired, 10 runs each).
 FOLLOWER_NICENESS = 10
 WRITE_LATER_CODE = (
     f"from analysis.core.chart_files import write_later\nwrite_later(niceness={LATER_NICENESS})"
