@@ -180,3 +180,62 @@ def test_images_keep_the_description_their_output_or_cell_gives_and_others_get_n
     tags = _tags(render.render_notebook(nb, "x", _info()))
     alts = sorted(a.get("alt") for t, a in tags.tags if t == "img")
     assert alts == sorted(["From the cell", "From the output", "SVG", NBCONVERT_ALT])
+
+
+@pytest.fixture
+def template_folder(tmp_path, monkeypatch):
+    """The compiled templates' cache in a folder of the test's own; fresh exporters before and
+    after (one is kept for every page of a run)."""
+    monkeypatch.setattr(render.paths, "processed_dir", lambda: tmp_path)
+    render._exporter.cache_clear()
+    render._page_template.cache_clear()
+    yield tmp_path / "templates"
+    render._exporter.cache_clear()
+    render._page_template.cache_clear()
+
+
+def _compiled(monkeypatch) -> list[str]:
+    """The templates jinja2 compiles from now on (their names)."""
+    from jinja2 import Environment
+
+    names: list[str] = []
+    compile_ = Environment.compile
+
+    def counted(self, source, name=None, *args, **kwargs):
+        names.append(name)
+        return compile_(self, source, name, *args, **kwargs)
+
+    monkeypatch.setattr(Environment, "compile", counted)
+    return names
+
+
+def test_templates_compile_once_and_a_page_from_the_cache_is_the_same(template_folder, monkeypatch):
+    compiled = _compiled(monkeypatch)
+    notebook = _notebook(*SECTIONS)
+    first = render.render_notebook(notebook, "Fallback", _info())
+    cover = render.page("<p>Body</p>", "Cover", _info())
+    assert "index.html.j2" in compiled and "page.html.j2" in compiled
+    assert sorted(p.name for p in template_folder.iterdir()), "the compiled templates are kept"
+    # a later run (new exporters) compiles nothing and writes the same pages
+    render._exporter.cache_clear()
+    render._page_template.cache_clear()
+    compiled.clear()
+    assert render.render_notebook(notebook, "Fallback", _info()) == first
+    assert render.page("<p>Body</p>", "Cover", _info()) == cover
+    assert compiled == []
+
+
+def test_a_cache_that_cannot_be_kept_costs_the_compilation_not_the_page(
+    template_folder, tmp_path, monkeypatch
+):
+    blocked = tmp_path / "a-file"
+    blocked.write_text("not a folder")
+    assert render.template_cache(blocked / "templates") is None
+    gone = tmp_path / "gone"
+    cache = render.template_cache(gone)
+    gone.rmdir()  # nothing can be read or written there now
+    monkeypatch.setattr(render, "template_cache", lambda: cache)
+    compiled = _compiled(monkeypatch)
+    page = render.render_notebook(_notebook("# Report"), "x", _info())
+    assert "<h1>Report</h1>" in page and "index.html.j2" in compiled
+    assert not gone.exists()
