@@ -239,3 +239,18 @@ def test_a_cache_that_cannot_be_kept_costs_the_compilation_not_the_page(
     page = render.render_notebook(_notebook("# Report"), "x", _info())
     assert "<h1>Report</h1>" in page and "index.html.j2" in compiled
     assert not gone.exists()
+
+
+def test_a_garbled_cache_entry_is_compiled_again_not_a_failed_page(template_folder, monkeypatch):
+    from jinja2.bccache import bc_magic
+
+    notebook = _notebook(*SECTIONS)
+    first = render.render_notebook(notebook, "Fallback", _info())
+    entries = list(template_folder.iterdir())
+    for entry in entries:  # a header that reads, then bytes that do not
+        entry.write_bytes(bc_magic + b"\x80garbled")
+    render._exporter.cache_clear()
+    compiled = _compiled(monkeypatch)
+    assert render.render_notebook(notebook, "Fallback", _info()) == first
+    assert "index.html.j2" in compiled
+    assert all(e.read_bytes() != bc_magic + b"\x80garbled" for e in entries), "rewritten"

@@ -15,6 +15,7 @@ and take the page's title and table of contents from the notebook's markdown hea
 from __future__ import annotations
 
 import contextlib
+import pickle
 import re
 from dataclasses import asdict, dataclass, field, replace
 from functools import lru_cache
@@ -307,8 +308,10 @@ class TemplateCache(FileSystemBytecodeCache):
     that cannot be read or written costs the compilation, never the page."""
 
     def load_bytecode(self, bucket) -> None:
-        with contextlib.suppress(OSError):
+        try:
             super().load_bytecode(bucket)
+        except (OSError, EOFError, ValueError, TypeError, pickle.UnpicklingError):
+            bucket.reset()  # an entry cut short or garbled: compiled again, and rewritten
 
     def dump_bytecode(self, bucket) -> None:
         with contextlib.suppress(OSError):
