@@ -119,8 +119,9 @@ class ReaderImages(Preprocessor):
                 if fixed is not html:
                     data["text/html"] = fixed
             for kind in IMAGE_TYPES:
-                described = get_metadata(output, "alt", kind) or get_metadata(cell, "alt")
-                if kind in data and not described:
+                if kind not in data:
+                    continue
+                if not (get_metadata(output, "alt", kind) or get_metadata(cell, "alt")):
                     output.setdefault("metadata", {}).setdefault(kind, {})["alt"] = MISSING_ALT
         return cell, resources
 
@@ -175,9 +176,7 @@ def illustrative_note(council: str) -> str | None:
     """The note every page's header shows when ``data/raw/<council>/ILLUSTRATIVE.md`` marks the
     council's data as illustrative: that file's first paragraph (headings skipped), or a
     standard sentence when the file has none. None when the council's data is its own."""
-    from analysis.core.paths import council_dir
-
-    path = council_dir(council) / ILLUSTRATIVE_FILE
+    path = paths.council_dir(council) / ILLUSTRATIVE_FILE
     if not path.is_file():
         return None
     paragraph: list[str] = []
